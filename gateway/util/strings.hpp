@@ -1,0 +1,24 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oakgate::util {
+
+std::string ToLower(std::string_view s);
+std::string_view Trim(std::string_view s);
+bool IEquals(std::string_view a, std::string_view b);
+// Splits on every occurrence of sep; empty pieces are kept.
+std::vector<std::string_view> Split(std::string_view s, char sep);
+// Strict UTF-8 validation (no overlongs, no surrogates, no code points above U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+// Percent-decoding per RFC 3986; with plus_as_space, '+' decodes to ' ' (form bodies).
+// Returns nullopt on a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space);
+std::string PercentEncode(std::string_view s);
+std::optional<long long> ParseInt(std::string_view s);
+// RFC 3339 UTC, e.g. 2026-11-24T22:10:30Z.
+std::string FormatRfc3339(long long unix_seconds);
+
+}  // namespace oakgate::util
