@@ -14,7 +14,7 @@ struct Failure {
 template <typename T, typename E>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit on purpose
+  Result(T value) : v_(std::move(value)) {}   // NOLINT: implicit on purpose
   Result(Failure<E> f) : v_(std::move(f)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
