@@ -1,0 +1,244 @@
+#include "gateway/config/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "gateway/util/strings.hpp"
+
+namespace oakgate::config {
+namespace {
+
+enum class Kind { kString, kInt, kBool };
+
+struct Key {
+  const char* json;
+  const char* env;
+  Kind kind;
+  std::function<void(Config&, const std::string&)> set_string;
+  std::function<void(Config&, long long)> set_int;
+  std::function<void(Config&, bool)> set_bool;
+  long long min = 0;
+  long long max = 0;
+};
+
+Key Str(const char* json, const char* env, std::string Config::*member) {
+  return Key{json,          env,
+             Kind::kString, [member](Config& c, const std::string& v) { c.*member = v; },
+             nullptr,       nullptr};
+}
+Key Int(const char* json, const char* env, int Config::*member, long long min, long long max) {
+  return Key{json,
+             env,
+             Kind::kInt,
+             nullptr,
+             [member](Config& c, long long v) { c.*member = static_cast<int>(v); },
+             nullptr,
+             min,
+             max};
+}
+Key Bool(const char* json, const char* env, bool Config::*member) {
+  return Key{json,    env,     Kind::kBool,
+             nullptr, nullptr, [member](Config& c, bool v) { c.*member = v; }};
+}
+
+const std::vector<Key>& Keys() {
+  static const std::vector<Key> keys = [] {
+    std::vector<Key> k;
+    k.push_back(Str("database_url", "OAKGATE_DATABASE_URL", &Config::database_url));
+    k.push_back(Str("listen", "OAKGATE_LISTEN", &Config::listen));
+    k.push_back(Str("issuer", "OAKGATE_ISSUER", &Config::issuer));
+    k.push_back(Str("secret", "OAKGATE_SECRET", &Config::secret));
+    k.push_back(Str("secret_previous", "OAKGATE_SECRET_PREVIOUS", &Config::secret_previous));
+    k.push_back(Int("threads", "OAKGATE_THREADS", &Config::threads, 0, 256));
+    k.push_back(Int("db_pool", "OAKGATE_DB_POOL", &Config::db_pool, 0, 1024));
+    k.push_back(Int("access_token_ttl", "OAKGATE_ACCESS_TOKEN_TTL", &Config::access_token_ttl, 1,
+                    31536000));
+    k.push_back(Int("refresh_token_ttl", "OAKGATE_REFRESH_TOKEN_TTL", &Config::refresh_token_ttl, 1,
+                    315360000));
+    k.push_back(Int("code_ttl", "OAKGATE_CODE_TTL", &Config::code_ttl, 1, 600));
+    k.push_back(Int("session_ttl", "OAKGATE_SESSION_TTL", &Config::session_ttl, 1, 31536000));
+    k.push_back(Int("session_idle_ttl", "OAKGATE_SESSION_IDLE_TTL", &Config::session_idle_ttl, 1,
+                    31536000));
+    k.push_back(Int("refresh_grace", "OAKGATE_REFRESH_GRACE", &Config::refresh_grace, 0, 3600));
+    k.push_back(Key{"cookie_secure", "OAKGATE_COOKIE_SECURE", Kind::kBool, nullptr, nullptr,
+                    [](Config& c, bool v) { c.cookie_secure = v; }});
+    k.push_back(Str("templates_dir", "OAKGATE_TEMPLATES_DIR", &Config::templates_dir));
+    k.push_back(Str("log_level", "OAKGATE_LOG_LEVEL", &Config::log_level));
+    k.push_back(Bool("auto_migrate", "OAKGATE_AUTO_MIGRATE", &Config::auto_migrate));
+    k.push_back(Int("max_request_bytes", "OAKGATE_MAX_REQUEST_BYTES", &Config::max_request_bytes,
+                    1024, 16 * 1024 * 1024));
+    k.push_back(Int("header_timeout", "OAKGATE_HEADER_TIMEOUT", &Config::header_timeout, 1, 600));
+    k.push_back(Int("body_timeout", "OAKGATE_BODY_TIMEOUT", &Config::body_timeout, 1, 3600));
+    k.push_back(Int("idle_timeout", "OAKGATE_IDLE_TIMEOUT", &Config::idle_timeout, 1, 3600));
+    k.push_back(Int("worker_queue", "OAKGATE_WORKER_QUEUE", &Config::worker_queue, 1, 1000000));
+    k.push_back(Int("drain_timeout", "OAKGATE_DRAIN_TIMEOUT", &Config::drain_timeout, 0, 3600));
+    k.push_back(Int("password_hash_concurrency", "OAKGATE_PASSWORD_HASH_CONCURRENCY",
+                    &Config::password_hash_concurrency, 0, 256));
+    return k;
+  }();
+  return keys;
+}
+
+const Key* FindKey(const std::string& json) {
+  for (const auto& k : Keys()) {
+    if (json == k.json) return &k;
+  }
+  return nullptr;
+}
+
+void ApplyText(Config& c, const Key& key, const std::string& text) {
+  switch (key.kind) {
+    case Kind::kString:
+      key.set_string(c, text);
+      return;
+    case Kind::kInt: {
+      auto v = util::ParseInt(text);
+      if (!v) throw ConfigError(key.json, "expected an integer, got \"" + text + "\"");
+      if (*v < key.min || *v > key.max) {
+        throw ConfigError(key.json, "must be between " + std::to_string(key.min) + " and " +
+                                        std::to_string(key.max));
+      }
+      key.set_int(c, *v);
+      return;
+    }
+    case Kind::kBool: {
+      std::string t = util::ToLower(text);
+      if (t == "1" || t == "true" || t == "yes" || t == "on") {
+        key.set_bool(c, true);
+      } else if (t == "0" || t == "false" || t == "no" || t == "off") {
+        key.set_bool(c, false);
+      } else {
+        throw ConfigError(key.json, "expected a boolean, got \"" + text + "\"");
+      }
+      return;
+    }
+  }
+}
+
+void ApplyJson(Config& c, const Key& key, const nlohmann::json& value) {
+  switch (key.kind) {
+    case Kind::kString:
+      if (!value.is_string()) throw ConfigError(key.json, "expected a string");
+      key.set_string(c, value.get<std::string>());
+      return;
+    case Kind::kInt:
+      if (!value.is_number_integer()) throw ConfigError(key.json, "expected an integer");
+      ApplyText(c, key, std::to_string(value.get<long long>()));
+      return;
+    case Kind::kBool:
+      if (value.is_boolean()) {
+        key.set_bool(c, value.get<bool>());
+      } else if (value.is_number_integer() &&
+                 (value.get<long long>() == 0 || value.get<long long>() == 1)) {
+        key.set_bool(c, value.get<long long>() == 1);
+      } else {
+        throw ConfigError(key.json, "expected a boolean");
+      }
+      return;
+  }
+}
+
+void ApplyFile(Config& c, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("OAKGATE_CONFIG", "cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
+  if (doc.is_discarded()) throw ConfigError("OAKGATE_CONFIG", path + " is not valid JSON");
+  if (!doc.is_object()) throw ConfigError("OAKGATE_CONFIG", path + " must hold a JSON object");
+  for (const auto& [name, value] : doc.items()) {
+    const Key* key = FindKey(name);
+    if (!key) throw ConfigError(name, "unknown configuration key in " + path);
+    ApplyJson(c, *key, value);
+  }
+}
+
+}  // namespace
+
+bool Config::CookieSecure() const {
+  if (cookie_secure) return *cookie_secure;
+  return issuer.rfind("https://", 0) == 0;
+}
+
+int Config::Threads() const {
+  int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return threads > 0 ? threads : (cores > 0 ? cores : 2);
+}
+
+int Config::DbPool() const { return db_pool > 0 ? db_pool : 2 * Threads(); }
+
+int Config::PasswordHashConcurrency() const {
+  return password_hash_concurrency > 0 ? password_hash_concurrency : Threads();
+}
+
+std::string Config::ListenHost() const {
+  size_t colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return host;
+}
+
+int Config::ListenPort() const {
+  size_t colon = listen.rfind(':');
+  auto port = util::ParseInt(listen.substr(colon + 1));
+  return port ? static_cast<int>(*port) : -1;
+}
+
+Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& env) {
+  Config c;
+  if (auto file = env("OAKGATE_CONFIG"); file && !file->empty()) ApplyFile(c, *file);
+  for (const auto& key : Keys()) {
+    if (auto v = env(key.env)) ApplyText(c, key, *v);
+  }
+  for (const auto& [name, value] : flags) {
+    const Key* key = FindKey(name);
+    if (!key) throw ConfigError(name, "unknown configuration key");
+    ApplyText(c, *key, value);
+  }
+  if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" &&
+      c.log_level != "warn" && c.log_level != "error") {
+    throw ConfigError("log_level", "must be one of trace, debug, info, warn, error");
+  }
+  if (c.ListenPort() <= 0 || c.ListenPort() > 65535 || c.ListenHost().empty() ||
+      c.listen.find(':') == std::string::npos) {
+    throw ConfigError("listen", "expected HOST:PORT, got \"" + c.listen + "\"");
+  }
+  if (!(c.issuer.rfind("http://", 0) == 0 || c.issuer.rfind("https://", 0) == 0) ||
+      c.issuer.back() == '/' || c.issuer.find('?') != std::string::npos ||
+      c.issuer.find('#') != std::string::npos) {
+    throw ConfigError("issuer",
+                      "must be an http(s) URL without a trailing slash, query or fragment");
+  }
+  return c;
+}
+
+Config LoadFromProcess(const std::map<std::string, std::string>& flags) {
+  return Load(flags, [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  });
+}
+
+void ValidateDatabase(const Config& config) {
+  if (config.database_url.empty()) {
+    throw ConfigError("database_url", "is required (set OAKGATE_DATABASE_URL)");
+  }
+}
+
+void ValidateForServe(const Config& config) {
+  ValidateDatabase(config);
+  if (config.secret.empty()) throw ConfigError("secret", "is required (set OAKGATE_SECRET)");
+  if (config.secret.size() < 32) throw ConfigError("secret", "must be at least 32 characters");
+  if (!config.secret_previous.empty() && config.secret_previous.size() < 32) {
+    throw ConfigError("secret_previous", "must be at least 32 characters");
+  }
+}
+
+}  // namespace oakgate::config

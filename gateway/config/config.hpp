@@ -1,0 +1,70 @@
+#pragma once
+// Configuration as plain structs. Precedence, highest first: command-line flags,
+// environment variables (OAKGATE_*), the JSON file named by OAKGATE_CONFIG, defaults.
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace oakgate::config {
+
+struct Config {
+  std::string database_url;
+  std::string listen = "127.0.0.1:4000";
+  std::string issuer = "http://127.0.0.1:4000";
+  std::string secret;
+  std::string secret_previous;
+  int threads = 0;  // 0: number of cores
+  int db_pool = 0;  // 0: 2 x cores
+  int access_token_ttl = 3600;
+  int refresh_token_ttl = 2592000;
+  int code_ttl = 60;
+  int session_ttl = 43200;
+  int session_idle_ttl = 1800;
+  int refresh_grace = 0;
+  std::optional<bool> cookie_secure;  // unset: true when the issuer is https
+  std::string templates_dir;          // empty: installed templates, else ./templates
+  std::string log_level = "info";
+  bool auto_migrate = true;
+  int max_request_bytes = 65536;
+  // HTTP timeouts (seconds) and load shedding.
+  int header_timeout = 10;
+  int body_timeout = 30;
+  int idle_timeout = 75;
+  int worker_queue = 1024;
+  int drain_timeout = 25;
+  // How many scrypt computations may run at once (each needs 32 MiB); 0: number of cores.
+  int password_hash_concurrency = 0;
+
+  bool CookieSecure() const;
+  int Threads() const;
+  int DbPool() const;
+  int PasswordHashConcurrency() const;
+  std::string ListenHost() const;
+  int ListenPort() const;
+};
+
+// A key that is unknown or a value that does not parse: exit code 2, naming the key.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(const std::string& key, const std::string& message)
+      : std::runtime_error(key + ": " + message), key_(key) {}
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// `flags` maps JSON key names to values given on the command line.
+Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& env);
+Config LoadFromProcess(const std::map<std::string, std::string>& flags);
+
+// Checks what `serve` needs (database_url, a secret of at least 32 characters, a valid
+// listen address and issuer); throws ConfigError.
+void ValidateForServe(const Config& config);
+void ValidateDatabase(const Config& config);
+
+}  // namespace oakgate::config

@@ -1,0 +1,34 @@
+#pragma once
+// Logs: one JSON object per line on stdout (ts, level, msg, request_id, ...), written by a
+// background thread through a bounded queue that counts what it drops. Callers pass only
+// values that are safe to log: ids, routes, statuses, addresses — never a password, token,
+// code, verifier, key secret or cookie. Redact() is for anything that might hold one.
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace oakgate::observe {
+
+using Field = std::pair<std::string_view, std::string>;
+
+// level: trace, debug, info, warn, error. Safe to call more than once (tests, CLI).
+void InitLogging(std::string_view level, size_t queue_size = 8192);
+void FlushLogging();
+uint64_t DroppedLogLines();
+
+void Debug(std::string_view msg, std::initializer_list<Field> fields = {});
+void Info(std::string_view msg, std::initializer_list<Field> fields = {});
+void Warn(std::string_view msg, std::initializer_list<Field> fields = {});
+void Error(std::string_view msg, std::initializer_list<Field> fields = {});
+
+// Keeps a recognisable, non-secret prefix ("oat_", "pk_<id>") and replaces the rest.
+std::string Redact(std::string_view value);
+
+// Builds the JSON line; exposed for tests.
+std::string FormatLine(std::string_view level, std::string_view msg,
+                       std::initializer_list<Field> fields);
+
+}  // namespace oakgate::observe

@@ -1,0 +1,22 @@
+#pragma once
+// The stores of the calling thread's database connection. Each worker thread owns one
+// connection; call these only from the worker pool. Failures of the database itself throw
+// util::ServiceUnavailable.
+#include "gateway/store/client_store.hpp"
+#include "gateway/store/session_store.hpp"
+#include "gateway/store/user_store.hpp"
+
+namespace oakgate::store {
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual UserStore& Users() = 0;
+  virtual ClientStore& Clients() = 0;
+  virtual SessionStore& Sessions() = 0;
+  virtual ThrottleStore& Throttle() = 0;
+  // True when the database answers and every migration this binary knows is applied.
+  virtual bool Ready() = 0;
+};
+
+}  // namespace oakgate::store

@@ -1,0 +1,87 @@
+#include "gateway/store/pg/pg_database.hpp"
+
+#include <cstdlib>
+#include <unordered_map>
+
+#include "gateway/store/pg/migrator.hpp"
+#include "gateway/store/pg/pg_stores.hpp"
+#include "gateway/store/pg/statements.hpp"
+
+namespace oakgate::store::pg {
+namespace {
+
+// One connection per (database, thread).
+thread_local std::unordered_map<const PgDatabase*, std::unique_ptr<pqxx::connection>> t_connections;
+
+}  // namespace
+
+struct PgDatabase::Stores {
+  explicit Stores(PgDatabase& db) : users(db), clients(db), sessions(db), throttle(db) {}
+  PgUserStore users;
+  PgClientStore clients;
+  PgSessionStore sessions;
+  PgThrottleStore throttle;
+};
+
+PgDatabase::PgDatabase(std::string url)
+    : url_(std::move(url)), stores_(std::make_unique<Stores>(*this)) {
+  // Timeouts go in the connection options, not in SET: libpqxx 6 silently re-opens a broken
+  // connection and would lose anything set with SET. An explicit `options` in the URL wins.
+  setenv("PGOPTIONS",
+         "-c statement_timeout=5000 -c lock_timeout=3000"
+         " -c idle_in_transaction_session_timeout=10000",
+         0);
+  setenv("PGCONNECT_TIMEOUT", "3", 0);
+}
+
+PgDatabase::~PgDatabase() = default;
+
+UserStore& PgDatabase::Users() { return stores_->users; }
+ClientStore& PgDatabase::Clients() { return stores_->clients; }
+SessionStore& PgDatabase::Sessions() { return stores_->sessions; }
+ThrottleStore& PgDatabase::Throttle() { return stores_->throttle; }
+
+pqxx::connection& PgDatabase::Connection() {
+  auto& slot = t_connections[this];
+  if (!slot) {
+    try {
+      auto conn = std::make_unique<pqxx::connection>(url_);
+      for (const auto& s : sql::kAll) conn->prepare(s.name, s.text);
+      slot = std::move(conn);
+    } catch (const pqxx::failure& e) {
+      throw util::ServiceUnavailable(std::string("database connection failed: ") + e.what());
+    }
+  }
+  return *slot;
+}
+
+void PgDatabase::ResetConnection() { t_connections.erase(this); }
+
+bool PgDatabase::IsTransient(const std::string& sqlstate) {
+  // 08: connection exception; 53: insufficient resources; 57: operator intervention
+  // (admin shutdown, statement timeout); 40001/40P01: serialization failure, deadlock;
+  // 55P03: lock not available.
+  if (sqlstate.size() != 5) return true;
+  std::string cls = sqlstate.substr(0, 2);
+  return cls == "08" || cls == "53" || cls == "57" || sqlstate == "40001" || sqlstate == "40P01" ||
+         sqlstate == "55P03";
+}
+
+bool PgDatabase::Ready() {
+  std::string known;
+  for (const auto& m : EmbeddedMigrations()) known += (known.empty() ? "" : " ") + m.version;
+  try {
+    return Guard([&] {
+      pqxx::nontransaction tx(Connection());
+      auto row = tx.exec_params1(sql::kMigrationsApplied.text, known);
+      return row[0].as<size_t>() == EmbeddedMigrations().size();
+    });
+  } catch (const util::ServiceUnavailable&) {
+    return false;
+  } catch (const pqxx::sql_error&) {
+    ResetConnection();  // e.g. schema_migrations does not exist yet
+    return false;
+  }
+}
+
+}  // namespace oakgate::store::pg

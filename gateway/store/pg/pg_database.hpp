@@ -1,0 +1,55 @@
+#pragma once
+// The PostgreSQL implementation of store::Database: one libpqxx connection per thread
+// (connections are never shared across threads), opened lazily, re-opened after a failure.
+#include <memory>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "gateway/store/database.hpp"
+#include "gateway/util/errors.hpp"
+
+namespace oakgate::store::pg {
+
+class PgDatabase : public Database {
+ public:
+  explicit PgDatabase(std::string url);
+  ~PgDatabase() override;
+
+  UserStore& Users() override;
+  ClientStore& Clients() override;
+  SessionStore& Sessions() override;
+  ThrottleStore& Throttle() override;
+  bool Ready() override;
+
+  // The calling thread's connection, opened on first use.
+  pqxx::connection& Connection();
+  // Drops the calling thread's connection so the next call opens a fresh one.
+  void ResetConnection();
+
+  // Runs `f`, translating failures of the database (lost connection, shutdown, timeout)
+  // into util::ServiceUnavailable and dropping the connection so it is re-opened.
+  template <typename F>
+  auto Guard(F&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const pqxx::in_doubt_error& e) {
+      ResetConnection();
+      throw util::CommitInDoubt(e.what());
+    } catch (const pqxx::sql_error& e) {
+      if (!IsTransient(e.sqlstate())) throw;
+      ResetConnection();
+      throw util::ServiceUnavailable(e.what());
+    } catch (const pqxx::failure& e) {
+      ResetConnection();
+      throw util::ServiceUnavailable(e.what());
+    }
+  }
+
+ private:
+  static bool IsTransient(const std::string& sqlstate);
+  struct Stores;
+  std::string url_;
+  std::unique_ptr<Stores> stores_;
+};
+
+}  // namespace oakgate::store::pg

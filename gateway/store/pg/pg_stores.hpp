@@ -1,0 +1,62 @@
+#pragma once
+// The PostgreSQL stores; each runs its statements on the calling thread's connection.
+#include "gateway/store/database.hpp"
+
+namespace oakgate::store::pg {
+
+class PgDatabase;
+
+class PgUserStore : public UserStore {
+ public:
+  explicit PgUserStore(PgDatabase& db) : db_(db) {}
+  std::optional<User> FindByEmail(std::string_view normalized_email) override;
+  std::optional<User> Create(std::string_view email, std::string_view normalized_email,
+                             std::string_view password_hash, bool is_admin) override;
+  bool SetPassword(std::string_view normalized_email, std::string_view password_hash) override;
+  bool Disable(std::string_view normalized_email) override;
+
+ private:
+  PgDatabase& db_;
+};
+
+class PgClientStore : public ClientStore {
+ public:
+  explicit PgClientStore(PgDatabase& db) : db_(db) {}
+  bool Create(const Client& client) override;
+  std::optional<Client> Find(std::string_view id) override;
+  std::vector<Client> List() override;
+  bool Delete(std::string_view id) override;
+  bool Update(const Client& client) override;
+  bool RotateSecret(std::string_view id, std::string_view new_secret_hash,
+                    int64_t grace_seconds) override;
+
+ private:
+  PgDatabase& db_;
+};
+
+class PgSessionStore : public SessionStore {
+ public:
+  explicit PgSessionStore(PgDatabase& db) : db_(db) {}
+  void Create(std::string_view token_hash, std::string_view user_id, int64_t ttl_seconds,
+              int64_t idle_ttl_seconds, std::string_view client_address,
+              std::string_view user_agent) override;
+  std::optional<Session> FindActive(std::string_view token_hash, int64_t idle_ttl_seconds) override;
+  void End(std::string_view token_hash) override;
+
+ private:
+  PgDatabase& db_;
+};
+
+class PgThrottleStore : public ThrottleStore {
+ public:
+  explicit PgThrottleStore(PgDatabase& db) : db_(db) {}
+  LoginFailureCounts CountLoginFailures(std::string_view account, std::string_view client_address,
+                                        int64_t window_seconds) override;
+  void RecordLoginFailure(std::string_view account, std::string_view client_address) override;
+  void ClearLoginFailures(std::string_view account, std::string_view client_address) override;
+
+ private:
+  PgDatabase& db_;
+};
+
+}  // namespace oakgate::store::pg

@@ -1,0 +1,51 @@
+#pragma once
+// Row structs shared by the storage interfaces. Times are Unix seconds.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace oakgate::store {
+
+struct User {
+  std::string id;
+  std::string email;
+  std::string password_hash;
+  bool is_admin = false;
+  bool disabled = false;
+};
+
+struct Client {
+  std::string id;
+  std::string name;
+  std::optional<std::string> secret_hash;  // 32 raw bytes (SHA-256), confidential only
+  std::optional<std::string> previous_secret_hash;
+  std::optional<int64_t> previous_secret_expires_at;
+  bool confidential = false;
+  bool first_party = false;
+  bool can_introspect = false;
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> scopes;
+  std::vector<std::string> grant_types;
+  int64_t created_at = 0;
+};
+
+struct Session {
+  int64_t id = 0;
+  std::string user_id;
+  std::string email;
+  bool is_admin = false;
+  int64_t expires_at = 0;
+};
+
+struct LoginFailureCounts {
+  int64_t pair = 0;     // this account from this address
+  int64_t address = 0;  // any account from this address
+  int64_t account = 0;  // this account from any address
+  // Seconds until the oldest failure of each kind leaves the window.
+  int64_t pair_retry = 0;
+  int64_t address_retry = 0;
+  int64_t account_retry = 0;
+};
+
+}  // namespace oakgate::store

@@ -1,0 +1,35 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gateway/store/rows.hpp"
+
+namespace oakgate::store {
+
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual void Create(std::string_view token_hash, std::string_view user_id, int64_t ttl_seconds,
+                      int64_t idle_ttl_seconds, std::string_view client_address,
+                      std::string_view user_agent) = 0;
+  // The live session with this hash, touched (idle expiry moved forward, never past the
+  // absolute expiry) in the same statement; nullopt when unknown, ended, expired or the user
+  // is disabled.
+  virtual std::optional<Session> FindActive(std::string_view token_hash,
+                                            int64_t idle_ttl_seconds) = 0;
+  virtual void End(std::string_view token_hash) = 0;
+};
+
+class ThrottleStore {
+ public:
+  virtual ~ThrottleStore() = default;
+  virtual LoginFailureCounts CountLoginFailures(std::string_view account,
+                                                std::string_view client_address,
+                                                int64_t window_seconds) = 0;
+  virtual void RecordLoginFailure(std::string_view account, std::string_view client_address) = 0;
+  // After a successful login, this (account, address) pair starts afresh.
+  virtual void ClearLoginFailures(std::string_view account, std::string_view client_address) = 0;
+};
+
+}  // namespace oakgate::store
