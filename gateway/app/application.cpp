@@ -1,0 +1,122 @@
+#include "gateway/app/application.hpp"
+
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+
+#include <chrono>
+#include <thread>
+
+#include "gateway/app/routes.hpp"
+#include "gateway/http/server.hpp"
+#include "gateway/observe/log.hpp"
+#include "gateway/render/templates.hpp"
+#include "gateway/session/csrf.hpp"
+#include "gateway/session/login_service.hpp"
+#include "gateway/session/password.hpp"
+#include "gateway/session/session_service.hpp"
+#include "gateway/store/pg/migrator.hpp"
+#include "gateway/store/pg/pg_database.hpp"
+#include "gateway/util/errors.hpp"
+
+namespace oakgate::app {
+namespace {
+
+bool IsLoopbackIssuer(const std::string& issuer) {
+  for (const char* p : {"http://127.", "http://localhost", "http://[::1]"}) {
+    if (issuer.rfind(p, 0) == 0) return true;
+  }
+  return issuer.rfind("https://", 0) == 0;
+}
+
+void MigrateWithRetry(const std::string& url) {
+  // A database that is still starting gets a few seconds; a failing migration does not.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (true) {
+    try {
+      for (const auto& v : store::pg::ApplyMigrations(url)) {
+        observe::Info("migration applied", {{"version", v}});
+      }
+      return;
+    } catch (const util::ServiceUnavailable& e) {
+      if (std::chrono::steady_clock::now() > deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+}
+
+}  // namespace
+
+int Serve(const config::Config& cfg) {
+  observe::InitLogging(cfg.log_level);
+  if (!IsLoopbackIssuer(cfg.issuer)) {
+    observe::Warn("issuer is plain http on a non-loopback host", {{"issuer", cfg.issuer}});
+  }
+  // Signals are taken by sigwait on this thread; every thread started below inherits the
+  // mask. A peer that hangs up must not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (cfg.auto_migrate) MigrateWithRetry(cfg.database_url);
+
+  render::Templates templates(cfg.templates_dir.empty() ? render::Templates::DefaultDir()
+                                                        : cfg.templates_dir);
+  store::pg::PgDatabase db(cfg.database_url);
+  session::PasswordHasher hasher(cfg.PasswordHashConcurrency());
+  session::Csrf csrf(cfg.secret, cfg.secret_previous);
+  session::SessionSettings settings{cfg.session_ttl, cfg.session_idle_ttl};
+  session::LoginService login(db, hasher, settings);
+  session::SessionService sessions(db, settings);
+  handlers::web::WebContext web{templates,          csrf,           login, sessions,
+                                cfg.CookieSecure(), cfg.session_ttl};
+  std::atomic<bool> draining{false};
+
+  http::ServerOptions options;
+  options.host = cfg.ListenHost();
+  options.port = static_cast<uint16_t>(cfg.ListenPort());
+  options.reactor_threads = static_cast<size_t>(cfg.Threads());
+  options.workers = static_cast<size_t>(cfg.DbPool());
+  options.queue_capacity = static_cast<size_t>(cfg.worker_queue);
+  options.max_request_bytes = static_cast<size_t>(cfg.max_request_bytes);
+  options.header_timeout = std::chrono::seconds(cfg.header_timeout);
+  options.body_timeout = std::chrono::seconds(cfg.body_timeout);
+  options.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
+
+  auto errors = [&templates](const http::Request* req, int status, std::string_view code,
+                             std::string_view message) {
+    return RenderError(templates, req, status, code, message);
+  };
+  auto access_log = [](const http::Request& req, const http::Response& res,
+                       std::chrono::microseconds latency) {
+    if (req.path == "/healthz" || req.path == "/metrics") return;
+    // The path only: query strings carry codes and state.
+    observe::Info("request", {{"request_id", req.request_id},
+                              {"method", req.method},
+                              {"path", req.path},
+                              {"status", std::to_string(res.status)},
+                              {"latency_ms", std::to_string(latency.count() / 1000.0)},
+                              {"client_address", req.client_address}});
+  };
+  http::Server server(options, BuildRoutes(RouteDeps{db, web, draining}), errors, access_log);
+  server.Start();
+  observe::Info("listening", {{"listen", cfg.listen}, {"issuer", cfg.issuer}});
+  sd_notify(0, "READY=1");
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  observe::Info("draining", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  sd_notify(0, "STOPPING=1");
+  draining.store(true);
+  server.BeginDrain();
+  bool idle = server.WaitIdle(std::chrono::seconds(cfg.drain_timeout));
+  if (!idle) observe::Warn("drain bound reached with requests in flight");
+  server.Stop();
+  observe::Info("stopped");
+  observe::FlushLogging();
+  return 0;
+}
+
+}  // namespace oakgate::app

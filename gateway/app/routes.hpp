@@ -1,0 +1,24 @@
+#pragma once
+// Every route the gateway serves, in one table.
+#include <atomic>
+
+#include "gateway/handlers/web/web_context.hpp"
+#include "gateway/http/router.hpp"
+#include "gateway/store/database.hpp"
+
+namespace oakgate::app {
+
+struct RouteDeps {
+  store::Database& db;
+  handlers::web::WebContext& web;
+  const std::atomic<bool>& draining;
+};
+
+http::Router BuildRoutes(RouteDeps deps);
+
+// Error bodies the HTTP layer produces itself: JSON everywhere, HTML pages under /web/,
+// /dashboard, /oauth/authorize and / (CONTRACT §8).
+http::Response RenderError(const render::Templates& templates, const http::Request* request,
+                           int status, std::string_view code, std::string_view message);
+
+}  // namespace oakgate::app

@@ -1,0 +1,47 @@
+#include "gateway/handlers/web/logout.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "gateway/handlers/web/pages.hpp"
+#include "gateway/http/cookies.hpp"
+#include "gateway/http/form.hpp"
+
+namespace oakgate::handlers::web {
+
+http::Response ShowHome(const WebContext& ctx, const http::Request& request) {
+  auto cookie = request.Cookie(ctx.SessionCookieName());
+  auto session = cookie ? ctx.sessions.Current(*cookie) : std::nullopt;
+  if (!session) return http::Response::Redirect(302, "/web/login?return_to=%2F");
+  nlohmann::json view = {{"email", session->email},
+                         {"csrf", ctx.csrf.Token(kSessionFormPurpose, *cookie)}};
+  return HtmlPage(200, ctx.templates.Render("home.html", view));
+}
+
+http::Response SubmitLogout(const WebContext& ctx, const http::Request& request) {
+  if (request.MediaType() != "application/x-www-form-urlencoded") {
+    return ErrorPage(ctx.templates, 415, "Unsupported form",
+                     "The form must be sent as application/x-www-form-urlencoded.");
+  }
+  http::FormError error;
+  auto fields = http::ParseUrlEncoded(request.body, &error);
+  if (!fields) return ErrorPage(ctx.templates, 400, "Bad request", error.description);
+  if (auto repeated = fields->FirstRepeated()) {
+    return ErrorPage(ctx.templates, 400, "Bad request", "field repeated: " + *repeated);
+  }
+  auto cookie = request.Cookie(ctx.SessionCookieName());
+  if (cookie) {
+    if (!ctx.csrf.Check(kSessionFormPurpose, *cookie, fields->Get("csrf").value_or(""))) {
+      return ErrorPage(ctx.templates, 403, "Form expired",
+                       "This sign-out form expired. Reload the page and try again.");
+    }
+    ctx.sessions.End(*cookie);
+  }
+  http::Response r = http::Response::Redirect(303, "/web/login");
+  http::CookieSpec clear{ctx.SessionCookieName(), "", ctx.cookie_secure};
+  clear.max_age = 0;
+  r.Set("Set-Cookie", http::BuildSetCookie(clear));
+  r.Set("Cache-Control", "no-store");
+  return r;
+}
+
+}  // namespace oakgate::handlers::web

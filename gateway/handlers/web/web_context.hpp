@@ -1,0 +1,29 @@
+#pragma once
+// What the browser-facing handlers share: templates, CSRF, sessions and cookie settings.
+#include <string>
+
+#include "gateway/render/templates.hpp"
+#include "gateway/session/csrf.hpp"
+#include "gateway/session/login_service.hpp"
+#include "gateway/session/session_service.hpp"
+
+namespace oakgate::handlers::web {
+
+struct WebContext {
+  const render::Templates& templates;
+  const session::Csrf& csrf;
+  session::LoginService& login;
+  session::SessionService& sessions;
+  bool cookie_secure = false;
+  int64_t session_ttl = 43200;
+
+  // __Host- cookies must be Secure with Path=/ and no Domain (RFC 6265bis §4.1.3.2).
+  std::string SessionCookieName() const {
+    return cookie_secure ? "__Host-oakgate_session" : "oakgate_session";
+  }
+  std::string CsrfCookieName() const {
+    return cookie_secure ? "__Host-oakgate_csrf" : "oakgate_csrf";
+  }
+};
+
+}  // namespace oakgate::handlers::web

@@ -1,0 +1,39 @@
+#pragma once
+// Per-connection state. A connection answers its requests in order: while one request is
+// on the worker pool, further bytes are buffered and parsed only after it has answered.
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace Pistache::Tcp {
+class Peer;
+}
+
+namespace oakgate::http {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+struct Connection {
+  std::mutex mutex;
+  std::weak_ptr<Pistache::Tcp::Peer> peer;  // weak: the transport owns the peer
+  int fd = -1;
+  std::string client_address;
+  std::string buffer;
+  bool in_flight = false;  // a request is being handled
+  bool closing = false;    // the last response said Connection: close
+  bool gone = false;       // the transport dropped the peer
+  bool reading = false;    // bytes of an incomplete request are buffered
+  bool headers_done = false;
+  SteadyTime request_started{};
+  SteadyTime last_activity{};
+  SteadyTime closing_since{};
+
+  // Queues bytes on the peer's transport. With close_after, the write side is shut down once
+  // the bytes are written, so the client sees the whole response before the FIN.
+  void Send(std::string bytes, bool close_after);
+  // Shuts the socket down in both directions (the transport then reaps it).
+  void Abort();
+};
+
+}  // namespace oakgate::http

@@ -1,0 +1,43 @@
+#pragma once
+// Our own route table: every path answers every method, unknown methods with 405 and
+// Allow, unknown paths with 404 (Pistache 0.0.5's Rest::Router races on unrouted methods).
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gateway/http/request.hpp"
+#include "gateway/http/response.hpp"
+
+namespace oakgate::http {
+
+// Where a handler runs: on the reactor thread (memory only) or on the worker pool (anything
+// that touches PostgreSQL or scrypt).
+enum class Exec { kInline, kPool };
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/agents/{agent_id}"
+  Exec exec;
+  Handler handler;
+  std::vector<std::string> segments;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;  // set when found
+  int status = 404;              // 404, 405 or 200
+  std::string allow;             // for 405
+};
+
+class Router {
+ public:
+  void Add(std::string method, std::string pattern, Exec exec, Handler handler);
+  // Matches path and method; fills request.path_params. HEAD matches GET routes.
+  RouteMatch Find(Request& request) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace oakgate::http

@@ -1,0 +1,335 @@
+#include "gateway/http/server.hpp"
+
+#include <pistache/listener.h>
+#include <pistache/net.h>
+#include <pistache/peer.h>
+#include <pistache/tcp.h>
+
+#include <condition_variable>
+#include <thread>
+#include <unordered_map>
+
+#include "gateway/crypto/random.hpp"
+#include "gateway/http/connection.hpp"
+#include "gateway/http/parser.hpp"
+#include "gateway/http/worker_pool.hpp"
+#include "gateway/observe/log.hpp"
+#include "gateway/util/errors.hpp"
+
+namespace oakgate::http {
+
+namespace {
+
+constexpr auto kClosingGrace = std::chrono::seconds(5);
+constexpr auto kSweepInterval = std::chrono::milliseconds(200);
+constexpr const char* kConnectionKey = "oakgate.connection";
+
+bool IsSafeRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+class ServerCore : public std::enable_shared_from_this<ServerCore> {
+ public:
+  ServerCore(ServerOptions options, Router router, ErrorRenderer errors, RequestObserver observer)
+      : options_(std::move(options)),
+        router_(std::move(router)),
+        errors_(std::move(errors)),
+        observer_(std::move(observer)),
+        pool_(options_.workers, options_.queue_capacity) {
+    limits_.max_request_bytes = options_.max_request_bytes;
+  }
+
+  void OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+    auto conn = std::make_shared<Connection>();
+    conn->peer = peer;
+    conn->fd = peer->fd();
+    conn->client_address = peer->address().host();
+    conn->last_activity = std::chrono::steady_clock::now();
+    peer->putData(kConnectionKey, conn);
+    std::lock_guard lock(registry_mutex_);
+    registry_[conn->fd] = conn;
+  }
+
+  void OnDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+    auto conn = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
+    if (conn) {
+      std::lock_guard conn_lock(conn->mutex);
+      conn->gone = true;
+    }
+    // The transport closes the descriptor after this returns; holding the registry lock
+    // while erasing keeps the sweeper from shutting down a descriptor that was reused.
+    std::lock_guard lock(registry_mutex_);
+    registry_.erase(peer->fd());
+  }
+
+  void OnInput(const char* data, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+    auto conn = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
+    if (!conn) return;
+    std::lock_guard lock(conn->mutex);
+    if (conn->closing || conn->gone) return;  // we said Connection: close; ignore the rest
+    auto now = std::chrono::steady_clock::now();
+    conn->last_activity = now;
+    if (!conn->reading) {
+      conn->reading = true;
+      conn->headers_done = false;
+      conn->request_started = now;
+    }
+    // Bound what one connection may buffer: a request is at most max_request_bytes, and
+    // pipelined bytes beyond one more request wait in the kernel, not in our memory.
+    if (conn->buffer.size() + len > 2 * options_.max_request_bytes + 4096) {
+      SendError(*conn, nullptr, 413, "request_too_large", "request too large", false);
+      return;
+    }
+    conn->buffer.append(data, len);
+    Pump(*conn);
+  }
+
+  // Parses and dispatches buffered requests, in order, until one goes to the pool or the
+  // buffer holds no complete request. Called with conn.mutex held.
+  void Pump(Connection& conn) {
+    while (!conn.in_flight && !conn.closing && !conn.gone && !conn.buffer.empty()) {
+      Request request;
+      ParseOutcome outcome = ParseRequest(conn.buffer, limits_, request);
+      if (outcome.status == ParseStatus::kIncomplete) return;
+      if (outcome.status == ParseStatus::kHeadersComplete) {
+        conn.headers_done = true;
+        return;
+      }
+      if (outcome.status == ParseStatus::kError) {
+        SendError(conn, nullptr, outcome.error_status, "invalid_request", outcome.error, false);
+        return;
+      }
+      conn.buffer.erase(0, outcome.consumed);
+      conn.reading = !conn.buffer.empty();
+      if (conn.reading) conn.request_started = std::chrono::steady_clock::now();
+      request.client_address = conn.client_address;
+      auto incoming_id = request.Header("x-request-id");
+      request.request_id = incoming_id && IsSafeRequestId(*incoming_id) ? std::string(*incoming_id)
+                                                                        : crypto::RandomToken(12);
+      Dispatch(conn, std::move(request), outcome.keep_alive);
+    }
+  }
+
+  void Dispatch(Connection& conn, Request request, bool keep_alive) {
+    auto started = std::chrono::steady_clock::now();
+    RouteMatch match = router_.Find(request);
+    if (!match.route) {
+      Response r =
+          errors_(&request, match.status, match.status == 405 ? "method_not_allowed" : "not_found",
+                  match.status == 405 ? "method not allowed" : "no such endpoint");
+      if (match.status == 405) r.Set("Allow", match.allow);
+      Finish(conn, request, std::move(r), keep_alive, started);
+      return;
+    }
+    in_flight_.fetch_add(1);
+    if (match.route->exec == Exec::kInline) {
+      Response r = RunHandler(*match.route, request);
+      in_flight_.fetch_sub(1);
+      Finish(conn, request, std::move(r), keep_alive, started);
+      return;
+    }
+    conn.in_flight = true;
+    std::shared_ptr<Connection> shared = FindShared(conn);
+    const Route* route = match.route;
+    auto self = shared_from_this();
+    auto req = std::make_shared<Request>(std::move(request));
+    auto task = [self, shared, route, req, keep_alive, started] {
+      Response r = self->RunHandler(*route, *req);
+      std::lock_guard lock(shared->mutex);
+      shared->in_flight = false;
+      self->in_flight_.fetch_sub(1);
+      self->Finish(*shared, *req, std::move(r), keep_alive, started);
+      self->Pump(*shared);
+    };
+    if (!shared || !pool_.TrySubmit(std::move(task))) {
+      // Shed load at once rather than queue without bound.
+      conn.in_flight = false;
+      in_flight_.fetch_sub(1);
+      Response r = errors_(req.get(), 503, "temporarily_unavailable", "the server is busy");
+      r.Set("Retry-After", "1");
+      Finish(conn, *req, std::move(r), keep_alive, started);
+    }
+  }
+
+  Response RunHandler(const Route& route, Request& request) {
+    // The one place that catches what a handler throws: the client gets a generic answer,
+    // never e.what() (which may carry SQL or connection details).
+    try {
+      return route.handler(request);
+    } catch (const util::ServiceUnavailable& e) {
+      observe::Warn(
+          "service unavailable",
+          {{"request_id", request.request_id}, {"route", route.pattern}, {"detail", e.what()}});
+      Response r = errors_(&request, 503, "temporarily_unavailable",
+                           "the service is temporarily unavailable");
+      r.Set("Retry-After", "2");
+      r.Set("Cache-Control", "no-store");
+      return r;
+    } catch (const std::exception& e) {
+      observe::Error(
+          "unhandled exception",
+          {{"request_id", request.request_id}, {"route", route.pattern}, {"detail", e.what()}});
+    } catch (...) {
+      observe::Error("unhandled exception",
+                     {{"request_id", request.request_id}, {"route", route.pattern}});
+    }
+    return errors_(&request, 500, "server_error", "internal error");
+  }
+
+  void Finish(Connection& conn, const Request& request, Response response, bool keep_alive,
+              std::chrono::steady_clock::time_point started) {
+    bool keep = keep_alive && !draining_.load();
+    response.Set("X-Request-Id", request.request_id);
+    auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    if (observer_) observer_(request, response, latency);
+    conn.Send(Serialize(response, request.minor_version, keep, request.method == "HEAD"), !keep);
+    conn.last_activity = std::chrono::steady_clock::now();
+    if (!keep) {
+      conn.closing = true;
+      conn.closing_since = conn.last_activity;
+    }
+  }
+
+  void SendError(Connection& conn, const Request* request, int status, std::string_view code,
+                 std::string_view message, bool keep_alive) {
+    Response r = errors_(request, status, code, message);
+    r.Set("X-Request-Id", crypto::RandomToken(12));
+    conn.Send(Serialize(r, 1, keep_alive, false), !keep_alive);
+    conn.closing = !keep_alive;
+    conn.closing_since = std::chrono::steady_clock::now();
+  }
+
+  std::shared_ptr<Connection> FindShared(Connection& conn) {
+    auto peer = conn.peer.lock();
+    if (!peer) return nullptr;
+    return std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
+  }
+
+  // Enforces the header, body, idle and closing timeouts (Slowloris and idle keep-alive).
+  void Sweep() {
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(registry_mutex_);
+    for (auto& [fd, conn] : registry_) {
+      std::lock_guard conn_lock(conn->mutex);
+      if (conn->gone) continue;
+      if (conn->closing) {
+        if (now - conn->closing_since > kClosingGrace) conn->Abort();
+        continue;
+      }
+      if (conn->in_flight) continue;
+      if (conn->reading) {
+        auto limit = conn->headers_done ? options_.header_timeout + options_.body_timeout
+                                        : options_.header_timeout;
+        if (now - conn->request_started > limit) {
+          SendError(*conn, nullptr, 408, "request_timeout", "request timeout", false);
+        }
+      } else if (now - conn->last_activity > options_.idle_timeout) {
+        conn->Abort();
+      }
+    }
+  }
+
+  void Start() {
+    Pistache::Address addr(options_.host, Pistache::Port(options_.port));
+    listener_ = std::make_unique<Pistache::Tcp::Listener>(addr);
+    auto flags = Pistache::Flags<Pistache::Tcp::Options>(Pistache::Tcp::Options::ReuseAddr) |
+                 Pistache::Tcp::Options::NoDelay;
+    listener_->init(options_.reactor_threads, flags, "oakgate-io");
+    listener_->setHandler(std::make_shared<PistacheHandler>(this));
+    listener_->bind();
+    listener_->runThreaded();
+    sweeper_ = std::thread([this] {
+      std::unique_lock lock(sweeper_mutex_);
+      while (!stop_sweeper_) {
+        sweeper_cv_.wait_for(lock, kSweepInterval);
+        if (stop_sweeper_) break;
+        lock.unlock();
+        Sweep();
+        lock.lock();
+      }
+    });
+  }
+
+  void Stop() {
+    {
+      std::lock_guard lock(sweeper_mutex_);
+      stop_sweeper_ = true;
+    }
+    sweeper_cv_.notify_all();
+    if (sweeper_.joinable()) sweeper_.join();
+    pool_.Stop();
+    if (listener_) listener_->shutdown();
+  }
+
+  bool WaitIdle(std::chrono::milliseconds bound) {
+    auto deadline = std::chrono::steady_clock::now() + bound;
+    while (in_flight_.load() > 0) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+  }
+
+  class PistacheHandler : public Pistache::Tcp::Handler {
+   public:
+    PROTOTYPE_OF(Pistache::Tcp::Handler, PistacheHandler)
+    explicit PistacheHandler(ServerCore* core) : core_(core) {}
+    void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+      core_->OnConnection(peer);
+    }
+    void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+      core_->OnDisconnection(peer);
+    }
+    void onInput(const char* buffer, size_t len,
+                 const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+      core_->OnInput(buffer, len, peer);
+    }
+
+   private:
+    ServerCore* core_;
+  };
+
+  ServerOptions options_;
+  Router router_;
+  ErrorRenderer errors_;
+  RequestObserver observer_;
+  ParseLimits limits_;
+  WorkerPool pool_;
+  std::unique_ptr<Pistache::Tcp::Listener> listener_;
+  std::atomic<bool> draining_{false};
+  std::atomic<size_t> in_flight_{0};
+  std::mutex registry_mutex_;
+  std::unordered_map<int, std::shared_ptr<Connection>> registry_;
+  std::thread sweeper_;
+  std::mutex sweeper_mutex_;
+  std::condition_variable sweeper_cv_;
+  bool stop_sweeper_ = false;
+};
+
+Server::Server(ServerOptions options, Router router, ErrorRenderer errors, RequestObserver observer)
+    : core_(std::make_shared<ServerCore>(std::move(options), std::move(router), std::move(errors),
+                                         std::move(observer))) {}
+
+Server::~Server() { Stop(); }
+
+void Server::Start() { core_->Start(); }
+void Server::BeginDrain() { core_->draining_.store(true); }
+bool Server::draining() const { return core_->draining_.load(); }
+bool Server::WaitIdle(std::chrono::milliseconds bound) { return core_->WaitIdle(bound); }
+void Server::Stop() { core_->Stop(); }
+uint16_t Server::port() const {
+  return core_->listener_ ? static_cast<uint16_t>(core_->listener_->getPort()) : 0;
+}
+size_t Server::in_flight() const { return core_->in_flight_.load(); }
+size_t Server::queue_depth() const { return core_->pool_.depth(); }
+
+}  // namespace oakgate::http

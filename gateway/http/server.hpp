@@ -1,0 +1,65 @@
+#pragma once
+// The HTTP server: Pistache's listener and reactor threads carry bytes; our parser, router
+// and worker pool do the rest.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "gateway/http/request.hpp"
+#include "gateway/http/response.hpp"
+#include "gateway/http/router.hpp"
+
+namespace oakgate::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4000;
+  size_t reactor_threads = 2;
+  size_t workers = 4;
+  size_t queue_capacity = 1024;
+  size_t max_request_bytes = 65536;
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{30000};
+  std::chrono::milliseconds idle_timeout{75000};
+};
+
+// Renders an error the HTTP layer itself produces (404, 405, 413, 500, 503, ...). The
+// request is null when the bytes did not parse. `code` is a machine-readable error name.
+using ErrorRenderer = std::function<Response(const Request* request, int status,
+                                             std::string_view code, std::string_view message)>;
+
+// Called once per completed request (access log, metrics); never for requests whose bytes
+// did not parse.
+using RequestObserver = std::function<void(const Request& request, const Response& response,
+                                           std::chrono::microseconds latency)>;
+
+class ServerCore;
+
+class Server {
+ public:
+  Server(ServerOptions options, Router router, ErrorRenderer errors, RequestObserver observer);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts the reactor threads; throws if the address cannot be bound.
+  void Start();
+  // From now on every response carries Connection: close.
+  void BeginDrain();
+  bool draining() const;
+  // Waits until no request is in flight, at most `bound`; true when idle.
+  bool WaitIdle(std::chrono::milliseconds bound);
+  void Stop();
+  uint16_t port() const;
+  size_t in_flight() const;
+  size_t queue_depth() const;
+
+ private:
+  std::shared_ptr<ServerCore> core_;
+};
+
+}  // namespace oakgate::http

@@ -1,0 +1,34 @@
+#pragma once
+// The one table of OAuth error codes: each code's RFC string and HTTP status. No other file
+// spells "invalid_grant".
+#include <string>
+#include <string_view>
+
+namespace oakgate::oauth {
+
+enum class ErrorCode {
+  kInvalidRequest,           // RFC 6749 §5.2
+  kInvalidClient,            // RFC 6749 §5.2 (always 401)
+  kInvalidGrant,             // RFC 6749 §5.2
+  kUnauthorizedClient,       // RFC 6749 §5.2
+  kUnsupportedGrantType,     // RFC 6749 §5.2
+  kInvalidScope,             // RFC 6749 §5.2
+  kUnsupportedResponseType,  // RFC 6749 §4.1.2.1
+  kAccessDenied,             // RFC 6749 §4.1.2.1
+  kServerError,              // RFC 6749 §4.1.2.1
+  kTemporarilyUnavailable,   // RFC 6749 §4.1.2.1
+  kTooManyRequests,          // throttling (CONTRACT §4)
+  kUnsupportedTokenType,     // RFC 7009 §2.2.1
+};
+
+std::string_view ErrorString(ErrorCode code);
+int ErrorStatus(ErrorCode code);
+
+// An error as a value: a client-facing description and a log-only detail.
+struct OAuthError {
+  ErrorCode code;
+  std::string description;
+  std::string detail;  // for logs only; never sent
+};
+
+}  // namespace oakgate::oauth

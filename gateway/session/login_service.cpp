@@ -1,0 +1,70 @@
+#include "gateway/session/login_service.hpp"
+
+#include <algorithm>
+
+#include "gateway/crypto/random.hpp"
+#include "gateway/crypto/sha256.hpp"
+#include "gateway/observe/log.hpp"
+#include "gateway/util/strings.hpp"
+
+namespace oakgate::session {
+
+ThrottleVerdict DecideThrottle(const store::LoginFailureCounts& c, const LoginLimits& l) {
+  ThrottleVerdict v;
+  auto refuse = [&](int64_t retry) {
+    v.allowed = false;
+    v.retry_after = std::max<int64_t>({v.retry_after, retry, 1});
+  };
+  if (c.pair >= l.per_pair) refuse(c.pair_retry);
+  if (c.address >= l.per_address) refuse(c.address_retry);
+  if (c.account >= l.per_account) refuse(c.account_retry);
+  return v;
+}
+
+std::string NormalizeEmail(std::string_view email) { return util::ToLower(util::Trim(email)); }
+
+LoginService::LoginService(store::Database& db, PasswordHasher& hasher, SessionSettings settings,
+                           LoginLimits limits)
+    : db_(db), hasher_(hasher), settings_(settings), limits_(limits) {}
+
+util::Result<LoginSuccess, LoginError> LoginService::Login(const LoginRequest& request) {
+  std::string account = NormalizeEmail(request.email);
+  auto counts =
+      db_.Throttle().CountLoginFailures(account, request.client_address, limits_.window_seconds);
+  ThrottleVerdict verdict = DecideThrottle(counts, limits_);
+  if (!verdict.allowed) {
+    return util::Fail(LoginError{LoginErrorKind::kThrottled, verdict.retry_after});
+  }
+
+  auto user = db_.Users().FindByEmail(account);
+  bool ok = false;
+  if (user && !user->disabled) {
+    ok = hasher_.Verify(request.password, user->password_hash);
+  } else {
+    // Unknown and disabled accounts cost the same time as a wrong password.
+    hasher_.VerifyDummy(request.password);
+  }
+  if (!ok) {
+    db_.Throttle().RecordLoginFailure(account, request.client_address);
+    observe::Info("login failed", {{"client_address", request.client_address}});
+    return util::Fail(LoginError{LoginErrorKind::kInvalidCredentials, 0});
+  }
+
+  db_.Throttle().ClearLoginFailures(account, request.client_address);
+  // A new session id at every login, never one the browser sent (session fixation); the
+  // session the browser had, if any, ends.
+  if (request.previous_session) {
+    db_.Sessions().End(crypto::ToBytes(crypto::Sha256(*request.previous_session)));
+  }
+  LoginSuccess success;
+  success.session_token = crypto::RandomToken(32);
+  success.user_id = user->id;
+  db_.Sessions().Create(crypto::ToBytes(crypto::Sha256(success.session_token)), user->id,
+                        settings_.ttl_seconds, settings_.idle_ttl_seconds, request.client_address,
+                        request.user_agent);
+  observe::Info("login succeeded",
+                {{"user_id", user->id}, {"client_address", request.client_address}});
+  return success;
+}
+
+}  // namespace oakgate::session
