@@ -1,0 +1,76 @@
+# Shared by scripts/dev, scripts/test and the other scripts: dependency installation,
+# the build, and stage timing. Source it; do not run it.
+
+OAKGATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# Debian packages the gateway needs to build, run and test.
+OAKGATE_PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libpistache-dev libpqxx-dev libssl-dev nlohmann-json3-dev libcli11-dev
+  libkainjow-mustache-dev libspdlog-dev libsystemd-dev libgtest-dev libgmock-dev
+  postgresql postgresql-contrib curl wrk
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs the named Debian packages that are missing (apt-get update first, once).
+ensure_packages() {
+  local missing=()
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing missing packages: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "missing packages (${missing[*]}) and no sudo: install them as root"
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# build_gateway DIR BUILD_TYPE [extra cmake args...]
+build_gateway() {
+  local dir="$1" type="$2"
+  shift 2
+  local gen=()
+  command -v ninja >/dev/null && gen=(-G Ninja)
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S "$OAKGATE_ROOT" -B "$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+  else
+    cmake -S "$OAKGATE_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+  fi
+  cmake --build "$dir" --parallel "$(nproc)"
+}
+
+# Stage timing: stage NAME starts a stage and closes the one before; stage_summary prints.
+_stage_names=()
+_stage_secs=()
+_stage_name=""
+_stage_start=0
+stage() {
+  local now
+  now=$(date +%s)
+  if [ -n "$_stage_name" ]; then
+    _stage_names+=("$_stage_name")
+    _stage_secs+=($((now - _stage_start)))
+    log "stage '$_stage_name' took $((now - _stage_start)) s"
+  fi
+  _stage_name="$1"
+  _stage_start=$now
+  [ -n "$1" ] && log "stage: $1"
+  return 0
+}
+stage_summary() {
+  stage ""
+  local i total=0
+  printf '\n%-28s %8s\n' "stage" "seconds" >&2
+  for i in "${!_stage_names[@]}"; do
+    printf '%-28s %8s\n' "${_stage_names[$i]}" "${_stage_secs[$i]}" >&2
+    total=$((total + _stage_secs[i]))
+  done
+  printf '%-28s %8s\n' "total" "$total" >&2
+}

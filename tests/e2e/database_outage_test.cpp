@@ -1,0 +1,81 @@
+// The gateway survives its database going away and coming back, without a restart. This
+// suite runs its own private PostgreSQL cluster so stopping it disturbs no other test.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "tests/support/gateway_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/login_flow.hpp"
+
+namespace oakgate::test {
+namespace {
+
+int Shell(const std::string& cmd) { return std::system(cmd.c_str()); }
+
+class DatabaseOutageE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/oakgate-outage.XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    chmod(dir_.c_str(), 0755);
+    pg_port_ = FreePort();
+    script_ = std::string(OAKGATE_SOURCE_DIR) + "/scripts/pg-cluster";
+    ASSERT_EQ(Shell(script_ + " start " + dir_ + " " + std::to_string(pg_port_) + " >/dev/null"),
+              0);
+    FILE* p = popen(
+        (script_ + " url " + dir_ + " " + std::to_string(pg_port_) + " postgres").c_str(), "r");
+    char buf[1024] = {0};
+    ASSERT_TRUE(fgets(buf, sizeof(buf), p));
+    pclose(p);
+    url_ = buf;
+    while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
+  }
+  void TearDown() override {
+    gw_.reset();
+    Shell(script_ + " stop " + dir_ + " >/dev/null 2>&1");
+    std::filesystem::remove_all(dir_);
+  }
+  void StopDatabase() { ASSERT_EQ(Shell(script_ + " stop " + dir_ + " >/dev/null"), 0); }
+  void StartDatabase() {
+    ASSERT_EQ(Shell(script_ + " start " + dir_ + " " + std::to_string(pg_port_) + " >/dev/null"),
+              0);
+  }
+
+  std::string dir_, script_, url_;
+  int pg_port_ = 0;
+  std::unique_ptr<GatewayProcess> gw_;
+};
+
+TEST_F(DatabaseOutageE2E, ReadyzFollowsTheDatabaseWithoutARestart) {
+  gw_ = std::make_unique<GatewayProcess>(url_);
+  auto created = RunOakgate({"user", "create", "--email", "ops@example.com", "--password-stdin"},
+                            gw_->env(), "operations-password\n");
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  int port = gw_->port();
+  EXPECT_EQ(Fetch(port, "GET", "/readyz").status, 200);
+
+  StopDatabase();
+  EXPECT_TRUE(gw_->WaitReady(503, std::chrono::seconds(15)));
+  auto ready = Fetch(port, "GET", "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_EQ(Fetch(port, "GET", "/healthz").status, 200) << "the process itself is fine";
+  // Login shows an HTML 503 page, never a redirect and never a 401.
+  LoginForm form = FetchLoginForm(port);
+  auto login = PostLogin(port, form, "ops@example.com", "operations-password");
+  EXPECT_EQ(login.status, 503);
+  EXPECT_NE(login.Header("content-type").value_or("").find("text/html"), std::string::npos);
+  EXPECT_TRUE(login.Header("retry-after"));
+
+  StartDatabase();
+  // Generous: the contract's bound is 5 s; the machines are shared.
+  EXPECT_TRUE(gw_->WaitReady(200, std::chrono::seconds(20)));
+  auto again = PostLogin(port, FetchLoginForm(port), "ops@example.com", "operations-password");
+  EXPECT_EQ(again.status, 303);
+}
+
+}  // namespace
+}  // namespace oakgate::test

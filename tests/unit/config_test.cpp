@@ -1,0 +1,97 @@
+#include "gateway/config/config.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace oakgate::config {
+namespace {
+
+EnvLookup Env(std::map<std::string, std::string> values) {
+  return [values](const std::string& k) -> std::optional<std::string> {
+    auto it = values.find(k);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string WriteFile(const std::string& text) {
+  char path[] = "/tmp/oakgate-config-test.XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Config, DefaultsMatchTheContract) {
+  Config c = Load({}, Env({}));
+  EXPECT_EQ(c.listen, "127.0.0.1:4000");
+  EXPECT_EQ(c.issuer, "http://127.0.0.1:4000");
+  EXPECT_EQ(c.access_token_ttl, 3600);
+  EXPECT_EQ(c.refresh_token_ttl, 2592000);
+  EXPECT_EQ(c.code_ttl, 60);
+  EXPECT_EQ(c.session_ttl, 43200);
+  EXPECT_EQ(c.session_idle_ttl, 1800);
+  EXPECT_EQ(c.refresh_grace, 0);
+  EXPECT_EQ(c.max_request_bytes, 65536);
+  EXPECT_TRUE(c.auto_migrate);
+  EXPECT_FALSE(c.CookieSecure());
+}
+
+TEST(Config, FlagsBeatEnvironmentBeatsFileBeatsDefaults) {
+  std::string file = WriteFile(R"({"listen": "127.0.0.1:1111", "code_ttl": 30,
+                                   "issuer": "https://id.example"})");
+  Config c = Load({{"listen", "127.0.0.1:3333"}}, Env({{"OAKGATE_CONFIG", file},
+                                                       {"OAKGATE_LISTEN", "127.0.0.1:2222"},
+                                                       {"OAKGATE_CODE_TTL", "45"}}));
+  EXPECT_EQ(c.listen, "127.0.0.1:3333");
+  EXPECT_EQ(c.code_ttl, 45);
+  EXPECT_EQ(c.issuer, "https://id.example");
+  EXPECT_TRUE(c.CookieSecure()) << "secure cookies follow an https issuer";
+  std::remove(file.c_str());
+}
+
+TEST(Config, UnknownKeyInFileIsAnErrorNamingIt) {
+  std::string file = WriteFile(R"({"listen": "127.0.0.1:1111", "lisen": "oops"})");
+  try {
+    Load({}, Env({{"OAKGATE_CONFIG", file}}));
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "lisen");
+  }
+  std::remove(file.c_str());
+}
+
+TEST(Config, ValuesThatDoNotParseNameTheirKey) {
+  for (auto [env, key] :
+       std::vector<std::pair<std::string, std::string>>{{"OAKGATE_CODE_TTL", "code_ttl"},
+                                                        {"OAKGATE_AUTO_MIGRATE", "auto_migrate"},
+                                                        {"OAKGATE_LISTEN", "listen"},
+                                                        {"OAKGATE_ISSUER", "issuer"}}) {
+    try {
+      Load({}, Env({{env, "not valid/"}}));
+      FAIL() << env;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key(), key);
+    }
+  }
+  std::string file = WriteFile(R"({"code_ttl": "sixty"})");
+  EXPECT_THROW(Load({}, Env({{"OAKGATE_CONFIG", file}})), ConfigError);
+  std::remove(file.c_str());
+}
+
+TEST(Config, ServeNeedsDatabaseAndALongSecret) {
+  Config c = Load({}, Env({}));
+  EXPECT_THROW(ValidateForServe(c), ConfigError);
+  c.database_url = "postgresql:///x";
+  EXPECT_THROW(ValidateForServe(c), ConfigError);
+  c.secret = "short";
+  EXPECT_THROW(ValidateForServe(c), ConfigError);
+  c.secret = std::string(32, 's');
+  EXPECT_NO_THROW(ValidateForServe(c));
+}
+
+}  // namespace
+}  // namespace oakgate::config
