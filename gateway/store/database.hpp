@@ -4,6 +4,7 @@
 // util::ServiceUnavailable.
 #include "gateway/store/client_store.hpp"
 #include "gateway/store/session_store.hpp"
+#include "gateway/store/token_store.hpp"
 #include "gateway/store/user_store.hpp"
 
 namespace oakgate::store {
@@ -15,6 +16,7 @@ class Database {
   virtual ClientStore& Clients() = 0;
   virtual SessionStore& Sessions() = 0;
   virtual ThrottleStore& Throttle() = 0;
+  virtual TokenStore& Tokens() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

@@ -16,11 +16,13 @@ thread_local std::unordered_map<const PgDatabase*, std::unique_ptr<pqxx::connect
 }  // namespace
 
 struct PgDatabase::Stores {
-  explicit Stores(PgDatabase& db) : users(db), clients(db), sessions(db), throttle(db) {}
+  explicit Stores(PgDatabase& db)
+      : users(db), clients(db), sessions(db), throttle(db), tokens(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
   PgThrottleStore throttle;
+  PgTokenStore tokens;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -40,6 +42,7 @@ UserStore& PgDatabase::Users() { return stores_->users; }
 ClientStore& PgDatabase::Clients() { return stores_->clients; }
 SessionStore& PgDatabase::Sessions() { return stores_->sessions; }
 ThrottleStore& PgDatabase::Throttle() { return stores_->throttle; }
+TokenStore& PgDatabase::Tokens() { return stores_->tokens; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

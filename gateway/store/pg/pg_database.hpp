@@ -19,6 +19,7 @@ class PgDatabase : public Database {
   ClientStore& Clients() override;
   SessionStore& Sessions() override;
   ThrottleStore& Throttle() override;
+  TokenStore& Tokens() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.

@@ -59,4 +59,13 @@ class PgThrottleStore : public ThrottleStore {
   PgDatabase& db_;
 };
 
+class PgTokenStore : public TokenStore {
+ public:
+  explicit PgTokenStore(PgDatabase& db) : db_(db) {}
+  std::optional<AccessToken> FindActiveAccessToken(std::string_view token_hash) override;
+
+ private:
+  PgDatabase& db_;
+};
+
 }  // namespace oakgate::store::pg

@@ -96,6 +96,19 @@ inline constexpr Statement kLoginFailureRecord{
 inline constexpr Statement kLoginFailureClear{
     "login_failure_clear", "DELETE FROM login_failures WHERE account = $1 AND client_address = $2"};
 
+// One index lookup by hash; the family and user joins are by primary key.
+inline constexpr Statement kAccessTokenFindActive{
+    "access_token_find_active",
+    "SELECT t.id, t.family_id, t.client_id, t.user_id::text, u.email,"
+    " array_to_string(t.scopes, ' ') AS scopes,"
+    " extract(epoch FROM t.created_at)::bigint AS issued,"
+    " extract(epoch FROM t.expires_at)::bigint AS expires"
+    " FROM access_tokens t JOIN token_families f ON f.id = t.family_id"
+    " LEFT JOIN users u ON u.id = t.user_id"
+    " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()"
+    " AND f.revoked_at IS NULL AND f.expires_at > now()"
+    " AND (t.user_id IS NULL OR u.disabled_at IS NULL)"};
+
 inline constexpr Statement kMigrationsApplied{
     "migrations_applied",
     "SELECT count(*) FROM schema_migrations WHERE version = ANY(string_to_array($1, ' '))"};
@@ -104,7 +117,7 @@ inline constexpr Statement kAll[] = {
     kUserByEmail,        kUserCreate,         kUserSetPassword,   kUserDisable,
     kSessionsEndForUser, kClientCreate,       kClientUpdate,      kClientDelete,
     kClientRotateSecret, kSessionCreate,      kSessionFindActive, kSessionEnd,
-    kLoginFailureCounts, kLoginFailureRecord, kLoginFailureClear,
+    kLoginFailureCounts, kLoginFailureRecord, kLoginFailureClear, kAccessTokenFindActive,
 };
 
 }  // namespace oakgate::store::pg::sql
