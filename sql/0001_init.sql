@@ -111,6 +111,7 @@ CREATE TABLE authorization_codes (
   family_id      bigint REFERENCES token_families(id) ON DELETE SET NULL
 );
 CREATE INDEX authorization_codes_expiry ON authorization_codes (expires_at);
+CREATE INDEX authorization_codes_family ON authorization_codes (family_id);
 
 CREATE TABLE access_tokens (
   id          bigserial PRIMARY KEY,
@@ -215,6 +216,7 @@ CREATE TABLE rate_limited_counts (
   count    bigint NOT NULL DEFAULT 0,
   PRIMARY KEY (agent_id, minute)
 );
+CREATE INDEX rate_limited_counts_minute ON rate_limited_counts (minute);
 
 CREATE TABLE audit_events (
   id          bigserial PRIMARY KEY,

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "gateway/app/pruner.hpp"
 #include "gateway/app/routes.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/observe/log.hpp"
@@ -102,6 +103,7 @@ int Serve(const config::Config& cfg) {
   };
   http::Server server(options, BuildRoutes(RouteDeps{db, web, draining}), errors, access_log);
   server.Start();
+  Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);
   observe::Info("listening", {{"listen", cfg.listen}, {"issuer", cfg.issuer}});
   sd_notify(0, "READY=1");
 

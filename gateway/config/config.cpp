@@ -78,6 +78,11 @@ const std::vector<Key>& Keys() {
     k.push_back(Int("drain_timeout", "OAKGATE_DRAIN_TIMEOUT", &Config::drain_timeout, 0, 3600));
     k.push_back(Int("password_hash_concurrency", "OAKGATE_PASSWORD_HASH_CONCURRENCY",
                     &Config::password_hash_concurrency, 0, 256));
+    k.push_back(Int("prune_interval", "OAKGATE_PRUNE_INTERVAL", &Config::prune_interval, 0, 86400));
+    k.push_back(Int("decision_retention_days", "OAKGATE_DECISION_RETENTION_DAYS",
+                    &Config::decision_retention_days, 1, 36500));
+    k.push_back(Int("audit_retention_days", "OAKGATE_AUDIT_RETENTION_DAYS",
+                    &Config::audit_retention_days, 1, 36500));
     return k;
   }();
   return keys;

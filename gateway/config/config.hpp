@@ -36,6 +36,11 @@ struct Config {
   int drain_timeout = 25;
   // How many scrypt computations may run at once (each needs 32 MiB); 0: number of cores.
   int password_hash_concurrency = 0;
+  // Pruning (CONTRACT §7): how often the gateway deletes what is past its use (0: never;
+  // `oakgate prune` still works), and how long decisions and audit events are kept.
+  int prune_interval = 300;
+  int decision_retention_days = 90;
+  int audit_retention_days = 365;
 
   bool CookieSecure() const;
   int Threads() const;

@@ -3,6 +3,7 @@
 // connection; call these only from the worker pool. Failures of the database itself throw
 // util::ServiceUnavailable.
 #include "gateway/store/client_store.hpp"
+#include "gateway/store/maintenance_store.hpp"
 #include "gateway/store/session_store.hpp"
 #include "gateway/store/token_store.hpp"
 #include "gateway/store/user_store.hpp"
@@ -17,6 +18,7 @@ class Database {
   virtual SessionStore& Sessions() = 0;
   virtual ThrottleStore& Throttle() = 0;
   virtual TokenStore& Tokens() = 0;
+  virtual MaintenanceStore& Maintenance() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

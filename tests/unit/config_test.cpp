@@ -37,6 +37,9 @@ TEST(Config, DefaultsMatchTheContract) {
   EXPECT_EQ(c.refresh_grace, 0);
   EXPECT_EQ(c.max_request_bytes, 65536);
   EXPECT_TRUE(c.auto_migrate);
+  EXPECT_EQ(c.decision_retention_days, 90);
+  EXPECT_EQ(c.audit_retention_days, 365);
+  EXPECT_EQ(c.prune_interval, 300);
   EXPECT_FALSE(c.CookieSecure());
 }
 

@@ -17,12 +17,13 @@ thread_local std::unordered_map<const PgDatabase*, std::unique_ptr<pqxx::connect
 
 struct PgDatabase::Stores {
   explicit Stores(PgDatabase& db)
-      : users(db), clients(db), sessions(db), throttle(db), tokens(db) {}
+      : users(db), clients(db), sessions(db), throttle(db), tokens(db), maintenance(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
   PgThrottleStore throttle;
   PgTokenStore tokens;
+  PgMaintenanceStore maintenance;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -43,6 +44,7 @@ ClientStore& PgDatabase::Clients() { return stores_->clients; }
 SessionStore& PgDatabase::Sessions() { return stores_->sessions; }
 ThrottleStore& PgDatabase::Throttle() { return stores_->throttle; }
 TokenStore& PgDatabase::Tokens() { return stores_->tokens; }
+MaintenanceStore& PgDatabase::Maintenance() { return stores_->maintenance; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

@@ -20,6 +20,7 @@ class PgDatabase : public Database {
   SessionStore& Sessions() override;
   ThrottleStore& Throttle() override;
   TokenStore& Tokens() override;
+  MaintenanceStore& Maintenance() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.

@@ -68,4 +68,13 @@ class PgTokenStore : public TokenStore {
   PgDatabase& db_;
 };
 
+class PgMaintenanceStore : public MaintenanceStore {
+ public:
+  explicit PgMaintenanceStore(PgDatabase& db) : db_(db) {}
+  PruneCounts PruneOnce(const PruneLimits& limits) override;
+
+ private:
+  PgDatabase& db_;
+};
+
 }  // namespace oakgate::store::pg

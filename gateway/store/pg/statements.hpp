@@ -27,7 +27,8 @@ inline constexpr Statement kUserDisable{
     " WHERE email_normalized = $1 RETURNING id"};
 inline constexpr Statement kSessionsEndForUser{
     "sessions_end_for_user",
-    "UPDATE sessions SET ended_at = now() WHERE user_id = $1::uuid AND ended_at IS NULL"};
+    "UPDATE sessions SET ended_at = now(), idle_expires_at = least(idle_expires_at, now())"
+    " WHERE user_id = $1::uuid AND ended_at IS NULL"};
 
 inline constexpr const char* kClientColumns =
     "id, name, secret_hash, previous_secret_hash,"
@@ -76,7 +77,8 @@ inline constexpr Statement kSessionFindActive{
     " extract(epoch FROM s.expires_at)::bigint AS expires"};
 inline constexpr Statement kSessionEnd{
     "session_end",
-    "UPDATE sessions SET ended_at = now() WHERE token_hash = $1 AND ended_at IS NULL"};
+    "UPDATE sessions SET ended_at = now(), idle_expires_at = least(idle_expires_at, now())"
+    " WHERE token_hash = $1 AND ended_at IS NULL"};
 
 inline constexpr Statement kLoginFailureCounts{
     "login_failure_counts",
@@ -109,15 +111,76 @@ inline constexpr Statement kAccessTokenFindActive{
     " AND f.revoked_at IS NULL AND f.expires_at > now()"
     " AND (t.user_id IS NULL OR u.disabled_at IS NULL)"};
 
+// Pruning (CONTRACT §7): each deletes at most $1 rows, found through an index. Ended
+// sessions have idle_expires_at <= ended_at, so the expiry index finds them too.
+inline constexpr Statement kPruneSessions{
+    "prune_sessions",
+    "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions"
+    " WHERE least(expires_at, idle_expires_at) < now() LIMIT $1)"};
+inline constexpr Statement kPruneLoginFailures{
+    "prune_login_failures",
+    "DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures"
+    " WHERE failed_at < now() - make_interval(secs => $2::bigint) LIMIT $1)"};
+inline constexpr Statement kPruneClientAuthFailures{
+    "prune_client_auth_failures",
+    "DELETE FROM client_auth_failures WHERE id IN (SELECT id FROM client_auth_failures"
+    " WHERE failed_at < now() - make_interval(secs => $2::bigint) LIMIT $1)"};
+inline constexpr Statement kPruneCodes{
+    "prune_codes",
+    "DELETE FROM authorization_codes WHERE id IN (SELECT id FROM authorization_codes"
+    " WHERE expires_at < now() - make_interval(secs => $2::bigint) LIMIT $1)"};
+// A family past its absolute expiry takes its access and refresh tokens with it (cascade).
+inline constexpr Statement kPruneFamilies{
+    "prune_families",
+    "DELETE FROM token_families WHERE id IN (SELECT id FROM token_families"
+    " WHERE expires_at < now() LIMIT $1)"};
+inline constexpr Statement kPruneAccessTokens{
+    "prune_access_tokens",
+    "DELETE FROM access_tokens WHERE id IN (SELECT id FROM access_tokens"
+    " WHERE expires_at < now() LIMIT $1)"};
+inline constexpr Statement kPruneDecisions{
+    "prune_decisions",
+    "DELETE FROM decisions WHERE id IN (SELECT id FROM decisions"
+    " WHERE created_at < now() - make_interval(days => $2::int) LIMIT $1)"};
+inline constexpr Statement kPruneRateLimitedCounts{
+    "prune_rate_limited_counts",
+    "DELETE FROM rate_limited_counts WHERE (agent_id, minute) IN (SELECT agent_id, minute"
+    " FROM rate_limited_counts WHERE minute < now() - make_interval(days => $2::int) LIMIT $1)"};
+inline constexpr Statement kPruneAuditEvents{
+    "prune_audit_events",
+    "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
+    " WHERE created_at < now() - make_interval(days => $2::int) LIMIT $1)"};
+
 inline constexpr Statement kMigrationsApplied{
     "migrations_applied",
     "SELECT count(*) FROM schema_migrations WHERE version = ANY(string_to_array($1, ' '))"};
 
 inline constexpr Statement kAll[] = {
-    kUserByEmail,        kUserCreate,         kUserSetPassword,   kUserDisable,
-    kSessionsEndForUser, kClientCreate,       kClientUpdate,      kClientDelete,
-    kClientRotateSecret, kSessionCreate,      kSessionFindActive, kSessionEnd,
-    kLoginFailureCounts, kLoginFailureRecord, kLoginFailureClear, kAccessTokenFindActive,
+    kUserByEmail,
+    kUserCreate,
+    kUserSetPassword,
+    kUserDisable,
+    kSessionsEndForUser,
+    kClientCreate,
+    kClientUpdate,
+    kClientDelete,
+    kClientRotateSecret,
+    kSessionCreate,
+    kSessionFindActive,
+    kSessionEnd,
+    kLoginFailureCounts,
+    kLoginFailureRecord,
+    kLoginFailureClear,
+    kAccessTokenFindActive,
+    kPruneSessions,
+    kPruneLoginFailures,
+    kPruneClientAuthFailures,
+    kPruneCodes,
+    kPruneFamilies,
+    kPruneAccessTokens,
+    kPruneDecisions,
+    kPruneRateLimitedCounts,
+    kPruneAuditEvents,
 };
 
 }  // namespace oakgate::store::pg::sql

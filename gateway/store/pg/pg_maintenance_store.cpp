@@ -1,0 +1,29 @@
+#include "gateway/store/pg/pg_database.hpp"
+#include "gateway/store/pg/pg_stores.hpp"
+#include "gateway/store/pg/statements.hpp"
+
+namespace oakgate::store::pg {
+
+PruneCounts PgMaintenanceStore::PruneOnce(const PruneLimits& l) {
+  return db_.Guard([&] {
+    // Each delete commits on its own: a batch is small, and one failing kind does not undo
+    // the others.
+    pqxx::nontransaction tx(db_.Connection());
+    PruneCounts out;
+    auto run = [&](const char* what, const sql::Statement& s, auto... args) {
+      out.emplace_back(what, tx.exec_prepared(s.name, l.batch, args...).affected_rows());
+    };
+    run("sessions", sql::kPruneSessions);
+    run("login_failures", sql::kPruneLoginFailures, l.login_failure_window);
+    run("client_auth_failures", sql::kPruneClientAuthFailures, l.client_auth_failure_window);
+    run("authorization_codes", sql::kPruneCodes, l.code_replay_margin);
+    run("token_families", sql::kPruneFamilies);
+    run("access_tokens", sql::kPruneAccessTokens);
+    run("decisions", sql::kPruneDecisions, l.decision_retention_days);
+    run("rate_limited_counts", sql::kPruneRateLimitedCounts, l.decision_retention_days);
+    run("audit_events", sql::kPruneAuditEvents, l.audit_retention_days);
+    return out;
+  });
+}
+
+}  // namespace oakgate::store::pg
