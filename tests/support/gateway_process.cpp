@@ -1,6 +1,7 @@
 #include "tests/support/gateway_process.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -139,7 +140,16 @@ GatewayProcess::GatewayProcess(const std::string& database_url,
 }
 
 GatewayProcess::~GatewayProcess() {
-  Stop();
+  // A gateway that does not exit 0 on SIGTERM failed: a crash, a drain that hung, or a
+  // sanitizer or leak report in the sanitizer build.
+  bool running = pid_ > 0;
+  int code = Stop();
+  if (running && code != 0) {
+    std::string logs = Logs();
+    if (logs.size() > 4000) logs = logs.substr(logs.size() - 4000);
+    ADD_FAILURE() << "the gateway exited with " << code << " on SIGTERM; its output ends:\n"
+                  << logs;
+  }
   ::unlink(log_path_.c_str());
 }
 
