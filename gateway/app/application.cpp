@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "gateway/app/process_metrics.hpp"
 #include "gateway/app/pruner.hpp"
 #include "gateway/app/routes.hpp"
 #include "gateway/http/server.hpp"
@@ -92,6 +93,7 @@ int Serve(const config::Config& cfg) {
   };
   auto access_log = [](const http::Request& req, const http::Response& res,
                        std::chrono::microseconds latency) {
+    RecordRequestMetrics(req, res, latency);
     if (req.path == "/healthz" || req.path == "/metrics") return;
     // The path only: query strings carry codes and state.
     observe::Info("request", {{"request_id", req.request_id},
@@ -103,6 +105,7 @@ int Serve(const config::Config& cfg) {
   };
   http::Server server(options, BuildRoutes(RouteDeps{db, web, draining}), errors, access_log);
   server.Start();
+  RegisterProcessMetrics(server);
   Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);
   observe::Info("listening", {{"listen", cfg.listen}, {"issuer", cfg.issuer}});
   sd_notify(0, "READY=1");

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/handlers/ops/health.hpp"
+#include "gateway/handlers/ops/metrics.hpp"
 #include "gateway/handlers/web/login.hpp"
 #include "gateway/handlers/web/logout.hpp"
 #include "gateway/handlers/web/pages.hpp"
@@ -14,6 +15,7 @@ using http::Exec;
 http::Router BuildRoutes(RouteDeps d) {
   http::Router r;
   r.Add("GET", "/healthz", Exec::kInline, handlers::ops::Healthz);
+  r.Add("GET", "/metrics", Exec::kInline, handlers::ops::MetricsPage);
   r.Add("GET", "/readyz", Exec::kPool, [&db = d.db, &draining = d.draining](http::Request& req) {
     return handlers::ops::Readyz(db, draining, req);
   });

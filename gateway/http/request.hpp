@@ -20,6 +20,9 @@ struct Request {
   // Header names lower-cased, in arrival order; repeated headers are kept.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // The matched route's pattern ("" when none matched): a bounded label for metrics, where the
+  // path itself could be anything.
+  std::string route;
   std::string client_address;
   std::string request_id;
   // Filled by the router for patterns such as /api/v1/agents/{id}.

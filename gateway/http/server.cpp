@@ -14,6 +14,7 @@
 #include "gateway/http/parser.hpp"
 #include "gateway/http/worker_pool.hpp"
 #include "gateway/observe/log.hpp"
+#include "gateway/observe/metrics.hpp"
 #include "gateway/util/errors.hpp"
 
 namespace oakgate::http {
@@ -121,6 +122,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void Dispatch(Connection& conn, Request request, bool keep_alive) {
     auto started = std::chrono::steady_clock::now();
     RouteMatch match = router_.Find(request);
+    if (match.route) request.route = match.route->pattern;
     if (!match.route) {
       Response r =
           errors_(&request, match.status, match.status == 405 ? "method_not_allowed" : "not_found",
@@ -165,6 +167,10 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     try {
       return route.handler(request);
     } catch (const util::ServiceUnavailable& e) {
+      observe::Metrics()
+          .GetCounter("oakgate_database_unavailable_total",
+                      "Requests answered 503 because the database could not answer")
+          .Inc();
       observe::Warn(
           "service unavailable",
           {{"request_id", request.request_id}, {"route", route.pattern}, {"detail", e.what()}});

@@ -5,9 +5,20 @@
 #include "gateway/crypto/random.hpp"
 #include "gateway/crypto/sha256.hpp"
 #include "gateway/observe/log.hpp"
+#include "gateway/observe/metrics.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::session {
+namespace {
+
+void CountLoginFailure(const char* reason) {
+  observe::Metrics()
+      .GetCounter("oakgate_login_failures_total", "Refused browser logins by reason",
+                  {{"reason", reason}})
+      .Inc();
+}
+
+}  // namespace
 
 ThrottleVerdict DecideThrottle(const store::LoginFailureCounts& c, const LoginLimits& l) {
   ThrottleVerdict v;
@@ -33,6 +44,7 @@ util::Result<LoginSuccess, LoginError> LoginService::Login(const LoginRequest& r
       db_.Throttle().CountLoginFailures(account, request.client_address, limits_.window_seconds);
   ThrottleVerdict verdict = DecideThrottle(counts, limits_);
   if (!verdict.allowed) {
+    CountLoginFailure("throttled");
     return util::Fail(LoginError{LoginErrorKind::kThrottled, verdict.retry_after});
   }
 
@@ -46,6 +58,7 @@ util::Result<LoginSuccess, LoginError> LoginService::Login(const LoginRequest& r
   }
   if (!ok) {
     db_.Throttle().RecordLoginFailure(account, request.client_address);
+    CountLoginFailure("invalid_credentials");
     observe::Info("login failed", {{"client_address", request.client_address}});
     return util::Fail(LoginError{LoginErrorKind::kInvalidCredentials, 0});
   }

@@ -9,7 +9,7 @@ OAKGATE_PACKAGES=(
   libpistache-dev libpqxx-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libkainjow-mustache-dev libspdlog-dev libsystemd-dev libgtest-dev libgmock-dev
   postgresql postgresql-contrib curl wrk
-  clang libclang-rt-14-dev llvm
+  clang libclang-rt-14-dev llvm prometheus
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -1,0 +1,74 @@
+#pragma once
+// A small Prometheus registry (text exposition format 0.0.4). No C++ client is packaged for
+// Debian, and the gateway needs only counters, gauges read at scrape time and fixed-bucket
+// histograms. Series are created on first use and never removed, so label values must come
+// from small fixed sets (route patterns, status codes, reasons), never from request data.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace oakgate::observe {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+class Counter {
+ public:
+  void Inc(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
+  uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+class Histogram {
+ public:
+  // Upper bounds in seconds: 0.5 ms to 10 s, for request and commit latencies.
+  static constexpr std::array<double, 14> kBounds = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  void Observe(double seconds);
+  // Cumulative count per bound, then the +Inf count, the sum in seconds.
+  std::array<uint64_t, kBounds.size() + 1> Cumulative() const;
+  double sum() const;
+
+ private:
+  std::array<std::atomic<uint64_t>, kBounds.size() + 1> buckets_{};
+  std::atomic<uint64_t> sum_micros_{0};
+};
+
+class Registry {
+ public:
+  Counter& GetCounter(std::string_view name, std::string_view help, const Labels& labels = {});
+  Histogram& GetHistogram(std::string_view name, std::string_view help, const Labels& labels = {});
+  // A value read when scraped: `type` is "gauge" or "counter".
+  void AddCallback(std::string_view name, std::string_view help, std::string_view type,
+                   std::function<double()> read, const Labels& labels = {});
+  std::string Render() const;
+
+ private:
+  struct Family {
+    std::string help;
+    std::string type;
+    std::map<std::string, std::unique_ptr<Counter>> counters;  // key: rendered labels
+    std::map<std::string, std::unique_ptr<Histogram>> histograms;
+    std::map<std::string, std::function<double()>> callbacks;
+  };
+  Family& FamilyFor(std::string_view name, std::string_view help, std::string_view type);
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, Family, std::less<>> families_;
+};
+
+// The process-wide registry that /metrics renders.
+Registry& Metrics();
+// `{a="1",b="x\"y"}` with Prometheus escaping; "" for no labels.
+std::string RenderLabels(const Labels& labels);
+
+}  // namespace oakgate::observe

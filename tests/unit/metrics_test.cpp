@@ -1,0 +1,50 @@
+#include "gateway/observe/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+namespace oakgate::observe {
+namespace {
+
+TEST(Metrics, LabelValuesAreEscaped) {
+  EXPECT_EQ(RenderLabels({}), "");
+  EXPECT_EQ(RenderLabels({{"a", "1"}, {"b", "x\"y\\z\nw"}}), R"({a="1",b="x\"y\\z\nw"})");
+}
+
+TEST(Metrics, CountersAreSeriesPerLabelSet) {
+  Registry r;
+  r.GetCounter("t_total", "help", {{"k", "a"}}).Inc();
+  r.GetCounter("t_total", "help", {{"k", "a"}}).Inc(2);
+  r.GetCounter("t_total", "help", {{"k", "b"}}).Inc();
+  std::string text = r.Render();
+  EXPECT_NE(text.find("# HELP t_total help\n# TYPE t_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("t_total{k=\"a\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("t_total{k=\"b\"} 1\n"), std::string::npos) << text;
+}
+
+TEST(Metrics, HistogramBucketsAreCumulativeWithSumAndCount) {
+  Registry r;
+  auto& h = r.GetHistogram("lat_seconds", "latency", {{"route", "/x"}});
+  h.Observe(0.0001);  // first bucket
+  h.Observe(0.003);   // le=0.005
+  h.Observe(60);      // only +Inf
+  std::string text = r.Render();
+  EXPECT_NE(text.find("lat_seconds_bucket{route=\"/x\",le=\"0.0005\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("lat_seconds_bucket{route=\"/x\",le=\"0.005\"} 2\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("lat_seconds_bucket{route=\"/x\",le=\"10\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("lat_seconds_bucket{route=\"/x\",le=\"+Inf\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("lat_seconds_count{route=\"/x\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("lat_seconds_sum{route=\"/x\"} 60.0031\n"), std::string::npos) << text;
+}
+
+TEST(Metrics, CallbacksAreReadAtScrapeTime) {
+  Registry r;
+  double v = 1;
+  r.AddCallback("g", "gauge", "gauge", [&v] { return v; });
+  v = 7;
+  EXPECT_NE(r.Render().find("g 7\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace oakgate::observe
