@@ -65,18 +65,20 @@ int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
 }  // namespace
 
 int Serve(const config::Config& cfg) {
-  observe::InitLogging(cfg.log_level);
-  if (!IsLoopbackIssuer(cfg.issuer)) {
-    observe::Warn("issuer is plain http on a non-loopback host", {{"issuer", cfg.issuer}});
-  }
   // Signals are taken by sigwait on this thread; every thread started below inherits the
-  // mask. A peer that hangs up must not kill the process.
+  // mask, so this comes before the first thread (the logger's): a thread with SIGTERM
+  // unblocked would take the signal and die of it instead of draining. A peer that hangs up
+  // must not kill the process.
   signal(SIGPIPE, SIG_IGN);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  observe::InitLogging(cfg.log_level);
+  if (!IsLoopbackIssuer(cfg.issuer)) {
+    observe::Warn("issuer is plain http on a non-loopback host", {{"issuer", cfg.issuer}});
+  }
 
   if (cfg.auto_migrate) MigrateWithRetry(cfg.database_url);
 

@@ -299,18 +299,28 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     sweeper_cv_.notify_all();  // close idle keep-alive connections now, not at the next tick
   }
 
-  size_t OpenConnections() {
+  // Connections that may still carry a response: everything except those already told
+  // Connection: close whose last write reached the kernel (then the FIN follows the bytes and
+  // closing the descriptor loses nothing).
+  size_t UnfinishedConnections() {
     std::lock_guard lock(registry_mutex_);
-    return registry_.size();
+    size_t n = 0;
+    for (auto& [fd, conn] : registry_) {
+      std::lock_guard conn_lock(conn->mutex);
+      if (conn->gone) continue;
+      bool finished = conn->closing && !conn->in_flight && conn->writes_pending->load() == 0;
+      if (!finished) ++n;
+    }
+    return n;
   }
 
   bool WaitIdle(std::chrono::milliseconds bound) {
     auto deadline = std::chrono::steady_clock::now() + bound;
-    // Requests in flight first; then the connections: each response that said
-    // Connection: close is followed by a FIN once it is written, and the client closes its
-    // side after reading it. Stopping the transport earlier would cut responses off
-    // (Pistache's shutdown() does not drain).
-    while (in_flight_.load() > 0 || OpenConnections() > 0) {
+    // Requests in flight first; then the connections: each response during the drain says
+    // Connection: close and is followed by a FIN once written; idle ones are closed by the
+    // sweeper. Stopping the transport earlier would cut responses off (Pistache's shutdown()
+    // does not drain).
+    while (in_flight_.load() > 0 || UnfinishedConnections() > 0) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
