@@ -355,6 +355,10 @@ TEST_F(BlueGreenE2E, SwitchingUnderLoadFailsNoRequest) {
                                         {"password", "wrong"},
                                         {"csrf", form.csrf_token},
                                         {"return_to", "/"}});
+    std::string good_login = FormEncode({{"email", Email(2)},
+                                         {"password", kPassword},
+                                         {"csrf", form.csrf_token},
+                                         {"return_to", "/"}});
     // Add new kinds of request here (token grants, introspection, ...) as they exist.
     std::vector<LoadRequest> list = {
         {"GET /healthz", "GET", "/healthz", {}, "", {200}},
@@ -365,16 +369,27 @@ TEST_F(BlueGreenE2E, SwitchingUnderLoadFailsNoRequest) {
         {"GET / (session, database)", "GET", "/", {{"Cookie", session}}, "", {200}},
     };
     // scrypt (~200 ms, a few at a time) and the throttle tables: 401, then 429 once the
-    // (account, address) pair is locked. Two clients only, so scrypt does not set the pace.
-    if (client < 2) {
-      list.push_back(
-          {"POST /web/login (wrong password)",
-           "POST",
-           "/web/login",
-           {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", form.csrf_cookie}},
-           bad_login,
-           {401, 429},
-           true});
+    // (account, address) pair is locked.
+    // One client each, so scrypt does not set the pace of the whole load.
+    std::vector<std::pair<std::string, std::string>> form_headers = {
+        {"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", form.csrf_cookie}};
+    if (client == 0) {
+      // A successful login writes a session row: a non-idempotent write on either colour.
+      list.push_back({"POST /web/login (right password)",
+                      "POST",
+                      "/web/login",
+                      form_headers,
+                      good_login,
+                      {303},
+                      true});
+    } else if (client == 1) {
+      list.push_back({"POST /web/login (wrong password)",
+                      "POST",
+                      "/web/login",
+                      form_headers,
+                      bad_login,
+                      {401, 429},
+                      true});
     }
     return list;
   };
@@ -407,7 +422,7 @@ TEST_F(BlueGreenE2E, SwitchingUnderLoadFailsNoRequest) {
   for (int round = 0; round < 3 && problem.empty(); ++round) {
     for (bool use_rollback : {false, true}) {
       std::string target = live == "blue" ? "green" : "blue";
-      if (!wait_served(live, served(live) + 200)) {
+      if (!wait_served(live, served(live) + 100)) {
         problem = live + " is not serving the load";
         break;
       }
@@ -425,7 +440,7 @@ TEST_F(BlueGreenE2E, SwitchingUnderLoadFailsNoRequest) {
       live = target;
     }
   }
-  if (problem.empty() && !wait_served(live, served(live) + 200)) {
+  if (problem.empty() && !wait_served(live, served(live) + 100)) {
     problem = live + " is not serving the load";
   }
   stop.store(true);
