@@ -22,8 +22,6 @@
 #include "tests/support/login_flow.hpp"
 #include "tests/support/test_database.hpp"
 
-extern char** environ;
-
 namespace oakgate::test {
 namespace {
 
@@ -167,50 +165,10 @@ TEST(DrainE2E, ReadyIsNotifiedOnlyOnceMigrationsAreCurrent) {
   TestDatabase db;  // empty: no migration applied
   NotifySocket notify;
   ASSERT_TRUE(notify.ok());
-  int port = FreePort();
-  std::map<std::string, std::string> env = {
-      {"OAKGATE_DATABASE_URL", db.url()},
-      {"OAKGATE_SECRET", "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"},
-      {"OAKGATE_LISTEN", "127.0.0.1:" + std::to_string(port)},
-      {"OAKGATE_TEMPLATES_DIR", std::string(OAKGATE_SOURCE_DIR) + "/templates"},
-      {"OAKGATE_THREADS", "2"},
-      {"OAKGATE_AUTO_MIGRATE", "0"}};
-  std::vector<std::string> envs;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    if (kv.rfind("OAKGATE_", 0) == 0 || kv.rfind("NOTIFY_SOCKET=", 0) == 0) continue;
-    envs.push_back(kv);
-  }
-  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
-  envs.push_back("NOTIFY_SOCKET=" + notify.path());
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_RDWR);
-    ::dup2(devnull, 0);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-    std::string bin = OAKGATE_BINARY;
-    std::string serve = "serve";
-    char* argv[] = {bin.data(), serve.data(), nullptr};
-    std::vector<char*> e;
-    for (auto& s : envs) e.push_back(s.data());
-    e.push_back(nullptr);
-    ::execve(argv[0], argv, e.data());
-    ::_exit(127);
-  }
-  auto kill_on_exit = [pid](void*) { ::kill(pid, SIGKILL); };
-  std::unique_ptr<void, decltype(kill_on_exit)> guard(reinterpret_cast<void*>(1), kill_on_exit);
-
-  // Up (healthz) but not ready: the schema is missing, so no READY=1 yet.
-  bool up = false;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!up && std::chrono::steady_clock::now() < deadline) {
-    HttpConnection c(port);
-    auto r = c.connected() ? c.Request("GET", "/healthz") : std::nullopt;
-    up = r && r->status == 200;
-    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(up);
+  // Up (/healthz answers) but not ready: the schema is missing, so no READY=1 yet.
+  GatewayProcess gw(db.url(), {{"OAKGATE_AUTO_MIGRATE", "0"}, {"NOTIFY_SOCKET", notify.path()}},
+                    /*wait_ready=*/false);
+  int port = gw.port();
   for (int i = 0; i < 3; ++i) {
     auto r = Fetch(port, "GET", "/readyz");
     EXPECT_EQ(r.status, 503) << r.body;
@@ -218,22 +176,15 @@ TEST(DrainE2E, ReadyIsNotifiedOnlyOnceMigrationsAreCurrent) {
   EXPECT_EQ(notify.Next(std::chrono::milliseconds(500)), "") << "READY=1 before /readyz holds";
 
   // The other colour (here: the CLI) applies the migrations; now it is ready and says so.
-  auto migrated = RunOakgate({"migrate"}, env);
+  auto migrated = RunOakgate({"migrate"}, gw.env());
   ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
   std::string message = notify.Next(std::chrono::seconds(10));
   EXPECT_NE(message.find("READY=1"), std::string::npos) << message;
   EXPECT_EQ(Fetch(port, "GET", "/readyz").status, 200);
 
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  ASSERT_EQ(::kill(gw.pid(), SIGTERM), 0);
   EXPECT_NE(notify.Next(std::chrono::seconds(10)).find("STOPPING=1"), std::string::npos);
-  int status = 0;
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (::waitpid(pid, &status, WNOHANG) != pid) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no exit after SIGTERM";
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  guard.release();
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(gw.Stop(std::chrono::seconds(30)), 0) << gw.Logs();
 }
 
 }  // namespace

@@ -25,8 +25,6 @@
 #include "tests/support/login_flow.hpp"
 #include "tests/support/test_database.hpp"
 
-extern char** environ;
-
 namespace oakgate::test {
 namespace {
 
@@ -47,43 +45,8 @@ void WriteFile(const std::string& path, const std::string& text) { std::ofstream
 
 struct Result {
   int exit_code = -1;
-  std::string output;  // stdout and stderr together
+  std::string output;  // stderr after stdout
 };
-
-// Runs argv with `env` as the whole OAKGATE_* environment (nothing leaks in from the caller).
-Result RunCommand(std::vector<std::string> argv, const std::map<std::string, std::string>& env) {
-  char out_path[] = "/tmp/oakgate-bluegreen-out.XXXXXX";
-  int out_fd = ::mkstemp(out_path);
-  std::vector<std::string> envs;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    if (kv.rfind("OAKGATE_", 0) == 0 && kv.rfind("OAKGATE_TEST_", 0) != 0) continue;
-    envs.push_back(kv);
-  }
-  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_RDONLY);
-    ::dup2(devnull, 0);
-    ::dup2(out_fd, 1);
-    ::dup2(out_fd, 2);
-    std::vector<char*> a, e;
-    for (auto& s : argv) a.push_back(s.data());
-    a.push_back(nullptr);
-    for (auto& s : envs) e.push_back(s.data());
-    e.push_back(nullptr);
-    ::execve(a[0], a.data(), e.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.output = ReadFile(out_path);
-  ::close(out_fd);
-  ::unlink(out_path);
-  return r;
-}
 
 // One kind of request in the load, with the statuses it may answer.
 struct LoadRequest {
@@ -198,7 +161,8 @@ class BlueGreenE2E : public ::testing::Test {
     args.insert(args.begin(), std::string(OAKGATE_SOURCE_DIR) + "/scripts/bluegreen");
     auto env = script_env_;
     for (const auto& [k, v] : extra) env[k] = v;
-    return RunCommand(args, env);
+    auto r = RunProgram(args, env);
+    return {r.exit_code, r.out + r.err};
   }
 
   static void StartNginx() {
@@ -302,6 +266,8 @@ void LoadClient(int nginx_port, const std::string& source, std::vector<LoadReque
         break;
       }
     }
+    // A short pause leaves some CPU to the gateways and Nginx on a small shared machine.
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
     if (!r) continue;
     if (r->Header("connection") == "close") conn.reset();
     std::string colour = r->Header("x-oakgate-colour").value_or("nginx");
