@@ -46,21 +46,41 @@ void MigrateWithRetry(const std::string& url) {
   }
 }
 
+// Polls the readiness check /readyz uses until it holds; returns 0 then, or the signal that
+// arrived first.
+int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
+  bool logged = false;
+  while (!db.Ready()) {
+    if (!logged) {
+      observe::Warn("not ready: waiting for the database and current migrations");
+      logged = true;
+    }
+    timespec poll{0, 250 * 1000 * 1000};
+    int sig = sigtimedwait(&signals, nullptr, &poll);
+    if (sig > 0) return sig;
+  }
+  // The check ran on this thread, which serves no requests: give its connection back.
+  db.ResetConnection();
+  return 0;
+}
+
 }  // namespace
 
 int Serve(const config::Config& cfg) {
-  observe::InitLogging(cfg.log_level);
-  if (!IsLoopbackIssuer(cfg.issuer)) {
-    observe::Warn("issuer is plain http on a non-loopback host", {{"issuer", cfg.issuer}});
-  }
   // Signals are taken by sigwait on this thread; every thread started below inherits the
-  // mask. A peer that hangs up must not kill the process.
+  // mask, so this comes before the first thread (the logger's): a thread with SIGTERM
+  // unblocked would take the signal and die of it instead of draining. A peer that hangs up
+  // must not kill the process.
   signal(SIGPIPE, SIG_IGN);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  observe::InitLogging(cfg.log_level);
+  if (!IsLoopbackIssuer(cfg.issuer)) {
+    observe::Warn("issuer is plain http on a non-loopback host", {{"issuer", cfg.issuer}});
+  }
 
   if (cfg.auto_migrate) MigrateWithRetry(cfg.database_url);
 
@@ -86,6 +106,8 @@ int Serve(const config::Config& cfg) {
   options.header_timeout = std::chrono::seconds(cfg.header_timeout);
   options.body_timeout = std::chrono::seconds(cfg.body_timeout);
   options.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
+  options.trusted_proxies = cfg.TrustedProxies();
+  options.colour = cfg.colour;
 
   auto errors = [&templates](const http::Request* req, int status, std::string_view code,
                              std::string_view message) {
@@ -107,17 +129,27 @@ int Serve(const config::Config& cfg) {
   server.Start();
   RegisterProcessMetrics(server);
   Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);
-  observe::Info("listening", {{"listen", cfg.listen}, {"issuer", cfg.issuer}});
-  sd_notify(0, "READY=1");
+  observe::Info("listening",
+                {{"listen", cfg.listen}, {"issuer", cfg.issuer}, {"colour", cfg.colour}});
 
-  int sig = 0;
-  sigwait(&signals, &sig);
+  // READY=1 only once /readyz would say ready (the database answers and every migration this
+  // binary knows is applied): systemctl start returns, and the switch proceeds, only then.
+  // /healthz already answers meanwhile; a signal while waiting stops at once.
+  int sig = WaitUntilReady(db, signals);
+  if (sig == 0) {
+    observe::Info("ready");
+    sd_notify(0, "READY=1");
+    sigwait(&signals, &sig);
+  }
   observe::Info("draining", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   sd_notify(0, "STOPPING=1");
   draining.store(true);
   server.BeginDrain();
   bool idle = server.WaitIdle(std::chrono::seconds(cfg.drain_timeout));
-  if (!idle) observe::Warn("drain bound reached with requests in flight");
+  if (!idle) {
+    observe::Warn("drain bound reached", {{"in_flight", std::to_string(server.in_flight())},
+                                          {"drain_timeout", std::to_string(cfg.drain_timeout)}});
+  }
   server.Stop();
   observe::Info("stopped");
   observe::FlushLogging();

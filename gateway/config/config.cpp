@@ -83,6 +83,8 @@ const std::vector<Key>& Keys() {
                     &Config::decision_retention_days, 1, 36500));
     k.push_back(Int("audit_retention_days", "OAKGATE_AUDIT_RETENTION_DAYS",
                     &Config::audit_retention_days, 1, 36500));
+    k.push_back(Str("trusted_proxies", "OAKGATE_TRUSTED_PROXIES", &Config::trusted_proxies));
+    k.push_back(Str("colour", "OAKGATE_COLOUR", &Config::colour));
     return k;
   }();
   return keys;
@@ -174,6 +176,10 @@ int Config::Threads() const {
   return threads > 0 ? threads : (cores > 0 ? cores : 2);
 }
 
+std::vector<util::IpRange> Config::TrustedProxies() const {
+  return util::ParseIpRangeList(trusted_proxies).value_or(std::vector<util::IpRange>{});
+}
+
 int Config::DbPool() const { return db_pool > 0 ? db_pool : 2 * Threads(); }
 
 int Config::PasswordHashConcurrency() const {
@@ -219,6 +225,20 @@ Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& en
       c.issuer.find('#') != std::string::npos) {
     throw ConfigError("issuer",
                       "must be an http(s) URL without a trailing slash, query or fragment");
+  }
+  std::string bad;
+  if (!util::ParseIpRangeList(c.trusted_proxies, &bad)) {
+    throw ConfigError("trusted_proxies",
+                      "expected IP addresses or CIDR ranges, got \"" + bad + "\"");
+  }
+  if (!c.colour.empty()) {
+    bool ok = c.colour.size() <= 32;
+    for (char ch : c.colour) {
+      ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_');
+    }
+    // It goes into a response header: nothing but a plain token.
+    if (!ok) throw ConfigError("colour", "expected 1 to 32 of [A-Za-z0-9_-]");
   }
   return c;
 }

@@ -6,6 +6,9 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "gateway/util/net.hpp"
 
 namespace oakgate::config {
 
@@ -41,11 +44,20 @@ struct Config {
   int prune_interval = 300;
   int decision_retention_days = 90;
   int audit_retention_days = 365;
+  // Peers whose X-Forwarded-For is believed: addresses or CIDR ranges separated by commas or
+  // spaces. Empty (the default): nobody, the TCP peer is the client. Behind Nginx on the
+  // same host set it to 127.0.0.1 (and ::1).
+  std::string trusted_proxies;
+  // The blue/green colour of this instance; when set every response carries
+  // X-Oakgate-Colour. [A-Za-z0-9_-]{1,32}.
+  std::string colour;
 
   bool CookieSecure() const;
   int Threads() const;
   int DbPool() const;
   int PasswordHashConcurrency() const;
+  // trusted_proxies parsed (Load has already checked that it parses).
+  std::vector<util::IpRange> TrustedProxies() const;
   std::string ListenHost() const;
   int ListenPort() const;
 };

@@ -11,14 +11,21 @@ void Connection::Send(std::string bytes, bool close_after) {
   if (!p || gone) return;
   size_t size = bytes.size();
   int socket_fd = fd;
+  auto pending = writes_pending;
+  pending->fetch_add(1);
   auto promise = p->send(Pistache::RawBuffer(std::move(bytes), size));
   if (close_after) {
     // The continuation runs on the peer's reactor thread once the write completed, while the
     // transport still owns the descriptor.
-    promise.then([socket_fd](ssize_t) { ::shutdown(socket_fd, SHUT_WR); },
-                 [](std::exception_ptr) {});
+    promise.then(
+        [socket_fd, pending](ssize_t) {
+          ::shutdown(socket_fd, SHUT_WR);
+          pending->fetch_sub(1);
+        },
+        [pending](std::exception_ptr) { pending->fetch_sub(1); });
   } else {
-    promise.then([](ssize_t) {}, [](std::exception_ptr) {});
+    promise.then([pending](ssize_t) { pending->fetch_sub(1); },
+                 [pending](std::exception_ptr) { pending->fetch_sub(1); });
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Per-connection state. A connection answers its requests in order: while one request is
 // on the worker pool, further bytes are buffered and parsed only after it has answered.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,9 @@ struct Connection {
   SteadyTime request_started{};
   SteadyTime last_activity{};
   SteadyTime closing_since{};
+  // Responses queued on the transport and not yet written. Shared with the write's
+  // continuation, which runs on the reactor thread without this connection's mutex.
+  std::shared_ptr<std::atomic<int>> writes_pending = std::make_shared<std::atomic<int>>(0);
 
   // Queues bytes on the peer's transport. With close_after, the write side is shut down once
   // the bytes are written, so the client sees the whole response before the FIN.

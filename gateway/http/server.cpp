@@ -11,6 +11,7 @@
 
 #include "gateway/crypto/random.hpp"
 #include "gateway/http/connection.hpp"
+#include "gateway/http/forwarded.hpp"
 #include "gateway/http/parser.hpp"
 #include "gateway/http/worker_pool.hpp"
 #include "gateway/observe/log.hpp"
@@ -23,6 +24,10 @@ namespace {
 
 constexpr auto kClosingGrace = std::chrono::seconds(5);
 constexpr auto kSweepInterval = std::chrono::milliseconds(200);
+constexpr auto kDrainSweepInterval = std::chrono::milliseconds(50);
+// While draining, a connection idle this long is closed. Not at once: a connection just
+// accepted has not delivered its first bytes yet, and closing it would fail that request.
+constexpr auto kDrainIdleGrace = std::chrono::milliseconds(250);
 constexpr const char* kConnectionKey = "oakgate.connection";
 
 bool IsSafeRequestId(std::string_view id) {
@@ -111,7 +116,12 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
       conn.buffer.erase(0, outcome.consumed);
       conn.reading = !conn.buffer.empty();
       if (conn.reading) conn.request_started = std::chrono::steady_clock::now();
-      request.client_address = conn.client_address;
+      std::vector<std::string_view> forwarded_for;
+      for (const auto& [name, value] : request.headers) {
+        if (name == "x-forwarded-for") forwarded_for.push_back(value);
+      }
+      request.client_address =
+          ResolveClientAddress(conn.client_address, forwarded_for, options_.trusted_proxies);
       auto incoming_id = request.Header("x-request-id");
       request.request_id = incoming_id && IsSafeRequestId(*incoming_id) ? std::string(*incoming_id)
                                                                         : crypto::RandomToken(12);
@@ -194,6 +204,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
               std::chrono::steady_clock::time_point started) {
     bool keep = keep_alive && !draining_.load();
     response.Set("X-Request-Id", request.request_id);
+    if (!options_.colour.empty()) response.Set("X-Oakgate-Colour", options_.colour);
     auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
     if (observer_) observer_(request, response, latency);
@@ -209,6 +220,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
                  std::string_view message, bool keep_alive) {
     Response r = errors_(request, status, code, message);
     r.Set("X-Request-Id", crypto::RandomToken(12));
+    if (!options_.colour.empty()) r.Set("X-Oakgate-Colour", options_.colour);
     conn.Send(Serialize(r, 1, keep_alive, false), !keep_alive);
     conn.closing = !keep_alive;
     conn.closing_since = std::chrono::steady_clock::now();
@@ -220,9 +232,11 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     return std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
   }
 
-  // Enforces the header, body, idle and closing timeouts (Slowloris and idle keep-alive).
+  // Enforces the header, body, idle and closing timeouts (Slowloris and idle keep-alive);
+  // while draining, closes keep-alive connections that have nothing in flight.
   void Sweep() {
     auto now = std::chrono::steady_clock::now();
+    bool draining = draining_.load();
     std::lock_guard lock(registry_mutex_);
     for (auto& [fd, conn] : registry_) {
       std::lock_guard conn_lock(conn->mutex);
@@ -232,6 +246,16 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
         continue;
       }
       if (conn->in_flight) continue;
+      if (draining && !conn->reading && conn->buffer.empty() && conn->writes_pending->load() == 0 &&
+          now - conn->last_activity >= kDrainIdleGrace) {
+        // Idle while draining: nothing is lost by closing it, and the client (Nginx) drops it
+        // from its keep-alive cache. A connection with a response still being written, or with
+        // part of a request buffered, is left to finish: its answer says Connection: close.
+        conn->Abort();
+        conn->closing = true;
+        conn->closing_since = now;
+        continue;
+      }
       if (conn->reading) {
         auto limit = conn->headers_done ? options_.header_timeout + options_.body_timeout
                                         : options_.header_timeout;
@@ -256,7 +280,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     sweeper_ = std::thread([this] {
       std::unique_lock lock(sweeper_mutex_);
       while (!stop_sweeper_) {
-        sweeper_cv_.wait_for(lock, kSweepInterval);
+        sweeper_cv_.wait_for(lock, draining_.load() ? kDrainSweepInterval : kSweepInterval);
         if (stop_sweeper_) break;
         lock.unlock();
         Sweep();
@@ -276,9 +300,33 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     if (listener_) listener_->shutdown();
   }
 
+  void BeginDrain() {
+    draining_.store(true);
+    sweeper_cv_.notify_all();  // close idle keep-alive connections now, not at the next tick
+  }
+
+  // Connections that may still carry a response: everything except those already told
+  // Connection: close whose last write reached the kernel (then the FIN follows the bytes and
+  // closing the descriptor loses nothing).
+  size_t UnfinishedConnections() {
+    std::lock_guard lock(registry_mutex_);
+    size_t n = 0;
+    for (auto& [fd, conn] : registry_) {
+      std::lock_guard conn_lock(conn->mutex);
+      if (conn->gone) continue;
+      bool finished = conn->closing && !conn->in_flight && conn->writes_pending->load() == 0;
+      if (!finished) ++n;
+    }
+    return n;
+  }
+
   bool WaitIdle(std::chrono::milliseconds bound) {
     auto deadline = std::chrono::steady_clock::now() + bound;
-    while (in_flight_.load() > 0) {
+    // Requests in flight first; then the connections: each response during the drain says
+    // Connection: close and is followed by a FIN once written; idle ones are closed by the
+    // sweeper. Stopping the transport earlier would cut responses off (Pistache's shutdown()
+    // does not drain).
+    while (in_flight_.load() > 0 || UnfinishedConnections() > 0) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -328,7 +376,7 @@ Server::Server(ServerOptions options, Router router, ErrorRenderer errors, Reque
 Server::~Server() { Stop(); }
 
 void Server::Start() { core_->Start(); }
-void Server::BeginDrain() { core_->draining_.store(true); }
+void Server::BeginDrain() { core_->BeginDrain(); }
 bool Server::draining() const { return core_->draining_.load(); }
 bool Server::WaitIdle(std::chrono::milliseconds bound) { return core_->WaitIdle(bound); }
 void Server::Stop() { core_->Stop(); }

@@ -12,6 +12,7 @@
 #include "gateway/http/request.hpp"
 #include "gateway/http/response.hpp"
 #include "gateway/http/router.hpp"
+#include "gateway/util/net.hpp"
 
 namespace oakgate::http {
 
@@ -25,6 +26,10 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::milliseconds idle_timeout{75000};
+  // Peers whose X-Forwarded-For names the client (see forwarded.hpp); empty: none.
+  std::vector<util::IpRange> trusted_proxies;
+  // When set, every response carries X-Oakgate-Colour: <colour> (blue/green deployments).
+  std::string colour;
 };
 
 // Renders an error the HTTP layer itself produces (404, 405, 413, 500, 503, ...). The
@@ -48,11 +53,15 @@ class Server {
 
   // Binds and starts the reactor threads; throws if the address cannot be bound.
   void Start();
-  // From now on every response carries Connection: close.
+  // From now on every response carries Connection: close, and keep-alive connections with
+  // nothing in flight are closed, so clients and proxies move to a new connection (and, behind
+  // a switched Nginx, to the other colour). New connections are still accepted and answered.
   void BeginDrain();
   bool draining() const;
-  // Waits until no request is in flight, at most `bound`; true when idle.
+  // Waits until no request is in flight and every connection has closed (each response fully
+  // written before its FIN), at most `bound`; true when everything finished in time.
   bool WaitIdle(std::chrono::milliseconds bound);
+  // Stops the listener and reactor threads; whatever is still open is dropped.
   void Stop();
   uint16_t port() const;
   size_t in_flight() const;

@@ -65,14 +65,20 @@ int FreePort() {
 
 CommandResult RunOakgate(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env, const std::string& input) {
+  std::vector<std::string> argv = {OAKGATE_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, env, input);
+}
+
+CommandResult RunProgram(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env, const std::string& input) {
   char out_path[] = "/tmp/oakgate-cli-out.XXXXXX";
   char err_path[] = "/tmp/oakgate-cli-err.XXXXXX";
   int out_fd = ::mkstemp(out_path);
   int err_fd = ::mkstemp(err_path);
   int in_pipe[2];
   if (::pipe(in_pipe) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> argv_s = {OAKGATE_BINARY};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<std::string> argv_s = argv;
   auto envs = BuildEnv(env);
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -105,7 +111,7 @@ CommandResult RunOakgate(const std::vector<std::string>& args,
 }
 
 GatewayProcess::GatewayProcess(const std::string& database_url,
-                               std::map<std::string, std::string> env) {
+                               std::map<std::string, std::string> env, bool wait_ready) {
   port_ = FreePort();
   env_ = {{"OAKGATE_DATABASE_URL", database_url},
           {"OAKGATE_SECRET", "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"},
@@ -132,6 +138,14 @@ GatewayProcess::GatewayProcess(const std::string& database_url,
     ::_exit(127);
   }
   ::close(log_fd);
+  if (!wait_ready) {
+    if (!WaitHealthy(std::chrono::seconds(30))) {
+      std::string logs = Logs();
+      Stop();
+      throw std::runtime_error("gateway did not answer /healthz; its output:\n" + logs);
+    }
+    return;
+  }
   if (!WaitReady(200, std::chrono::seconds(30))) {
     std::string logs = Logs();
     Stop();
@@ -172,6 +186,24 @@ int GatewayProcess::Stop(std::chrono::milliseconds timeout) {
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
   return -1;
+}
+
+bool GatewayProcess::WaitHealthy(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline && pid_ > 0) {
+    int st = 0;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;  // the process exited
+    }
+    HttpConnection conn(port_);
+    if (conn.connected()) {
+      auto r = conn.Request("GET", "/healthz");
+      if (r && r->status == 200) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 bool GatewayProcess::WaitReady(int status, std::chrono::milliseconds timeout) {

@@ -14,6 +14,12 @@ struct CommandResult {
   std::string err;
 };
 
+// Runs the program argv[0] (a path) with `env` added to the environment and `input` on
+// stdin. The caller's OAKGATE_* variables (other than OAKGATE_TEST_*) are not passed on.
+CommandResult RunProgram(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env,
+                         const std::string& input = "");
+
 // Runs `oakgate ARGS...` with `env` added to the environment and `input` on stdin.
 CommandResult RunOakgate(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env,
@@ -23,8 +29,10 @@ int FreePort();
 
 class GatewayProcess {
  public:
-  // Starts `oakgate serve` against `database_url` and waits until /readyz answers 200.
-  GatewayProcess(const std::string& database_url, std::map<std::string, std::string> env = {});
+  // Starts `oakgate serve` against `database_url` and waits until /readyz answers 200 (with
+  // wait_ready false: until /healthz answers, so a gateway that is not ready can be watched).
+  GatewayProcess(const std::string& database_url, std::map<std::string, std::string> env = {},
+                 bool wait_ready = true);
   ~GatewayProcess();
   GatewayProcess(const GatewayProcess&) = delete;
   GatewayProcess& operator=(const GatewayProcess&) = delete;
@@ -36,6 +44,8 @@ class GatewayProcess {
   std::string Logs() const;
   // Sends SIGTERM and waits for the exit code (-1 on timeout, then SIGKILL).
   int Stop(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Polls /healthz until it answers 200 or the timeout passes.
+  bool WaitHealthy(std::chrono::milliseconds timeout);
   // Polls /readyz until it answers `status` or the timeout passes.
   bool WaitReady(int status = 200, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 

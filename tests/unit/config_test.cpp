@@ -96,5 +96,43 @@ TEST(Config, ServeNeedsDatabaseAndALongSecret) {
   EXPECT_NO_THROW(ValidateForServe(c));
 }
 
+TEST(Config, TrustedProxiesDefaultToNoneAndParseFromEnvAndFile) {
+  EXPECT_TRUE(Load({}, Env({})).TrustedProxies().empty()) << "nobody is trusted by default";
+  Config env = Load({}, Env({{"OAKGATE_TRUSTED_PROXIES", "127.0.0.1, ::1 10.0.0.0/8"}}));
+  EXPECT_EQ(env.TrustedProxies().size(), 3u);
+  std::string file = WriteFile(R"({"trusted_proxies": "192.168.0.0/16"})");
+  Config from_file = Load({}, Env({{"OAKGATE_CONFIG", file}}));
+  ASSERT_EQ(from_file.TrustedProxies().size(), 1u);
+  EXPECT_EQ(from_file.TrustedProxies()[0].prefix, 96 + 16);
+  std::remove(file.c_str());
+}
+
+TEST(Config, ATrustedProxyThatIsNotAnAddressNamesTheKeyAndTheItem) {
+  try {
+    Load({}, Env({{"OAKGATE_TRUSTED_PROXIES", "127.0.0.1,nginx"}}));
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "trusted_proxies");
+    EXPECT_NE(std::string(e.what()).find("nginx"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, ColourIsAPlainToken) {
+  EXPECT_EQ(Load({}, Env({})).colour, "");
+  EXPECT_EQ(Load({}, Env({{"OAKGATE_COLOUR", "green"}})).colour, "green");
+  std::string file = WriteFile(R"({"colour": "blue"})");
+  EXPECT_EQ(Load({}, Env({{"OAKGATE_CONFIG", file}})).colour, "blue");
+  std::remove(file.c_str());
+  for (const char* bad :
+       {"blue\r\nSet-Cookie: x=1", "b lue", "b:lue", "0123456789012345678901234567890123"}) {
+    try {
+      Load({}, Env({{"OAKGATE_COLOUR", bad}}));
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key(), "colour");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace oakgate::config

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The deployment files are real configuration: the Nginx site passes `nginx -t` (Debian's
+# Nginx, under its own prefix), and the systemd unit passes `systemd-analyze verify` with no
+# warning and keeps its hardening. Usage: deploy_config_test.sh SOURCE_DIR OAKGATE_BINARY
+set -euo pipefail
+SRC="$1"
+BIN="$2"
+WORK=$(mktemp -d /tmp/oakgate-deploy-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+failures=0
+check() { # check NAME COMMAND...
+  local name="$1"
+  shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
+}
+
+# ---- Nginx
+export OAKGATE_NGINX_LISTEN=127.0.0.1:18080 OAKGATE_NGINX_OPS_LISTEN=127.0.0.1:18081
+export OAKGATE_BLUE_ADDR=127.0.0.1:3005 OAKGATE_GREEN_ADDR=127.0.0.1:4000
+"$SRC/scripts/bluegreen" nginx-config "$WORK/nginx" --standalone
+nginx_t() { nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -t 2>&1; }
+out=$(nginx_t) && rc=0 || rc=$?
+echo "$out"
+check "nginx -t accepts the rendered site" test "$rc" -eq 0
+# The effective configuration, comments removed.
+dump=$(nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -T 2>/dev/null | sed 's/#.*//')
+has() { grep -Eq "$1" <<<"$dump"; }
+lacks() { ! grep -Eq "$1" <<<"$dump"; }
+upstream_keepalive_below_idle_timeout() {
+  local t
+  t=$(grep -Eo 'keepalive_timeout [0-9]+s' <<<"$dump" | head -1 | tr -dc 0-9)
+  [ -n "$t" ] && [ "$t" -lt 75 ]
+}
+check "upstream keep-alive" has '^\s*keepalive [0-9]+;'
+check "keepalive_timeout below the gateway idle timeout (75 s)" upstream_keepalive_below_idle_timeout
+check "proxy_http_version 1.1" has '^\s*proxy_http_version 1\.1;'
+check "Connection header cleared" has 'proxy_set_header Connection "";'
+check "X-Forwarded-For passed" has 'proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;'
+check "X-Forwarded-Proto passed" has 'proxy_set_header X-Forwarded-Proto \$scheme;'
+check "X-Request-Id passed (generated when absent)" has 'proxy_set_header X-Request-Id \$oakgate_request_id;'
+check "retries only on error and timeout" has '^\s*proxy_next_upstream error timeout;'
+check "never non_idempotent" lacks 'non_idempotent'
+check "/readyz closed publicly" has 'location = /readyz  \{ return 404; \}'
+check "/metrics closed publicly" has 'location = /metrics \{ return 404; \}'
+check "the live colour comes from the one include" has "server $OAKGATE_BLUE_ADDR;"
+check "the committed include is what the switch writes for blue" \
+  diff -u "$SRC/nginx/live-colour.conf" "$WORK/nginx/live-colour.conf"
+# The include really is read: a broken one fails the check.
+echo "server ;" >"$WORK/nginx/live-colour.conf"
+check "nginx -t refuses a broken live include" bash -c "! nginx -p '$WORK/nginx' -c '$WORK/nginx/nginx.conf' -t >/dev/null 2>&1"
+
+# ---- systemd
+mkdir -p "$WORK/systemd/etc"
+touch "$WORK/systemd/etc/common.env" "$WORK/systemd/etc/blue.env"
+sed -e "s|^ExecStart=/opt/oakgate/%i/bin/oakgate |ExecStart=$BIN |" \
+  -e "s|/etc/oakgate/|$WORK/systemd/etc/|g" \
+  "$SRC/systemd/oakgate@.service" >"$WORK/systemd/oakgate@.service"
+grep -q "^ExecStart=$BIN serve$" "$WORK/systemd/oakgate@.service"
+cp "$WORK/systemd/oakgate@.service" "$WORK/systemd/oakgate@blue.service"
+for unit in oakgate@.service oakgate@blue.service; do
+  out=$(cd "$WORK/systemd" && systemd-analyze verify "./$unit" 2>&1) && rc=0 || rc=$?
+  [ -z "$out" ] || echo "$out"
+  # verify only warns about unknown keys: any output is a failure.
+  check "systemd-analyze verify $unit (no output)" test "$rc" -eq 0 -a -z "$out"
+done
+unit="$SRC/systemd/oakgate@.service"
+for directive in 'Type=notify' 'KillSignal=SIGTERM' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
+  'PrivateTmp=yes' 'User=oakgate' 'CapabilityBoundingSet=' 'LogRateLimitIntervalSec=0' \
+  'ProtectHome=yes' 'EnvironmentFile=/etc/oakgate/common.env' 'EnvironmentFile=/etc/oakgate/%i.env'; do
+  check "unit has $directive" grep -qx "$directive" "$unit"
+done
+stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)$/\1/p' "$unit")
+drain=$(grep -o 'drain_timeout = [0-9]*' "$SRC/gateway/config/config.hpp" | tr -dc 0-9)
+check "TimeoutStopSec ($stop) above the default drain bound ($drain)" test "$stop" -gt "$drain"
+check "systemd-analyze security: exposure at most 2.0" \
+  bash -c "cd '$WORK/systemd' && systemd-analyze security --offline=yes --threshold=20 ./oakgate@blue.service >/dev/null"
+
+echo "$failures failure(s)"
+[ "$failures" -eq 0 ]
