@@ -1,5 +1,7 @@
 #include "gateway/store/pg/pg_database.hpp"
 
+#include <poll.h>
+
 #include <cstdlib>
 #include <unordered_map>
 
@@ -12,6 +14,16 @@ namespace {
 
 // One connection per (database, thread).
 thread_local std::unordered_map<const PgDatabase*, std::unique_ptr<pqxx::connection>> t_connections;
+
+// Between statements an idle connection has nothing to read. When the server ends it, the
+// socket turns readable (a FATAL message, then EOF) or hangs up; poll() with no wait tells.
+// A stray notice also makes it readable: that costs one needless reconnect, nothing more.
+bool LooksClosedByServer(const pqxx::connection& conn) {
+  int fd = conn.sock();
+  if (fd < 0) return true;
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) != 0;
+}
 
 }  // namespace
 
@@ -48,6 +60,9 @@ MaintenanceStore& PgDatabase::Maintenance() { return stores_->maintenance; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];
+  // A connection the server has ended (restart, admin shutdown) is found before it is used,
+  // so the first request on each worker after an outage gets a fresh connection, not a 503.
+  if (slot && LooksClosedByServer(*slot)) slot.reset();
   if (!slot) {
     try {
       auto conn = std::make_unique<pqxx::connection>(url_);
