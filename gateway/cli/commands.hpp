@@ -13,5 +13,6 @@ void RegisterServe(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterMigrate(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action);
+void RegisterApiKey(CLI::App& app, GlobalFlags& flags, Action& action);
 
 }  // namespace oakgate::cli

@@ -17,6 +17,7 @@ int Run(int argc, char** argv) {
   RegisterMigrate(app, flags, action);
   RegisterClient(app, flags, action);
   RegisterUser(app, flags, action);
+  RegisterApiKey(app, flags, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

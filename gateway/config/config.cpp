@@ -78,6 +78,10 @@ const std::vector<Key>& Keys() {
     k.push_back(Int("drain_timeout", "OAKGATE_DRAIN_TIMEOUT", &Config::drain_timeout, 0, 3600));
     k.push_back(Int("password_hash_concurrency", "OAKGATE_PASSWORD_HASH_CONCURRENCY",
                     &Config::password_hash_concurrency, 0, 256));
+    k.push_back(Int("decision_batch_size", "OAKGATE_DECISION_BATCH_SIZE",
+                    &Config::decision_batch_size, 1, 10000));
+    k.push_back(Int("decision_batch_delay_ms", "OAKGATE_DECISION_BATCH_DELAY_MS",
+                    &Config::decision_batch_delay_ms, 0, 1000));
     return k;
   }();
   return keys;

@@ -36,6 +36,10 @@ struct Config {
   int drain_timeout = 25;
   // How many scrypt computations may run at once (each needs 32 MiB); 0: number of cores.
   int password_hash_concurrency = 0;
+  // The decision log's group commit: a batch is written when it holds this many decisions,
+  // or this many milliseconds after its first one arrived.
+  int decision_batch_size = 64;
+  int decision_batch_delay_ms = 2;
 
   bool CookieSecure() const;
   int Threads() const;

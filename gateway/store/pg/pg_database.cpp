@@ -17,12 +17,22 @@ thread_local std::unordered_map<const PgDatabase*, std::unique_ptr<pqxx::connect
 
 struct PgDatabase::Stores {
   explicit Stores(PgDatabase& db)
-      : users(db), clients(db), sessions(db), throttle(db), tokens(db) {}
+      : users(db),
+        clients(db),
+        sessions(db),
+        throttle(db),
+        tokens(db),
+        agents(db),
+        api_keys(db),
+        decisions(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
   PgThrottleStore throttle;
   PgTokenStore tokens;
+  PgAgentStore agents;
+  PgApiKeyStore api_keys;
+  PgDecisionStore decisions;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -43,6 +53,9 @@ ClientStore& PgDatabase::Clients() { return stores_->clients; }
 SessionStore& PgDatabase::Sessions() { return stores_->sessions; }
 ThrottleStore& PgDatabase::Throttle() { return stores_->throttle; }
 TokenStore& PgDatabase::Tokens() { return stores_->tokens; }
+AgentStore& PgDatabase::Agents() { return stores_->agents; }
+ApiKeyStore& PgDatabase::ApiKeys() { return stores_->api_keys; }
+DecisionStore& PgDatabase::Decisions() { return stores_->decisions; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

@@ -20,6 +20,9 @@ class PgDatabase : public Database {
   SessionStore& Sessions() override;
   ThrottleStore& Throttle() override;
   TokenStore& Tokens() override;
+  AgentStore& Agents() override;
+  ApiKeyStore& ApiKeys() override;
+  DecisionStore& Decisions() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.
