@@ -257,7 +257,9 @@ PolicySlice PgAgentStore::LoadPolicy(std::string_view agent_id, std::string_view
       slice.tool = Tool{std::string(tool), SplitWords(row["tool_scopes"].as<std::string>()), ""};
     }
     if (!row["rules"].is_null()) {
-      for (auto item : util::Split(row["rules"].as<std::string>(), ',')) {
+      // Keep the text alive: the pieces are views into it.
+      const std::string rules = row["rules"].as<std::string>();
+      for (auto item : util::Split(rules, ',')) {
         auto parts = util::Split(item, ' ');
         if (parts.size() != 4) continue;
         slice.rules.push_back(Rule{std::string(parts[0]), std::string(parts[1]),
