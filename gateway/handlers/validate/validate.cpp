@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/crypto/random.hpp"
+#include "gateway/observe/log.hpp"
 #include "gateway/policy/rules.hpp"
+#include "gateway/util/errors.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::handlers::validate {
@@ -139,40 +141,16 @@ void SetLimitHeaders(http::Response& r, const policy::BucketAnswer& b) {
   r.Set("RateLimit-Reset", std::to_string(b.reset));
 }
 
-}  // namespace
-
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+http::Response Unavailable(std::string_view description) {
+  http::Response r = ErrorAnswer(503, "temporarily_unavailable", description);
+  r.Set("Retry-After", "1");
+  return r;
 }
 
-http::Response Validate(ValidateContext& ctx, http::Request& req) {
-  auto presented = PresentedKey(req);
-  if (!presented) return KeyErrorAnswer(apikey::KeyError::kInvalidFormat);
-  auto verified = ctx.keys.Verify(*presented);
-  if (!verified) return KeyErrorAnswer(verified.error());
-  const apikey::VerifiedKey& key = verified.value();
-
-  // Every authenticated request takes a token, whatever its fate after.
-  policy::BucketAnswer bucket =
-      ctx.limiter.Take(key.agent_id, key.rate_limit, key.burst, ctx.now_ms());
-  auto limited = [&bucket](http::Response r) {
-    SetLimitHeaders(r, bucket);
-    return r;
-  };
-  if (!bucket.allowed) {
-    ctx.writer.CountRateLimited(key.agent_id, ctx.clock.NowSeconds());
-    http::Response r = JsonAnswer(429, {{"allowed", false},
-                                        {"reason", "rate_limited"},
-                                        {"error", "rate_limited"},
-                                        {"error_description", "the agent's rate limit is spent"}});
-    r.Set("Retry-After", std::to_string(bucket.retry_after));
-    return limited(std::move(r));
-  }
-  ValidateBody body;
-  if (auto bad = ParseBody(req, body)) return limited(std::move(*bad));
-
+// The checks after the key, the rate limit and the body; the decision is durable before this
+// returns an answer.
+http::Response Decide(ValidateContext& ctx, const http::Request& req,
+                      const apikey::VerifiedKey& key, const ValidateBody& body) {
   policy::PolicyInput input;
   input.agent_enabled = key.agent_enabled;
   input.key_scopes = key.scopes;
@@ -210,10 +188,7 @@ http::Response Validate(ValidateContext& ctx, http::Request& req) {
   // Durable before the answer: wait for this decision's batch to commit.
   auto committed = ctx.writer.Submit(record);
   if (committed.wait_for(ctx.commit_timeout) != std::future_status::ready || !committed.get()) {
-    http::Response r = ErrorAnswer(503, "temporarily_unavailable",
-                                   "the decision could not be recorded; retry later");
-    r.Set("Retry-After", "1");
-    return limited(std::move(r));
+    return Unavailable("the decision could not be recorded; retry later");
   }
 
   nlohmann::json out = {
@@ -230,7 +205,51 @@ http::Response Validate(ValidateContext& ctx, http::Request& req) {
       {"reasoning_provided", verdict.reasoning_provided}};
   if (verdict.reason) out["reason"] = policy::DenyReasonString(*verdict.reason);
   if (verdict.warning) out["warning"] = "the rule asks for reasoning and none was given";
-  return limited(JsonAnswer(200, out));
+  return JsonAnswer(200, out);
+}
+
+}  // namespace
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+http::Response Validate(ValidateContext& ctx, http::Request& req) {
+  auto presented = PresentedKey(req);
+  if (!presented) return KeyErrorAnswer(apikey::KeyError::kInvalidFormat);
+  auto verified = ctx.keys.Verify(*presented);
+  if (!verified) return KeyErrorAnswer(verified.error());
+  const apikey::VerifiedKey& key = verified.value();
+
+  // Every authenticated request takes a token, whatever its fate after.
+  policy::BucketAnswer bucket =
+      ctx.limiter.Take(key.agent_id, key.rate_limit, key.burst, ctx.now_ms());
+  auto limited = [&bucket](http::Response r) {
+    SetLimitHeaders(r, bucket);
+    return r;
+  };
+  if (!bucket.allowed) {
+    ctx.writer.CountRateLimited(key.agent_id, ctx.clock.NowSeconds());
+    http::Response r = JsonAnswer(429, {{"allowed", false},
+                                        {"reason", "rate_limited"},
+                                        {"error", "rate_limited"},
+                                        {"error_description", "the agent's rate limit is spent"}});
+    r.Set("Retry-After", std::to_string(bucket.retry_after));
+    return limited(std::move(r));
+  }
+  ValidateBody body;
+  if (auto bad = ParseBody(req, body)) return limited(std::move(*bad));
+
+  try {
+    return limited(Decide(ctx, req, key, body));
+  } catch (const util::ServiceUnavailable& e) {
+    // PITFALLS 2: a database failure is a 503, never a decision; it still carries the
+    // rate-limit headers, as every answer after the key check does.
+    observe::Warn("validate unavailable", {{"request_id", req.request_id}, {"detail", e.what()}});
+    return limited(Unavailable("the service is temporarily unavailable"));
+  }
 }
 
 }  // namespace oakgate::handlers::validate
