@@ -286,6 +286,14 @@ TEST_F(ApiKeysE2E, EachUnauthorizedAnswerIsDistinctAndStateIsToldOnlyToTheSecret
   auto basic = ParseJsonResponse(Fetch(Port(), "POST", "/v1/validate",
                                        {{"Authorization", "Basic " + revoked_key}}, body.dump()));
   EXPECT_EQ(basic.body["error"], "invalid_api_key_format");
+
+  // Disabling the user revokes their keys (CONTRACT §1), told only to the secret holder.
+  json live = NewKey(o, {{"name", "live"}});
+  std::string live_key = live["key"];
+  EXPECT_EQ(CallValidate(Port(), live_key, body).status, 200);
+  ASSERT_EQ(RunOakgate({"user", "disable", "--email", o.email}, gw_->env()).exit_code, 0);
+  expect(live_key, "api_key_revoked");
+  expect(wrong_secret(live_key), "invalid_api_key");
 }
 
 TEST_F(ApiKeysE2E, ValidateAllowsAndDeniesForEveryReason) {

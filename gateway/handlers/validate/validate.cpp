@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/crypto/random.hpp"
+#include "gateway/handlers/api/api_common.hpp"
 #include "gateway/observe/log.hpp"
 #include "gateway/policy/rules.hpp"
 #include "gateway/util/errors.hpp"
@@ -14,22 +15,13 @@ namespace {
 constexpr size_t kMaxReasoning = 8 * 1024;
 constexpr size_t kMaxContext = 16 * 1024;
 
-http::Response JsonAnswer(int status, const nlohmann::json& body) {
-  http::Response r = http::Response::Json(status, body.dump());
-  r.Set("Cache-Control", "no-store");
-  return r;
-}
-
-http::Response ErrorAnswer(int status, std::string_view code, std::string_view description,
-                           std::string_view field = "") {
-  nlohmann::json body = {{"error", code}, {"error_description", description}};
-  if (!field.empty()) body["field"] = field;
-  return JsonAnswer(status, body);
-}
+// The same JSON bodies and errors as the management API (CONTRACT §8).
+using api::BadField;
+using api::Error;
+using api::Json;
 
 http::Response KeyErrorAnswer(apikey::KeyError error) {
-  http::Response r =
-      ErrorAnswer(401, apikey::KeyErrorCode(error), apikey::KeyErrorDescription(error));
+  http::Response r = Error(401, apikey::KeyErrorCode(error), apikey::KeyErrorDescription(error));
   r.Set("WWW-Authenticate", "Bearer realm=\"oakgate\"");
   return r;
 }
@@ -87,48 +79,31 @@ struct ValidateBody {
 
 // nullopt and a filled `out`, or the 400 answer.
 std::optional<http::Response> ParseBody(const http::Request& req, ValidateBody& out) {
-  std::string media = req.MediaType();
-  if (!media.empty() && media != "application/json") {
-    return ErrorAnswer(415, "invalid_request", "the body must be application/json");
-  }
-  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) return ErrorAnswer(400, "invalid_request", "the body is not JSON");
-  if (!body.is_object())
-    return ErrorAnswer(400, "invalid_request", "the body must be a JSON object");
-  for (const auto& [name, value] : body.items()) {
-    if (name != "tool" && name != "scope" && name != "reasoning" && name != "context") {
-      return ErrorAnswer(400, "invalid_request", "unknown field \"" + name + "\"", name);
-    }
-  }
+  auto parsed = api::ParseObject(req);
+  if (!parsed) return parsed.error();
+  const nlohmann::json& body = parsed.value();
+  if (auto e = api::RejectUnknown(body, {"tool", "scope", "reasoning", "context"})) return e;
   for (const char* name : {"tool", "scope"}) {
     auto it = body.find(name);
-    if (it == body.end()) {
-      return ErrorAnswer(400, "invalid_request", std::string(name) + " is required", name);
-    }
+    if (it == body.end()) return BadField(name, std::string(name) + " is required");
     if (!it->is_string() || !policy::IsValidName(it->get_ref<const std::string&>())) {
-      return ErrorAnswer(400, "invalid_request",
-                         std::string(name) + " must be 1 to 200 characters of [A-Za-z0-9._-]",
-                         name);
+      return BadField(name, std::string(name) + " must be 1 to 200 characters of [A-Za-z0-9._-]");
     }
     (std::string_view(name) == "tool" ? out.tool : out.scope) = it->get<std::string>();
   }
   if (auto it = body.find("reasoning"); it != body.end() && !it->is_null()) {
-    if (!it->is_string())
-      return ErrorAnswer(400, "invalid_request", "reasoning must be a string", "reasoning");
+    if (!it->is_string()) return BadField("reasoning", "reasoning must be a string");
     const auto& text = it->get_ref<const std::string&>();
     if (text.size() > kMaxReasoning || text.find('\0') != std::string::npos) {
-      return ErrorAnswer(400, "invalid_request", "reasoning must be text of at most 8 KiB",
-                         "reasoning");
+      return BadField("reasoning", "reasoning must be text of at most 8 KiB");
     }
     out.reasoning = text;
   }
   if (auto it = body.find("context"); it != body.end() && !it->is_null()) {
-    if (!it->is_object())
-      return ErrorAnswer(400, "invalid_request", "context must be an object", "context");
+    if (!it->is_object()) return BadField("context", "context must be an object");
     std::string dumped = it->dump();
     if (dumped.size() > kMaxContext || HasNul(*it)) {
-      return ErrorAnswer(400, "invalid_request", "context must be at most 16 KiB of JSON",
-                         "context");
+      return BadField("context", "context must be at most 16 KiB of JSON");
     }
     out.context_json = std::move(dumped);
   }
@@ -142,7 +117,7 @@ void SetLimitHeaders(http::Response& r, const policy::BucketAnswer& b) {
 }
 
 http::Response Unavailable(std::string_view description) {
-  http::Response r = ErrorAnswer(503, "temporarily_unavailable", description);
+  http::Response r = Error(503, "temporarily_unavailable", description);
   r.Set("Retry-After", "1");
   return r;
 }
@@ -205,7 +180,7 @@ http::Response Decide(ValidateContext& ctx, const http::Request& req,
       {"reasoning_provided", verdict.reasoning_provided}};
   if (verdict.reason) out["reason"] = policy::DenyReasonString(*verdict.reason);
   if (verdict.warning) out["warning"] = "the rule asks for reasoning and none was given";
-  return JsonAnswer(200, out);
+  return Json(200, out);
 }
 
 }  // namespace
@@ -232,10 +207,10 @@ http::Response Validate(ValidateContext& ctx, http::Request& req) {
   };
   if (!bucket.allowed) {
     ctx.writer.CountRateLimited(key.agent_id, ctx.clock.NowSeconds());
-    http::Response r = JsonAnswer(429, {{"allowed", false},
-                                        {"reason", "rate_limited"},
-                                        {"error", "rate_limited"},
-                                        {"error_description", "the agent's rate limit is spent"}});
+    http::Response r = Json(429, {{"allowed", false},
+                                  {"reason", "rate_limited"},
+                                  {"error", "rate_limited"},
+                                  {"error_description", "the agent's rate limit is spent"}});
     r.Set("Retry-After", std::to_string(bucket.retry_after));
     return limited(std::move(r));
   }
