@@ -2,6 +2,7 @@
 
 #include "gateway/apikey/key_service.hpp"
 #include "gateway/cli/commands.hpp"
+#include "gateway/handlers/api/api_keys.hpp"
 #include "gateway/policy/rules.hpp"
 #include "gateway/session/login_service.hpp"
 #include "gateway/store/pg/pg_database.hpp"
@@ -68,17 +69,7 @@ void RegisterApiKey(CLI::App& app, GlobalFlags& flags, Action& action) {
       req.audit.actor = "cli";
       auto issued = keys.Issue(req);
       if (!issued) throw CommandError(kExitFailure, "the agent could not be found");
-      const auto& k = issued.value().key;
-      nlohmann::json out = {
-          {"key_id", k.key_id},
-          {"key", issued.value().plaintext.Reveal()},
-          {"name", k.name},
-          {"agent_id", k.agent_id},
-          {"scopes", k.scopes},
-          {"created_at", util::FormatRfc3339(k.created_at)},
-          {"expires_at", k.expires_at ? nlohmann::json(util::FormatRfc3339(*k.expires_at))
-                                      : nlohmann::json(nullptr)}};
-      PrintJson(out);
+      PrintJson(handlers::api::CreatedKeyJson(issued.value()));
       return kExitOk;
     };
   });

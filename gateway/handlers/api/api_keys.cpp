@@ -9,7 +9,11 @@ namespace {
 constexpr int64_t kMaxLifetime = 10LL * 365 * 24 * 3600;
 constexpr int64_t kMaxGrace = 30LL * 24 * 3600;
 
-nlohmann::json CreatedJson(const apikey::IssuedKey& issued) {
+std::string KeyIdParam(const http::Request& req) { return req.PathParam("key_id").value_or(""); }
+
+}  // namespace
+
+nlohmann::json CreatedKeyJson(const apikey::IssuedKey& issued) {
   const store::ApiKey& k = issued.key;
   return {{"key_id", k.key_id},
           {"key", issued.plaintext.Reveal()},
@@ -19,10 +23,6 @@ nlohmann::json CreatedJson(const apikey::IssuedKey& issued) {
           {"created_at", TimeOrNull(k.created_at)},
           {"expires_at", TimeOrNull(k.expires_at)}};
 }
-
-std::string KeyIdParam(const http::Request& req) { return req.PathParam("key_id").value_or(""); }
-
-}  // namespace
 
 nlohmann::json ApiKeyJson(const store::ApiKey& k) {
   return {{"key_id", k.key_id},
@@ -69,7 +69,7 @@ http::Response CreateApiKey(ApiContext& ctx, http::Request& req) {
   issue.audit = Audit(who.value(), req, "", "");
   auto issued = ctx.keys.Issue(issue);
   if (!issued) return NotFound("no such agent");
-  return Json(201, CreatedJson(issued.value()));
+  return Json(201, CreatedKeyJson(issued.value()));
 }
 
 http::Response ListApiKeys(ApiContext& ctx, http::Request& req) {
@@ -111,7 +111,7 @@ http::Response RotateApiKey(ApiContext& ctx, http::Request& req) {
     }
     return NotFound("no such API key");
   }
-  nlohmann::json out = CreatedJson(rotated.value());
+  nlohmann::json out = CreatedKeyJson(rotated.value());
   out["replaces"] = key_id;
   out["old_key_expires_at"] = TimeOrNull(rotated.value().old_key_expires_at);
   return Json(201, out);

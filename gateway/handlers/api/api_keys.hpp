@@ -9,7 +9,10 @@ http::Response ListApiKeys(ApiContext& ctx, http::Request& req);
 http::Response RevokeApiKey(ApiContext& ctx, http::Request& req);
 http::Response RotateApiKey(ApiContext& ctx, http::Request& req);
 
-// The key as listed (no secret); shared with the CLI's output shape.
+// The key as listed (no secret).
 nlohmann::json ApiKeyJson(const store::ApiKey& key);
+// The answer to a creation, with the full key shown this once; `oakgate apikey create`
+// prints the same object.
+nlohmann::json CreatedKeyJson(const apikey::IssuedKey& issued);
 
 }  // namespace oakgate::handlers::api
