@@ -6,11 +6,16 @@
 #include <chrono>
 #include <thread>
 
+#include "gateway/apikey/key_service.hpp"
+#include "gateway/apikey/key_verifier.hpp"
 #include "gateway/app/process_metrics.hpp"
 #include "gateway/app/pruner.hpp"
 #include "gateway/app/routes.hpp"
 #include "gateway/http/server.hpp"
+#include "gateway/oauth/access_token.hpp"
 #include "gateway/observe/log.hpp"
+#include "gateway/policy/decision_writer.hpp"
+#include "gateway/policy/token_bucket.hpp"
 #include "gateway/render/templates.hpp"
 #include "gateway/session/csrf.hpp"
 #include "gateway/session/login_service.hpp"
@@ -96,6 +101,24 @@ int Serve(const config::Config& cfg) {
                                 cfg.CookieSecure(), cfg.session_ttl};
   std::atomic<bool> draining{false};
 
+  // The decision writer outlives the server: requests in flight at shutdown still get their
+  // batch committed (the server is stopped, and its pool joined, before this is destroyed).
+  policy::DecisionWriterOptions writer_options;
+  writer_options.batch_size = static_cast<size_t>(cfg.decision_batch_size);
+  writer_options.delay = std::chrono::milliseconds(cfg.decision_batch_delay_ms);
+  policy::DecisionWriter decision_writer(db.Decisions(), writer_options);
+  policy::RateLimiter rate_limiter;
+  oauth::AccessTokenVerifier access_tokens(db);
+  apikey::KeyService key_service(db);
+  apikey::KeyVerifier key_verifier(db, util::SystemClock::Instance());
+  handlers::api::ApiContext api{db, access_tokens, key_service};
+  handlers::validate::ValidateContext validate{db,
+                                               key_verifier,
+                                               rate_limiter,
+                                               decision_writer,
+                                               util::SystemClock::Instance(),
+                                               &handlers::validate::SteadyMillis};
+
   http::ServerOptions options;
   options.host = cfg.ListenHost();
   options.port = static_cast<uint16_t>(cfg.ListenPort());
@@ -125,7 +148,8 @@ int Serve(const config::Config& cfg) {
                               {"latency_ms", std::to_string(latency.count() / 1000.0)},
                               {"client_address", req.client_address}});
   };
-  http::Server server(options, BuildRoutes(RouteDeps{db, web, draining}), errors, access_log);
+  http::Server server(options, BuildRoutes(RouteDeps{db, web, draining, api, validate}), errors,
+                      access_log);
   server.Start();
   RegisterProcessMetrics(server);
   Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/handlers/api/agents.hpp"
+#include "gateway/handlers/api/api_keys.hpp"
+#include "gateway/handlers/api/decisions.hpp"
 #include "gateway/handlers/ops/health.hpp"
 #include "gateway/handlers/ops/metrics.hpp"
 #include "gateway/handlers/web/login.hpp"
@@ -29,6 +32,39 @@ http::Router BuildRoutes(RouteDeps d) {
         [&web](http::Request& req) { return handlers::web::SubmitLogin(web, req); });
   r.Add("POST", "/web/logout", Exec::kPool,
         [&web](http::Request& req) { return handlers::web::SubmitLogout(web, req); });
+
+  // The management API and the validation engine: all of it reads PostgreSQL, so all of it
+  // runs on the pool.
+  auto& api = d.api;
+  auto add_api = [&r, &api](const char* method, const char* pattern,
+                            http::Response (*handler)(handlers::api::ApiContext&, http::Request&)) {
+    r.Add(method, pattern, Exec::kPool,
+          [&api, handler](http::Request& req) { return handler(api, req); });
+  };
+  namespace h = handlers::api;
+  add_api("POST", "/api/v1/auth/api-keys", h::CreateApiKey);
+  add_api("GET", "/api/v1/auth/api-keys", h::ListApiKeys);
+  add_api("DELETE", "/api/v1/auth/api-keys/{key_id}", h::RevokeApiKey);
+  add_api("POST", "/api/v1/auth/api-keys/{key_id}/rotate", h::RotateApiKey);
+  add_api("POST", "/api/v1/agents", h::CreateAgent);
+  add_api("GET", "/api/v1/agents", h::ListAgents);
+  add_api("GET", "/api/v1/agents/{agent_id}", h::GetAgent);
+  add_api("PATCH", "/api/v1/agents/{agent_id}", h::PatchAgent);
+  add_api("DELETE", "/api/v1/agents/{agent_id}", h::DeleteAgent);
+  add_api("POST", "/api/v1/agents/{agent_id}/tools", h::CreateTool);
+  add_api("GET", "/api/v1/agents/{agent_id}/tools", h::ListTools);
+  add_api("GET", "/api/v1/agents/{agent_id}/tools/{name}", h::GetTool);
+  add_api("PATCH", "/api/v1/agents/{agent_id}/tools/{name}", h::PatchTool);
+  add_api("DELETE", "/api/v1/agents/{agent_id}/tools/{name}", h::DeleteTool);
+  add_api("POST", "/api/v1/agents/{agent_id}/rules", h::CreateRule);
+  add_api("GET", "/api/v1/agents/{agent_id}/rules", h::ListRules);
+  add_api("GET", "/api/v1/agents/{agent_id}/rules/{rule_id}", h::GetRule);
+  add_api("PATCH", "/api/v1/agents/{agent_id}/rules/{rule_id}", h::PatchRule);
+  add_api("DELETE", "/api/v1/agents/{agent_id}/rules/{rule_id}", h::DeleteRule);
+  add_api("GET", "/api/v1/decisions", h::ListDecisions);
+  auto& validate = d.validate;
+  r.Add("POST", "/v1/validate", Exec::kPool,
+        [&validate](http::Request& req) { return handlers::validate::Validate(validate, req); });
   return r;
 }
 

@@ -2,6 +2,8 @@
 // Every route the gateway serves, in one table.
 #include <atomic>
 
+#include "gateway/handlers/api/api_common.hpp"
+#include "gateway/handlers/validate/validate.hpp"
 #include "gateway/handlers/web/web_context.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/store/database.hpp"
@@ -12,6 +14,8 @@ struct RouteDeps {
   store::Database& db;
   handlers::web::WebContext& web;
   const std::atomic<bool>& draining;
+  handlers::api::ApiContext& api;
+  handlers::validate::ValidateContext& validate;
 };
 
 http::Router BuildRoutes(RouteDeps deps);

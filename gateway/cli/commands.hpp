@@ -14,5 +14,6 @@ void RegisterMigrate(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterPrune(CLI::App& app, GlobalFlags& flags, Action& action);
+void RegisterApiKey(CLI::App& app, GlobalFlags& flags, Action& action);
 
 }  // namespace oakgate::cli

@@ -18,6 +18,7 @@ int Run(int argc, char** argv) {
   RegisterClient(app, flags, action);
   RegisterUser(app, flags, action);
   RegisterPrune(app, flags, action);
+  RegisterApiKey(app, flags, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -85,6 +85,10 @@ const std::vector<Key>& Keys() {
                     &Config::audit_retention_days, 1, 36500));
     k.push_back(Str("trusted_proxies", "OAKGATE_TRUSTED_PROXIES", &Config::trusted_proxies));
     k.push_back(Str("colour", "OAKGATE_COLOUR", &Config::colour));
+    k.push_back(Int("decision_batch_size", "OAKGATE_DECISION_BATCH_SIZE",
+                    &Config::decision_batch_size, 1, 10000));
+    k.push_back(Int("decision_batch_delay_ms", "OAKGATE_DECISION_BATCH_DELAY_MS",
+                    &Config::decision_batch_delay_ms, 0, 1000));
     return k;
   }();
   return keys;

@@ -51,6 +51,10 @@ struct Config {
   // The blue/green colour of this instance; when set every response carries
   // X-Oakgate-Colour. [A-Za-z0-9_-]{1,32}.
   std::string colour;
+  // The decision log's group commit: a batch is written when it holds this many decisions,
+  // or this many milliseconds after its first one arrived.
+  int decision_batch_size = 64;
+  int decision_batch_delay_ms = 2;
 
   bool CookieSecure() const;
   int Threads() const;

@@ -2,7 +2,10 @@
 // The stores of the calling thread's database connection. Each worker thread owns one
 // connection; call these only from the worker pool. Failures of the database itself throw
 // util::ServiceUnavailable.
+#include "gateway/store/agent_store.hpp"
+#include "gateway/store/api_key_store.hpp"
 #include "gateway/store/client_store.hpp"
+#include "gateway/store/decision_store.hpp"
 #include "gateway/store/maintenance_store.hpp"
 #include "gateway/store/session_store.hpp"
 #include "gateway/store/token_store.hpp"
@@ -19,6 +22,9 @@ class Database {
   virtual ThrottleStore& Throttle() = 0;
   virtual TokenStore& Tokens() = 0;
   virtual MaintenanceStore& Maintenance() = 0;
+  virtual AgentStore& Agents() = 0;
+  virtual ApiKeyStore& ApiKeys() = 0;
+  virtual DecisionStore& Decisions() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

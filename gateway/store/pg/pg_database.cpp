@@ -29,12 +29,23 @@ bool LooksClosedByServer(const pqxx::connection& conn) {
 
 struct PgDatabase::Stores {
   explicit Stores(PgDatabase& db)
-      : users(db), clients(db), sessions(db), throttle(db), tokens(db), maintenance(db) {}
+      : users(db),
+        clients(db),
+        sessions(db),
+        throttle(db),
+        tokens(db),
+        agents(db),
+        api_keys(db),
+        decisions(db),
+        maintenance(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
   PgThrottleStore throttle;
   PgTokenStore tokens;
+  PgAgentStore agents;
+  PgApiKeyStore api_keys;
+  PgDecisionStore decisions;
   PgMaintenanceStore maintenance;
 };
 
@@ -57,6 +68,9 @@ SessionStore& PgDatabase::Sessions() { return stores_->sessions; }
 ThrottleStore& PgDatabase::Throttle() { return stores_->throttle; }
 TokenStore& PgDatabase::Tokens() { return stores_->tokens; }
 MaintenanceStore& PgDatabase::Maintenance() { return stores_->maintenance; }
+AgentStore& PgDatabase::Agents() { return stores_->agents; }
+ApiKeyStore& PgDatabase::ApiKeys() { return stores_->api_keys; }
+DecisionStore& PgDatabase::Decisions() { return stores_->decisions; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

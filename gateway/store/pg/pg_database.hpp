@@ -21,6 +21,9 @@ class PgDatabase : public Database {
   ThrottleStore& Throttle() override;
   TokenStore& Tokens() override;
   MaintenanceStore& Maintenance() override;
+  AgentStore& Agents() override;
+  ApiKeyStore& ApiKeys() override;
+  DecisionStore& Decisions() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.

@@ -77,4 +77,68 @@ class PgMaintenanceStore : public MaintenanceStore {
   PgDatabase& db_;
 };
 
+class PgAgentStore : public AgentStore {
+ public:
+  explicit PgAgentStore(PgDatabase& db) : db_(db) {}
+  std::optional<Agent> Create(const Agent& agent, const AuditEvent& audit) override;
+  std::optional<Agent> Find(std::string_view user_id, std::string_view agent_id) override;
+  Agent FindOrCreateByName(std::string_view user_id, std::string_view name,
+                           const AuditEvent& audit) override;
+  std::vector<Agent> List(std::string_view user_id) override;
+  WriteOutcome Update(const Agent& agent, const AuditEvent& audit) override;
+  bool Delete(std::string_view user_id, std::string_view agent_id,
+              const AuditEvent& audit) override;
+  std::vector<Tool> ListTools(std::string_view agent_id) override;
+  std::optional<Tool> FindTool(std::string_view agent_id, std::string_view name) override;
+  WriteOutcome CreateTool(std::string_view agent_id, const Tool& tool,
+                          const AuditEvent& audit) override;
+  WriteOutcome UpdateTool(std::string_view agent_id, const Tool& tool,
+                          const AuditEvent& audit) override;
+  bool DeleteTool(std::string_view agent_id, std::string_view name,
+                  const AuditEvent& audit) override;
+  std::vector<Rule> ListRules(std::string_view agent_id) override;
+  std::optional<Rule> FindRule(std::string_view agent_id, std::string_view rule_id) override;
+  WriteOutcome CreateRule(std::string_view agent_id, Rule& rule, const AuditEvent& audit) override;
+  WriteOutcome UpdateRule(std::string_view agent_id, const Rule& rule,
+                          const AuditEvent& audit) override;
+  bool DeleteRule(std::string_view agent_id, std::string_view rule_id,
+                  const AuditEvent& audit) override;
+  PolicySlice LoadPolicy(std::string_view agent_id, std::string_view tool,
+                         std::string_view scope) override;
+
+ private:
+  PgDatabase& db_;
+};
+
+class PgApiKeyStore : public ApiKeyStore {
+ public:
+  explicit PgApiKeyStore(PgDatabase& db) : db_(db) {}
+  ApiKey Insert(const NewApiKey& key, const AuditEvent& audit) override;
+  std::optional<ApiKeyWithAgent> FindForVerification(std::string_view key_id) override;
+  std::optional<ApiKey> FindForUser(std::string_view user_id, std::string_view key_id) override;
+  std::vector<ApiKey> ListForUser(std::string_view user_id) override;
+  bool Revoke(std::string_view user_id, std::string_view key_id, const AuditEvent& audit) override;
+  std::optional<std::pair<ApiKey, int64_t>> Rotate(std::string_view user_id,
+                                                   std::string_view old_key_id,
+                                                   const NewApiKey& replacement,
+                                                   int64_t grace_seconds,
+                                                   const AuditEvent& audit) override;
+  void TouchLastUsed(std::string_view key_id) override;
+
+ private:
+  PgDatabase& db_;
+};
+
+class PgDecisionStore : public DecisionStore {
+ public:
+  explicit PgDecisionStore(PgDatabase& db) : db_(db) {}
+  std::vector<std::string> InsertBatch(const std::vector<DecisionRecord>& batch) override;
+  std::vector<std::string> FindExisting(const std::vector<std::string>& ids) override;
+  void AddRateLimited(const std::vector<RateLimitedCount>& counts) override;
+  std::vector<DecisionRecord> List(const DecisionQuery& query) override;
+
+ private:
+  PgDatabase& db_;
+};
+
 }  // namespace oakgate::store::pg

@@ -150,6 +150,170 @@ inline constexpr Statement kPruneAuditEvents{
     "prune_audit_events",
     "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
     " WHERE created_at < now() - make_interval(days => $2::int) LIMIT $1)"};
+// Agents, tools and rules: every agent statement is scoped by its owner ($1 user_id).
+inline constexpr Statement kAgentCreate{
+    "agent_create",
+    "INSERT INTO agents (user_id, name, enabled, rate_limit, burst)"
+    " VALUES ($1::uuid, $2, $3, $4, $5) ON CONFLICT (user_id, name) DO NOTHING"
+    " RETURNING id::text AS id, user_id::text AS user_id, name, enabled, rate_limit, burst,"
+    " floor(extract(epoch FROM created_at))::bigint AS created"};
+inline constexpr Statement kAgentFind{
+    "agent_find",
+    "SELECT id::text AS id, user_id::text AS user_id, name, enabled, rate_limit, burst,"
+    " floor(extract(epoch FROM created_at))::bigint AS created"
+    " FROM agents WHERE id = $2::uuid AND user_id = $1::uuid"};
+inline constexpr Statement kAgentFindByName{
+    "agent_find_by_name",
+    "SELECT id::text AS id, user_id::text AS user_id, name, enabled, rate_limit, burst,"
+    " floor(extract(epoch FROM created_at))::bigint AS created"
+    " FROM agents WHERE user_id = $1::uuid AND name = $2"};
+inline constexpr Statement kAgentList{
+    "agent_list",
+    "SELECT id::text AS id, user_id::text AS user_id, name, enabled, rate_limit, burst,"
+    " floor(extract(epoch FROM created_at))::bigint AS created"
+    " FROM agents WHERE user_id = $1::uuid ORDER BY name"};
+inline constexpr Statement kAgentUpdate{
+    "agent_update",
+    "UPDATE agents SET name = $3, enabled = $4, rate_limit = $5, burst = $6, updated_at = now()"
+    " WHERE id = $2::uuid AND user_id = $1::uuid"};
+inline constexpr Statement kAgentDelete{
+    "agent_delete", "DELETE FROM agents WHERE id = $2::uuid AND user_id = $1::uuid"};
+
+inline constexpr Statement kToolList{
+    "tool_list",
+    "SELECT name, array_to_string(scopes, ' ') AS scopes, description FROM tools"
+    " WHERE agent_id = $1::uuid ORDER BY name"};
+inline constexpr Statement kToolFind{
+    "tool_find",
+    "SELECT name, array_to_string(scopes, ' ') AS scopes, description FROM tools"
+    " WHERE agent_id = $1::uuid AND name = $2"};
+inline constexpr Statement kToolCreate{
+    "tool_create",
+    "INSERT INTO tools (agent_id, name, scopes, description) VALUES ($1::uuid, $2,"
+    " coalesce(string_to_array(nullif($3, ''), ' '), '{}'), $4)"
+    " ON CONFLICT (agent_id, name) DO NOTHING RETURNING name"};
+inline constexpr Statement kToolUpdate{
+    "tool_update",
+    "UPDATE tools SET scopes = coalesce(string_to_array(nullif($3, ''), ' '), '{}'),"
+    " description = $4 WHERE agent_id = $1::uuid AND name = $2"};
+inline constexpr Statement kToolDelete{"tool_delete",
+                                       "DELETE FROM tools WHERE agent_id = $1::uuid AND name = $2"};
+
+inline constexpr Statement kRuleList{
+    "rule_list",
+    "SELECT id::text AS id, tool, scope, require_reasoning FROM rules WHERE agent_id = $1::uuid"
+    " ORDER BY tool, scope"};
+inline constexpr Statement kRuleFind{
+    "rule_find",
+    "SELECT id::text AS id, tool, scope, require_reasoning FROM rules"
+    " WHERE id = $2::uuid AND agent_id = $1::uuid"};
+inline constexpr Statement kRuleCreate{
+    "rule_create",
+    "INSERT INTO rules (agent_id, tool, scope, require_reasoning) VALUES ($1::uuid, $2, $3, $4)"
+    " ON CONFLICT (agent_id, tool, scope) DO NOTHING RETURNING id::text AS id"};
+inline constexpr Statement kRuleUpdate{
+    "rule_update",
+    "UPDATE rules SET tool = $3, scope = $4, require_reasoning = $5"
+    " WHERE id = $2::uuid AND agent_id = $1::uuid"};
+inline constexpr Statement kRuleDelete{
+    "rule_delete", "DELETE FROM rules WHERE id = $2::uuid AND agent_id = $1::uuid"};
+// What one validation needs, in one round trip: the tool (primary key) and the candidate
+// rules (unique index on agent_id, tool, scope). Names never contain spaces or commas.
+inline constexpr Statement kPolicySlice{
+    "policy_slice",
+    "SELECT (SELECT array_to_string(scopes, ' ') FROM tools"
+    "   WHERE agent_id = $1::uuid AND name = $2) AS tool_scopes,"
+    " (SELECT string_agg(id::text || ' ' || tool || ' ' || scope || ' ' || require_reasoning, ',')"
+    "   FROM rules WHERE agent_id = $1::uuid AND tool IN ($2, '*') AND scope IN ($3, '*'))"
+    "   AS rules"};
+
+inline constexpr Statement kAuditInsert{
+    "audit_insert",
+    "INSERT INTO audit_events (type, user_id, actor, subject, client_address, request_id,"
+    " details) VALUES ($1, nullif($2, '')::uuid, $3, $4, nullif($5, ''), nullif($6, ''),"
+    " $7::jsonb)"};
+
+// API keys. Times are floored Unix seconds; `expired` is judged by the database's clock.
+#define OAKGATE_API_KEY_COLUMNS                                                             \
+  "k.key_id, k.key_hash, k.user_id::text AS user_id, k.agent_id::text AS agent_id, k.name," \
+  " array_to_string(k.scopes, ' ') AS scopes,"                                              \
+  " floor(extract(epoch FROM k.created_at))::bigint AS created,"                            \
+  " floor(extract(epoch FROM k.expires_at))::bigint AS expires,"                            \
+  " floor(extract(epoch FROM k.revoked_at))::bigint AS revoked,"                            \
+  " floor(extract(epoch FROM k.last_used_at))::bigint AS last_used, k.replaces,"            \
+  " (k.expires_at IS NOT NULL AND k.expires_at <= now()) AS expired"
+inline constexpr Statement kApiKeyInsert{
+    "api_key_insert",
+    "INSERT INTO api_keys AS k (key_id, key_hash, user_id, agent_id, name, scopes, expires_at,"
+    " replaces) VALUES ($1, $2, $3::uuid, $4::uuid, $5,"
+    " coalesce(string_to_array(nullif($6, ''), ' '), '{}'),"
+    " now() + make_interval(secs => $7::bigint), $8) RETURNING " OAKGATE_API_KEY_COLUMNS};
+inline constexpr Statement kApiKeyVerify{
+    "api_key_verify",
+    "SELECT " OAKGATE_API_KEY_COLUMNS
+    ", u.disabled_at IS NOT NULL AS user_disabled, a.enabled, a.rate_limit, a.burst"
+    " FROM api_keys k JOIN agents a ON a.id = k.agent_id JOIN users u ON u.id = k.user_id"
+    " WHERE k.key_id = $1"};
+inline constexpr Statement kApiKeyFindForUser{"api_key_find_for_user",
+                                              "SELECT " OAKGATE_API_KEY_COLUMNS
+                                              " FROM api_keys k WHERE k.key_id = $2"
+                                              " AND k.user_id = $1::uuid"};
+inline constexpr Statement kApiKeyList{"api_key_list", "SELECT " OAKGATE_API_KEY_COLUMNS
+                                                       " FROM api_keys k WHERE k.user_id = $1::uuid"
+                                                       " ORDER BY k.created_at DESC"};
+inline constexpr Statement kApiKeyRevoke{
+    "api_key_revoke",
+    "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())"
+    " WHERE key_id = $2 AND user_id = $1::uuid"};
+inline constexpr Statement kApiKeyExpireForRotation{
+    "api_key_expire_for_rotation",
+    "UPDATE api_keys SET expires_at = least(coalesce(expires_at, 'infinity'),"
+    " now() + make_interval(secs => $3::bigint))"
+    " WHERE key_id = $2 AND user_id = $1::uuid AND revoked_at IS NULL"
+    " RETURNING floor(extract(epoch FROM expires_at))::bigint AS expires"};
+#undef OAKGATE_API_KEY_COLUMNS
+// At most one write per key and minute, whatever the request rate.
+inline constexpr Statement kApiKeyTouch{
+    "api_key_touch",
+    "UPDATE api_keys SET last_used_at = now() WHERE key_id = $1"
+    " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"};
+
+// The decision log: a whole batch in one statement. A decision whose agent was deleted
+// meanwhile is left out by the join instead of failing the batch on its foreign key.
+inline constexpr Statement kDecisionInsertBatch{
+    "decision_insert_batch",
+    "INSERT INTO decisions (id, user_id, agent_id, key_id, tool, scope, allowed, reason, rule_id,"
+    " reasoning, reasoning_required, reasoning_provided, context, request_id)"
+    " SELECT x.id, x.user_id, x.agent_id, x.key_id, x.tool, x.scope, x.allowed, x.reason,"
+    " x.rule_id, x.reasoning, x.reasoning_required, x.reasoning_provided, x.context, x.request_id"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, user_id uuid, agent_id uuid, key_id text,"
+    " tool text, scope text, allowed boolean, reason text, rule_id uuid, reasoning text,"
+    " reasoning_required boolean, reasoning_provided boolean, context jsonb, request_id text)"
+    " JOIN agents a ON a.id = x.agent_id RETURNING id::text AS id"};
+inline constexpr Statement kDecisionExisting{
+    "decision_existing",
+    "SELECT id::text AS id FROM decisions WHERE id = ANY(string_to_array($1, ' ')::uuid[])"};
+inline constexpr Statement kRateLimitedAdd{
+    "rate_limited_add",
+    "INSERT INTO rate_limited_counts (agent_id, minute, count)"
+    " SELECT x.agent_id, to_timestamp(x.minute), x.count FROM jsonb_to_recordset($1::jsonb)"
+    " AS x(agent_id uuid, minute bigint, count bigint) JOIN agents a ON a.id = x.agent_id"
+    " ON CONFLICT (agent_id, minute) DO UPDATE SET count = rate_limited_counts.count"
+    " + excluded.count"};
+// Keyset pagination on the (user_id, seq DESC) index; absent filters are NULL.
+inline constexpr Statement kDecisionList{
+    "decision_list",
+    "SELECT id::text AS id, seq, agent_id::text AS agent_id, key_id, tool, scope, allowed,"
+    " reason, rule_id::text AS rule_id, reasoning, reasoning_required, reasoning_provided,"
+    " context::text AS context, request_id,"
+    " floor(extract(epoch FROM created_at))::bigint AS created FROM decisions"
+    " WHERE user_id = $1::uuid AND ($2::uuid IS NULL OR agent_id = $2::uuid)"
+    " AND ($3::text IS NULL OR tool = $3::text) AND ($4::text IS NULL OR scope = $4::text)"
+    " AND ($5::boolean IS NULL OR allowed = $5::boolean)"
+    " AND ($6::bigint IS NULL OR created_at >= to_timestamp($6::bigint))"
+    " AND ($7::bigint IS NULL OR created_at < to_timestamp($7::bigint))"
+    " AND ($8::bigint IS NULL OR seq < $8::bigint)"
+    " ORDER BY seq DESC LIMIT $9::bigint"};
 
 inline constexpr Statement kMigrationsApplied{
     "migrations_applied",
@@ -181,6 +345,36 @@ inline constexpr Statement kAll[] = {
     kPruneDecisions,
     kPruneRateLimitedCounts,
     kPruneAuditEvents,
+    // API keys, agents and the validation engine.
+    kAgentCreate,
+    kAgentFind,
+    kAgentFindByName,
+    kAgentList,
+    kAgentUpdate,
+    kAgentDelete,
+    kToolList,
+    kToolFind,
+    kToolCreate,
+    kToolUpdate,
+    kToolDelete,
+    kRuleList,
+    kRuleFind,
+    kRuleCreate,
+    kRuleUpdate,
+    kRuleDelete,
+    kPolicySlice,
+    kAuditInsert,
+    kApiKeyInsert,
+    kApiKeyVerify,
+    kApiKeyFindForUser,
+    kApiKeyList,
+    kApiKeyRevoke,
+    kApiKeyExpireForRotation,
+    kApiKeyTouch,
+    kDecisionInsertBatch,
+    kDecisionExisting,
+    kRateLimitedAdd,
+    kDecisionList,
 };
 
 }  // namespace oakgate::store::pg::sql

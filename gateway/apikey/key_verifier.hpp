@@ -1,0 +1,55 @@
+#pragma once
+// Verifying a presented API key (CONTRACT §5). The entry point for /v1/validate and, later,
+// for /oauth/introspect. Revoked and expired are told only when the secret matched
+// (PITFALLS 8): the key_id is public, so its state must not leak to whoever saw it.
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/store/database.hpp"
+#include "gateway/util/clock.hpp"
+#include "gateway/util/result.hpp"
+
+namespace oakgate::apikey {
+
+enum class KeyError { kInvalidFormat, kInvalid, kRevoked, kExpired };
+// The `error` of the 401 answer: invalid_api_key_format, invalid_api_key, api_key_revoked,
+// api_key_expired.
+std::string_view KeyErrorCode(KeyError error);
+std::string_view KeyErrorDescription(KeyError error);
+
+struct VerifiedKey {
+  std::string key_id;
+  std::string agent_id;
+  std::string user_id;
+  std::vector<std::string> scopes;  // "tool:scope"; empty: not narrowed
+  std::optional<int64_t> expires_at;
+  int64_t created_at = 0;
+  // The agent, from the same lookup, for /v1/validate.
+  bool agent_enabled = true;
+  int64_t rate_limit = 60;
+  int64_t burst = 60;
+};
+
+class KeyVerifier {
+ public:
+  KeyVerifier(store::Database& db, const util::Clock& clock) : db_(db), clock_(clock) {}
+  // One primary-key lookup. Throws util::ServiceUnavailable when the database cannot answer
+  // (never "invalid"). Records last_used_at at most once a minute per key.
+  util::Result<VerifiedKey, KeyError> Verify(std::string_view presented);
+
+ private:
+  void NoteUse(const std::string& key_id);
+
+  store::Database& db_;
+  const util::Clock& clock_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, int64_t> last_touch_;  // key_id -> Unix seconds
+};
+
+}  // namespace oakgate::apikey

@@ -1,0 +1,78 @@
+#include <nlohmann/json.hpp>
+
+#include "gateway/apikey/key_service.hpp"
+#include "gateway/cli/commands.hpp"
+#include "gateway/handlers/api/api_keys.hpp"
+#include "gateway/policy/rules.hpp"
+#include "gateway/session/login_service.hpp"
+#include "gateway/store/pg/pg_database.hpp"
+#include "gateway/util/strings.hpp"
+
+namespace oakgate::cli {
+namespace {
+
+struct ApiKeyArgs {
+  std::string user;
+  std::string agent = std::string(apikey::kDefaultAgent);
+  std::string name;
+  std::string scopes;
+  int64_t expires_in = 0;
+};
+
+std::vector<std::string> CheckedScopes(const std::string& text) {
+  std::vector<std::string> out;
+  for (auto part : util::Split(text, ' ')) {
+    if (part.empty()) continue;
+    if (!policy::IsValidKeyScope(part)) {
+      throw CommandError(kExitUsage, "--scopes: each scope must be tool:scope (names or *), got " +
+                                         std::string(part));
+    }
+    out.emplace_back(part);
+  }
+  return out;
+}
+
+}  // namespace
+
+void RegisterApiKey(CLI::App& app, GlobalFlags& flags, Action& action) {
+  static ApiKeyArgs args;
+  auto* apikey = app.add_subcommand("apikey", "Manage API keys");
+  apikey->require_subcommand(1);
+  auto* create = apikey->add_subcommand(
+      "create", "Issue an API key for a user's agent (created if missing); prints the key once");
+  create->add_option("--user", args.user, "Email of the owning user")->required();
+  create->add_option("--agent", args.agent, "Agent name (default: default)");
+  create->add_option("--name", args.name, "A name for the key");
+  create->add_option("--scopes", args.scopes,
+                     "Space-separated tool:scope patterns the key is narrowed to ('*' allowed)");
+  create->add_option("--expires-in", args.expires_in, "Lifetime in seconds (default: none)")
+      ->check(CLI::Range(int64_t{1}, int64_t{10LL * 365 * 24 * 3600}));
+  create->callback([&flags, &action] {
+    action = [&flags] {
+      if (!policy::IsValidName(args.agent)) {
+        throw CommandError(kExitUsage, "--agent must match [A-Za-z0-9._-]{1,200}");
+      }
+      if (args.name.size() > 200) throw CommandError(kExitUsage, "--name is longer than 200");
+      std::vector<std::string> scopes = CheckedScopes(args.scopes);
+      auto db = OpenDatabase(flags);
+      auto user = db->Users().FindByEmail(session::NormalizeEmail(args.user));
+      if (!user) throw CommandError(kExitFailure, "no user with that email");
+      if (user->disabled) throw CommandError(kExitFailure, "the user is disabled");
+      apikey::KeyService keys(*db);
+      apikey::IssueRequest req;
+      req.user_id = user->id;
+      req.agent_name = args.agent;
+      req.name = args.name;
+      req.scopes = scopes;
+      if (args.expires_in > 0) req.expires_in = args.expires_in;
+      req.audit.user_id = user->id;
+      req.audit.actor = "cli";
+      auto issued = keys.Issue(req);
+      if (!issued) throw CommandError(kExitFailure, "the agent could not be found");
+      PrintJson(handlers::api::CreatedKeyJson(issued.value()));
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace oakgate::cli

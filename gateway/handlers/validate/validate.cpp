@@ -1,0 +1,230 @@
+#include "gateway/handlers/validate/validate.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "gateway/crypto/random.hpp"
+#include "gateway/handlers/api/api_common.hpp"
+#include "gateway/observe/log.hpp"
+#include "gateway/policy/rules.hpp"
+#include "gateway/util/errors.hpp"
+#include "gateway/util/strings.hpp"
+
+namespace oakgate::handlers::validate {
+namespace {
+
+constexpr size_t kMaxReasoning = 8 * 1024;
+constexpr size_t kMaxContext = 16 * 1024;
+
+// The same JSON bodies and errors as the management API (CONTRACT §8).
+using api::BadField;
+using api::Error;
+using api::Json;
+
+http::Response KeyErrorAnswer(apikey::KeyError error) {
+  http::Response r = Error(401, apikey::KeyErrorCode(error), apikey::KeyErrorDescription(error));
+  r.Set("WWW-Authenticate", "Bearer realm=\"oakgate\"");
+  return r;
+}
+
+// X-API-Key, else Authorization: Bearer; anything else is not an API key at all.
+std::optional<std::string_view> PresentedKey(const http::Request& req) {
+  if (req.HeaderCount("x-api-key") > 0) {
+    if (req.HeaderCount("x-api-key") != 1) return std::nullopt;
+    return util::Trim(*req.Header("x-api-key"));
+  }
+  auto auth = req.Header("authorization");
+  if (!auth || req.HeaderCount("authorization") != 1) return std::nullopt;
+  std::string_view v = *auth;
+  if (v.size() < 7 || !util::IEquals(v.substr(0, 7), "bearer ")) return std::nullopt;
+  return util::Trim(v.substr(7));
+}
+
+// PostgreSQL text and jsonb cannot hold NUL, so it is refused up front instead of failing a
+// whole batch of other requests' decisions later.
+bool HasNul(const nlohmann::json& j) {
+  if (j.is_string()) return j.get_ref<const std::string&>().find('\0') != std::string::npos;
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      if (k.find('\0') != std::string::npos || HasNul(v)) return true;
+    }
+  }
+  if (j.is_array()) {
+    for (const auto& v : j) {
+      if (HasNul(v)) return true;
+    }
+  }
+  return false;
+}
+
+std::string NewUuid() {
+  std::string b = crypto::RandomBytes(16);
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);  // RFC 9562 version 4
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // variant 10
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[(static_cast<unsigned char>(b[i]) >> 4) & 0xf];
+    out += kHex[static_cast<unsigned char>(b[i]) & 0xf];
+  }
+  return out;
+}
+
+struct ValidateBody {
+  std::string tool;
+  std::string scope;
+  std::optional<std::string> reasoning;
+  std::optional<std::string> context_json;
+};
+
+// nullopt and a filled `out`, or the 400 answer.
+std::optional<http::Response> ParseBody(const http::Request& req, ValidateBody& out) {
+  auto parsed = api::ParseObject(req);
+  if (!parsed) return parsed.error();
+  const nlohmann::json& body = parsed.value();
+  if (auto e = api::RejectUnknown(body, {"tool", "scope", "reasoning", "context"})) return e;
+  for (const char* name : {"tool", "scope"}) {
+    auto it = body.find(name);
+    if (it == body.end()) return BadField(name, std::string(name) + " is required");
+    if (!it->is_string() || !policy::IsValidName(it->get_ref<const std::string&>())) {
+      return BadField(name, std::string(name) + " must be 1 to 200 characters of [A-Za-z0-9._-]");
+    }
+    (std::string_view(name) == "tool" ? out.tool : out.scope) = it->get<std::string>();
+  }
+  if (auto it = body.find("reasoning"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) return BadField("reasoning", "reasoning must be a string");
+    const auto& text = it->get_ref<const std::string&>();
+    if (text.size() > kMaxReasoning || text.find('\0') != std::string::npos) {
+      return BadField("reasoning", "reasoning must be text of at most 8 KiB");
+    }
+    out.reasoning = text;
+  }
+  if (auto it = body.find("context"); it != body.end() && !it->is_null()) {
+    if (!it->is_object()) return BadField("context", "context must be an object");
+    std::string dumped = it->dump();
+    if (dumped.size() > kMaxContext || HasNul(*it)) {
+      return BadField("context", "context must be at most 16 KiB of JSON");
+    }
+    out.context_json = std::move(dumped);
+  }
+  return std::nullopt;
+}
+
+void SetLimitHeaders(http::Response& r, const policy::BucketAnswer& b) {
+  r.Set("RateLimit-Limit", std::to_string(b.limit));
+  r.Set("RateLimit-Remaining", std::to_string(b.remaining));
+  r.Set("RateLimit-Reset", std::to_string(b.reset));
+}
+
+http::Response Unavailable(std::string_view description) {
+  http::Response r = Error(503, "temporarily_unavailable", description);
+  r.Set("Retry-After", "1");
+  return r;
+}
+
+// The checks after the key, the rate limit and the body; the decision is durable before this
+// returns an answer.
+http::Response Decide(ValidateContext& ctx, const http::Request& req,
+                      const apikey::VerifiedKey& key, const ValidateBody& body) {
+  policy::PolicyInput input;
+  input.agent_enabled = key.agent_enabled;
+  input.key_scopes = key.scopes;
+  input.tool = body.tool;
+  input.scope = body.scope;
+  input.reasoning = body.reasoning ? std::string_view(*body.reasoning) : std::string_view();
+  if (key.agent_enabled) {
+    store::PolicySlice slice = ctx.db.Agents().LoadPolicy(key.agent_id, body.tool, body.scope);
+    input.tool_known = slice.tool.has_value();
+    if (slice.tool) input.tool_scopes = slice.tool->scopes;
+    for (const auto& r : slice.rules) {
+      input.rules.push_back(policy::RuleSpec{
+          r.id, r.tool, r.scope,
+          policy::ParseReasoning(r.require_reasoning).value_or(policy::Reasoning::kHard)});
+    }
+  }
+  policy::Verdict verdict = policy::Evaluate(input);
+
+  store::DecisionRecord record;
+  record.id = NewUuid();
+  record.user_id = key.user_id;
+  record.agent_id = key.agent_id;
+  record.key_id = key.key_id;
+  record.tool = body.tool;
+  record.scope = body.scope;
+  record.allowed = verdict.allowed;
+  if (verdict.reason) record.reason = std::string(policy::DenyReasonString(*verdict.reason));
+  if (verdict.rule) record.rule_id = verdict.rule->id;
+  record.reasoning = body.reasoning;
+  record.reasoning_required = verdict.reasoning_required;
+  record.reasoning_provided = verdict.reasoning_provided;
+  record.context_json = body.context_json;
+  record.request_id = req.request_id;
+
+  // Durable before the answer: wait for this decision's batch to commit.
+  auto committed = ctx.writer.Submit(record);
+  if (committed.wait_for(ctx.commit_timeout) != std::future_status::ready || !committed.get()) {
+    return Unavailable("the decision could not be recorded; retry later");
+  }
+
+  nlohmann::json out = {
+      {"allowed", verdict.allowed},
+      {"decision_id", record.id},
+      {"rule_id", verdict.rule ? nlohmann::json(verdict.rule->id) : nlohmann::json(nullptr)},
+      {"agent_id", key.agent_id},
+      {"tool", body.tool},
+      {"scope", body.scope},
+      {"reasoning_level", verdict.rule
+                              ? nlohmann::json(policy::ReasoningString(verdict.rule->level))
+                              : nlohmann::json(nullptr)},
+      {"reasoning_required", verdict.reasoning_required},
+      {"reasoning_provided", verdict.reasoning_provided}};
+  if (verdict.reason) out["reason"] = policy::DenyReasonString(*verdict.reason);
+  if (verdict.warning) out["warning"] = "the rule asks for reasoning and none was given";
+  return Json(200, out);
+}
+
+}  // namespace
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+http::Response Validate(ValidateContext& ctx, http::Request& req) {
+  auto presented = PresentedKey(req);
+  if (!presented) return KeyErrorAnswer(apikey::KeyError::kInvalidFormat);
+  auto verified = ctx.keys.Verify(*presented);
+  if (!verified) return KeyErrorAnswer(verified.error());
+  const apikey::VerifiedKey& key = verified.value();
+
+  // Every authenticated request takes a token, whatever its fate after.
+  policy::BucketAnswer bucket =
+      ctx.limiter.Take(key.agent_id, key.rate_limit, key.burst, ctx.now_ms());
+  auto limited = [&bucket](http::Response r) {
+    SetLimitHeaders(r, bucket);
+    return r;
+  };
+  if (!bucket.allowed) {
+    ctx.writer.CountRateLimited(key.agent_id, ctx.clock.NowSeconds());
+    http::Response r = Json(429, {{"allowed", false},
+                                  {"reason", "rate_limited"},
+                                  {"error", "rate_limited"},
+                                  {"error_description", "the agent's rate limit is spent"}});
+    r.Set("Retry-After", std::to_string(bucket.retry_after));
+    return limited(std::move(r));
+  }
+  ValidateBody body;
+  if (auto bad = ParseBody(req, body)) return limited(std::move(*bad));
+
+  try {
+    return limited(Decide(ctx, req, key, body));
+  } catch (const util::ServiceUnavailable& e) {
+    // PITFALLS 2: a database failure is a 503, never a decision; it still carries the
+    // rate-limit headers, as every answer after the key check does.
+    observe::Warn("validate unavailable", {{"request_id", req.request_id}, {"detail", e.what()}});
+    return limited(Unavailable("the service is temporarily unavailable"));
+  }
+}
+
+}  // namespace oakgate::handlers::validate

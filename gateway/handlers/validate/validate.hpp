@@ -1,0 +1,33 @@
+#pragma once
+// POST /v1/validate (CONTRACT §6): may this agent use this tool with this scope?
+#include <chrono>
+#include <cstdint>
+
+#include "gateway/apikey/key_verifier.hpp"
+#include "gateway/http/request.hpp"
+#include "gateway/http/response.hpp"
+#include "gateway/policy/decision_writer.hpp"
+#include "gateway/policy/token_bucket.hpp"
+#include "gateway/store/database.hpp"
+#include "gateway/util/clock.hpp"
+
+namespace oakgate::handlers::validate {
+
+struct ValidateContext {
+  store::Database& db;
+  apikey::KeyVerifier& keys;
+  policy::RateLimiter& limiter;
+  policy::DecisionWriter& writer;
+  const util::Clock& clock;
+  // Monotonic milliseconds for the token buckets.
+  int64_t (*now_ms)();
+  // How long a request waits for its batch to commit before answering 503.
+  std::chrono::milliseconds commit_timeout{10000};
+};
+
+// Runs on the worker pool: it reads PostgreSQL and waits for the group commit.
+http::Response Validate(ValidateContext& ctx, http::Request& req);
+
+int64_t SteadyMillis();
+
+}  // namespace oakgate::handlers::validate

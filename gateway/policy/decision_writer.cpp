@@ -1,0 +1,137 @@
+#include "gateway/policy/decision_writer.hpp"
+
+#include <unordered_set>
+
+#include "gateway/observe/log.hpp"
+#include "gateway/util/errors.hpp"
+
+namespace oakgate::policy {
+
+DecisionWriter::DecisionWriter(store::DecisionStore& decisions, DecisionWriterOptions options)
+    : decisions_(decisions), options_(options) {
+  if (options_.batch_size == 0) options_.batch_size = 1;
+  thread_ = std::thread([this] { Run(); });
+}
+
+DecisionWriter::~DecisionWriter() { Stop(); }
+
+std::future<bool> DecisionWriter::Submit(store::DecisionRecord record) {
+  std::promise<bool> done;
+  std::future<bool> result = done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      done.set_value(false);
+      return result;
+    }
+    queue_.push_back(Pending{std::move(record), std::move(done), std::chrono::steady_clock::now()});
+  }
+  cv_.notify_one();
+  return result;
+}
+
+void DecisionWriter::CountRateLimited(const std::string& agent_id, int64_t unix_seconds) {
+  std::lock_guard lock(mutex_);
+  if (counts_.empty()) counts_due_ = std::chrono::steady_clock::now() + options_.counts_interval;
+  counts_[{agent_id, unix_seconds - unix_seconds % 60}] += 1;
+  // No notify: the writer wakes for the deadline it computes from counts_due_.
+}
+
+void DecisionWriter::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DecisionWriter::Run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    if (queue_.empty()) {
+      if (!counts_.empty() && (stopping_ || std::chrono::steady_clock::now() >= counts_due_)) {
+        auto counts = std::move(counts_);
+        counts_.clear();
+        lock.unlock();
+        WriteCounts(std::move(counts));
+        lock.lock();
+        continue;
+      }
+      if (stopping_) return;
+      // Wake for a decision, for stop, or (polling at the counts interval) for counts that
+      // became due.
+      cv_.wait_for(lock, options_.counts_interval, [this] { return stopping_ || !queue_.empty(); });
+      continue;
+    }
+    // Group commit: wait until the batch is full or the oldest decision has waited `delay`.
+    auto deadline = queue_.front().enqueued + options_.delay;
+    cv_.wait_until(lock, deadline,
+                   [this] { return stopping_ || queue_.size() >= options_.batch_size; });
+    std::vector<Pending> batch;
+    size_t n = std::min(queue_.size(), options_.batch_size);
+    batch.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    lock.unlock();
+    WriteBatch(batch);
+    lock.lock();
+  }
+}
+
+void DecisionWriter::WriteBatch(std::vector<Pending>& batch) {
+  std::vector<store::DecisionRecord> records;
+  std::vector<std::string> ids;
+  records.reserve(batch.size());
+  for (const auto& p : batch) {
+    records.push_back(p.record);
+    ids.push_back(p.record.id);
+  }
+  auto answer = [&batch](const std::vector<std::string>& stored) {
+    std::unordered_set<std::string> ok(stored.begin(), stored.end());
+    for (auto& p : batch) p.done.set_value(ok.count(p.record.id) > 0);
+  };
+  // A failure before COMMIT left nothing behind, so one retry on a fresh connection is safe
+  // (a connection killed under us is the common case). A commit in doubt is resolved by
+  // looking the ids up: only what is really stored is answered as recorded.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    try {
+      answer(decisions_.InsertBatch(records));
+      return;
+    } catch (const util::CommitInDoubt& e) {
+      observe::Warn("decision batch commit in doubt", {{"detail", e.what()}});
+      try {
+        answer(decisions_.FindExisting(ids));
+      } catch (const std::exception& e2) {
+        observe::Error("decision batch unresolved", {{"detail", e2.what()}});
+        answer({});
+      }
+      return;
+    } catch (const util::ServiceUnavailable& e) {
+      observe::Warn("decision batch failed",
+                    {{"detail", e.what()}, {"attempt", std::to_string(attempt + 1)}});
+    } catch (const std::exception& e) {
+      observe::Error("decision batch failed", {{"detail", e.what()}});
+      break;
+    }
+  }
+  answer({});
+}
+
+void DecisionWriter::WriteCounts(std::map<CountKey, int64_t> counts) {
+  std::vector<store::RateLimitedCount> rows;
+  for (const auto& [key, n] : counts) rows.push_back({key.first, key.second, n});
+  try {
+    decisions_.AddRateLimited(rows);
+  } catch (const std::exception& e) {
+    observe::Warn("rate-limited counts not written yet", {{"detail", e.what()}});
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;  // nothing more to try with
+    for (const auto& [key, n] : counts) counts_[key] += n;
+    counts_due_ = std::chrono::steady_clock::now() + options_.counts_interval;
+  }
+}
+
+}  // namespace oakgate::policy

@@ -1,0 +1,70 @@
+#pragma once
+// The decision log's group commit (CONTRACT §6: every decision is durable before its answer
+// is sent). Requests hand their decision to one writer thread, which owns its own database
+// connection and inserts everything that arrived meanwhile in one transaction: when a batch
+// is full, or `delay` after its first decision arrived. Each request waits on a future that
+// tells whether its decision committed; a request whose batch failed must answer 503.
+//
+// Rate-limited requests are only counted (per agent and minute) and flushed by the same
+// thread about twice a second, so a flood of refused requests costs no write each.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "gateway/store/database.hpp"
+
+namespace oakgate::policy {
+
+struct DecisionWriterOptions {
+  size_t batch_size = 64;
+  std::chrono::milliseconds delay{2};
+  std::chrono::milliseconds counts_interval{500};
+};
+
+class DecisionWriter {
+ public:
+  // `decisions` runs on the writer thread's own database connection.
+  DecisionWriter(store::DecisionStore& decisions, DecisionWriterOptions options);
+  ~DecisionWriter();
+  DecisionWriter(const DecisionWriter&) = delete;
+  DecisionWriter& operator=(const DecisionWriter&) = delete;
+
+  // The future becomes true once the decision has committed, false when it was not
+  // recorded (the batch failed, or the writer is stopping).
+  std::future<bool> Submit(store::DecisionRecord record);
+  void CountRateLimited(const std::string& agent_id, int64_t unix_seconds);
+  // Writes what is queued, then joins the writer thread.
+  void Stop();
+
+ private:
+  struct Pending {
+    store::DecisionRecord record;
+    std::promise<bool> done;
+    std::chrono::steady_clock::time_point enqueued;
+  };
+  using CountKey = std::pair<std::string, int64_t>;  // (agent_id, minute)
+
+  void Run();
+  void WriteBatch(std::vector<Pending>& batch);
+  void WriteCounts(std::map<CountKey, int64_t> counts);
+
+  store::DecisionStore& decisions_;
+  DecisionWriterOptions options_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  std::map<CountKey, int64_t> counts_;
+  std::chrono::steady_clock::time_point counts_due_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace oakgate::policy

@@ -1,0 +1,86 @@
+#pragma once
+// Agents, their tools and their rules (CONTRACT §6). Every read and write of an agent is
+// scoped by its owner, so another user's id is simply not found.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/store/audit_event.hpp"
+
+namespace oakgate::store {
+
+struct Agent {
+  std::string id;
+  std::string user_id;
+  std::string name;
+  bool enabled = true;
+  int64_t rate_limit = 60;
+  int64_t burst = 60;
+  int64_t created_at = 0;
+};
+
+struct Tool {
+  std::string name;
+  std::vector<std::string> scopes;
+  std::string description;
+};
+
+struct Rule {
+  std::string id;
+  std::string tool;
+  std::string scope;
+  std::string require_reasoning = "none";
+};
+
+// What /v1/validate needs about one (agent, tool, scope): the tool, if the agent has it, and
+// the rules that could match it (exact or `*` on either side).
+struct PolicySlice {
+  std::optional<Tool> tool;
+  std::vector<Rule> rules;
+};
+
+enum class WriteOutcome { kOk, kNotFound, kConflict };
+
+class AgentStore {
+ public:
+  virtual ~AgentStore() = default;
+  // nullopt when the user already has an agent of that name.
+  virtual std::optional<Agent> Create(const Agent& agent, const AuditEvent& audit) = 0;
+  virtual std::optional<Agent> Find(std::string_view user_id, std::string_view agent_id) = 0;
+  // The user's agent of that name, created (with defaults) when missing.
+  virtual Agent FindOrCreateByName(std::string_view user_id, std::string_view name,
+                                   const AuditEvent& audit) = 0;
+  virtual std::vector<Agent> List(std::string_view user_id) = 0;
+  // Writes name, enabled, rate_limit and burst of the agent (id and user_id select it).
+  virtual WriteOutcome Update(const Agent& agent, const AuditEvent& audit) = 0;
+  virtual bool Delete(std::string_view user_id, std::string_view agent_id,
+                      const AuditEvent& audit) = 0;
+
+  // Tools and rules of an agent the caller has already found for its owner.
+  virtual std::vector<Tool> ListTools(std::string_view agent_id) = 0;
+  virtual std::optional<Tool> FindTool(std::string_view agent_id, std::string_view name) = 0;
+  virtual WriteOutcome CreateTool(std::string_view agent_id, const Tool& tool,
+                                  const AuditEvent& audit) = 0;
+  virtual WriteOutcome UpdateTool(std::string_view agent_id, const Tool& tool,
+                                  const AuditEvent& audit) = 0;
+  virtual bool DeleteTool(std::string_view agent_id, std::string_view name,
+                          const AuditEvent& audit) = 0;
+
+  virtual std::vector<Rule> ListRules(std::string_view agent_id) = 0;
+  virtual std::optional<Rule> FindRule(std::string_view agent_id, std::string_view rule_id) = 0;
+  // Fills rule.id on success; kConflict when (agent, tool, scope) already has a rule.
+  virtual WriteOutcome CreateRule(std::string_view agent_id, Rule& rule,
+                                  const AuditEvent& audit) = 0;
+  virtual WriteOutcome UpdateRule(std::string_view agent_id, const Rule& rule,
+                                  const AuditEvent& audit) = 0;
+  virtual bool DeleteRule(std::string_view agent_id, std::string_view rule_id,
+                          const AuditEvent& audit) = 0;
+
+  // One round trip, served by the primary key of tools and the unique index of rules.
+  virtual PolicySlice LoadPolicy(std::string_view agent_id, std::string_view tool,
+                                 std::string_view scope) = 0;
+};
+
+}  // namespace oakgate::store

@@ -1,0 +1,62 @@
+#pragma once
+// The decision log of /v1/validate and the per-minute counts of rate-limited requests.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oakgate::store {
+
+struct DecisionRecord {
+  std::string id;  // uuid, chosen by the gateway so it is known before the insert
+  std::string user_id;
+  std::string agent_id;
+  std::string key_id;
+  std::string tool;
+  std::string scope;
+  bool allowed = false;
+  std::optional<std::string> reason;
+  std::optional<std::string> rule_id;
+  std::optional<std::string> reasoning;
+  bool reasoning_required = false;
+  bool reasoning_provided = false;
+  std::optional<std::string> context_json;
+  std::string request_id;
+  int64_t created_at = 0;  // filled when read
+  int64_t seq = 0;         // filled when read
+};
+
+struct RateLimitedCount {
+  std::string agent_id;
+  int64_t minute = 0;  // Unix seconds, a multiple of 60
+  int64_t count = 0;
+};
+
+struct DecisionQuery {
+  std::string user_id;
+  std::optional<std::string> agent_id;
+  std::optional<std::string> tool;
+  std::optional<std::string> scope;
+  std::optional<bool> allowed;
+  std::optional<int64_t> from;    // inclusive, Unix seconds
+  std::optional<int64_t> to;      // exclusive
+  std::optional<int64_t> before;  // seq < before (the cursor)
+  int64_t limit = 50;
+};
+
+class DecisionStore {
+ public:
+  virtual ~DecisionStore() = default;
+  // Inserts the batch in one transaction and commits; returns the ids inserted (a decision
+  // whose agent was deleted meanwhile is left out). Throws util::CommitInDoubt when the
+  // outcome of the commit is unknown, util::ServiceUnavailable on other database failures.
+  virtual std::vector<std::string> InsertBatch(const std::vector<DecisionRecord>& batch) = 0;
+  // Which of these ids are stored (to resolve a commit in doubt).
+  virtual std::vector<std::string> FindExisting(const std::vector<std::string>& ids) = 0;
+  virtual void AddRateLimited(const std::vector<RateLimitedCount>& counts) = 0;
+  // Newest first (by seq).
+  virtual std::vector<DecisionRecord> List(const DecisionQuery& query) = 0;
+};
+
+}  // namespace oakgate::store

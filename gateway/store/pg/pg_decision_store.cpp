@@ -1,0 +1,112 @@
+#include <nlohmann/json.hpp>
+
+#include "gateway/store/pg/pg_database.hpp"
+#include "gateway/store/pg/pg_helpers.hpp"
+#include "gateway/store/pg/pg_stores.hpp"
+
+namespace oakgate::store::pg {
+namespace {
+
+nlohmann::json OrJsonNull(const std::optional<std::string>& s) {
+  return s ? nlohmann::json(*s) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::vector<std::string> PgDecisionStore::InsertBatch(const std::vector<DecisionRecord>& batch) {
+  // The batch travels as one JSON parameter: one statement, one round trip, and no quoting
+  // of user text by hand.
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& d : batch) {
+    nlohmann::json context = nullptr;
+    if (d.context_json) context = nlohmann::json::parse(*d.context_json, nullptr, false);
+    if (context.is_discarded()) context = nullptr;
+    rows.push_back({{"id", d.id},
+                    {"user_id", d.user_id},
+                    {"agent_id", d.agent_id},
+                    {"key_id", d.key_id},
+                    {"tool", d.tool},
+                    {"scope", d.scope},
+                    {"allowed", d.allowed},
+                    {"reason", OrJsonNull(d.reason)},
+                    {"rule_id", OrJsonNull(d.rule_id)},
+                    {"reasoning", OrJsonNull(d.reasoning)},
+                    {"reasoning_required", d.reasoning_required},
+                    {"reasoning_provided", d.reasoning_provided},
+                    {"context", context},
+                    {"request_id", d.request_id}});
+  }
+  std::string payload = rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return db_.Guard([&] {
+    pqxx::work tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kDecisionInsertBatch.name, payload);
+    std::vector<std::string> ids;
+    ids.reserve(r.size());
+    for (const auto& row : r) ids.push_back(row["id"].as<std::string>());
+    tx.commit();
+    return ids;
+  });
+}
+
+std::vector<std::string> PgDecisionStore::FindExisting(const std::vector<std::string>& ids) {
+  return db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    std::vector<std::string> out;
+    for (const auto& row : tx.exec_prepared(sql::kDecisionExisting.name, JoinWords(ids))) {
+      out.push_back(row["id"].as<std::string>());
+    }
+    return out;
+  });
+}
+
+void PgDecisionStore::AddRateLimited(const std::vector<RateLimitedCount>& counts) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& c : counts) {
+    rows.push_back({{"agent_id", c.agent_id}, {"minute", c.minute}, {"count", c.count}});
+  }
+  db_.Guard([&] {
+    pqxx::work tx(db_.Connection());
+    tx.exec_prepared(sql::kRateLimitedAdd.name, rows.dump());
+    tx.commit();
+  });
+}
+
+std::vector<DecisionRecord> PgDecisionStore::List(const DecisionQuery& q) {
+  auto text = [](const std::optional<int64_t>& v) -> std::optional<std::string> {
+    if (!v) return std::nullopt;
+    return std::to_string(*v);
+  };
+  std::optional<std::string> allowed;
+  if (q.allowed) allowed = *q.allowed ? "true" : "false";
+  auto from = text(q.from), to = text(q.to), before = text(q.before);
+  return db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kDecisionList.name, q.user_id, OrNull(q.agent_id),
+                              OrNull(q.tool), OrNull(q.scope), OrNull(allowed), OrNull(from),
+                              OrNull(to), OrNull(before), q.limit);
+    std::vector<DecisionRecord> out;
+    for (const auto& row : r) {
+      DecisionRecord d;
+      d.id = row["id"].as<std::string>();
+      d.seq = row["seq"].as<int64_t>();
+      d.user_id = q.user_id;
+      d.agent_id = row["agent_id"].as<std::string>();
+      d.key_id = row["key_id"].as<std::string>("");
+      d.tool = row["tool"].as<std::string>();
+      d.scope = row["scope"].as<std::string>();
+      d.allowed = row["allowed"].as<bool>();
+      d.reason = OptionalText(row["reason"]);
+      d.rule_id = OptionalText(row["rule_id"]);
+      d.reasoning = OptionalText(row["reasoning"]);
+      d.reasoning_required = row["reasoning_required"].as<bool>();
+      d.reasoning_provided = row["reasoning_provided"].as<bool>();
+      d.context_json = OptionalText(row["context"]);
+      d.request_id = row["request_id"].as<std::string>("");
+      d.created_at = row["created"].as<int64_t>();
+      out.push_back(std::move(d));
+    }
+    return out;
+  });
+}
+
+}  // namespace oakgate::store::pg

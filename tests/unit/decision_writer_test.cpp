@@ -1,0 +1,131 @@
+// The group commit of the decision log against a fake store: batches fill up to the batch
+// size, a failed batch answers "not recorded" to each of its requests, and a commit in
+// doubt answers "recorded" exactly for what is really stored.
+#include "gateway/policy/decision_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "gateway/util/errors.hpp"
+
+namespace oakgate::policy {
+namespace {
+
+using namespace std::chrono_literals;
+
+class FakeDecisionStore : public store::DecisionStore {
+ public:
+  enum class Mode { kOk, kFail, kInDoubt };
+  std::vector<std::string> InsertBatch(const std::vector<store::DecisionRecord>& batch) override {
+    std::lock_guard lock(mutex);
+    batch_sizes.push_back(batch.size());
+    if (mode == Mode::kFail) throw util::ServiceUnavailable("connection lost");
+    std::vector<std::string> ids;
+    for (const auto& d : batch) {
+      // In doubt: pretend only the first of the batch made it before the connection died.
+      if (mode == Mode::kInDoubt && !ids.empty()) break;
+      ids.push_back(d.id);
+      stored.push_back(d.id);
+    }
+    if (mode == Mode::kInDoubt) throw util::CommitInDoubt("connection lost during COMMIT");
+    return ids;
+  }
+  std::vector<std::string> FindExisting(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mutex);
+    std::vector<std::string> out;
+    for (const auto& id : ids) {
+      if (std::find(stored.begin(), stored.end(), id) != stored.end()) out.push_back(id);
+    }
+    return out;
+  }
+  void AddRateLimited(const std::vector<store::RateLimitedCount>& counts) override {
+    std::lock_guard lock(mutex);
+    for (const auto& c : counts)
+      rate_limited[c.agent_id + "@" + std::to_string(c.minute)] += c.count;
+  }
+  std::vector<store::DecisionRecord> List(const store::DecisionQuery&) override { return {}; }
+
+  std::mutex mutex;
+  Mode mode = Mode::kOk;
+  std::vector<size_t> batch_sizes;
+  std::vector<std::string> stored;
+  std::map<std::string, int64_t> rate_limited;
+};
+
+store::DecisionRecord Decision(int n) {
+  store::DecisionRecord d;
+  d.id = "id-" + std::to_string(n);
+  d.agent_id = "agent";
+  return d;
+}
+
+TEST(DecisionWriter, AFullBatchIsWrittenWithoutWaitingForTheDelay) {
+  FakeDecisionStore db;
+  DecisionWriter writer(db, {3, std::chrono::milliseconds(3600 * 1000), 500ms});
+  std::vector<std::future<bool>> done;
+  for (int i = 0; i < 6; ++i) done.push_back(writer.Submit(Decision(i)));
+  for (auto& f : done) {
+    ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+    EXPECT_TRUE(f.get());
+  }
+  std::lock_guard lock(db.mutex);
+  EXPECT_EQ(db.batch_sizes, (std::vector<size_t>{3, 3}));
+}
+
+TEST(DecisionWriter, APartialBatchIsWrittenAfterTheDelay) {
+  FakeDecisionStore db;
+  DecisionWriter writer(db, {64, 5ms, 500ms});
+  auto a = writer.Submit(Decision(1));
+  auto b = writer.Submit(Decision(2));
+  ASSERT_EQ(a.wait_for(10s), std::future_status::ready);
+  ASSERT_EQ(b.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(a.get());
+  EXPECT_TRUE(b.get());
+}
+
+TEST(DecisionWriter, AFailedBatchIsNotRecordedForAnyOfItsRequests) {
+  FakeDecisionStore db;
+  db.mode = FakeDecisionStore::Mode::kFail;
+  DecisionWriter writer(db, {2, std::chrono::milliseconds(3600 * 1000), 500ms});
+  auto a = writer.Submit(Decision(1));
+  auto b = writer.Submit(Decision(2));
+  EXPECT_FALSE(a.get());
+  EXPECT_FALSE(b.get());
+  std::lock_guard lock(db.mutex);
+  EXPECT_EQ(db.batch_sizes.size(), 2u) << "one retry on a fresh connection";
+}
+
+TEST(DecisionWriter, ACommitInDoubtIsResolvedByLookingTheIdsUp) {
+  FakeDecisionStore db;
+  db.mode = FakeDecisionStore::Mode::kInDoubt;
+  DecisionWriter writer(db, {2, std::chrono::milliseconds(3600 * 1000), 500ms});
+  auto a = writer.Submit(Decision(1));
+  auto b = writer.Submit(Decision(2));
+  EXPECT_TRUE(a.get()) << "stored: answered as recorded";
+  EXPECT_FALSE(b.get()) << "not stored: must not be answered";
+}
+
+TEST(DecisionWriter, RateLimitedRequestsAreCountedPerAgentAndMinuteAndFlushedOnStop) {
+  FakeDecisionStore db;
+  {
+    DecisionWriter writer(db, {64, 1ms, std::chrono::milliseconds(3600 * 1000)});
+    writer.CountRateLimited("a", 120);
+    writer.CountRateLimited("a", 179);
+    writer.CountRateLimited("a", 180);
+    writer.CountRateLimited("b", 130);
+  }
+  std::lock_guard lock(db.mutex);
+  EXPECT_EQ(db.rate_limited,
+            (std::map<std::string, int64_t>{{"a@120", 2}, {"a@180", 1}, {"b@120", 1}}));
+}
+
+TEST(DecisionWriter, AfterStopNothingIsAccepted) {
+  FakeDecisionStore db;
+  DecisionWriter writer(db, {64, 1ms, 500ms});
+  writer.Stop();
+  EXPECT_FALSE(writer.Submit(Decision(1)).get());
+}
+
+}  // namespace
+}  // namespace oakgate::policy
