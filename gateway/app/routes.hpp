@@ -2,6 +2,7 @@
 // Every route the gateway serves, in one table.
 #include <atomic>
 
+#include "gateway/handlers/oauth/oauth_context.hpp"
 #include "gateway/handlers/web/web_context.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/store/database.hpp"
@@ -11,6 +12,7 @@ namespace oakgate::app {
 struct RouteDeps {
   store::Database& db;
   handlers::web::WebContext& web;
+  handlers::oauth::OAuthContext& oauth;
   const std::atomic<bool>& draining;
 };
 

@@ -2,7 +2,9 @@
 // The stores of the calling thread's database connection. Each worker thread owns one
 // connection; call these only from the worker pool. Failures of the database itself throw
 // util::ServiceUnavailable.
+#include "gateway/store/audit_store.hpp"
 #include "gateway/store/client_store.hpp"
+#include "gateway/store/consent_store.hpp"
 #include "gateway/store/session_store.hpp"
 #include "gateway/store/token_store.hpp"
 #include "gateway/store/user_store.hpp"
@@ -17,6 +19,8 @@ class Database {
   virtual SessionStore& Sessions() = 0;
   virtual ThrottleStore& Throttle() = 0;
   virtual TokenStore& Tokens() = 0;
+  virtual ConsentStore& Consents() = 0;
+  virtual AuditStore& Audit() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

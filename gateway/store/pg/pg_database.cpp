@@ -17,12 +17,14 @@ thread_local std::unordered_map<const PgDatabase*, std::unique_ptr<pqxx::connect
 
 struct PgDatabase::Stores {
   explicit Stores(PgDatabase& db)
-      : users(db), clients(db), sessions(db), throttle(db), tokens(db) {}
+      : users(db), clients(db), sessions(db), throttle(db), tokens(db), consents(db), audit(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
   PgThrottleStore throttle;
   PgTokenStore tokens;
+  PgConsentStore consents;
+  PgAuditStore audit;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -43,6 +45,8 @@ ClientStore& PgDatabase::Clients() { return stores_->clients; }
 SessionStore& PgDatabase::Sessions() { return stores_->sessions; }
 ThrottleStore& PgDatabase::Throttle() { return stores_->throttle; }
 TokenStore& PgDatabase::Tokens() { return stores_->tokens; }
+ConsentStore& PgDatabase::Consents() { return stores_->consents; }
+AuditStore& PgDatabase::Audit() { return stores_->audit; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

@@ -20,6 +20,8 @@ class PgDatabase : public Database {
   SessionStore& Sessions() override;
   ThrottleStore& Throttle() override;
   TokenStore& Tokens() override;
+  ConsentStore& Consents() override;
+  AuditStore& Audit() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.
