@@ -9,6 +9,7 @@ OAKGATE_PACKAGES=(
   libpistache-dev libpqxx-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libkainjow-mustache-dev libspdlog-dev libsystemd-dev libgtest-dev libgmock-dev
   postgresql postgresql-contrib curl wrk
+  chromium nodejs
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
