@@ -1,5 +1,7 @@
 #include "gateway/store/pg/pg_database.hpp"
 
+#include <poll.h>
+
 #include <cstdlib>
 #include <unordered_map>
 
@@ -50,6 +52,15 @@ AuditStore& PgDatabase::Audit() { return stores_->audit; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];
+  // A connection between statements has nothing to say unless its backend has gone (a
+  // restarted server sends FATAL 57P01 to idle connections and closes them). Drop such a
+  // connection before using it, so the first request after the database comes back does not
+  // fail on a dead socket. Only an idle connection is checked: no statement is in flight.
+  if (slot) {
+    int fd = slot->sock();
+    pollfd p{fd, POLLIN, 0};
+    if (fd < 0 || ::poll(&p, 1, 0) != 0) slot.reset();
+  }
   if (!slot) {
     try {
       auto conn = std::make_unique<pqxx::connection>(url_);
