@@ -6,9 +6,12 @@
 namespace oakgate::oauth {
 
 // Failed client authentication (token, introspection, revocation), over a sliding window.
+// Secrets carry 256 bits, so guessing is hopeless; the limits stop scanning and bound the
+// work. The per-client limit is high because anyone can spend it: reaching it refuses that
+// client from every address until the window passes.
 struct ClientAuthLimits {
   int64_t window_seconds = 300;
-  int64_t per_client = 20;   // one client id from every address
+  int64_t per_client = 100;  // one client id from every address
   int64_t per_address = 50;  // any client id from one address
 };
 

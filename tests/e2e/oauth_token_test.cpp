@@ -238,6 +238,16 @@ TEST_F(OAuthTokenE2E, ClientCredentialsGivesNoRefreshToken) {
               400, "unauthorized_client");
 }
 
+TEST_F(OAuthTokenE2E, NoRefreshTokenForAClientWithoutThatGrant) {
+  TestClient code_only = CreateClient(*gw_, "code-only", "https://code-only.example/cb",
+                                      {"--first-party", "--grant-types", "authorization_code"});
+  Pkce pkce = NewPkce();
+  auto r = RedeemCode(port(), code_only, AuthorizeCode(port(), code_only, *session_, pkce),
+                      pkce.verifier);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(json::parse(r.body).contains("refresh_token"));
+}
+
 TEST_F(OAuthTokenE2E, JsonBodiesFollowTheSameRules) {
   Pkce pkce = NewPkce();
   std::string code = AuthorizeCode(port(), *public_, *session_, pkce);

@@ -1,5 +1,6 @@
 // RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5-4.6) and code-replay revocation (RFC 6749 §4.1.2,
 // OAuth 2.1 §7.5.2).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "gateway/crypto/sha256.hpp"
@@ -77,7 +78,10 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
   }
   if (code->expired) return Fail(Invalid("code expired"));
 
-  Minted minted = Mint(true, code->scopes, ctx.settings.access_token_ttl);
+  // A refresh token only for clients registered for the refresh_token grant.
+  const auto& grants = client.client.grant_types;
+  bool refresh = std::find(grants.begin(), grants.end(), "refresh_token") != grants.end();
+  Minted minted = Mint(refresh, code->scopes, ctx.settings.access_token_ttl);
   auto issued = CommitResolved(ctx.db, minted, [&] {
     return ctx.db.Tokens().RedeemCode(*code, ctx.settings.refresh_token_ttl, minted.stored);
   });
