@@ -48,6 +48,7 @@ struct AuthorizationCode {
   bool used = false;
   bool expired = false;
   std::optional<int64_t> family_id;
+  bool user_disabled = false;
 };
 
 struct NewCode {

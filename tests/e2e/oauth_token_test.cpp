@@ -136,6 +136,16 @@ TEST_F(OAuthTokenE2E, ExpiredCodeIsInvalidGrant) {
   ExpectError(RedeemCode(port(), *public_, code, pkce.verifier), 400, "invalid_grant");
 }
 
+TEST_F(OAuthTokenE2E, CodeOfADisabledUserIsInvalidGrant) {
+  CreateUser(*gw_, "mallory@example.com", kPassword);
+  std::string session = LoginSession(port(), "mallory@example.com", kPassword);
+  Pkce pkce = NewPkce();
+  std::string code = AuthorizeCode(port(), *public_, session, pkce);
+  auto r = RunOakgate({"user", "disable", "--email", "mallory@example.com"}, gw_->env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectError(RedeemCode(port(), *public_, code, pkce.verifier), 400, "invalid_grant");
+}
+
 TEST_F(OAuthTokenE2E, UnknownAndMalformedCodesAreInvalidGrant) {
   ExpectError(RedeemCode(port(), *public_, std::string(43, 'A'), NewPkce().verifier), 400,
               "invalid_grant");

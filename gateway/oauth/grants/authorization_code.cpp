@@ -77,6 +77,7 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
     return Fail(Invalid("code used before"));
   }
   if (code->expired) return Fail(Invalid("code expired"));
+  if (code->user_disabled) return Fail(Invalid("user disabled"));
 
   // A refresh token only for clients registered for the refresh_token grant.
   const auto& grants = client.client.grant_types;

@@ -86,6 +86,7 @@ std::optional<AuthorizationCode> PgTokenStore::FindCode(std::string_view code_ha
     c.used = row["used"].as<bool>();
     c.expired = row["expired"].as<bool>();
     if (!row["family_id"].is_null()) c.family_id = row["family_id"].as<int64_t>();
+    c.user_disabled = row["user_disabled"].as<bool>();
     return c;
   });
 }

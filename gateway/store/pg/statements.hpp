@@ -119,9 +119,10 @@ inline constexpr Statement kCodeCreate{
     " now() + make_interval(secs => $8::bigint))"};
 inline constexpr Statement kCodeFind{
     "code_find",
-    "SELECT id, client_id, user_id::text, redirect_uri, redirect_uri_given,"
-    " array_to_string(scopes, ' ') AS scopes, code_challenge, used_at IS NOT NULL AS used,"
-    " expires_at <= now() AS expired, family_id FROM authorization_codes WHERE code_hash = $1"};
+    "SELECT c.id, c.client_id, c.user_id::text, c.redirect_uri, c.redirect_uri_given,"
+    " array_to_string(c.scopes, ' ') AS scopes, c.code_challenge, c.used_at IS NOT NULL AS used,"
+    " c.expires_at <= now() AS expired, c.family_id, u.disabled_at IS NOT NULL AS user_disabled"
+    " FROM authorization_codes c JOIN users u ON u.id = c.user_id WHERE c.code_hash = $1"};
 // RFC 6749 §4.1.2 single use: one compare-and-set. Under READ COMMITTED a concurrent second
 // UPDATE waits for the first to commit and then re-checks used_at, so exactly one wins.
 inline constexpr Statement kCodeRedeem{
