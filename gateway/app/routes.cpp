@@ -9,6 +9,7 @@
 #include "gateway/handlers/web/logout.hpp"
 #include "gateway/handlers/web/pages.hpp"
 #include "gateway/oauth/discovery.hpp"
+#include "gateway/oauth/errors.hpp"
 #include "gateway/observe/log.hpp"
 #include "gateway/util/errors.hpp"
 
@@ -28,8 +29,9 @@ http::Handler WithCors(http::Handler inner) {
     } catch (const util::ServiceUnavailable& e) {
       observe::Warn("service unavailable",
                     {{"request_id", req.request_id}, {"path", req.path}, {"detail", e.what()}});
-      nlohmann::json body = {{"error", "temporarily_unavailable"},
-                             {"error_description", "the service is temporarily unavailable"}};
+      nlohmann::json body = {
+          {"error", oauth::ErrorString(oauth::ErrorCode::kTemporarilyUnavailable)},
+          {"error_description", "the service is temporarily unavailable"}};
       r = handlers::oauth::JsonNoStore(503, body.dump());
       r.Set("Retry-After", "2");
     }
