@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "gateway/apikey/key_introspector.hpp"
 #include "gateway/apikey/key_service.hpp"
 #include "gateway/apikey/key_verifier.hpp"
 #include "gateway/app/process_metrics.hpp"
@@ -13,6 +14,12 @@
 #include "gateway/app/routes.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/oauth/access_token.hpp"
+#include "gateway/oauth/authorize.hpp"
+#include "gateway/oauth/client_auth.hpp"
+#include "gateway/oauth/discovery.hpp"
+#include "gateway/oauth/introspection.hpp"
+#include "gateway/oauth/revocation.hpp"
+#include "gateway/oauth/token_service.hpp"
 #include "gateway/observe/log.hpp"
 #include "gateway/policy/decision_writer.hpp"
 #include "gateway/policy/token_bucket.hpp"
@@ -97,8 +104,30 @@ int Serve(const config::Config& cfg) {
   session::SessionSettings settings{cfg.session_ttl, cfg.session_idle_ttl};
   session::LoginService login(db, hasher, settings);
   session::SessionService sessions(db, settings);
-  handlers::web::WebContext web{templates,          csrf,           login, sessions,
-                                cfg.CookieSecure(), cfg.session_ttl};
+  handlers::web::WebContext web{templates,       csrf, login, sessions, cfg.CookieSecure(),
+                                cfg.session_ttl, {}};
+  oauth::OAuthSettings oauth_settings;
+  oauth_settings.issuer = cfg.issuer;
+  oauth_settings.access_token_ttl = cfg.access_token_ttl;
+  oauth_settings.refresh_token_ttl = cfg.refresh_token_ttl;
+  oauth_settings.code_ttl = cfg.code_ttl;
+  oauth_settings.refresh_grace = cfg.refresh_grace;
+  oauth::ClientAuthenticator client_auth(db, util::SystemClock::Instance(),
+                                         oauth_settings.client_auth);
+  oauth::AuthorizeService authorize(db, oauth_settings);
+  oauth::TokenService tokens(db, client_auth, oauth_settings);
+  oauth::IntrospectionService introspection(db, client_auth, cfg.issuer);
+  oauth::RevocationService revocation(db, client_auth);
+  web.form_action_origins = [&authorize](std::string_view return_to) {
+    return authorize.FormActionOrigins(return_to);
+  };
+  handlers::oauth::OAuthContext oauth_ctx{web,
+                                          authorize,
+                                          tokens,
+                                          introspection,
+                                          revocation,
+                                          cfg.issuer,
+                                          oauth::DiscoveryDocument(cfg.issuer)};
   std::atomic<bool> draining{false};
 
   // The decision writer outlives the server: requests in flight at shutdown still get their
@@ -111,6 +140,7 @@ int Serve(const config::Config& cfg) {
   oauth::AccessTokenVerifier access_tokens(db);
   apikey::KeyService key_service(db);
   apikey::KeyVerifier key_verifier(db, util::SystemClock::Instance());
+  introspection.AddIntrospector(std::make_shared<apikey::KeyIntrospector>(key_verifier));
   handlers::api::ApiContext api{db, access_tokens, key_service};
   handlers::validate::ValidateContext validate{db,
                                                key_verifier,
@@ -148,8 +178,8 @@ int Serve(const config::Config& cfg) {
                               {"latency_ms", std::to_string(latency.count() / 1000.0)},
                               {"client_address", req.client_address}});
   };
-  http::Server server(options, BuildRoutes(RouteDeps{db, web, draining, api, validate}), errors,
-                      access_log);
+  http::Server server(options, BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate}),
+                      errors, access_log);
   server.Start();
   RegisterProcessMetrics(server);
   Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);

@@ -5,15 +5,72 @@
 #include "gateway/handlers/api/agents.hpp"
 #include "gateway/handlers/api/api_keys.hpp"
 #include "gateway/handlers/api/decisions.hpp"
+#include "gateway/handlers/oauth/endpoints.hpp"
+#include "gateway/handlers/oauth/oauth_http.hpp"
 #include "gateway/handlers/ops/health.hpp"
 #include "gateway/handlers/ops/metrics.hpp"
 #include "gateway/handlers/web/login.hpp"
 #include "gateway/handlers/web/logout.hpp"
 #include "gateway/handlers/web/pages.hpp"
+#include "gateway/oauth/discovery.hpp"
+#include "gateway/oauth/errors.hpp"
+#include "gateway/observe/log.hpp"
+#include "gateway/util/errors.hpp"
 
 namespace oakgate::app {
 
 using http::Exec;
+
+namespace {
+
+// CORS for endpoints browser-based clients call (CONTRACT §4): any origin, no credentials,
+// also on the 503 a database failure turns into.
+http::Handler WithCors(http::Handler inner) {
+  return [inner = std::move(inner)](http::Request& req) {
+    http::Response r;
+    try {
+      r = inner(req);
+    } catch (const util::ServiceUnavailable& e) {
+      observe::Warn("service unavailable",
+                    {{"request_id", req.request_id}, {"path", req.path}, {"detail", e.what()}});
+      nlohmann::json body = {
+          {"error", oauth::ErrorString(oauth::ErrorCode::kTemporarilyUnavailable)},
+          {"error_description", "the service is temporarily unavailable"}};
+      r = handlers::oauth::JsonNoStore(503, body.dump());
+      r.Set("Retry-After", "2");
+    }
+    return handlers::oauth::AllowAnyOrigin(r);
+  };
+}
+
+void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o) {
+  namespace h = handlers::oauth;
+  auto discovery = WithCors([&o](http::Request& req) { return h::Discovery(o, req); });
+  auto preflight_get = [](http::Request&) { return h::Preflight("GET, OPTIONS"); };
+  auto preflight_post = [](http::Request&) { return h::Preflight("POST, OPTIONS"); };
+  // RFC 8414 §3.1: with an issuer path, the path goes after the well-known segment.
+  std::vector<std::string> well_known = {"/.well-known/oauth-authorization-server"};
+  std::string issuer_path = oauth::IssuerPath(o.issuer);
+  if (!issuer_path.empty()) well_known.push_back(well_known.front() + issuer_path);
+  for (const auto& path : well_known) {
+    r.Add("GET", path, Exec::kInline, discovery);
+    r.Add("OPTIONS", path, Exec::kInline, preflight_get);
+  }
+  r.Add("GET", "/oauth/authorize", Exec::kPool,
+        [&o](http::Request& req) { return h::Authorize(o, req); });
+  r.Add("POST", "/oauth/authorize", Exec::kPool,
+        [&o](http::Request& req) { return h::AuthorizeDecision(o, req); });
+  r.Add("POST", "/oauth/token", Exec::kPool,
+        WithCors([&o](http::Request& req) { return h::Token(o, req); }));
+  r.Add("OPTIONS", "/oauth/token", Exec::kInline, preflight_post);
+  r.Add("POST", "/oauth/introspect", Exec::kPool,
+        [&o](http::Request& req) { return h::Introspect(o, req); });
+  r.Add("POST", "/oauth/revoke", Exec::kPool,
+        WithCors([&o](http::Request& req) { return h::Revoke(o, req); }));
+  r.Add("OPTIONS", "/oauth/revoke", Exec::kInline, preflight_post);
+}
+
+}  // namespace
 
 http::Router BuildRoutes(RouteDeps d) {
   http::Router r;
@@ -25,8 +82,9 @@ http::Router BuildRoutes(RouteDeps d) {
   auto& web = d.web;
   r.Add("GET", "/", Exec::kPool,
         [&web](http::Request& req) { return handlers::web::ShowHome(web, req); });
-  // The login page needs no database, but POST runs scrypt and queries: pool.
-  r.Add("GET", "/web/login", Exec::kInline,
+  // The login page of a pending authorization request looks up its client (for CSP
+  // form-action), and POST runs scrypt and queries: both on the pool.
+  r.Add("GET", "/web/login", Exec::kPool,
         [&web](http::Request& req) { return handlers::web::ShowLogin(web, req); });
   r.Add("POST", "/web/login", Exec::kPool,
         [&web](http::Request& req) { return handlers::web::SubmitLogin(web, req); });
@@ -65,6 +123,7 @@ http::Router BuildRoutes(RouteDeps d) {
   auto& validate = d.validate;
   r.Add("POST", "/v1/validate", Exec::kPool,
         [&validate](http::Request& req) { return handlers::validate::Validate(validate, req); });
+  AddOAuthRoutes(r, d.oauth);
   return r;
 }
 

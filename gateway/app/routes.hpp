@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "gateway/handlers/api/api_common.hpp"
+#include "gateway/handlers/oauth/oauth_context.hpp"
 #include "gateway/handlers/validate/validate.hpp"
 #include "gateway/handlers/web/web_context.hpp"
 #include "gateway/http/router.hpp"
@@ -13,6 +14,7 @@ namespace oakgate::app {
 struct RouteDeps {
   store::Database& db;
   handlers::web::WebContext& web;
+  handlers::oauth::OAuthContext& oauth;
   const std::atomic<bool>& draining;
   handlers::api::ApiContext& api;
   handlers::validate::ValidateContext& validate;

@@ -1,6 +1,7 @@
 #pragma once
 // The one table of OAuth error codes: each code's RFC string and HTTP status. No other file
 // spells "invalid_grant".
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -26,9 +27,20 @@ int ErrorStatus(ErrorCode code);
 
 // An error as a value: a client-facing description and a log-only detail.
 struct OAuthError {
-  ErrorCode code;
+  ErrorCode code = ErrorCode::kInvalidRequest;
   std::string description;
-  std::string detail;  // for logs only; never sent
+  std::string detail;            // for logs only; never sent
+  bool basic_challenge = false;  // answer with WWW-Authenticate: Basic (RFC 6749 §5.2)
+  int64_t retry_after = 0;       // seconds, for too_many_requests
+  std::string field;             // the one input field that is wrong, if any (CONTRACT §8)
 };
+
+inline OAuthError MakeError(ErrorCode code, std::string description, std::string detail = "") {
+  OAuthError e;
+  e.code = code;
+  e.description = std::move(description);
+  e.detail = std::move(detail);
+  return e;
+}
 
 }  // namespace oakgate::oauth

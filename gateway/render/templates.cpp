@@ -50,7 +50,7 @@ Templates::Templates(const std::string& dir) : impl_(std::make_unique<Impl>()) {
     }
     impl_->sources[entry.path().filename().string()] = text.str();
   }
-  for (const char* required : {"login.html", "error.html", "home.html"}) {
+  for (const char* required : {"login.html", "error.html", "home.html", "consent.html"}) {
     if (!impl_->sources.count(required)) {
       throw std::runtime_error(std::string("missing template ") + required + " in " + dir);
     }

@@ -8,8 +8,9 @@ namespace oakgate::store {
 struct AuditEvent {
   std::string type;  // e.g. "api_key.created"
   std::string user_id;
-  std::string actor;    // who did it: "user:<id>" or "cli"
-  std::string subject;  // what it was done to: a key_id, agent id, ...
+  std::string client_id;  // the OAuth client involved, if any
+  std::string actor;      // who did it: "user:<id>" or "cli"
+  std::string subject;    // what it was done to: a key_id, agent id, ...
   std::string client_address;
   std::string request_id;
   std::string details_json = "{}";

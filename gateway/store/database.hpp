@@ -4,7 +4,9 @@
 // util::ServiceUnavailable.
 #include "gateway/store/agent_store.hpp"
 #include "gateway/store/api_key_store.hpp"
+#include "gateway/store/audit_store.hpp"
 #include "gateway/store/client_store.hpp"
+#include "gateway/store/consent_store.hpp"
 #include "gateway/store/decision_store.hpp"
 #include "gateway/store/maintenance_store.hpp"
 #include "gateway/store/session_store.hpp"
@@ -25,6 +27,8 @@ class Database {
   virtual AgentStore& Agents() = 0;
   virtual ApiKeyStore& ApiKeys() = 0;
   virtual DecisionStore& Decisions() = 0;
+  virtual ConsentStore& Consents() = 0;
+  virtual AuditStore& Audit() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

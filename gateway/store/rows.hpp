@@ -48,4 +48,11 @@ struct LoginFailureCounts {
   int64_t account_retry = 0;
 };
 
+struct ClientAuthFailureCounts {
+  int64_t client = 0;   // this client id from any address
+  int64_t address = 0;  // any client id from this address
+  int64_t client_retry = 0;
+  int64_t address_retry = 0;
+};
+
 }  // namespace oakgate::store

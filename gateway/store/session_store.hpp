@@ -30,6 +30,13 @@ class ThrottleStore {
   virtual void RecordLoginFailure(std::string_view account, std::string_view client_address) = 0;
   // After a successful login, this (account, address) pair starts afresh.
   virtual void ClearLoginFailures(std::string_view account, std::string_view client_address) = 0;
+
+  // Failed client authentication at the token, introspection and revocation endpoints.
+  virtual ClientAuthFailureCounts CountClientAuthFailures(std::string_view client_id,
+                                                          std::string_view client_address,
+                                                          int64_t window_seconds) = 0;
+  virtual void RecordClientAuthFailure(std::string_view client_id,
+                                       std::string_view client_address) = 0;
 };
 
 }  // namespace oakgate::store

@@ -1,7 +1,6 @@
 #pragma once
-// Opaque OAuth tokens, stored only by their SHA-256. The OAuth issue extends this interface
-// with issuing, rotation and revocation; FindActiveAccessToken is what every resource-facing
-// check (introspection, the management API) needs.
+// Opaque OAuth tokens and authorization codes, stored only by their SHA-256 (32 raw bytes in
+// every *_hash argument). Every lookup is one index probe by hash or primary key.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,12 +20,104 @@ struct AccessToken {
   int64_t expires_at = 0;
 };
 
+// A refresh token with its family, whatever its state (the grant decides what it means).
+struct RefreshTokenRecord {
+  int64_t id = 0;
+  int64_t family_id = 0;
+  std::string client_id;
+  std::optional<std::string> user_id;
+  std::string username;
+  std::vector<std::string> family_scopes;
+  int64_t family_created_at = 0;
+  int64_t family_expires_at = 0;
+  bool retired = false;  // used_at set: it was rotated
+  int64_t ms_since_retired = 0;
+  bool revoked = false;                    // the token itself
+  bool family_active = false;              // family not revoked, not expired, user not disabled
+  std::optional<int64_t> unused_child_id;  // the newest child never used nor revoked
+};
+
+struct AuthorizationCode {
+  int64_t id = 0;
+  std::string client_id;
+  std::string user_id;
+  std::string redirect_uri;
+  bool redirect_uri_given = true;
+  std::vector<std::string> scopes;
+  std::string code_challenge;
+  bool used = false;
+  bool expired = false;
+  std::optional<int64_t> family_id;
+  bool user_disabled = false;
+};
+
+struct NewCode {
+  std::string code_hash;
+  std::string client_id;
+  std::string user_id;
+  std::string redirect_uri;
+  bool redirect_uri_given = true;
+  std::vector<std::string> scopes;
+  std::string code_challenge;
+  int64_t ttl_seconds = 60;
+};
+
+// The hashes of the tokens one grant issues (refresh empty when none), so a commit whose
+// outcome is unknown can be resolved by looking them up.
+struct NewTokens {
+  std::string access_hash;
+  std::string refresh_hash;  // "" for no refresh token
+  std::vector<std::string> access_scopes;
+  int64_t access_ttl_seconds = 3600;
+};
+
+struct Issued {
+  int64_t family_id = 0;
+  int64_t expires_in = 0;  // of the access token
+};
+
+// A token as seen by revocation: whose it is, in any state.
+struct TokenOwner {
+  int64_t id = 0;
+  int64_t family_id = 0;
+  std::string client_id;
+};
+
 class TokenStore {
  public:
   virtual ~TokenStore() = default;
   // The access token with this hash when it is unexpired, not revoked, its family not
   // revoked and its user (if any) not disabled; nullopt otherwise.
   virtual std::optional<AccessToken> FindActiveAccessToken(std::string_view token_hash) = 0;
+
+  virtual void CreateCode(const NewCode& code) = 0;
+  virtual std::optional<AuthorizationCode> FindCode(std::string_view code_hash) = 0;
+  // In one transaction: starts a family (absolute expiry family_ttl_seconds), marks the code
+  // used with one compare-and-set (used_at IS NULL AND unexpired) and issues the tokens.
+  // nullopt, with nothing written, when the compare-and-set found the code used or expired.
+  virtual std::optional<Issued> RedeemCode(const AuthorizationCode& code,
+                                           int64_t family_ttl_seconds, const NewTokens& tokens) = 0;
+
+  virtual std::optional<RefreshTokenRecord> FindRefreshToken(std::string_view token_hash) = 0;
+  // Retires refresh token `old_id` (compare-and-set on used_at IS NULL) and issues the new
+  // tokens as its children, in one transaction. nullopt, with nothing written, when it was
+  // already retired or revoked.
+  virtual std::optional<Issued> Rotate(const RefreshTokenRecord& old, const NewTokens& tokens) = 0;
+  // Refresh grace: retires the unused child `child_id` (compare-and-set) and issues new tokens
+  // as further children of `old`, in one transaction; nullopt when the child was used meanwhile.
+  virtual std::optional<Issued> RotateAgain(const RefreshTokenRecord& old, int64_t child_id,
+                                            const NewTokens& tokens) = 0;
+
+  // A family without a user or refresh token (client credentials) and its access token.
+  virtual Issued IssueClientCredentials(std::string_view client_id, const NewTokens& tokens) = 0;
+
+  // true when an access token with this hash was stored (any state): resolves commits in doubt.
+  virtual bool AccessTokenStored(std::string_view token_hash) = 0;
+
+  // Revokes the family and so every token in it; false when it was revoked already.
+  virtual bool RevokeFamily(int64_t family_id, std::string_view reason) = 0;
+  virtual bool RevokeAccessToken(int64_t id) = 0;
+  virtual std::optional<TokenOwner> FindAccessTokenOwner(std::string_view token_hash) = 0;
 };
 
 }  // namespace oakgate::store

@@ -10,6 +10,7 @@ OAKGATE_PACKAGES=(
   libkainjow-mustache-dev libspdlog-dev libsystemd-dev libgtest-dev libgmock-dev
   postgresql postgresql-contrib curl wrk nginx
   clang libclang-rt-14-dev llvm prometheus
+  chromium nodejs
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -61,11 +61,17 @@ TEST(DrainE2E, SigtermLetsSlowRequestsFinishThenExitsZero) {
   EXPECT_EQ(first->Header("connection").value_or(""), "") << "persistent by default";
   EXPECT_EQ(first->Header("x-oakgate-colour"), "blue");
 
+  // The forms first: the login page runs on the worker pool too, so fetching one while
+  // earlier logins hash would wait behind them and let those finish before the SIGTERM.
+  std::vector<LoginForm> forms;
+  for (int i = 0; i < 8; ++i) {
+    forms.push_back(FetchLoginForm(gw.port(), "/", "127.0.0." + std::to_string(10 + i)));
+  }
   std::vector<SlowLogin> slow;
   for (int i = 0; i < 8; ++i) {
     // Different source addresses keep the failures below the throttling limits.
     std::string source = "127.0.0." + std::to_string(10 + i);
-    LoginForm form = FetchLoginForm(gw.port(), "/", source);
+    const LoginForm& form = forms[i];
     SlowLogin s;
     s.right_password = i % 2 == 0;
     s.conn = std::make_unique<HttpConnection>(gw.port(), source);

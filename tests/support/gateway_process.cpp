@@ -121,6 +121,9 @@ GatewayProcess::GatewayProcess(const std::string& database_url,
           {"OAKGATE_THREADS", "2"},
           {"OAKGATE_LOG_LEVEL", "info"}};
   for (auto& [k, v] : env) env_[k] = v;
+  // A caller that chose the listen address (e.g. to put the port in an issuer) chose the port.
+  const std::string& listen = env_["OAKGATE_LISTEN"];
+  port_ = std::stoi(listen.substr(listen.rfind(':') + 1));
   char log_path[] = "/tmp/oakgate-gateway-log.XXXXXX";
   int log_fd = ::mkstemp(log_path);
   log_path_ = log_path;

@@ -4,12 +4,39 @@
 
 namespace oakgate::test {
 
+std::string HtmlUnescape(const std::string& value) {
+  std::string plain;
+  for (size_t i = 0; i < value.size(); ++i) {
+    size_t semi = value.find(';', i);
+    if (value[i] != '&' || semi == std::string::npos) {
+      plain += value[i];
+      continue;
+    }
+    std::string ent = value.substr(i, semi - i + 1);
+    if (ent == "&amp;")
+      plain += '&';
+    else if (ent == "&lt;")
+      plain += '<';
+    else if (ent == "&gt;")
+      plain += '>';
+    else if (ent == "&quot;")
+      plain += '"';
+    else if (ent == "&apos;" || ent == "&#39;" || ent == "&#x27;")
+      plain += '\'';
+    else
+      plain += ent;
+    i = semi;
+  }
+  return plain;
+}
+
 std::string HiddenField(const std::string& html, const std::string& name) {
   std::string marker = "name=\"" + name + "\" value=\"";
   size_t pos = html.find(marker);
   if (pos == std::string::npos) return "";
   pos += marker.size();
-  return html.substr(pos, html.find('"', pos) - pos);
+  // The page escapes what it prints; a browser would post the unescaped value.
+  return HtmlUnescape(html.substr(pos, html.find('"', pos) - pos));
 }
 
 LoginForm FetchLoginForm(int port, const std::string& return_to,

@@ -12,7 +12,9 @@ struct LoginForm {
   std::string return_to;  // the hidden field as rendered
 };
 
-// The value of <input name="NAME" value="..."> in an HTML page ("" when absent).
+// Undoes the HTML escaping of a template ({{x}}): &amp; &lt; &gt; &quot; &apos;.
+std::string HtmlUnescape(const std::string& value);
+// The value of <input name="NAME" value="..."> in an HTML page, unescaped ("" when absent).
 std::string HiddenField(const std::string& html, const std::string& name);
 LoginForm FetchLoginForm(int port, const std::string& return_to = "",
                          const std::string& source_address = "");

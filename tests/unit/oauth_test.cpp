@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "gateway/crypto/base64.hpp"
+#include "gateway/oauth/access_token.hpp"
 #include "gateway/oauth/basic_auth.hpp"
 #include "gateway/oauth/errors.hpp"
 #include "gateway/oauth/pkce.hpp"
@@ -70,7 +71,83 @@ INSTANTIATE_TEST_SUITE_P(
         RedirectCase{"http://127.0.0.1/cb", "http://127.0.0.1.evil.example/cb", false},
         RedirectCase{"http://127.0.0.1/cb", "http://127.0.0.1@evil.example/cb", false},
         RedirectCase{"http://127.0.0.1/cb", "https://127.0.0.1:3000/cb", false},
-        RedirectCase{"https://app.example/cb", "https://app.example:3000/cb", false}));
+        RedirectCase{"https://app.example/cb", "https://app.example:3000/cb", false},
+        RedirectCase{"http://[::1]/cb", "http://[::1]:61000/cb", true},
+        RedirectCase{"http://[::1]/cb", "http://[::1]/cb", true},
+        RedirectCase{"http://[::1]/cb", "http://127.0.0.1:61000/cb", false},
+        RedirectCase{"http://localhost:3000/cb", "http://localhost:4000/cb", true},
+        RedirectCase{"http://localhost/cb", "http://localhost:3000/cb/", false},
+        RedirectCase{"http://127.0.0.1/cb", "http://127.0.0.1:99999x/cb", false},
+        RedirectCase{"http://127.0.0.1/cb", "http://127.0.0.1:3000/cb?x=1", false},
+        RedirectCase{"http://127.0.0.2/cb", "http://127.0.0.2:3000/cb", false},
+        RedirectCase{"http://[::1]/cb", "http://[::1:3000/cb", false}));
+
+TEST(RedirectUri, OriginsAndLoopback) {
+  EXPECT_EQ(OriginOf("https://app.example/cb?x=1"), "https://app.example");
+  EXPECT_EQ(OriginOf("http://127.0.0.1:5555/callback"), "http://127.0.0.1:5555");
+  EXPECT_EQ(OriginOf("not a uri"), "");
+  EXPECT_TRUE(IsLoopbackRedirect("http://127.0.0.1:1/x"));
+  EXPECT_TRUE(IsLoopbackRedirect("http://[::1]/x"));
+  EXPECT_TRUE(IsLoopbackRedirect("http://localhost/x"));
+  EXPECT_FALSE(IsLoopbackRedirect("https://127.0.0.1/x"));
+  EXPECT_FALSE(IsLoopbackRedirect("http://localhost.example/x"));
+}
+
+TEST(Scope, SubsetEdges) {
+  EXPECT_TRUE(IsSubset({"keys", "agents"}, {"agents", "keys"})) << "order does not matter";
+  EXPECT_TRUE(IsSubset({"keys"}, {"keys"}));
+  EXPECT_FALSE(IsSubset({"keys"}, {}));
+  EXPECT_FALSE(IsSubset({"Keys"}, {"keys"})) << "scope tokens are case-sensitive";
+  EXPECT_FALSE(IsSubset({"key"}, {"keys"}));
+  EXPECT_FALSE(ParseScope(" keys"));
+  EXPECT_FALSE(ParseScope("keys "));
+  EXPECT_FALSE(ParseScope("keys\tagents"));
+  EXPECT_FALSE(ParseScope(std::string(201, 'a')));
+  std::string many;
+  for (int i = 0; i < 65; ++i) many += (i ? " s" : "s") + std::to_string(i);
+  EXPECT_FALSE(ParseScope(many));
+}
+
+TEST(Pkce, VerifierAndChallengeCharacters) {
+  // Every unreserved character is allowed in a verifier; nothing else is.
+  std::string all = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+  EXPECT_TRUE(IsValidCodeVerifier(all));
+  for (char c : std::string("!\"#$%&'()*+,/:;<=>?@[\\]^`{|}\x7f\x80")) {
+    EXPECT_FALSE(IsValidCodeVerifier(std::string(42, 'a') + c)) << int(c);
+  }
+  EXPECT_FALSE(IsValidS256Challenge(std::string(42, 'a') + "."));
+  EXPECT_FALSE(IsValidS256Challenge(std::string(42, 'a') + "~"));
+  EXPECT_TRUE(IsValidS256Challenge(std::string(42, 'a') + "_"));
+  // A well-formed verifier against a challenge it does not hash to.
+  EXPECT_FALSE(VerifyS256(std::string(43, 'a'), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+}
+
+TEST(AccessToken, ShapeIsPrefixPlus43Base64UrlCharacters) {
+  std::string t = NewAccessToken();
+  EXPECT_TRUE(HasTokenShape(t, kAccessTokenPrefix));
+  EXPECT_FALSE(HasTokenShape(t, kRefreshTokenPrefix));
+  EXPECT_TRUE(HasTokenShape(NewRefreshToken(), kRefreshTokenPrefix));
+  EXPECT_NE(NewAccessToken(), NewAccessToken());
+  EXPECT_FALSE(HasTokenShape(t.substr(0, 46), kAccessTokenPrefix));
+  EXPECT_FALSE(HasTokenShape(t + "A", kAccessTokenPrefix));
+  EXPECT_FALSE(HasTokenShape("oat_" + std::string(42, 'a') + "=", kAccessTokenPrefix));
+}
+
+TEST(BasicAuth, EdgeCases) {
+  // An empty secret is a secret; an empty id is not an id.
+  auto empty_secret = ParseBasicAuth("Basic " + crypto::Base64Encode("id:"));
+  ASSERT_TRUE(empty_secret);
+  EXPECT_EQ(empty_secret->client_secret, "");
+  EXPECT_FALSE(ParseBasicAuth("Basic " + crypto::Base64Encode(":secret")));
+  // Only the first colon separates: the secret may contain encoded or raw colons.
+  auto colon = ParseBasicAuth("Basic " + crypto::Base64Encode("id:a:b"));
+  ASSERT_TRUE(colon);
+  EXPECT_EQ(colon->client_secret, "a:b");
+  EXPECT_FALSE(ParseBasicAuth("Basic"));
+  EXPECT_FALSE(ParseBasicAuth("Basic " + crypto::Base64Encode("id:%ff")))
+      << "decodes to invalid UTF-8";
+  EXPECT_FALSE(IsBasicScheme("Bearer x"));
+}
 
 TEST(Scope, ParsesAndChecksSubsets) {
   auto s = ParseScope("keys agents keys");

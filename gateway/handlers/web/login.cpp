@@ -44,7 +44,9 @@ http::Response RenderForm(const WebContext& ctx, const http::Request& request,
                          {"return_to", form.return_to},
                          {"email", form.email}};
   if (!form.error.empty()) view["error"] = form.error;
-  http::Response r = HtmlPage(form.status, ctx.templates.Render("login.html", view));
+  std::vector<std::string> origins;
+  if (ctx.form_action_origins) origins = ctx.form_action_origins(form.return_to);
+  http::Response r = HtmlPage(form.status, ctx.templates.Render("login.html", view), origins);
   if (fresh) {
     http::CookieSpec spec{ctx.CsrfCookieName(), binding, ctx.cookie_secure};
     r.Set("Set-Cookie", http::BuildSetCookie(spec));

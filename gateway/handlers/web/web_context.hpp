@@ -1,6 +1,9 @@
 #pragma once
 // What the browser-facing handlers share: templates, CSRF, sessions and cookie settings.
+#include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gateway/render/templates.hpp"
 #include "gateway/session/csrf.hpp"
@@ -16,6 +19,10 @@ struct WebContext {
   session::SessionService& sessions;
   bool cookie_secure = false;
   int64_t session_ttl = 43200;
+  // The origins a login page must allow in CSP form-action for its return_to: the validated
+  // redirect origin when return_to is a pending authorization request (browsers apply
+  // form-action to the redirect chain after the POST). May query the database.
+  std::function<std::vector<std::string>(std::string_view return_to)> form_action_origins;
 
   // __Host- cookies must be Secure with Path=/ and no Domain (RFC 6265bis §4.1.3.2).
   std::string SessionCookieName() const {

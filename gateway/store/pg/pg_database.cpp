@@ -37,7 +37,9 @@ struct PgDatabase::Stores {
         agents(db),
         api_keys(db),
         decisions(db),
-        maintenance(db) {}
+        maintenance(db),
+        consents(db),
+        audit(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
@@ -47,6 +49,8 @@ struct PgDatabase::Stores {
   PgApiKeyStore api_keys;
   PgDecisionStore decisions;
   PgMaintenanceStore maintenance;
+  PgConsentStore consents;
+  PgAuditStore audit;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -71,6 +75,9 @@ MaintenanceStore& PgDatabase::Maintenance() { return stores_->maintenance; }
 AgentStore& PgDatabase::Agents() { return stores_->agents; }
 ApiKeyStore& PgDatabase::ApiKeys() { return stores_->api_keys; }
 DecisionStore& PgDatabase::Decisions() { return stores_->decisions; }
+
+ConsentStore& PgDatabase::Consents() { return stores_->consents; }
+AuditStore& PgDatabase::Audit() { return stores_->audit; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

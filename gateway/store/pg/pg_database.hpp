@@ -24,6 +24,8 @@ class PgDatabase : public Database {
   AgentStore& Agents() override;
   ApiKeyStore& ApiKeys() override;
   DecisionStore& Decisions() override;
+  ConsentStore& Consents() override;
+  AuditStore& Audit() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.

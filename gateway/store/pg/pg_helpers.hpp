@@ -39,8 +39,8 @@ inline std::optional<std::string> OptionalText(const pqxx::field& f) {
 
 // Written in the caller's transaction, so the event commits or rolls back with the change.
 inline void WriteAudit(pqxx::transaction_base& tx, const AuditEvent& e) {
-  tx.exec_prepared(sql::kAuditInsert.name, e.type, e.user_id, e.actor, e.subject, e.client_address,
-                   e.request_id, e.details_json);
+  tx.exec_prepared(sql::kAuditRecord.name, e.type, e.user_id, e.client_id, e.actor, e.subject,
+                   e.client_address, e.request_id, e.details_json);
 }
 
 }  // namespace oakgate::store::pg

@@ -54,6 +54,11 @@ class PgThrottleStore : public ThrottleStore {
                                         int64_t window_seconds) override;
   void RecordLoginFailure(std::string_view account, std::string_view client_address) override;
   void ClearLoginFailures(std::string_view account, std::string_view client_address) override;
+  ClientAuthFailureCounts CountClientAuthFailures(std::string_view client_id,
+                                                  std::string_view client_address,
+                                                  int64_t window_seconds) override;
+  void RecordClientAuthFailure(std::string_view client_id,
+                               std::string_view client_address) override;
 
  private:
   PgDatabase& db_;
@@ -63,6 +68,40 @@ class PgTokenStore : public TokenStore {
  public:
   explicit PgTokenStore(PgDatabase& db) : db_(db) {}
   std::optional<AccessToken> FindActiveAccessToken(std::string_view token_hash) override;
+  void CreateCode(const NewCode& code) override;
+  std::optional<AuthorizationCode> FindCode(std::string_view code_hash) override;
+  std::optional<Issued> RedeemCode(const AuthorizationCode& code, int64_t family_ttl_seconds,
+                                   const NewTokens& tokens) override;
+  std::optional<RefreshTokenRecord> FindRefreshToken(std::string_view token_hash) override;
+  std::optional<Issued> Rotate(const RefreshTokenRecord& old, const NewTokens& tokens) override;
+  std::optional<Issued> RotateAgain(const RefreshTokenRecord& old, int64_t child_id,
+                                    const NewTokens& tokens) override;
+  Issued IssueClientCredentials(std::string_view client_id, const NewTokens& tokens) override;
+  bool AccessTokenStored(std::string_view token_hash) override;
+  bool RevokeFamily(int64_t family_id, std::string_view reason) override;
+  bool RevokeAccessToken(int64_t id) override;
+  std::optional<TokenOwner> FindAccessTokenOwner(std::string_view token_hash) override;
+
+ private:
+  PgDatabase& db_;
+};
+
+class PgConsentStore : public ConsentStore {
+ public:
+  explicit PgConsentStore(PgDatabase& db) : db_(db) {}
+  std::optional<std::vector<std::string>> Find(std::string_view user_id,
+                                               std::string_view client_id) override;
+  void Save(std::string_view user_id, std::string_view client_id,
+            const std::vector<std::string>& scopes) override;
+
+ private:
+  PgDatabase& db_;
+};
+
+class PgAuditStore : public AuditStore {
+ public:
+  explicit PgAuditStore(PgDatabase& db) : db_(db) {}
+  void Record(const AuditEvent& event) override;
 
  private:
   PgDatabase& db_;

@@ -1,15 +1,51 @@
 #include "gateway/store/pg/pg_database.hpp"
+#include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
 #include "gateway/store/pg/statements.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::store::pg {
+namespace {
+
+std::vector<std::string> Words(const pqxx::field& f) {
+  std::vector<std::string> out;
+  std::string s = f.as<std::string>("");
+  if (s.empty()) return out;
+  for (auto part : util::Split(s, ' ')) out.emplace_back(part);
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+pqxx::binarystring Bytes(std::string_view s) { return pqxx::binarystring(std::string(s)); }
+
+// Inserts the access token (and the refresh token when one is asked for) into `family_id`.
+int64_t InsertTokens(pqxx::work& tx, int64_t family_id, const NewTokens& tokens,
+                     std::optional<int64_t> parent_id) {
+  auto row = tx.exec_prepared1(sql::kAccessTokenCreate.name, Bytes(tokens.access_hash),
+                               Join(tokens.access_scopes), tokens.access_ttl_seconds, family_id);
+  if (!tokens.refresh_hash.empty()) {
+    if (parent_id) {
+      tx.exec_prepared(sql::kRefreshTokenCreate.name, Bytes(tokens.refresh_hash), family_id,
+                       *parent_id);
+    } else {
+      tx.exec_prepared(sql::kRefreshTokenCreate.name, Bytes(tokens.refresh_hash), family_id,
+                       nullptr);
+    }
+  }
+  return row[0].as<int64_t>();
+}
+
+}  // namespace
 
 std::optional<AccessToken> PgTokenStore::FindActiveAccessToken(std::string_view token_hash) {
   return db_.Guard([&]() -> std::optional<AccessToken> {
     pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kAccessTokenFindActive.name,
-                              pqxx::binarystring(std::string(token_hash)));
+    auto r = tx.exec_prepared(sql::kAccessTokenFindActive.name, Bytes(token_hash));
     if (r.empty()) return std::nullopt;
     const auto& row = r[0];
     AccessToken t;
@@ -18,13 +54,175 @@ std::optional<AccessToken> PgTokenStore::FindActiveAccessToken(std::string_view 
     t.client_id = row["client_id"].as<std::string>();
     if (!row["user_id"].is_null()) t.user_id = row["user_id"].as<std::string>();
     t.username = row["email"].as<std::string>("");
-    std::string scopes = row["scopes"].as<std::string>("");
-    if (!scopes.empty()) {
-      for (auto s : util::Split(scopes, ' ')) t.scopes.emplace_back(s);
-    }
+    t.scopes = Words(row["scopes"]);
     t.issued_at = row["issued"].as<int64_t>();
     t.expires_at = row["expires"].as<int64_t>();
     return t;
+  });
+}
+
+void PgTokenStore::CreateCode(const NewCode& c) {
+  db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    tx.exec_prepared(sql::kCodeCreate.name, Bytes(c.code_hash), c.client_id, c.user_id,
+                     c.redirect_uri, c.redirect_uri_given, Join(c.scopes), c.code_challenge,
+                     c.ttl_seconds);
+  });
+}
+
+std::optional<AuthorizationCode> PgTokenStore::FindCode(std::string_view code_hash) {
+  return db_.Guard([&]() -> std::optional<AuthorizationCode> {
+    pqxx::nontransaction tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kCodeFind.name, Bytes(code_hash));
+    if (r.empty()) return std::nullopt;
+    const auto& row = r[0];
+    AuthorizationCode c;
+    c.id = row["id"].as<int64_t>();
+    c.client_id = row["client_id"].as<std::string>();
+    c.user_id = row["user_id"].as<std::string>();
+    c.redirect_uri = row["redirect_uri"].as<std::string>();
+    c.redirect_uri_given = row["redirect_uri_given"].as<bool>();
+    c.scopes = Words(row["scopes"]);
+    c.code_challenge = row["code_challenge"].as<std::string>();
+    c.used = row["used"].as<bool>();
+    c.expired = row["expired"].as<bool>();
+    if (!row["family_id"].is_null()) c.family_id = row["family_id"].as<int64_t>();
+    c.user_disabled = row["user_disabled"].as<bool>();
+    return c;
+  });
+}
+
+std::optional<Issued> PgTokenStore::RedeemCode(const AuthorizationCode& code,
+                                               int64_t family_ttl_seconds,
+                                               const NewTokens& tokens) {
+  return db_.Guard([&]() -> std::optional<Issued> {
+    pqxx::work tx(db_.Connection());
+    auto fam = tx.exec_prepared1(sql::kFamilyCreate.name, code.client_id, code.user_id,
+                                 Join(code.scopes), family_ttl_seconds);
+    int64_t family_id = fam[0].as<int64_t>();
+    auto won = tx.exec_prepared(sql::kCodeRedeem.name, code.id, family_id);
+    if (won.empty()) return std::nullopt;  // the transaction rolls back: nothing written
+    Issued issued{family_id, InsertTokens(tx, family_id, tokens, std::nullopt)};
+    tx.commit();
+    return issued;
+  });
+}
+
+std::optional<RefreshTokenRecord> PgTokenStore::FindRefreshToken(std::string_view token_hash) {
+  return db_.Guard([&]() -> std::optional<RefreshTokenRecord> {
+    pqxx::nontransaction tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kRefreshTokenFind.name, Bytes(token_hash));
+    if (r.empty()) return std::nullopt;
+    const auto& row = r[0];
+    RefreshTokenRecord t;
+    t.id = row["id"].as<int64_t>();
+    t.family_id = row["family_id"].as<int64_t>();
+    t.client_id = row["client_id"].as<std::string>();
+    if (!row["user_id"].is_null()) t.user_id = row["user_id"].as<std::string>();
+    t.username = row["email"].as<std::string>("");
+    t.family_scopes = Words(row["scopes"]);
+    t.family_created_at = row["family_created"].as<int64_t>();
+    t.family_expires_at = row["family_expires"].as<int64_t>();
+    t.retired = row["retired"].as<bool>();
+    t.ms_since_retired = row["since_retired_ms"].as<int64_t>();
+    t.revoked = row["revoked"].as<bool>();
+    t.family_active = row["family_active"].as<bool>();
+    if (!row["child"].is_null()) t.unused_child_id = row["child"].as<int64_t>();
+    return t;
+  });
+}
+
+std::optional<Issued> PgTokenStore::Rotate(const RefreshTokenRecord& old, const NewTokens& tokens) {
+  return db_.Guard([&]() -> std::optional<Issued> {
+    pqxx::work tx(db_.Connection());
+    if (tx.exec_prepared(sql::kRefreshTokenRetire.name, old.id).empty()) return std::nullopt;
+    tx.exec_prepared(sql::kFamilyTouch.name, old.family_id);
+    Issued issued{old.family_id, InsertTokens(tx, old.family_id, tokens, old.id)};
+    tx.commit();
+    return issued;
+  });
+}
+
+std::optional<Issued> PgTokenStore::RotateAgain(const RefreshTokenRecord& old, int64_t child_id,
+                                                const NewTokens& tokens) {
+  return db_.Guard([&]() -> std::optional<Issued> {
+    pqxx::work tx(db_.Connection());
+    if (tx.exec_prepared(sql::kRefreshTokenRetireUnused.name, child_id).empty()) {
+      return std::nullopt;
+    }
+    tx.exec_prepared(sql::kFamilyTouch.name, old.family_id);
+    Issued issued{old.family_id, InsertTokens(tx, old.family_id, tokens, old.id)};
+    tx.commit();
+    return issued;
+  });
+}
+
+Issued PgTokenStore::IssueClientCredentials(std::string_view client_id, const NewTokens& tokens) {
+  return db_.Guard([&] {
+    pqxx::work tx(db_.Connection());
+    auto fam = tx.exec_prepared1(sql::kFamilyCreate.name, std::string(client_id), "",
+                                 Join(tokens.access_scopes), tokens.access_ttl_seconds);
+    int64_t family_id = fam[0].as<int64_t>();
+    Issued issued{family_id, InsertTokens(tx, family_id, tokens, std::nullopt)};
+    tx.commit();
+    return issued;
+  });
+}
+
+bool PgTokenStore::AccessTokenStored(std::string_view token_hash) {
+  return db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    return !tx.exec_prepared(sql::kAccessTokenStored.name, Bytes(token_hash)).empty();
+  });
+}
+
+bool PgTokenStore::RevokeFamily(int64_t family_id, std::string_view reason) {
+  return db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kFamilyRevoke.name, family_id, std::string(reason));
+    return r.affected_rows() == 1;
+  });
+}
+
+bool PgTokenStore::RevokeAccessToken(int64_t id) {
+  return db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    return tx.exec_prepared(sql::kAccessTokenRevoke.name, id).affected_rows() == 1;
+  });
+}
+
+std::optional<TokenOwner> PgTokenStore::FindAccessTokenOwner(std::string_view token_hash) {
+  return db_.Guard([&]() -> std::optional<TokenOwner> {
+    pqxx::nontransaction tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kAccessTokenOwner.name, Bytes(token_hash));
+    if (r.empty()) return std::nullopt;
+    return TokenOwner{r[0][0].as<int64_t>(), r[0][1].as<int64_t>(), r[0][2].as<std::string>()};
+  });
+}
+
+void PgConsentStore::Save(std::string_view user_id, std::string_view client_id,
+                          const std::vector<std::string>& scopes) {
+  db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    tx.exec_prepared(sql::kConsentSave.name, std::string(user_id), std::string(client_id),
+                     Join(scopes));
+  });
+}
+
+std::optional<std::vector<std::string>> PgConsentStore::Find(std::string_view user_id,
+                                                             std::string_view client_id) {
+  return db_.Guard([&]() -> std::optional<std::vector<std::string>> {
+    pqxx::nontransaction tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kConsentFind.name, std::string(user_id), std::string(client_id));
+    if (r.empty()) return std::nullopt;
+    return Words(r[0][0]);
+  });
+}
+
+void PgAuditStore::Record(const AuditEvent& e) {
+  db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    WriteAudit(tx, e);
   });
 }
 

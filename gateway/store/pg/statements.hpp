@@ -227,12 +227,6 @@ inline constexpr Statement kPolicySlice{
     "   FROM rules WHERE agent_id = $1::uuid AND tool IN ($2, '*') AND scope IN ($3, '*'))"
     "   AS rules"};
 
-inline constexpr Statement kAuditInsert{
-    "audit_insert",
-    "INSERT INTO audit_events (type, user_id, actor, subject, client_address, request_id,"
-    " details) VALUES ($1, nullif($2, '')::uuid, $3, $4, nullif($5, ''), nullif($6, ''),"
-    " $7::jsonb)"};
-
 // API keys. Times are floored Unix seconds; `expired` is judged by the database's clock.
 #define OAKGATE_API_KEY_COLUMNS                                                             \
   "k.key_id, k.key_hash, k.user_id::text AS user_id, k.agent_id::text AS agent_id, k.name," \
@@ -314,6 +308,111 @@ inline constexpr Statement kDecisionList{
     " AND ($7::bigint IS NULL OR created_at < to_timestamp($7::bigint))"
     " AND ($8::bigint IS NULL OR seq < $8::bigint)"
     " ORDER BY seq DESC LIMIT $9::bigint"};
+// --- OAuth: codes, families, tokens, consent, audit, client-auth throttling --------------
+// Arrays are passed as space-separated text: coalesce(string_to_array(nullif($n, ''), ' '), '{}').
+inline constexpr Statement kCodeCreate{
+    "code_create",
+    "INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri,"
+    " redirect_uri_given, scopes, code_challenge, expires_at) VALUES ($1, $2, $3::uuid, $4, $5,"
+    " coalesce(string_to_array(nullif($6, ''), ' '), '{}'), $7,"
+    " now() + make_interval(secs => $8::bigint))"};
+inline constexpr Statement kCodeFind{
+    "code_find",
+    "SELECT c.id, c.client_id, c.user_id::text, c.redirect_uri, c.redirect_uri_given,"
+    " array_to_string(c.scopes, ' ') AS scopes, c.code_challenge, c.used_at IS NOT NULL AS used,"
+    " c.expires_at <= now() AS expired, c.family_id, u.disabled_at IS NOT NULL AS user_disabled"
+    " FROM authorization_codes c JOIN users u ON u.id = c.user_id WHERE c.code_hash = $1"};
+// RFC 6749 §4.1.2 single use: one compare-and-set. Under READ COMMITTED a concurrent second
+// UPDATE waits for the first to commit and then re-checks used_at, so exactly one wins.
+inline constexpr Statement kCodeRedeem{
+    "code_redeem",
+    "UPDATE authorization_codes SET used_at = now(), family_id = $2"
+    " WHERE id = $1 AND used_at IS NULL AND expires_at > now() RETURNING id"};
+inline constexpr Statement kFamilyCreate{
+    "family_create",
+    "INSERT INTO token_families (client_id, user_id, scopes, expires_at)"
+    " VALUES ($1, nullif($2, '')::uuid, coalesce(string_to_array(nullif($3, ''), ' '), '{}'),"
+    " now() + make_interval(secs => $4::bigint)) RETURNING id"};
+inline constexpr Statement kFamilyTouch{
+    "family_touch", "UPDATE token_families SET last_used_at = now() WHERE id = $1"};
+inline constexpr Statement kFamilyRevoke{
+    "family_revoke",
+    "UPDATE token_families SET revoked_at = now(), revoked_reason = $2"
+    " WHERE id = $1 AND revoked_at IS NULL"};
+// An access token never outlives its family.
+inline constexpr Statement kAccessTokenCreate{
+    "access_token_create",
+    "INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, scopes, expires_at)"
+    " SELECT $1, f.id, f.client_id, f.user_id,"
+    " coalesce(string_to_array(nullif($2, ''), ' '), '{}'),"
+    " least(f.expires_at, now() + make_interval(secs => $3::bigint))"
+    " FROM token_families f WHERE f.id = $4"
+    " RETURNING round(extract(epoch FROM expires_at - now()))::bigint AS expires_in"};
+inline constexpr Statement kAccessTokenStored{"access_token_stored",
+                                              "SELECT 1 FROM access_tokens WHERE token_hash = $1"};
+inline constexpr Statement kAccessTokenOwner{
+    "access_token_owner",
+    "SELECT id, family_id, client_id FROM access_tokens WHERE token_hash = $1"};
+inline constexpr Statement kAccessTokenRevoke{
+    "access_token_revoke",
+    "UPDATE access_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL"};
+inline constexpr Statement kRefreshTokenCreate{
+    "refresh_token_create",
+    "INSERT INTO refresh_tokens (token_hash, family_id, parent_id) VALUES ($1, $2, $3)"};
+// The token, its family and its newest never-used child (index on parent_id).
+inline constexpr Statement kRefreshTokenFind{
+    "refresh_token_find",
+    "SELECT r.id, r.family_id, f.client_id, f.user_id::text, u.email,"
+    " array_to_string(f.scopes, ' ') AS scopes,"
+    " extract(epoch FROM f.created_at)::bigint AS family_created,"
+    " extract(epoch FROM f.expires_at)::bigint AS family_expires,"
+    " r.used_at IS NOT NULL AS retired,"
+    " coalesce((extract(epoch FROM now() - r.used_at) * 1000)::bigint, 0) AS since_retired_ms,"
+    " r.revoked_at IS NOT NULL AS revoked,"
+    " (f.revoked_at IS NULL AND f.expires_at > now()"
+    "  AND (f.user_id IS NULL OR u.disabled_at IS NULL)) AS family_active,"
+    " (SELECT c.id FROM refresh_tokens c WHERE c.parent_id = r.id AND c.used_at IS NULL"
+    "  AND c.revoked_at IS NULL ORDER BY c.id DESC LIMIT 1) AS child"
+    " FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id"
+    " LEFT JOIN users u ON u.id = f.user_id WHERE r.token_hash = $1"};
+// Rotation: retiring is a compare-and-set, like code redemption.
+inline constexpr Statement kRefreshTokenRetire{
+    "refresh_token_retire",
+    "UPDATE refresh_tokens SET used_at = now()"
+    " WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING id"};
+inline constexpr Statement kRefreshTokenRetireUnused{
+    "refresh_token_retire_unused",
+    "UPDATE refresh_tokens SET revoked_at = now()"
+    " WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING id"};
+
+inline constexpr Statement kConsentFind{"consent_find",
+                                        "SELECT array_to_string(scopes, ' ') FROM consents WHERE "
+                                        "user_id = $1::uuid AND client_id = $2"};
+inline constexpr Statement kConsentSave{
+    "consent_save",
+    "INSERT INTO consents (user_id, client_id, scopes) VALUES ($1::uuid, $2,"
+    " coalesce(string_to_array(nullif($3, ''), ' '), '{}')) ON CONFLICT (user_id, client_id)"
+    " DO UPDATE SET scopes = EXCLUDED.scopes, granted_at = now()"};
+
+inline constexpr Statement kAuditRecord{
+    "audit_record",
+    "INSERT INTO audit_events (type, user_id, client_id, actor, subject, client_address,"
+    " request_id, details) VALUES ($1, nullif($2, '')::uuid, nullif($3, ''), nullif($4, ''),"
+    " nullif($5, ''), nullif($6, ''), nullif($7, ''), $8::jsonb)"};
+
+inline constexpr Statement kClientAuthFailureCounts{
+    "client_auth_failure_counts",
+    "WITH w AS (SELECT now() - make_interval(secs => $3::bigint) AS since)"
+    " SELECT c.n, c.retry, a.n, a.retry FROM w,"
+    " LATERAL (SELECT count(*) AS n, coalesce(ceil(extract(epoch FROM"
+    "   min(failed_at) - w.since)), 0)::bigint AS retry FROM client_auth_failures"
+    "   WHERE client_id = $1 AND failed_at > w.since) c,"
+    " LATERAL (SELECT count(*) AS n, coalesce(ceil(extract(epoch FROM"
+    "   min(failed_at) - w.since)), 0)::bigint AS retry FROM client_auth_failures"
+    "   WHERE client_address = $2 AND failed_at > w.since) a"};
+inline constexpr Statement kClientAuthFailureRecord{
+    "client_auth_failure_record",
+    "INSERT INTO client_auth_failures (client_id, client_address) VALUES ($1, $2)"};
 
 inline constexpr Statement kMigrationsApplied{
     "migrations_applied",
@@ -363,7 +462,6 @@ inline constexpr Statement kAll[] = {
     kRuleUpdate,
     kRuleDelete,
     kPolicySlice,
-    kAuditInsert,
     kApiKeyInsert,
     kApiKeyVerify,
     kApiKeyFindForUser,
@@ -375,6 +473,25 @@ inline constexpr Statement kAll[] = {
     kDecisionExisting,
     kRateLimitedAdd,
     kDecisionList,
+    kCodeCreate,
+    kCodeFind,
+    kCodeRedeem,
+    kFamilyCreate,
+    kFamilyTouch,
+    kFamilyRevoke,
+    kAccessTokenCreate,
+    kAccessTokenStored,
+    kAccessTokenOwner,
+    kAccessTokenRevoke,
+    kRefreshTokenCreate,
+    kRefreshTokenFind,
+    kRefreshTokenRetire,
+    kRefreshTokenRetireUnused,
+    kConsentFind,
+    kConsentSave,
+    kAuditRecord,
+    kClientAuthFailureCounts,
+    kClientAuthFailureRecord,
 };
 
 }  // namespace oakgate::store::pg::sql

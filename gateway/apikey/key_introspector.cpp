@@ -1,0 +1,26 @@
+#include "gateway/apikey/key_introspector.hpp"
+
+#include "gateway/apikey/key_format.hpp"
+
+namespace oakgate::apikey {
+
+std::optional<oauth::Introspection> KeyIntrospector::Introspect(std::string_view token,
+                                                                const store::Client&) {
+  if (token.substr(0, 3) != "pk_") return std::nullopt;
+  oauth::Introspection out;  // inactive unless the key verifies
+  auto key = verifier_.Verify(token);
+  if (!key) return out;
+  const VerifiedKey& k = key.value();
+  out.active = true;
+  out.token_type = "api_key";
+  std::string scope;
+  for (const auto& s : k.scopes) scope += (scope.empty() ? "" : " ") + s;
+  out.scope = scope;
+  out.sub = k.user_id;
+  out.exp = k.expires_at;
+  out.iat = k.created_at;
+  out.extra = {{"key_id", k.key_id}, {"agent_id", k.agent_id}};
+  return out;
+}
+
+}  // namespace oakgate::apikey

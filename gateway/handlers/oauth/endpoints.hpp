@@ -1,0 +1,21 @@
+#pragma once
+#include "gateway/handlers/oauth/oauth_context.hpp"
+#include "gateway/http/request.hpp"
+#include "gateway/http/response.hpp"
+
+namespace oakgate::handlers::oauth {
+
+// POST /oauth/token (RFC 6749 §3.2, §5)
+http::Response Token(const OAuthContext& ctx, const http::Request& request);
+// POST /oauth/introspect (RFC 7662)
+http::Response Introspect(const OAuthContext& ctx, const http::Request& request);
+// POST /oauth/revoke (RFC 7009)
+http::Response Revoke(const OAuthContext& ctx, const http::Request& request);
+// GET /.well-known/oauth-authorization-server[/<issuer path>] (RFC 8414)
+http::Response Discovery(const OAuthContext& ctx, const http::Request& request);
+// GET /oauth/authorize
+http::Response Authorize(const OAuthContext& ctx, const http::Request& request);
+// POST /oauth/authorize: the consent form's approve or deny
+http::Response AuthorizeDecision(const OAuthContext& ctx, const http::Request& request);
+
+}  // namespace oakgate::handlers::oauth

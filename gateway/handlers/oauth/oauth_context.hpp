@@ -1,0 +1,23 @@
+#pragma once
+// What the OAuth handlers share: the browser context and one service per endpoint.
+#include <string>
+
+#include "gateway/handlers/web/web_context.hpp"
+#include "gateway/oauth/authorize.hpp"
+#include "gateway/oauth/introspection.hpp"
+#include "gateway/oauth/revocation.hpp"
+#include "gateway/oauth/token_service.hpp"
+
+namespace oakgate::handlers::oauth {
+
+struct OAuthContext {
+  const web::WebContext& web;
+  oakgate::oauth::AuthorizeService& authorize;
+  oakgate::oauth::TokenService& tokens;
+  oakgate::oauth::IntrospectionService& introspection;
+  oakgate::oauth::RevocationService& revocation;
+  std::string issuer;
+  std::string discovery_document;
+};
+
+}  // namespace oakgate::handlers::oauth

@@ -1,0 +1,34 @@
+// POST /oauth/token: parse into a TokenRequest, call the token service, render.
+#include <nlohmann/json.hpp>
+
+#include "gateway/handlers/oauth/endpoints.hpp"
+#include "gateway/handlers/oauth/oauth_http.hpp"
+#include "gateway/oauth/scope.hpp"
+
+namespace oakgate::handlers::oauth {
+
+http::Response Token(const OAuthContext& ctx, const http::Request& request) {
+  auto params = ParseOAuthBody(request);
+  if (!params) return OAuthErrorResponse(params.error());
+  const http::Params& p = params.value();
+  oakgate::oauth::TokenRequest t;
+  t.grant_type = Param(p, "grant_type");
+  t.code = Param(p, "code");
+  t.redirect_uri = Param(p, "redirect_uri");
+  t.code_verifier = Param(p, "code_verifier");
+  t.refresh_token = Param(p, "refresh_token");
+  t.scope = Param(p, "scope");
+  t.credentials = CredentialsOf(request, p);
+
+  auto result = ctx.tokens.Exchange(t, CallerOf(request));
+  if (!result) return OAuthErrorResponse(result.error());
+  const auto& ok = result.value();
+  nlohmann::ordered_json body = {
+      {"access_token", ok.access_token}, {"token_type", "Bearer"}, {"expires_in", ok.expires_in}};
+  if (ok.refresh_token) body["refresh_token"] = *ok.refresh_token;
+  body["scope"] = oakgate::oauth::JoinScope(ok.scopes);
+  // RFC 6749 §5.1: Cache-Control: no-store and Pragma: no-cache.
+  return JsonNoStore(200, body.dump());
+}
+
+}  // namespace oakgate::handlers::oauth

@@ -1,0 +1,26 @@
+#include "gateway/oauth/audit.hpp"
+
+#include "gateway/observe/log.hpp"
+#include "gateway/util/errors.hpp"
+
+namespace oakgate::oauth {
+
+void RecordAudit(store::Database& db, const Caller& caller, const AuditEntry& entry) {
+  store::AuditEvent e;
+  e.type = entry.type;
+  e.user_id = entry.user_id;
+  e.client_id = entry.client_id;
+  e.actor = entry.user_id.empty() ? entry.client_id : entry.user_id;
+  e.subject = entry.subject;
+  e.client_address = caller.client_address;
+  e.request_id = caller.request_id;
+  e.details_json = entry.details_json.empty() ? "{}" : entry.details_json;
+  try {
+    db.Audit().Record(e);
+  } catch (const util::ServiceUnavailable& ex) {
+    observe::Warn("audit event not recorded",
+                  {{"type", entry.type}, {"request_id", caller.request_id}, {"detail", ex.what()}});
+  }
+}
+
+}  // namespace oakgate::oauth

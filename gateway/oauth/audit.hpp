@@ -1,0 +1,23 @@
+#pragma once
+// Audit events for OAuth (authorize, consent, token issue, refresh, reuse, revoke, failed
+// client authentication). Never a secret: token and code values are not recorded.
+#include <string>
+
+#include "gateway/oauth/settings.hpp"
+#include "gateway/store/database.hpp"
+
+namespace oakgate::oauth {
+
+struct AuditEntry {
+  std::string type;
+  std::string user_id;
+  std::string client_id;
+  std::string subject;       // e.g. "family:12"
+  std::string details_json;  // "" for {}
+};
+
+// Records the event. An audit write that fails is logged, not fatal: by then the operation it
+// describes has happened (or the failure was reported already).
+void RecordAudit(store::Database& db, const Caller& caller, const AuditEntry& entry);
+
+}  // namespace oakgate::oauth

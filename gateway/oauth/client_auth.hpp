@@ -1,0 +1,48 @@
+#pragma once
+// Client authentication at the token, introspection and revocation endpoints (RFC 6749
+// §2.3): none (public clients send client_id only), HTTP Basic, or client_secret_post.
+// Failures are throttled per client id and per address (OAuth 2.1 §2.4.1, RFC 7009 §5).
+#include <optional>
+#include <string>
+
+#include "gateway/oauth/errors.hpp"
+#include "gateway/oauth/settings.hpp"
+#include "gateway/store/database.hpp"
+#include "gateway/util/clock.hpp"
+#include "gateway/util/result.hpp"
+
+namespace oakgate::oauth {
+
+struct ClientCredentials {
+  std::optional<std::string> authorization;  // the Authorization header, if sent
+  size_t authorization_count = 0;            // how many Authorization headers
+  std::optional<std::string> client_id;      // body parameter
+  std::optional<std::string> client_secret;  // body parameter
+};
+
+enum class ClientAuthMethod { kNone, kBasic, kPost };
+
+struct AuthenticatedClient {
+  store::Client client;
+  ClientAuthMethod method = ClientAuthMethod::kNone;
+};
+
+class ClientAuthenticator {
+ public:
+  ClientAuthenticator(store::Database& db, const util::Clock& clock, ClientAuthLimits limits)
+      : db_(db), clock_(clock), limits_(limits) {}
+  // invalid_client (401, with the Basic challenge when Basic was used), invalid_request for
+  // ambiguous credentials, too_many_requests when failures from this client or address
+  // exceed the limits. Database failures throw util::ServiceUnavailable.
+  util::Result<AuthenticatedClient, OAuthError> Authenticate(const ClientCredentials& credentials,
+                                                             const Caller& caller);
+
+ private:
+  OAuthError Failed(const std::string& client_id, bool basic, const Caller& caller,
+                    std::string detail);
+  store::Database& db_;
+  const util::Clock& clock_;
+  ClientAuthLimits limits_;
+};
+
+}  // namespace oakgate::oauth

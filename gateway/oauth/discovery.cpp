@@ -1,0 +1,40 @@
+#include "gateway/oauth/discovery.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace oakgate::oauth {
+
+std::string IssuerPath(const std::string& issuer) {
+  size_t scheme = issuer.find("://");
+  if (scheme == std::string::npos) return "";
+  size_t slash = issuer.find('/', scheme + 3);
+  if (slash == std::string::npos) return "";
+  std::string path = issuer.substr(slash);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return path;
+}
+
+std::string DiscoveryDocument(const std::string& issuer) {
+  nlohmann::ordered_json doc = {
+      {"issuer", issuer},
+      {"authorization_endpoint", issuer + "/oauth/authorize"},
+      {"token_endpoint", issuer + "/oauth/token"},
+      {"introspection_endpoint", issuer + "/oauth/introspect"},
+      {"revocation_endpoint", issuer + "/oauth/revoke"},
+      {"response_types_supported", {"code"}},
+      {"response_modes_supported", {"query"}},
+      {"grant_types_supported", {"authorization_code", "refresh_token", "client_credentials"}},
+      {"code_challenge_methods_supported", {"S256"}},
+      {"token_endpoint_auth_methods_supported",
+       {"none", "client_secret_basic", "client_secret_post"}},
+      {"introspection_endpoint_auth_methods_supported",
+       {"client_secret_basic", "client_secret_post"}},
+      {"revocation_endpoint_auth_methods_supported",
+       {"none", "client_secret_basic", "client_secret_post"}},
+      {"scopes_supported", {"keys", "agents"}},
+      {"authorization_response_iss_parameter_supported", true},
+  };
+  return doc.dump();
+}
+
+}  // namespace oakgate::oauth

@@ -1,0 +1,38 @@
+// RFC 6749 §4.4: confidential clients allowed this grant; no refresh token (§4.4.3).
+#include <nlohmann/json.hpp>
+
+#include "gateway/oauth/audit.hpp"
+#include "gateway/oauth/grants/grant.hpp"
+#include "gateway/oauth/grants/issue.hpp"
+#include "gateway/oauth/scope.hpp"
+
+namespace oakgate::oauth::grants {
+
+TokenResult ClientCredentials(const GrantContext& ctx, const AuthenticatedClient& client,
+                              const TokenRequest& request) {
+  using util::Fail;
+  if (!client.client.confidential) {
+    return Fail(MakeError(ErrorCode::kUnauthorizedClient,
+                          "client_credentials is only for confidential clients"));
+  }
+  // RFC 6749 §3.3: an omitted scope means the client's registered scopes.
+  std::vector<std::string> scopes = client.client.scopes;
+  if (request.scope) {
+    auto asked = ParseScope(*request.scope);
+    if (!asked || !IsSubset(*asked, client.client.scopes)) {
+      return Fail(MakeError(ErrorCode::kInvalidScope, "scope exceeds the client's registration"));
+    }
+    if (!asked->empty()) scopes = *asked;
+  }
+  Minted minted = Mint(false, scopes, ctx.settings.access_token_ttl);
+  auto issued = CommitResolved(ctx.db, minted, [&]() -> std::optional<store::Issued> {
+    return ctx.db.Tokens().IssueClientCredentials(client.client.id, minted.stored);
+  });
+  RecordAudit(ctx.db, ctx.caller,
+              {"oauth.token_issued", "", client.client.id,
+               issued->family_id ? "family:" + std::to_string(issued->family_id) : "",
+               nlohmann::json({{"grant_type", "client_credentials"}}).dump()});
+  return Respond(minted, *issued, scopes);
+}
+
+}  // namespace oakgate::oauth::grants

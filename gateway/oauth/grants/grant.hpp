@@ -1,0 +1,50 @@
+#pragma once
+// What every grant type (one file each) takes and returns.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/oauth/client_auth.hpp"
+#include "gateway/oauth/errors.hpp"
+#include "gateway/oauth/settings.hpp"
+#include "gateway/store/database.hpp"
+#include "gateway/util/result.hpp"
+
+namespace oakgate::oauth {
+
+struct TokenRequest {
+  std::optional<std::string> grant_type;
+  std::optional<std::string> code;
+  std::optional<std::string> redirect_uri;
+  std::optional<std::string> code_verifier;
+  std::optional<std::string> refresh_token;
+  std::optional<std::string> scope;
+  ClientCredentials credentials;
+};
+
+struct TokenResponse {
+  std::string access_token;
+  int64_t expires_in = 0;
+  std::optional<std::string> refresh_token;
+  std::vector<std::string> scopes;
+};
+
+using TokenResult = util::Result<TokenResponse, OAuthError>;
+
+struct GrantContext {
+  store::Database& db;
+  const OAuthSettings& settings;
+  const Caller& caller;
+};
+
+namespace grants {
+
+TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient& client,
+                              const TokenRequest& request);
+TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& client,
+                         const TokenRequest& request);
+TokenResult ClientCredentials(const GrantContext& ctx, const AuthenticatedClient& client,
+                              const TokenRequest& request);
+
+}  // namespace grants
+}  // namespace oakgate::oauth

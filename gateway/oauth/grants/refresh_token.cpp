@@ -1,0 +1,97 @@
+// RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2): every use returns a new
+// refresh token and retires the old one; presenting a retired one revokes the family, except
+// within refresh_grace of its rotation while its child has never been used.
+#include <nlohmann/json.hpp>
+
+#include "gateway/crypto/sha256.hpp"
+#include "gateway/oauth/access_token.hpp"
+#include "gateway/oauth/audit.hpp"
+#include "gateway/oauth/grants/grant.hpp"
+#include "gateway/oauth/grants/issue.hpp"
+#include "gateway/oauth/scope.hpp"
+
+namespace oakgate::oauth::grants {
+namespace {
+
+OAuthError Invalid(std::string detail) {
+  return MakeError(ErrorCode::kInvalidGrant, "the refresh token is invalid, expired or revoked",
+                   std::move(detail));
+}
+
+void Audit(const GrantContext& ctx, const store::RefreshTokenRecord& t, const char* type,
+           const char* detail) {
+  RecordAudit(ctx.db, ctx.caller,
+              {type, t.user_id.value_or(""), t.client_id, "family:" + std::to_string(t.family_id),
+               nlohmann::json({{"detail", detail}}).dump()});
+}
+
+}  // namespace
+
+TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& client,
+                         const TokenRequest& request) {
+  using util::Fail;
+  if (!request.refresh_token) {
+    return Fail(MakeError(ErrorCode::kInvalidRequest, "refresh_token is required"));
+  }
+  if (!HasTokenShape(*request.refresh_token, kRefreshTokenPrefix)) {
+    return Fail(Invalid("malformed refresh token"));
+  }
+  std::string hash = crypto::ToBytes(crypto::Sha256(*request.refresh_token));
+  // Two rounds at most: a lost compare-and-set is decided again on fresh data.
+  for (int round = 0; round < 2; ++round) {
+    auto old = ctx.db.Tokens().FindRefreshToken(hash);
+    if (!old) return Fail(Invalid("unknown refresh token"));
+    // Another client's token proves nothing about that client: refuse, revoke nothing.
+    if (old->client_id != client.client.id) return Fail(Invalid("issued to another client"));
+    if (!old->family_active || old->revoked) return Fail(Invalid("family revoked or expired"));
+
+    // OAuth 2.1 §4.3.3: a narrower scope narrows the access token only; the new refresh
+    // token keeps the family's scope.
+    std::vector<std::string> scopes = old->family_scopes;
+    if (request.scope) {
+      auto asked = ParseScope(*request.scope);
+      if (!asked || !IsSubset(*asked, old->family_scopes)) {
+        return Fail(MakeError(ErrorCode::kInvalidScope,
+                              "scope must not exceed the scope originally granted"));
+      }
+      if (!asked->empty()) scopes = *asked;
+    }
+
+    Minted minted = Mint(true, scopes, ctx.settings.access_token_ttl);
+    std::optional<store::Issued> issued;
+    if (!old->retired) {
+      issued = CommitResolved(ctx.db, minted,
+                              [&] { return ctx.db.Tokens().Rotate(*old, minted.stored); });
+      if (issued) {
+        Audit(ctx, *old, "oauth.token_refreshed", "rotated");
+        return Respond(minted, *issued, scopes);
+      }
+      continue;  // rotated concurrently: decide again as a retired token
+    }
+    bool in_grace = ctx.settings.refresh_grace > 0 &&
+                    old->ms_since_retired < ctx.settings.refresh_grace * 1000 &&
+                    old->unused_child_id.has_value();
+    if (in_grace) {
+      int64_t child = *old->unused_child_id;
+      issued = CommitResolved(
+          ctx.db, minted, [&] { return ctx.db.Tokens().RotateAgain(*old, child, minted.stored); });
+      if (issued) {
+        Audit(ctx, *old, "oauth.token_refreshed", "grace: unused child retired");
+        return Respond(minted, *issued, scopes);
+      }
+      continue;  // the child was used meanwhile
+    }
+    // A retired token presented again: someone else may hold it (RFC 9700 §4.14.2).
+    ctx.db.Tokens().RevokeFamily(old->family_id, "refresh_reuse");
+    Audit(ctx, *old, "oauth.refresh_reuse_detected", "family revoked");
+    return Fail(Invalid("refresh token reused; family revoked"));
+  }
+  auto last = ctx.db.Tokens().FindRefreshToken(hash);
+  if (last) {
+    ctx.db.Tokens().RevokeFamily(last->family_id, "refresh_reuse");
+    Audit(ctx, *last, "oauth.refresh_reuse_detected", "family revoked after a race");
+  }
+  return Fail(Invalid("refresh token reused; family revoked"));
+}
+
+}  // namespace oakgate::oauth::grants

@@ -1,0 +1,130 @@
+#pragma once
+// In-memory fakes of the stores the OAuth services use, for unit tests (no sockets, no clock).
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gateway/store/database.hpp"
+#include "gateway/util/clock.hpp"
+#include "gateway/util/errors.hpp"
+
+namespace oakgate::oauth::testing {
+
+struct Unused : std::logic_error {
+  Unused() : std::logic_error("not used by this test") {}
+};
+
+class FakeClientStore : public store::ClientStore {
+ public:
+  std::map<std::string, store::Client> clients;
+  bool Create(const store::Client& c) override { return clients.emplace(c.id, c).second; }
+  std::optional<store::Client> Find(std::string_view id) override {
+    auto it = clients.find(std::string(id));
+    if (it == clients.end()) return std::nullopt;
+    return it->second;
+  }
+  std::vector<store::Client> List() override { throw Unused(); }
+  bool Delete(std::string_view) override { throw Unused(); }
+  bool Update(const store::Client&) override { throw Unused(); }
+  bool RotateSecret(std::string_view, std::string_view, int64_t) override { throw Unused(); }
+};
+
+class FakeThrottleStore : public store::ThrottleStore {
+ public:
+  std::vector<std::pair<std::string, std::string>> failures;  // (client, address)
+  store::LoginFailureCounts CountLoginFailures(std::string_view, std::string_view,
+                                               int64_t) override {
+    throw Unused();
+  }
+  void RecordLoginFailure(std::string_view, std::string_view) override { throw Unused(); }
+  void ClearLoginFailures(std::string_view, std::string_view) override { throw Unused(); }
+  store::ClientAuthFailureCounts CountClientAuthFailures(std::string_view client,
+                                                         std::string_view address,
+                                                         int64_t) override {
+    store::ClientAuthFailureCounts c;
+    for (const auto& [cl, ad] : failures) {
+      c.client += cl == client;
+      c.address += ad == address;
+    }
+    c.client_retry = c.address_retry = 42;
+    return c;
+  }
+  void RecordClientAuthFailure(std::string_view client, std::string_view address) override {
+    failures.emplace_back(client, address);
+  }
+};
+
+class FakeAuditStore : public store::AuditStore {
+ public:
+  std::vector<store::AuditEvent> events;
+  void Record(const store::AuditEvent& e) override { events.push_back(e); }
+};
+
+// Only what CommitResolved needs: whether an access token hash is stored.
+class FakeTokenStore : public store::TokenStore {
+ public:
+  std::function<bool(std::string_view)> stored = [](std::string_view) { return false; };
+  int lookups = 0;
+  bool AccessTokenStored(std::string_view hash) override {
+    ++lookups;
+    return stored(hash);
+  }
+  std::optional<store::AccessToken> FindActiveAccessToken(std::string_view) override {
+    throw Unused();
+  }
+  void CreateCode(const store::NewCode&) override { throw Unused(); }
+  std::optional<store::AuthorizationCode> FindCode(std::string_view) override { throw Unused(); }
+  std::optional<store::Issued> RedeemCode(const store::AuthorizationCode&, int64_t,
+                                          const store::NewTokens&) override {
+    throw Unused();
+  }
+  std::optional<store::RefreshTokenRecord> FindRefreshToken(std::string_view) override {
+    throw Unused();
+  }
+  std::optional<store::Issued> Rotate(const store::RefreshTokenRecord&,
+                                      const store::NewTokens&) override {
+    throw Unused();
+  }
+  std::optional<store::Issued> RotateAgain(const store::RefreshTokenRecord&, int64_t,
+                                           const store::NewTokens&) override {
+    throw Unused();
+  }
+  store::Issued IssueClientCredentials(std::string_view, const store::NewTokens&) override {
+    throw Unused();
+  }
+  bool RevokeFamily(int64_t, std::string_view) override { throw Unused(); }
+  bool RevokeAccessToken(int64_t) override { throw Unused(); }
+  std::optional<store::TokenOwner> FindAccessTokenOwner(std::string_view) override {
+    throw Unused();
+  }
+};
+
+class FakeDatabase : public store::Database {
+ public:
+  FakeClientStore clients;
+  FakeThrottleStore throttle;
+  FakeAuditStore audit;
+  FakeTokenStore tokens;
+  store::UserStore& Users() override { throw Unused(); }
+  store::ClientStore& Clients() override { return clients; }
+  store::SessionStore& Sessions() override { throw Unused(); }
+  store::ThrottleStore& Throttle() override { return throttle; }
+  store::TokenStore& Tokens() override { return tokens; }
+  store::ConsentStore& Consents() override { throw Unused(); }
+  store::AuditStore& Audit() override { return audit; }
+  store::MaintenanceStore& Maintenance() override { throw Unused(); }
+  store::AgentStore& Agents() override { throw Unused(); }
+  store::ApiKeyStore& ApiKeys() override { throw Unused(); }
+  store::DecisionStore& Decisions() override { throw Unused(); }
+  bool Ready() override { return true; }
+};
+
+class FixedClock : public util::Clock {
+ public:
+  int64_t now = 1'800'000'000;
+  int64_t NowSeconds() const override { return now; }
+};
+
+}  // namespace oakgate::oauth::testing
