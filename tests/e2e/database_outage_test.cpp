@@ -10,43 +10,26 @@
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/login_flow.hpp"
+#include "tests/support/private_cluster.hpp"
 
 namespace oakgate::test {
 namespace {
 
-int Shell(const std::string& cmd) { return std::system(cmd.c_str()); }
-
 class DatabaseOutageE2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/oakgate-outage.XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    chmod(dir_.c_str(), 0755);
-    pg_port_ = FreePort();
-    script_ = std::string(OAKGATE_SOURCE_DIR) + "/scripts/pg-cluster";
-    ASSERT_EQ(Shell(script_ + " start " + dir_ + " " + std::to_string(pg_port_) + " >/dev/null"),
-              0);
-    FILE* p = popen(
-        (script_ + " url " + dir_ + " " + std::to_string(pg_port_) + " postgres").c_str(), "r");
-    char buf[1024] = {0};
-    ASSERT_TRUE(fgets(buf, sizeof(buf), p));
-    pclose(p);
-    url_ = buf;
-    while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
+    pg_ = std::make_unique<PrivateCluster>();
+    url_ = pg_->url();
   }
   void TearDown() override {
-    gw_.reset();
-    Shell(script_ + " stop " + dir_ + " >/dev/null 2>&1");
-    std::filesystem::remove_all(dir_);
+    gw_.reset();  // the gateway first, then its database
+    pg_.reset();
   }
-  void StopDatabase() { ASSERT_EQ(Shell(script_ + " stop " + dir_ + " >/dev/null"), 0); }
-  void StartDatabase() {
-    ASSERT_EQ(Shell(script_ + " start " + dir_ + " " + std::to_string(pg_port_) + " >/dev/null"),
-              0);
-  }
+  void StopDatabase() { ASSERT_TRUE(pg_->Stop()); }
+  void StartDatabase() { ASSERT_TRUE(pg_->Start()); }
 
-  std::string dir_, script_, url_;
-  int pg_port_ = 0;
+  std::unique_ptr<PrivateCluster> pg_;
+  std::string url_;
   std::unique_ptr<GatewayProcess> gw_;
 };
 
