@@ -24,7 +24,7 @@ TestDatabase* CliE2E::db_ = nullptr;
 TEST_F(CliE2E, HelpDescribesEveryCommand) {
   auto r = RunOakgate({"--help"}, {});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* cmd : {"serve", "migrate", "client", "user"}) {
+  for (const char* cmd : {"serve", "migrate", "client", "user", "apikey", "prune"}) {
     EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
   }
   EXPECT_EQ(RunOakgate({"client", "create", "--help"}, {}).exit_code, 0);
