@@ -7,6 +7,7 @@
 
 #include "gateway/observe/log.hpp"
 #include "gateway/observe/metrics.hpp"
+#include "gateway/store/pg/pg_database.hpp"
 
 #ifndef OAKGATE_VERSION
 #define OAKGATE_VERSION "unknown"
@@ -50,6 +51,11 @@ void RegisterProcessMetrics(const http::Server& server) {
   m.AddCallback("oakgate_worker_queue_depth",
                 "Requests waiting for a worker (each worker owns one database connection)", "gauge",
                 [&server] { return static_cast<double>(server.queue_depth()); });
+  m.AddCallback("oakgate_db_connections_open",
+                "Database connections open (one per worker thread that used one)", "gauge",
+                [] { return static_cast<double>(store::pg::PgDatabase::OpenConnections()); });
+  m.AddCallback("oakgate_db_connections_in_use", "Database connections in a call now", "gauge",
+                [] { return static_cast<double>(store::pg::PgDatabase::ConnectionsInUse()); });
   m.AddCallback("oakgate_log_lines_dropped_total",
                 "Log lines dropped because the log queue was full", "counter",
                 [] { return static_cast<double>(observe::DroppedLogLines()); });

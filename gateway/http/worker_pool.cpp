@@ -1,5 +1,7 @@
 #include "gateway/http/worker_pool.hpp"
 
+#include "gateway/observe/metrics.hpp"
+
 namespace oakgate::http {
 
 WorkerPool::WorkerPool(size_t threads, size_t capacity) : capacity_(capacity) {
@@ -12,7 +14,7 @@ bool WorkerPool::TrySubmit(std::function<void()> task) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= capacity_) return false;
-    queue_.push_back(std::move(task));
+    queue_.push_back(Task{std::move(task), std::chrono::steady_clock::now()});
   }
   cv_.notify_one();
   return true;
@@ -37,8 +39,10 @@ size_t WorkerPool::depth() const {
 }
 
 void WorkerPool::Run() {
+  observe::Histogram& wait = observe::Metrics().GetHistogram(
+      "oakgate_worker_queue_wait_seconds", "Time a request waited in the queue for a worker");
   while (true) {
-    std::function<void()> task;
+    Task task;
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -46,7 +50,9 @@ void WorkerPool::Run() {
       task = std::move(queue_.front());
       queue_.pop_front();
     }
-    task();
+    wait.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - task.enqueued).count());
+    task.run();
   }
 }
 

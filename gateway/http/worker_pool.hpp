@@ -3,6 +3,7 @@
 // TrySubmit refuses at once so the caller can shed load with 503 instead of queueing
 // without bound.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -31,7 +32,11 @@ class WorkerPool {
   const size_t capacity_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
+  struct Task {
+    std::function<void()> run;
+    std::chrono::steady_clock::time_point enqueued;
+  };
+  std::deque<Task> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

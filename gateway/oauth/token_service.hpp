@@ -14,6 +14,7 @@ class TokenService {
   TokenResult Exchange(const TokenRequest& request, const Caller& caller);
 
  private:
+  TokenResult Dispatch(const TokenRequest& request, const Caller& caller);
   store::Database& db_;
   ClientAuthenticator& auth_;
   OAuthSettings settings_;

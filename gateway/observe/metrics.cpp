@@ -31,16 +31,31 @@ std::string WithLabel(const std::string& rendered, const std::string& name,
 
 }  // namespace
 
-void Histogram::Observe(double seconds) {
+const std::vector<double>& Histogram::LatencyBounds() {
+  static const std::vector<double> bounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                             0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+  return bounds;
+}
+
+const std::vector<double>& Histogram::SizeBounds() {
+  static const std::vector<double> bounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+  return bounds;
+}
+
+Histogram::Histogram(std::vector<double> bounds)
+    : bounds_(std::move(bounds)),
+      buckets_(std::make_unique<std::atomic<uint64_t>[]>(bounds_.size() + 1)) {}
+
+void Histogram::Observe(double value) {
   size_t i = 0;
-  while (i < kBounds.size() && seconds > kBounds[i]) ++i;
+  while (i < bounds_.size() && value > bounds_[i]) ++i;
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
-  sum_micros_.fetch_add(static_cast<uint64_t>(seconds > 0 ? seconds * 1e6 : 0),
+  sum_micros_.fetch_add(static_cast<uint64_t>(value > 0 ? value * 1e6 : 0),
                         std::memory_order_relaxed);
 }
 
-std::array<uint64_t, Histogram::kBounds.size() + 1> Histogram::Cumulative() const {
-  std::array<uint64_t, kBounds.size() + 1> out{};
+std::vector<uint64_t> Histogram::Cumulative() const {
+  std::vector<uint64_t> out(bounds_.size() + 1);
   uint64_t running = 0;
   for (size_t i = 0; i < out.size(); ++i) {
     running += buckets_[i].load(std::memory_order_relaxed);
@@ -101,7 +116,7 @@ Counter& Registry::GetCounter(std::string_view name, std::string_view help, cons
 }
 
 Histogram& Registry::GetHistogram(std::string_view name, std::string_view help,
-                                  const Labels& labels) {
+                                  const Labels& labels, const std::vector<double>& bounds) {
   std::string key = RenderLabels(labels);
   {
     std::shared_lock lock(mutex_);
@@ -113,7 +128,7 @@ Histogram& Registry::GetHistogram(std::string_view name, std::string_view help,
   }
   std::unique_lock lock(mutex_);
   auto& slot = FamilyFor(name, help, "histogram").histograms[key];
-  if (!slot) slot = std::make_unique<Histogram>();
+  if (!slot) slot = std::make_unique<Histogram>(bounds);
   return *slot;
 }
 
@@ -136,8 +151,8 @@ std::string Registry::Render() const {
     }
     for (const auto& [labels, h] : f.histograms) {
       auto counts = h->Cumulative();
-      for (size_t i = 0; i < Histogram::kBounds.size(); ++i) {
-        out += name + "_bucket" + WithLabel(labels, "le", Number(Histogram::kBounds[i])) + " " +
+      for (size_t i = 0; i < h->bounds().size(); ++i) {
+        out += name + "_bucket" + WithLabel(labels, "le", Number(h->bounds()[i])) + " " +
                std::to_string(counts[i]) + "\n";
       }
       out += name + "_bucket" + WithLabel(labels, "le", "+Inf") + " " +

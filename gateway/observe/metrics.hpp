@@ -32,22 +32,29 @@ class Counter {
 class Histogram {
  public:
   // Upper bounds in seconds: 0.5 ms to 10 s, for request and commit latencies.
-  static constexpr std::array<double, 14> kBounds = {
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  void Observe(double seconds);
-  // Cumulative count per bound, then the +Inf count, the sum in seconds.
-  std::array<uint64_t, kBounds.size() + 1> Cumulative() const;
+  static const std::vector<double>& LatencyBounds();
+  // Upper bounds for counts (batch sizes): 1 to 1024.
+  static const std::vector<double>& SizeBounds();
+
+  explicit Histogram(std::vector<double> bounds = LatencyBounds());
+  void Observe(double value);
+  const std::vector<double>& bounds() const { return bounds_; }
+  // Cumulative count per bound, then the +Inf count.
+  std::vector<uint64_t> Cumulative() const;
   double sum() const;
 
  private:
-  std::array<std::atomic<uint64_t>, kBounds.size() + 1> buckets_{};
-  std::atomic<uint64_t> sum_micros_{0};
+  std::vector<double> bounds_;
+  std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_.size() + 1
+  std::atomic<uint64_t> sum_micros_{0};               // the sum in millionths, for atomicity
 };
 
 class Registry {
  public:
   Counter& GetCounter(std::string_view name, std::string_view help, const Labels& labels = {});
-  Histogram& GetHistogram(std::string_view name, std::string_view help, const Labels& labels = {});
+  // `bounds` applies when the series is created (all series of a family should share them).
+  Histogram& GetHistogram(std::string_view name, std::string_view help, const Labels& labels = {},
+                          const std::vector<double>& bounds = Histogram::LatencyBounds());
   // A value read when scraped: `type` is "gauge" or "counter".
   void AddCallback(std::string_view name, std::string_view help, std::string_view type,
                    std::function<double()> read, const Labels& labels = {});

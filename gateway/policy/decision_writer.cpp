@@ -3,9 +3,37 @@
 #include <unordered_set>
 
 #include "gateway/observe/log.hpp"
+#include "gateway/observe/metrics.hpp"
 #include "gateway/util/errors.hpp"
 
 namespace oakgate::policy {
+namespace {
+
+// One group commit: how many decisions it carried and how long the INSERT and COMMIT took.
+void ObserveBatch(size_t size, std::chrono::steady_clock::time_point started, bool ok) {
+  auto& m = observe::Metrics();
+  m.GetHistogram("oakgate_decision_batch_size", "Decisions written per group commit", {},
+                 observe::Histogram::SizeBounds())
+      .Observe(static_cast<double>(size));
+  m.GetHistogram("oakgate_decision_batch_commit_seconds",
+                 "Time to insert and commit one batch of decisions")
+      .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (!ok) {
+    m.GetCounter("oakgate_decision_batch_failures_total",
+                 "Decision batches that could not be written (their requests got 503)")
+        .Inc();
+  }
+}
+
+}  // namespace
+
+void CountDecision(std::string_view outcome, std::string_view reason) {
+  observe::Metrics()
+      .GetCounter("oakgate_decisions_total", "Validation decisions by outcome and reason",
+                  {{"outcome", std::string(outcome)},
+                   {"reason", reason.empty() ? "none" : std::string(reason)}})
+      .Inc();
+}
 
 DecisionWriter::DecisionWriter(store::DecisionStore& decisions, DecisionWriterOptions options)
     : decisions_(decisions), options_(options) {
@@ -96,9 +124,11 @@ void DecisionWriter::WriteBatch(std::vector<Pending>& batch) {
   // A failure before COMMIT left nothing behind, so one retry on a fresh connection is safe
   // (a connection killed under us is the common case). A commit in doubt is resolved by
   // looking the ids up: only what is really stored is answered as recorded.
+  auto started = std::chrono::steady_clock::now();
   for (int attempt = 0; attempt < 2; ++attempt) {
     try {
       answer(decisions_.InsertBatch(records));
+      ObserveBatch(batch.size(), started, true);
       return;
     } catch (const util::CommitInDoubt& e) {
       observe::Warn("decision batch commit in doubt", {{"detail", e.what()}});
@@ -117,6 +147,7 @@ void DecisionWriter::WriteBatch(std::vector<Pending>& batch) {
       break;
     }
   }
+  ObserveBatch(batch.size(), started, false);
   answer({});
 }
 

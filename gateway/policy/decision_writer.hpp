@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -22,6 +23,10 @@
 #include "gateway/store/database.hpp"
 
 namespace oakgate::policy {
+
+// Counts a decision for /metrics: outcome "allowed", "denied" or "rate_limited"; reason from
+// the contract's fixed set ("" for none).
+void CountDecision(std::string_view outcome, std::string_view reason);
 
 struct DecisionWriterOptions {
   size_t batch_size = 64;

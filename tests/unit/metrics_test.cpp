@@ -38,6 +38,21 @@ TEST(Metrics, HistogramBucketsAreCumulativeWithSumAndCount) {
   EXPECT_NE(text.find("lat_seconds_sum{route=\"/x\"} 60.0031\n"), std::string::npos) << text;
 }
 
+TEST(Metrics, SizeHistogramsUseTheirOwnBounds) {
+  Registry r;
+  auto& h = r.GetHistogram("batch_size", "sizes", {}, Histogram::SizeBounds());
+  h.Observe(1);
+  h.Observe(3);    // le=4
+  h.Observe(900);  // le=1024
+  std::string text = r.Render();
+  EXPECT_NE(text.find("batch_size_bucket{le=\"1\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("batch_size_bucket{le=\"2\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("batch_size_bucket{le=\"4\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("batch_size_bucket{le=\"1024\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("batch_size_sum 904\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("le=\"0.0005\""), std::string::npos) << "no latency bounds";
+}
+
 TEST(Metrics, CallbacksAreReadAtScrapeTime) {
   Registry r;
   double v = 1;

@@ -165,6 +165,7 @@ http::Response Decide(ValidateContext& ctx, const http::Request& req,
   if (committed.wait_for(ctx.commit_timeout) != std::future_status::ready || !committed.get()) {
     return Unavailable("the decision could not be recorded; retry later");
   }
+  policy::CountDecision(verdict.allowed ? "allowed" : "denied", record.reason.value_or(""));
 
   nlohmann::json out = {
       {"allowed", verdict.allowed},
@@ -207,6 +208,7 @@ http::Response Validate(ValidateContext& ctx, http::Request& req) {
   };
   if (!bucket.allowed) {
     ctx.writer.CountRateLimited(key.agent_id, ctx.clock.NowSeconds());
+    policy::CountDecision("rate_limited", "rate_limited");
     http::Response r = Json(429, {{"allowed", false},
                                   {"reason", "rate_limited"},
                                   {"error", "rate_limited"},

@@ -9,6 +9,7 @@
 #include "gateway/oauth/grants/grant.hpp"
 #include "gateway/oauth/grants/issue.hpp"
 #include "gateway/oauth/scope.hpp"
+#include "gateway/observe/metrics.hpp"
 
 namespace oakgate::oauth::grants {
 namespace {
@@ -23,6 +24,13 @@ void Audit(const GrantContext& ctx, const store::RefreshTokenRecord& t, const ch
   RecordAudit(ctx.db, ctx.caller,
               {type, t.user_id.value_or(""), t.client_id, "family:" + std::to_string(t.family_id),
                nlohmann::json({{"detail", detail}}).dump()});
+}
+
+void CountReuse() {
+  observe::Metrics()
+      .GetCounter("oakgate_refresh_reuse_detected_total",
+                  "Retired refresh tokens presented again (each revoked its family)")
+      .Inc();
 }
 
 }  // namespace
@@ -84,12 +92,14 @@ TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& cli
     // A retired token presented again: someone else may hold it (RFC 9700 §4.14.2).
     ctx.db.Tokens().RevokeFamily(old->family_id, "refresh_reuse");
     Audit(ctx, *old, "oauth.refresh_reuse_detected", "family revoked");
+    CountReuse();
     return Fail(Invalid("refresh token reused; family revoked"));
   }
   auto last = ctx.db.Tokens().FindRefreshToken(hash);
   if (last) {
     ctx.db.Tokens().RevokeFamily(last->family_id, "refresh_reuse");
     Audit(ctx, *last, "oauth.refresh_reuse_detected", "family revoked after a race");
+    CountReuse();
   }
   return Fail(Invalid("refresh token reused; family revoked"));
 }

@@ -2,9 +2,11 @@
 
 #include <poll.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <unordered_map>
 
+#include "gateway/observe/metrics.hpp"
 #include "gateway/store/pg/migrator.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
 #include "gateway/store/pg/statements.hpp"
@@ -12,8 +14,28 @@
 namespace oakgate::store::pg {
 namespace {
 
+std::atomic<int64_t> g_open{0};
+std::atomic<int64_t> g_in_use{0};
+thread_local int t_guard_depth = 0;
+
+// Deletes a connection and counts it closed.
+struct CountedClose {
+  void operator()(pqxx::connection* c) const {
+    delete c;
+    g_open.fetch_sub(1, std::memory_order_relaxed);
+  }
+};
+using ConnectionPtr = std::unique_ptr<pqxx::connection, CountedClose>;
+
 // One connection per (database, thread).
-thread_local std::unordered_map<const PgDatabase*, std::unique_ptr<pqxx::connection>> t_connections;
+thread_local std::unordered_map<const PgDatabase*, ConnectionPtr> t_connections;
+
+void CountConnect(bool ok) {
+  observe::Metrics()
+      .GetCounter("oakgate_db_connects_total", "Database connections opened, by result",
+                  {{"result", ok ? "ok" : "failed"}})
+      .Inc();
+}
 
 // Between statements an idle connection has nothing to read. When the server ends it, the
 // socket turns readable (a FATAL message, then EOF) or hangs up; poll() with no wait tells.
@@ -88,8 +110,11 @@ pqxx::connection& PgDatabase::Connection() {
     try {
       auto conn = std::make_unique<pqxx::connection>(url_);
       for (const auto& s : sql::kAll) conn->prepare(s.name, s.text);
-      slot = std::move(conn);
+      g_open.fetch_add(1, std::memory_order_relaxed);
+      slot = ConnectionPtr(conn.release());
+      CountConnect(true);
     } catch (const pqxx::failure& e) {
+      CountConnect(false);
       throw util::ServiceUnavailable(std::string("database connection failed: ") + e.what());
     }
   }
@@ -97,6 +122,26 @@ pqxx::connection& PgDatabase::Connection() {
 }
 
 void PgDatabase::ResetConnection() { t_connections.erase(this); }
+
+PgDatabase::InUse::InUse() {
+  if (t_guard_depth++ == 0) g_in_use.fetch_add(1, std::memory_order_relaxed);
+}
+
+PgDatabase::InUse::~InUse() {
+  if (--t_guard_depth == 0) g_in_use.fetch_sub(1, std::memory_order_relaxed);
+}
+
+int64_t PgDatabase::OpenConnections() { return g_open.load(std::memory_order_relaxed); }
+int64_t PgDatabase::ConnectionsInUse() { return g_in_use.load(std::memory_order_relaxed); }
+
+void PgDatabase::CountError(const char* kind) {
+  observe::Metrics()
+      .GetCounter("oakgate_db_errors_total",
+                  "Database calls that failed: unavailable (connection lost, timeout), "
+                  "in_doubt (commit outcome unknown), statement (a non-transient SQL error)",
+                  {{"kind", kind}})
+      .Inc();
+}
 
 bool PgDatabase::IsTransient(const std::string& sqlstate) {
   // 08: connection exception; 53: insufficient resources; 57: operator intervention

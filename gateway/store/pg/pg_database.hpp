@@ -37,22 +37,41 @@ class PgDatabase : public Database {
   // into util::ServiceUnavailable and dropping the connection so it is re-opened.
   template <typename F>
   auto Guard(F&& f) -> decltype(f()) {
+    InUse in_use;
     try {
       return f();
     } catch (const pqxx::in_doubt_error& e) {
       ResetConnection();
+      CountError("in_doubt");
       throw util::CommitInDoubt(e.what());
     } catch (const pqxx::sql_error& e) {
-      if (!IsTransient(e.sqlstate())) throw;
+      if (!IsTransient(e.sqlstate())) {
+        CountError("statement");
+        throw;
+      }
       ResetConnection();
+      CountError("unavailable");
       throw util::ServiceUnavailable(e.what());
     } catch (const pqxx::failure& e) {
       ResetConnection();
+      CountError("unavailable");
       throw util::ServiceUnavailable(e.what());
     }
   }
 
+  // For /metrics: connections open, and connections inside a Guard call now.
+  static int64_t OpenConnections();
+  static int64_t ConnectionsInUse();
+
  private:
+  // Marks the calling thread's connection busy for the life of the outermost Guard call.
+  struct InUse {
+    InUse();
+    ~InUse();
+    InUse(const InUse&) = delete;
+    InUse& operator=(const InUse&) = delete;
+  };
+  static void CountError(const char* kind);
   static bool IsTransient(const std::string& sqlstate);
   struct Stores;
   std::string url_;
