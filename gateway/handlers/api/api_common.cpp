@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gateway/handlers/json_body.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::handlers::api {
@@ -76,12 +77,12 @@ util::Result<nlohmann::json, http::Response> ParseObject(const http::Request& re
   if (!media.empty() && media != "application/json") {
     return util::Fail(Error(415, "invalid_request", "the body must be application/json"));
   }
-  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) return util::Fail(Error(400, "invalid_request", "the body is not JSON"));
-  if (!body.is_object()) {
-    return util::Fail(Error(400, "invalid_request", "the body must be a JSON object"));
-  }
-  return body;
+  JsonBody body = ParseJsonBody(req.body);
+  if (body.error) return util::Fail(Error(400, "invalid_request", *body.error));
+  // Two members with one name would let a proxy and the gateway read different values.
+  if (body.repeated_key)
+    return util::Fail(BadField(*body.repeated_key, *body.repeated_key + " is repeated"));
+  return std::move(body.doc);
 }
 
 std::optional<http::Response> RejectUnknown(const nlohmann::json& object,

@@ -1,8 +1,8 @@
 #include "gateway/handlers/oauth/oauth_http.hpp"
 
 #include <nlohmann/json.hpp>
-#include <set>
 
+#include "gateway/handlers/json_body.hpp"
 #include "gateway/http/form.hpp"
 #include "gateway/oauth/errors.hpp"
 
@@ -22,24 +22,16 @@ OAuthError FieldError(std::string description, std::string field) {
 }
 
 util::Result<http::Params, OAuthError> ParseJson(const std::string& body) {
-  std::set<std::string> keys;
-  std::optional<std::string> repeated;
-  nlohmann::json::parser_callback_t cb = [&](int depth, nlohmann::json::parse_event_t event,
-                                             nlohmann::json& parsed) {
-    if (event == nlohmann::json::parse_event_t::key && depth == 1 && parsed.is_string()) {
-      if (!keys.insert(parsed.get<std::string>()).second && !repeated) {
-        repeated = parsed.get<std::string>();
-      }
-    }
-    return true;
-  };
-  nlohmann::json doc = nlohmann::json::parse(body, cb, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    return util::Fail(MakeError(ErrorCode::kInvalidRequest, "the body must be a JSON object"));
+  JsonBody parsed = ParseJsonBody(body);
+  if (parsed.error) {
+    return util::Fail(
+        MakeError(ErrorCode::kInvalidRequest, "the body must be a JSON object", *parsed.error));
   }
-  if (repeated) return util::Fail(FieldError(*repeated + " is repeated", *repeated));
+  if (const auto& repeated = parsed.repeated_key) {
+    return util::Fail(FieldError(*repeated + " is repeated", *repeated));
+  }
   http::Params params;
-  for (const auto& [name, value] : doc.items()) {
+  for (const auto& [name, value] : parsed.doc.items()) {
     if (!value.is_string()) return util::Fail(FieldError(name + " must be a string", name));
     params.Add(name, value.get<std::string>());
   }

@@ -4,6 +4,7 @@
 
 #include "gateway/crypto/random.hpp"
 #include "gateway/handlers/api/api_common.hpp"
+#include "gateway/handlers/validate/validate_body.hpp"
 #include "gateway/observe/log.hpp"
 #include "gateway/policy/rules.hpp"
 #include "gateway/util/errors.hpp"
@@ -11,9 +12,6 @@
 
 namespace oakgate::handlers::validate {
 namespace {
-
-constexpr size_t kMaxReasoning = 8 * 1024;
-constexpr size_t kMaxContext = 16 * 1024;
 
 // The same JSON bodies and errors as the management API (CONTRACT §8).
 using api::BadField;
@@ -39,23 +37,6 @@ std::optional<std::string_view> PresentedKey(const http::Request& req) {
   return util::Trim(v.substr(7));
 }
 
-// PostgreSQL text and jsonb cannot hold NUL, so it is refused up front instead of failing a
-// whole batch of other requests' decisions later.
-bool HasNul(const nlohmann::json& j) {
-  if (j.is_string()) return j.get_ref<const std::string&>().find('\0') != std::string::npos;
-  if (j.is_object()) {
-    for (const auto& [k, v] : j.items()) {
-      if (k.find('\0') != std::string::npos || HasNul(v)) return true;
-    }
-  }
-  if (j.is_array()) {
-    for (const auto& v : j) {
-      if (HasNul(v)) return true;
-    }
-  }
-  return false;
-}
-
 std::string NewUuid() {
   std::string b = crypto::RandomBytes(16);
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);  // RFC 9562 version 4
@@ -68,46 +49,6 @@ std::string NewUuid() {
     out += kHex[static_cast<unsigned char>(b[i]) & 0xf];
   }
   return out;
-}
-
-struct ValidateBody {
-  std::string tool;
-  std::string scope;
-  std::optional<std::string> reasoning;
-  std::optional<std::string> context_json;
-};
-
-// nullopt and a filled `out`, or the 400 answer.
-std::optional<http::Response> ParseBody(const http::Request& req, ValidateBody& out) {
-  auto parsed = api::ParseObject(req);
-  if (!parsed) return parsed.error();
-  const nlohmann::json& body = parsed.value();
-  if (auto e = api::RejectUnknown(body, {"tool", "scope", "reasoning", "context"})) return e;
-  for (const char* name : {"tool", "scope"}) {
-    auto it = body.find(name);
-    if (it == body.end()) return BadField(name, std::string(name) + " is required");
-    if (!it->is_string() || !policy::IsValidName(it->get_ref<const std::string&>())) {
-      return BadField(name, std::string(name) + " must be 1 to 200 characters of [A-Za-z0-9._-]");
-    }
-    (std::string_view(name) == "tool" ? out.tool : out.scope) = it->get<std::string>();
-  }
-  if (auto it = body.find("reasoning"); it != body.end() && !it->is_null()) {
-    if (!it->is_string()) return BadField("reasoning", "reasoning must be a string");
-    const auto& text = it->get_ref<const std::string&>();
-    if (text.size() > kMaxReasoning || text.find('\0') != std::string::npos) {
-      return BadField("reasoning", "reasoning must be text of at most 8 KiB");
-    }
-    out.reasoning = text;
-  }
-  if (auto it = body.find("context"); it != body.end() && !it->is_null()) {
-    if (!it->is_object()) return BadField("context", "context must be an object");
-    std::string dumped = it->dump();
-    if (dumped.size() > kMaxContext || HasNul(*it)) {
-      return BadField("context", "context must be at most 16 KiB of JSON");
-    }
-    out.context_json = std::move(dumped);
-  }
-  return std::nullopt;
 }
 
 void SetLimitHeaders(http::Response& r, const policy::BucketAnswer& b) {
@@ -217,7 +158,7 @@ http::Response Validate(ValidateContext& ctx, http::Request& req) {
     return limited(std::move(r));
   }
   ValidateBody body;
-  if (auto bad = ParseBody(req, body)) return limited(std::move(*bad));
+  if (auto bad = ParseValidateBody(req, body)) return limited(std::move(*bad));
 
   try {
     return limited(Decide(ctx, req, key, body));
