@@ -174,6 +174,7 @@ int Serve(const config::Config& cfg) {
     observe::Info("request", {{"request_id", req.request_id},
                               {"method", req.method},
                               {"path", req.path},
+                              {"route", req.route.empty() ? "unmatched" : req.route},
                               {"status", std::to_string(res.status)},
                               {"latency_ms", std::to_string(latency.count() / 1000.0)},
                               {"client_address", req.client_address}});

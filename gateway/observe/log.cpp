@@ -93,13 +93,61 @@ std::string Redact(std::string_view value) {
   return "[redacted]";
 }
 
+namespace {
+
+bool IsBase64Url(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+// A run that looks like one of our random secrets: long, with an upper-case letter or a digit
+// (43 CSPRNG characters nearly always have both), and not merely hex or a UUID.
+bool LooksSecret(std::string_view run) {
+  if (run.size() < 32) return false;
+  bool mixed = false, beyond_hex = false;
+  for (char c : run) {
+    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) mixed = true;
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-')) beyond_hex = true;
+  }
+  return mixed && beyond_hex;
+}
+
+}  // namespace
+
+std::string Scrub(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!IsBase64Url(text[i])) {
+      out += text[i++];
+      continue;
+    }
+    size_t start = i;
+    while (i < text.size() && IsBase64Url(text[i])) ++i;
+    std::string_view run = text.substr(start, i - start);
+    if (!LooksSecret(run)) {
+      out += run;
+      continue;
+    }
+    for (std::string_view prefix : {"oat_", "ort_", "sk_"}) {
+      if (run.substr(0, prefix.size()) == prefix) {
+        out += prefix;
+        break;
+      }
+    }
+    out += "[redacted]";
+  }
+  return out;
+}
+
 std::string FormatLine(std::string_view level, std::string_view msg,
                        std::initializer_list<Field> fields) {
   nlohmann::json j;
   j["ts"] = Timestamp();
   j["level"] = level;
-  j["msg"] = msg;
-  for (const auto& [k, v] : fields) j[std::string(k)] = v;
+  j["msg"] = Scrub(msg);
+  for (const auto& [k, v] : fields) j[std::string(k)] = Scrub(v);
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -27,7 +27,13 @@ void Error(std::string_view msg, std::initializer_list<Field> fields = {});
 // Keeps a recognisable, non-secret prefix ("oat_", "pk_<id>") and replaces the rest.
 std::string Redact(std::string_view value);
 
-// Builds the JSON line; exposed for tests.
+// The last line of defence, applied to the message and every field of every line: replaces
+// each run of 32 or more base64url characters that looks random (the shape of our tokens,
+// codes, session ids and secrets) with "[redacted]", keeping an "oat_", "ort_" or "sk_" prefix.
+// Ids that are hex or UUIDs, the public "pk_<id>" and ordinary words pass.
+std::string Scrub(std::string_view text);
+
+// Builds the JSON line (through Scrub); exposed for tests.
 std::string FormatLine(std::string_view level, std::string_view msg,
                        std::initializer_list<Field> fields);
 
