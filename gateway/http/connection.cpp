@@ -6,7 +6,7 @@
 
 namespace oakgate::http {
 
-void Connection::Send(std::string bytes, bool close_after) {
+void Connection::Send(std::string bytes, bool close_after, std::function<void()> written) {
   auto p = peer.lock();
   if (!p || gone) return;
   size_t size = bytes.size();
@@ -24,8 +24,12 @@ void Connection::Send(std::string bytes, bool close_after) {
         },
         [pending](std::exception_ptr) { pending->fetch_sub(1); });
   } else {
-    promise.then([pending](ssize_t) { pending->fetch_sub(1); },
-                 [pending](std::exception_ptr) { pending->fetch_sub(1); });
+    promise.then(
+        [pending, written = std::move(written)](ssize_t) {
+          pending->fetch_sub(1);
+          if (written) written();
+        },
+        [pending](std::exception_ptr) { pending->fetch_sub(1); });
   }
 }
 

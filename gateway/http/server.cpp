@@ -24,6 +24,8 @@ namespace {
 
 constexpr auto kClosingGrace = std::chrono::seconds(5);
 constexpr auto kSweepInterval = std::chrono::milliseconds(200);
+// Responses a connection may have waiting to be written before its pipelined requests wait.
+constexpr int kMaxQueuedResponses = 16;
 constexpr auto kDrainSweepInterval = std::chrono::milliseconds(50);
 // While draining, a connection idle this long is closed. Not at once: a connection just
 // accepted has not delivered its first bytes yet, and closing it would fail that request.
@@ -55,6 +57,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 
   void OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
     auto conn = std::make_shared<Connection>();
+    conn->self = conn;
     conn->peer = peer;
     conn->fd = peer->fd();
     conn->client_address = peer->address().host();
@@ -83,6 +86,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     if (conn->closing || conn->gone) return;  // we said Connection: close; ignore the rest
     auto now = std::chrono::steady_clock::now();
     conn->last_activity = now;
+    conn->received_any = true;
     if (!conn->reading) {
       conn->reading = true;
       conn->headers_done = false;
@@ -101,7 +105,14 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   // Parses and dispatches buffered requests, in order, until one goes to the pool or the
   // buffer holds no complete request. Called with conn.mutex held.
   void Pump(Connection& conn) {
+    conn.stalled = false;
     while (!conn.in_flight && !conn.closing && !conn.gone && !conn.buffer.empty()) {
+      if (conn.writes_pending->load() >= kMaxQueuedResponses) {
+        // Backpressure: the client is not reading. Parse no further (the kernel and the
+        // input bound hold its next requests) until a write drains.
+        conn.stalled = true;
+        return;
+      }
       Request request;
       ParseOutcome outcome = ParseRequest(conn.buffer, limits_, request);
       if (outcome.status == ParseStatus::kIncomplete) return;
@@ -208,7 +219,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
     if (observer_) observer_(request, response, latency);
-    conn.Send(Serialize(response, request.minor_version, keep, request.method == "HEAD"), !keep);
+    conn.Send(Serialize(response, request.minor_version, keep, request.method == "HEAD"), !keep,
+              ResumeAfterWrite(conn));
     conn.last_activity = std::chrono::steady_clock::now();
     if (!keep) {
       conn.closing = true;
@@ -224,6 +236,20 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     conn.Send(Serialize(r, 1, keep_alive, false), !keep_alive);
     conn.closing = !keep_alive;
     conn.closing_since = std::chrono::steady_clock::now();
+  }
+
+  // Runs on the reactor thread when a response has been written: a connection that stopped
+  // parsing for backpressure goes on with its pipelined requests.
+  std::function<void()> ResumeAfterWrite(Connection& conn) {
+    std::weak_ptr<Connection> weak = conn.self;
+    std::weak_ptr<ServerCore> self = weak_from_this();
+    return [weak, self] {
+      auto c = weak.lock();
+      auto core = self.lock();
+      if (!c || !core || !c->stalled.load()) return;
+      std::lock_guard lock(c->mutex);
+      if (c->stalled && c->writes_pending->load() < kMaxQueuedResponses) core->Pump(*c);
+    };
   }
 
   std::shared_ptr<Connection> FindShared(Connection& conn) {
@@ -262,7 +288,10 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
         if (now - conn->request_started > limit) {
           SendError(*conn, nullptr, 408, "request_timeout", "request timeout", false);
         }
-      } else if (now - conn->last_activity > options_.idle_timeout) {
+      } else if (now - conn->last_activity >
+                 (conn->received_any ? options_.idle_timeout : options_.header_timeout)) {
+        // A connection that never sends its first request is held to the header timeout,
+        // or opening many and sending nothing would pin descriptors for the idle timeout.
         conn->Abort();
       }
     }
