@@ -3,6 +3,7 @@
 #include "gateway/cli/commands.hpp"
 #include "gateway/crypto/random.hpp"
 #include "gateway/crypto/sha256.hpp"
+#include "gateway/oauth/redirect_uri.hpp"
 #include "gateway/store/pg/pg_database.hpp"
 #include "gateway/util/strings.hpp"
 
@@ -62,6 +63,14 @@ void CheckRedirectUris(const std::vector<std::string>& uris) {
     for (unsigned char c : uri) ok = ok && c > 0x20 && c < 0x7F;
     // RFC 6749 §3.1.2: an absolute URI without a fragment.
     if (!ok) throw CommandError(kExitUsage, "invalid redirect URI: " + uri);
+    // RFC 9700 §2.6: no http redirect URI except a loopback one (RFC 8252 §7.3).
+    std::string scheme = util::ToLower(uri.substr(0, scheme_end));
+    if (scheme == "http" && !oauth::IsLoopbackRedirect(uri)) {
+      throw CommandError(kExitUsage,
+                         "an http redirect URI must be a loopback one (127.0.0.1, [::1] or "
+                         "localhost): " +
+                             uri);
+    }
   }
 }
 

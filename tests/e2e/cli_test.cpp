@@ -102,6 +102,17 @@ TEST_F(CliE2E, ClientLifecycle) {
                        Env())
                 .exit_code,
             1);
+  // RFC 9700 §2.6: plain http only for loopback redirect URIs; a fragment never.
+  for (const char* bad : {"http://app.example/cb", "HTTP://intranet:8080/cb",
+                          "https://app.example/cb#frag", "cb", "https://"}) {
+    EXPECT_EQ(
+        RunOakgate({"client", "create", "--id", "bad-uri", "--name", "Bad", "--redirect-uri", bad},
+                   Env())
+            .exit_code,
+        2)
+        << bad;
+  }
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM clients WHERE id = 'bad-uri'"), "0");
   auto list = RunOakgate({"client", "list"}, Env());
   ASSERT_EQ(list.exit_code, 0);
   EXPECT_EQ(list.out.find(secret), std::string::npos) << "secrets are never printed again";
