@@ -34,6 +34,21 @@ ALTER TABLE authorization_codes ADD COLUMN resources text[] NOT NULL DEFAULT '{}
 ALTER TABLE token_families ADD COLUMN resources text[] NOT NULL DEFAULT '{}';
 ALTER TABLE access_tokens ADD COLUMN audience text[] NOT NULL DEFAULT '{}';
 
+-- The other colour of a blue/green pair does not know audiences: an access token it
+-- inserts without one (a refresh it serves) takes its family's resources, so it stays
+-- bound. This binary always writes a non-empty audience when the family has resources, so
+-- for it the default changes nothing.
+CREATE FUNCTION access_token_default_audience() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.audience = '{}' THEN
+    NEW.audience := coalesce((SELECT f.resources FROM token_families f
+                              WHERE f.id = NEW.family_id), '{}');
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER access_tokens_default_audience BEFORE INSERT ON access_tokens
+  FOR EACH ROW EXECUTE FUNCTION access_token_default_audience();
+
 -- The resources a user consented to, beside the scopes.
 ALTER TABLE consents ADD COLUMN resources text[] NOT NULL DEFAULT '{}';
 

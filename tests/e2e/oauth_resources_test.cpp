@@ -350,6 +350,26 @@ TEST_F(ResourcesE2E, CliValidatesResourcesAndDeleteMakesTheirTokensInactive) {
   EXPECT_EQ(Oakgate(*gw_, {"resource", "delete", "--uri", "https://d.example/x"}).exit_code, 1);
 }
 
+// Blue/green: the colour without migration 0002's code inserts access tokens with 0001's
+// columns only (a refresh it serves). The token still carries the family's audience.
+TEST_F(ResourcesE2E, AccessTokenTheOtherColourInsertsKeepsTheFamilysAudience) {
+  json t = Tokens({kB});
+  std::string family =
+      db_->Scalar("SELECT family_id FROM access_tokens WHERE token_hash = sha256('" +
+                  t["access_token"].get<std::string>() + "'::bytea)");
+  ASSERT_FALSE(family.empty());
+  std::string old_colour_token = "oat_" + std::string(43, 'Q');
+  db_->Scalar(
+      "INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, scopes,"
+      " expires_at) SELECT sha256('" +
+      old_colour_token +
+      "'::bytea), f.id, f.client_id, f.user_id, f.scopes, now() + interval '1 hour'"
+      " FROM token_families f WHERE f.id = " +
+      family);
+  EXPECT_EQ(Introspect(*rs_b_, old_colour_token)["aud"], kB);
+  EXPECT_EQ(Introspect(*generic_, old_colour_token)["active"], false);
+}
+
 TEST_F(ResourcesE2E, MigrationIsEmbeddedAndReadyzCountsIt) {
   auto status = Oakgate(*gw_, {"migrate", "--status"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
