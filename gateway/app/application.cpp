@@ -18,6 +18,7 @@
 #include "gateway/oauth/client_auth.hpp"
 #include "gateway/oauth/discovery.hpp"
 #include "gateway/oauth/introspection.hpp"
+#include "gateway/oauth/registration.hpp"
 #include "gateway/oauth/revocation.hpp"
 #include "gateway/oauth/token_service.hpp"
 #include "gateway/observe/log.hpp"
@@ -31,6 +32,7 @@
 #include "gateway/store/pg/migrator.hpp"
 #include "gateway/store/pg/pg_database.hpp"
 #include "gateway/util/errors.hpp"
+#include "gateway/util/strings.hpp"
 
 namespace oakgate::app {
 namespace {
@@ -40,6 +42,19 @@ bool IsLoopbackIssuer(const std::string& issuer) {
     if (issuer.rfind(p, 0) == 0) return true;
   }
   return issuer.rfind("https://", 0) == 0;
+}
+
+oauth::RegistrationSettings RegistrationSettingsFrom(const config::Config& cfg) {
+  oauth::RegistrationSettings s;
+  s.mode = cfg.registration == "off"     ? oauth::RegistrationMode::kOff
+           : cfg.registration == "token" ? oauth::RegistrationMode::kToken
+                                         : oauth::RegistrationMode::kOpen;
+  for (auto scheme : util::Split(cfg.registration_redirect_schemes, ' ')) {
+    if (!scheme.empty()) s.custom_schemes.emplace_back(scheme);
+  }
+  s.rate_limit = cfg.registration_rate_limit;
+  s.window_seconds = cfg.registration_window;
+  return s;
 }
 
 void MigrateWithRetry(const std::string& url) {
@@ -118,16 +133,15 @@ int Serve(const config::Config& cfg) {
   oauth::TokenService tokens(db, client_auth, oauth_settings);
   oauth::IntrospectionService introspection(db, client_auth, cfg.issuer);
   oauth::RevocationService revocation(db, client_auth);
+  oauth::RegistrationService registration(db, RegistrationSettingsFrom(cfg));
   web.form_action_origins = [&authorize](std::string_view return_to) {
     return authorize.FormActionOrigins(return_to);
   };
-  handlers::oauth::OAuthContext oauth_ctx{web,
-                                          authorize,
-                                          tokens,
-                                          introspection,
-                                          revocation,
-                                          cfg.issuer,
-                                          oauth::DiscoveryDocument(cfg.issuer)};
+  handlers::oauth::OAuthContext oauth_ctx{
+      web,        authorize,
+      tokens,     introspection,
+      revocation, registration,
+      cfg.issuer, oauth::DiscoveryDocument(cfg.issuer, cfg.registration != "off")};
   std::atomic<bool> draining{false};
 
   // The decision writer outlives the server: requests in flight at shutdown still get their

@@ -18,6 +18,8 @@ store::PruneLimits PruneLimitsFrom(const config::Config& cfg) {
   store::PruneLimits l;
   l.decision_retention_days = cfg.decision_retention_days;
   l.audit_retention_days = cfg.audit_retention_days;
+  l.registered_client_unused_ttl = cfg.registration_unused_ttl;
+  l.registration_window = cfg.registration_window;
   return l;
 }
 

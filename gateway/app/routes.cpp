@@ -68,6 +68,9 @@ void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o) {
   r.Add("POST", "/oauth/revoke", Exec::kPool,
         WithCors([&o](http::Request& req) { return h::Revoke(o, req); }));
   r.Add("OPTIONS", "/oauth/revoke", Exec::kInline, preflight_post);
+  r.Add("POST", "/oauth/register", Exec::kPool,
+        WithCors([&o](http::Request& req) { return h::Register(o, req); }));
+  r.Add("OPTIONS", "/oauth/register", Exec::kInline, preflight_post);
 }
 
 }  // namespace

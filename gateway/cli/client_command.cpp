@@ -17,6 +17,8 @@ struct ClientArgs {
   bool confidential = false;
   bool first_party = false;
   bool introspect = false;
+  bool require_resource = false;
+  std::string require_resource_value;
   std::string scopes;
   std::string grant_types;
   std::string first_party_value;
@@ -99,6 +101,8 @@ nlohmann::json ToJson(const store::Client& c) {
           {"confidential", c.confidential},
           {"first_party", c.first_party},
           {"introspect", c.can_introspect},
+          {"require_resource", c.requires_resource},
+          {"registered", c.registered},
           {"redirect_uris", c.redirect_uris},
           {"scopes", c.scopes},
           {"grant_types", c.grant_types}};
@@ -128,6 +132,8 @@ void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action) {
   create->add_option("--grant-types", a.grant_types,
                      "Space-separated grant types (default: authorization_code refresh_token)");
   create->add_flag("--introspect", a.introspect, "May call /oauth/introspect (confidential)");
+  create->add_flag("--require-resource", a.require_resource,
+                   "Authorization must name a resource (RFC 8707)");
   create->callback([&flags, &action] {
     action = [&flags] {
       CheckClientId(a.id);
@@ -138,6 +144,7 @@ void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action) {
       c.confidential = a.confidential;
       c.first_party = a.first_party;
       c.can_introspect = a.introspect;
+      c.requires_resource = a.require_resource;
       c.scopes = Words(a.scopes);
       c.grant_types =
           Words(a.grant_types.empty() ? "authorization_code refresh_token" : a.grant_types);
@@ -191,6 +198,7 @@ void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action) {
   update->add_option("--grant-types", a.grant_types, "Space-separated grant types");
   update->add_option("--first-party", a.first_party_value, "true or false");
   update->add_option("--introspect", a.introspect_value, "true or false");
+  update->add_option("--require-resource", a.require_resource_value, "true or false");
   update->callback([&flags, &action, update] {
     action = [&flags, update] {
       auto db = OpenDatabase(flags);
@@ -205,6 +213,8 @@ void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action) {
         c.first_party = ParseBool("--first-party", a.first_party_value);
       if (update->count("--introspect"))
         c.can_introspect = ParseBool("--introspect", a.introspect_value);
+      if (update->count("--require-resource"))
+        c.requires_resource = ParseBool("--require-resource", a.require_resource_value);
       CheckScopes(c.scopes);
       CheckRedirectUris(c.redirect_uris);
       CheckGrants(c);

@@ -15,5 +15,7 @@ void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterPrune(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterApiKey(CLI::App& app, GlobalFlags& flags, Action& action);
+void RegisterResource(CLI::App& app, GlobalFlags& flags, Action& action);
+void RegisterRegistrationToken(CLI::App& app, GlobalFlags& flags, Action& action);
 
 }  // namespace oakgate::cli

@@ -19,6 +19,8 @@ int Run(int argc, char** argv) {
   RegisterUser(app, flags, action);
   RegisterPrune(app, flags, action);
   RegisterApiKey(app, flags, action);
+  RegisterResource(app, flags, action);
+  RegisterRegistrationToken(app, flags, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -89,6 +89,15 @@ const std::vector<Key>& Keys() {
                     &Config::decision_batch_size, 1, 10000));
     k.push_back(Int("decision_batch_delay_ms", "OAKGATE_DECISION_BATCH_DELAY_MS",
                     &Config::decision_batch_delay_ms, 0, 1000));
+    k.push_back(Str("registration", "OAKGATE_REGISTRATION", &Config::registration));
+    k.push_back(Str("registration_redirect_schemes", "OAKGATE_REGISTRATION_REDIRECT_SCHEMES",
+                    &Config::registration_redirect_schemes));
+    k.push_back(Int("registration_rate_limit", "OAKGATE_REGISTRATION_RATE_LIMIT",
+                    &Config::registration_rate_limit, 1, 1000000));
+    k.push_back(Int("registration_window", "OAKGATE_REGISTRATION_WINDOW",
+                    &Config::registration_window, 1, 86400));
+    k.push_back(Int("registration_unused_ttl", "OAKGATE_REGISTRATION_UNUSED_TTL",
+                    &Config::registration_unused_ttl, 60, 31536000));
     return k;
   }();
   return keys;
@@ -234,6 +243,22 @@ Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& en
   if (!util::ParseIpRangeList(c.trusted_proxies, &bad)) {
     throw ConfigError("trusted_proxies",
                       "expected IP addresses or CIDR ranges, got \"" + bad + "\"");
+  }
+  if (c.registration != "open" && c.registration != "token" && c.registration != "off") {
+    throw ConfigError("registration", "must be one of open, token, off");
+  }
+  for (auto scheme : util::Split(c.registration_redirect_schemes, ' ')) {
+    if (scheme.empty()) continue;
+    bool ok = scheme.front() >= 'a' && scheme.front() <= 'z';
+    for (char ch : scheme) {
+      ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '+' || ch == '-' ||
+                  ch == '.');
+    }
+    // RFC 8252 §7.1: private-use schemes; http(s) are governed by their own rules.
+    if (!ok || scheme == "http" || scheme == "https") {
+      throw ConfigError("registration_redirect_schemes",
+                        "expected lower-case URI schemes separated by spaces");
+    }
   }
   if (!c.colour.empty()) {
     bool ok = c.colour.size() <= 32;

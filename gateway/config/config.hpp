@@ -55,6 +55,15 @@ struct Config {
   // or this many milliseconds after its first one arrived.
   int decision_batch_size = 64;
   int decision_batch_delay_ms = 2;
+  // Dynamic client registration (RFC 7591): open, token (needs an initial access token from
+  // `oakgate registration-token create`) or off; private-use redirect URI schemes allowed
+  // (space-separated); attempts per address per window; how long a registered client that
+  // was never issued a code is kept.
+  std::string registration = "open";
+  std::string registration_redirect_schemes;
+  int registration_rate_limit = 20;
+  int registration_window = 3600;
+  int registration_unused_ttl = 86400;
 
   bool CookieSecure() const;
   int Threads() const;

@@ -8,6 +8,7 @@
 #include "gateway/oauth/audit.hpp"
 #include "gateway/oauth/pkce.hpp"
 #include "gateway/oauth/redirect_uri.hpp"
+#include "gateway/oauth/resources.hpp"
 #include "gateway/oauth/scope.hpp"
 #include "gateway/util/strings.hpp"
 
@@ -111,7 +112,21 @@ util::Result<AuthorizationRequest, RedirectError> AuthorizeService::Validate(
   AuthorizationRequest r;
   r.target = target;
   r.code_challenge = *challenge;
-  // RFC 6749 §3.3: an omitted scope means the client's registered scopes.
+  // RFC 8707 §2.1: one or more `resource` parameters name where the token will be used.
+  std::vector<std::string> resource_values;
+  for (const auto& [name, value] : params) {
+    if (name == "resource") resource_values.push_back(value);
+  }
+  if (resource_values.empty() && target.client.requires_resource) {
+    return fail(ErrorCode::kInvalidTarget, "this client must name a resource");
+  }
+  auto resources = ResolveResources(db_, resource_values);
+  if (!resources) return fail(resources.error().code, resources.error().description);
+  r.resources = std::move(resources.value());
+  // Scopes are checked against the client and against the resources asked for.
+  std::vector<std::string> offered = ScopesOf(r.resources);
+  // RFC 6749 §3.3: an omitted scope means the client's registered scopes (here: those the
+  // resources offer).
   auto scope = Get(params, "scope");
   if (scope) {
     auto parsed = ParseScope(*scope);
@@ -119,9 +134,13 @@ util::Result<AuthorizationRequest, RedirectError> AuthorizeService::Validate(
     if (!IsSubset(*parsed, target.client.scopes)) {
       return fail(ErrorCode::kInvalidScope, "scope exceeds what the client may be granted");
     }
+    if (!r.resources.empty() && !IsSubset(*parsed, offered)) {
+      return fail(ErrorCode::kInvalidScope, "scope exceeds what the resource offers");
+    }
     r.scopes = *parsed;
   } else {
-    r.scopes = target.client.scopes;
+    r.scopes =
+        r.resources.empty() ? target.client.scopes : Intersect(target.client.scopes, offered);
   }
   // RFC 6749 §3.1: parameters MUST NOT be repeated; RFC 8707 allows several `resource`.
   for (const auto& [name, value] : params) {
@@ -136,20 +155,27 @@ util::Result<AuthorizationRequest, RedirectError> AuthorizeService::Validate(
 
 bool AuthorizeService::NeedsConsentPage(const AuthorizationRequest& r, const std::string& user_id) {
   if (r.loopback_public) return true;  // RFC 8252 §8.6: on every authorization
+  // RFC 7591 §5: anyone can register a client under any name: the user confirms every time.
+  if (r.target.client.registered) return true;
   if (r.target.client.first_party) return false;
   auto remembered = db_.Consents().Find(user_id, r.target.client.id);
-  return !remembered || !IsSubset(r.scopes, *remembered);
+  return !remembered || !IsSubset(r.scopes, remembered->scopes) ||
+         !IsSubset(UrisOf(r.resources), remembered->resources);
 }
 
 void AuthorizeService::RememberConsent(const AuthorizationRequest& r, const std::string& user_id,
                                        const Caller& caller) {
-  std::vector<std::string> scopes = r.scopes;
-  if (auto before = db_.Consents().Find(user_id, r.target.client.id)) {
-    for (const auto& s : *before) {
-      if (std::find(scopes.begin(), scopes.end(), s) == scopes.end()) scopes.push_back(s);
+  store::Consent consent{r.scopes, UrisOf(r.resources)};
+  auto merge = [](std::vector<std::string>& into, const std::vector<std::string>& more) {
+    for (const auto& s : more) {
+      if (std::find(into.begin(), into.end(), s) == into.end()) into.push_back(s);
     }
+  };
+  if (auto before = db_.Consents().Find(user_id, r.target.client.id)) {
+    merge(consent.scopes, before->scopes);
+    merge(consent.resources, before->resources);
   }
-  db_.Consents().Save(user_id, r.target.client.id, scopes);
+  db_.Consents().Save(user_id, r.target.client.id, consent);
   RecordAudit(db_, caller,
               {"oauth.consent_granted", user_id, r.target.client.id, "",
                nlohmann::json({{"scope", JoinScope(r.scopes)}}).dump()});
@@ -172,6 +198,7 @@ std::string AuthorizeService::IssueCode(const AuthorizationRequest& r, const std
   row.redirect_uri = r.target.redirect_uri;
   row.redirect_uri_given = r.target.redirect_uri_given;
   row.scopes = r.scopes;
+  row.resources = UrisOf(r.resources);
   row.code_challenge = r.code_challenge;
   row.ttl_seconds = settings_.code_ttl;
   db_.Tokens().CreateCode(row);

@@ -36,6 +36,7 @@ struct ClientRedirect {
 struct AuthorizationRequest {
   ClientRedirect target;
   std::vector<std::string> scopes;
+  std::vector<store::Resource> resources;  // RFC 8707: what the token will be bound to
   std::string code_challenge;
   // RFC 8252 §8.6: a public client on a loopback redirect cannot prove who it is.
   bool loopback_public = false;
@@ -69,6 +70,9 @@ class AuthorizeService {
                         const Caller& caller);
   std::string ErrorRedirect(const ClientRedirect& target, ErrorCode code,
                             std::string_view description) const;
+  // RFC 9700 §4.11.2: a client anyone could have registered gets no redirects carrying
+  // errors (an open redirector); its errors and denials are shown as a page instead.
+  static bool ErrorsAsPage(const store::Client& client) { return client.registered; }
 
   // The validated redirect origin of a pending authorization request named by a login
   // return_to ("/oauth/authorize?..."), for the login page's CSP form-action; empty when

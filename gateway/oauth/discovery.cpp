@@ -14,7 +14,7 @@ std::string IssuerPath(const std::string& issuer) {
   return path;
 }
 
-std::string DiscoveryDocument(const std::string& issuer) {
+std::string DiscoveryDocument(const std::string& issuer, bool registration) {
   nlohmann::ordered_json doc = {
       {"issuer", issuer},
       {"authorization_endpoint", issuer + "/oauth/authorize"},
@@ -34,6 +34,9 @@ std::string DiscoveryDocument(const std::string& issuer) {
       {"scopes_supported", {"keys", "agents"}},
       {"authorization_response_iss_parameter_supported", true},
   };
+  // MCP clients refuse to proceed without code_challenge_methods_supported (above) and find
+  // the registration endpoint here.
+  if (registration) doc["registration_endpoint"] = issuer + "/oauth/register";
   return doc.dump();
 }
 

@@ -22,6 +22,11 @@ constexpr Entry kTable[] = {
     {ErrorCode::kTemporarilyUnavailable, "temporarily_unavailable", 503},
     {ErrorCode::kTooManyRequests, "too_many_requests", 429},
     {ErrorCode::kUnsupportedTokenType, "unsupported_token_type", 400},
+    {ErrorCode::kInvalidTarget, "invalid_target", 400},
+    {ErrorCode::kInvalidRedirectUri, "invalid_redirect_uri", 400},
+    {ErrorCode::kInvalidClientMetadata, "invalid_client_metadata", 400},
+    {ErrorCode::kInvalidToken, "invalid_token", 401},
+    {ErrorCode::kRegistrationDisabled, "access_denied", 403},
 };
 
 const Entry& Find(ErrorCode code) {

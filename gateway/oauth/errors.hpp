@@ -20,6 +20,11 @@ enum class ErrorCode {
   kTemporarilyUnavailable,   // RFC 6749 §4.1.2.1
   kTooManyRequests,          // throttling (CONTRACT §4)
   kUnsupportedTokenType,     // RFC 7009 §2.2.1
+  kInvalidTarget,            // RFC 8707 §2
+  kInvalidRedirectUri,       // RFC 7591 §3.2.2
+  kInvalidClientMetadata,    // RFC 7591 §3.2.2
+  kInvalidToken,             // RFC 6750 §3.1 (the initial access token, RFC 7591 §3)
+  kRegistrationDisabled,     // OAKGATE_REGISTRATION=off (RFC 7591 leaves it to the server)
 };
 
 std::string_view ErrorString(ErrorCode code);

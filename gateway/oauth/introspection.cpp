@@ -5,6 +5,22 @@
 #include "gateway/oauth/scope.hpp"
 
 namespace oakgate::oauth {
+namespace {
+
+// RFC 7662 §2.2 with RFC 8707: a token bound to resources is active only to the clients those
+// resources' servers introspect with. A resource deleted since has no introspectors.
+bool MayIntrospectAudience(store::Database& db, const std::vector<std::string>& audience,
+                           const std::string& caller_id) {
+  if (audience.empty()) return true;
+  for (const auto& r : db.Resources().FindMany(audience)) {
+    for (const auto& id : r.introspectors) {
+      if (id == caller_id) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 util::Result<Introspection, OAuthError> IntrospectionService::Introspect(
     const IntrospectRequest& request, const Caller& caller) {
@@ -31,7 +47,9 @@ util::Result<Introspection, OAuthError> IntrospectionService::Introspect(
     AccessTokenVerifier verifier(db_);
     auto t = verifier.Verify(token);
     if (!t) return out;
+    if (!MayIntrospectAudience(db_, t->audience, caller_client.id)) return out;
     out.active = true;
+    out.aud = t->audience;
     out.token_type = "Bearer";
     out.scope = JoinScope(t->scopes);
     out.client_id = t->client_id;
@@ -55,6 +73,7 @@ util::Result<Introspection, OAuthError> IntrospectionService::Introspect(
     }
     out.active = true;
     out.token_type = "refresh_token";
+    out.aud = t->family_resources;
     out.scope = JoinScope(t->family_scopes);
     out.client_id = t->client_id;
     if (t->user_id) {

@@ -22,6 +22,7 @@ struct Introspection {
   std::optional<int64_t> exp;
   std::optional<int64_t> iat;
   std::optional<std::string> iss;
+  std::vector<std::string> aud;  // RFC 7662 §2.2, RFC 8707: the resources it is bound to
   std::map<std::string, std::string> extra;  // e.g. key_id, agent_id
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Consent remembered per user and client: the scope set the user approved.
+// Consent remembered per user and client: the scope and resource sets the user approved.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -7,14 +7,18 @@
 
 namespace oakgate::store {
 
+struct Consent {
+  std::vector<std::string> scopes;
+  std::vector<std::string> resources;  // RFC 8707 resources the user approved
+};
+
 class ConsentStore {
  public:
   virtual ~ConsentStore() = default;
-  virtual std::optional<std::vector<std::string>> Find(std::string_view user_id,
-                                                       std::string_view client_id) = 0;
-  // Replaces the remembered scope set.
+  virtual std::optional<Consent> Find(std::string_view user_id, std::string_view client_id) = 0;
+  // Replaces the remembered scope and resource sets.
   virtual void Save(std::string_view user_id, std::string_view client_id,
-                    const std::vector<std::string>& scopes) = 0;
+                    const Consent& consent) = 0;
 };
 
 }  // namespace oakgate::store

@@ -9,6 +9,8 @@
 #include "gateway/store/consent_store.hpp"
 #include "gateway/store/decision_store.hpp"
 #include "gateway/store/maintenance_store.hpp"
+#include "gateway/store/registration_store.hpp"
+#include "gateway/store/resource_store.hpp"
 #include "gateway/store/session_store.hpp"
 #include "gateway/store/token_store.hpp"
 #include "gateway/store/user_store.hpp"
@@ -29,6 +31,8 @@ class Database {
   virtual DecisionStore& Decisions() = 0;
   virtual ConsentStore& Consents() = 0;
   virtual AuditStore& Audit() = 0;
+  virtual ResourceStore& Resources() = 0;
+  virtual RegistrationStore& Registrations() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

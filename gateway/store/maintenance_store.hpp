@@ -15,6 +15,10 @@ struct PruneLimits {
   int64_t code_replay_margin = 3600;  // a used code is kept this long for replay detection
   int64_t decision_retention_days = 90;
   int64_t audit_retention_days = 365;
+  // A dynamically registered client never issued a code is deleted this long after it
+  // registered; registration attempts count for registration_window seconds.
+  int64_t registered_client_unused_ttl = 86400;
+  int64_t registration_window = 3600;
 };
 
 // (what, rows removed), in a fixed order.

@@ -24,9 +24,20 @@ struct Client {
   bool confidential = false;
   bool first_party = false;
   bool can_introspect = false;
+  bool registered = false;         // made by dynamic registration (RFC 7591): never first-party
+  bool requires_resource = false;  // authorization must name a resource (RFC 8707)
   std::vector<std::string> redirect_uris;
   std::vector<std::string> scopes;
   std::vector<std::string> grant_types;
+  int64_t created_at = 0;
+};
+
+// A protected resource (RFC 8707) and the confidential clients that may introspect its tokens.
+struct Resource {
+  std::string uri;  // normalised (oauth::NormalizeResourceUri)
+  std::string name;
+  std::vector<std::string> scopes;
+  std::vector<std::string> introspectors;  // client ids
   int64_t created_at = 0;
 };
 

@@ -16,6 +16,7 @@ struct AccessToken {
   std::optional<std::string> user_id;  // absent for client credentials
   std::string username;                // the user's email, "" without a user
   std::vector<std::string> scopes;
+  std::vector<std::string> audience;  // RFC 8707 resources it is bound to; empty: none
   int64_t issued_at = 0;
   int64_t expires_at = 0;
 };
@@ -28,6 +29,7 @@ struct RefreshTokenRecord {
   std::optional<std::string> user_id;
   std::string username;
   std::vector<std::string> family_scopes;
+  std::vector<std::string> family_resources;  // what the grant was for (RFC 8707)
   int64_t family_created_at = 0;
   int64_t family_expires_at = 0;
   bool retired = false;  // used_at set: it was rotated
@@ -44,6 +46,7 @@ struct AuthorizationCode {
   std::string redirect_uri;
   bool redirect_uri_given = true;
   std::vector<std::string> scopes;
+  std::vector<std::string> resources;
   std::string code_challenge;
   bool used = false;
   bool expired = false;
@@ -58,6 +61,7 @@ struct NewCode {
   std::string redirect_uri;
   bool redirect_uri_given = true;
   std::vector<std::string> scopes;
+  std::vector<std::string> resources;
   std::string code_challenge;
   int64_t ttl_seconds = 60;
 };
@@ -68,6 +72,7 @@ struct NewTokens {
   std::string access_hash;
   std::string refresh_hash;  // "" for no refresh token
   std::vector<std::string> access_scopes;
+  std::vector<std::string> audience;  // of the access token
   int64_t access_ttl_seconds = 3600;
 };
 
@@ -92,7 +97,8 @@ class TokenStore {
 
   virtual void CreateCode(const NewCode& code) = 0;
   virtual std::optional<AuthorizationCode> FindCode(std::string_view code_hash) = 0;
-  // In one transaction: starts a family (absolute expiry family_ttl_seconds), marks the code
+  // In one transaction: starts a family (absolute expiry family_ttl_seconds, the code's
+  // scopes and resources), marks the code
   // used with one compare-and-set (used_at IS NULL AND unexpired) and issues the tokens.
   // nullopt, with nothing written, when the compare-and-set found the code used or expired.
   virtual std::optional<Issued> RedeemCode(const AuthorizationCode& code,

@@ -148,9 +148,16 @@ TEST_F(OAuthAuthorizeE2E, ErrorsAfterTheRedirectIsVerifiedAreRedirectsWithStateA
     Fields fields;
     const char* error;
   };
-  Fields resource_twice = Valid();
+  // RFC 8707: resources must be registered (issue 8); `keys` belongs to no resource.
+  for (const char* uri : {"https://api.example", "https://api2.example"}) {
+    auto made = RunOakgate({"resource", "create", "--uri", uri, "--name", uri}, gw_->env());
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+  }
+  Fields resource_twice = Without(Valid(), "scope");
   resource_twice.emplace_back("resource", "https://api.example");
   resource_twice.emplace_back("resource", "https://api2.example");
+  Fields unknown_resource = Valid();
+  unknown_resource.emplace_back("resource", "https://unknown.example");
   Fields scope_twice = Valid();
   scope_twice.emplace_back("scope", "keys");
   std::vector<Case> cases = {
@@ -166,6 +173,8 @@ TEST_F(OAuthAuthorizeE2E, ErrorsAfterTheRedirectIsVerifiedAreRedirectsWithStateA
       {"scope not registered", With(Valid(), "scope", "keys admin"), "invalid_scope"},
       {"malformed scope", With(Valid(), "scope", "keys\"x"), "invalid_scope"},
       {"repeated scope", scope_twice, "invalid_request"},
+      {"unknown resource", unknown_resource, "invalid_target"},
+      {"relative resource", With(Without(Valid(), "scope"), "resource", "/api"), "invalid_target"},
   };
   int64_t before = Codes();
   for (const auto& c : cases) {

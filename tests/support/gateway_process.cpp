@@ -112,47 +112,69 @@ CommandResult RunProgram(const std::vector<std::string>& argv,
 
 GatewayProcess::GatewayProcess(const std::string& database_url,
                                std::map<std::string, std::string> env, bool wait_ready) {
-  port_ = FreePort();
-  env_ = {{"OAKGATE_DATABASE_URL", database_url},
-          {"OAKGATE_SECRET", "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"},
-          {"OAKGATE_LISTEN", "127.0.0.1:" + std::to_string(port_)},
-          {"OAKGATE_ISSUER", "http://127.0.0.1:" + std::to_string(port_)},
-          {"OAKGATE_TEMPLATES_DIR", std::string(OAKGATE_SOURCE_DIR) + "/templates"},
-          {"OAKGATE_THREADS", "2"},
-          {"OAKGATE_LOG_LEVEL", "info"}};
-  for (auto& [k, v] : env) env_[k] = v;
-  // A caller that chose the listen address (e.g. to put the port in an issuer) chose the port.
-  const std::string& listen = env_["OAKGATE_LISTEN"];
-  port_ = std::stoi(listen.substr(listen.rfind(':') + 1));
-  char log_path[] = "/tmp/oakgate-gateway-log.XXXXXX";
-  int log_fd = ::mkstemp(log_path);
-  log_path_ = log_path;
-  auto envs = BuildEnv(env_);
-  std::vector<std::string> argv_s = {OAKGATE_BINARY, "serve"};
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    int devnull = ::open("/dev/null", O_RDONLY);
-    ::dup2(devnull, 0);
-    ::dup2(log_fd, 1);
-    ::dup2(log_fd, 2);
-    auto a = Pointers(argv_s);
-    auto e = Pointers(envs);
-    ::execve(a[0], a.data(), e.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  if (!wait_ready) {
-    if (!WaitHealthy(std::chrono::seconds(30))) {
-      std::string logs = Logs();
-      Stop();
-      throw std::runtime_error("gateway did not answer /healthz; its output:\n" + logs);
+  // FreePort() gives the port back before the gateway binds it, so two suites starting at
+  // once can be handed the same one: the second gateway then fails to bind while the first
+  // answers its /readyz, and the suite talks to a gateway that goes away with the other
+  // suite. A port we chose is chosen again until our own process says it is listening.
+  bool port_chosen_here = !env.count("OAKGATE_LISTEN");
+  for (int attempt = 0;; ++attempt) {
+    port_ = FreePort();
+    env_ = {{"OAKGATE_DATABASE_URL", database_url},
+            {"OAKGATE_SECRET", "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"},
+            {"OAKGATE_LISTEN", "127.0.0.1:" + std::to_string(port_)},
+            {"OAKGATE_ISSUER", "http://127.0.0.1:" + std::to_string(port_)},
+            {"OAKGATE_TEMPLATES_DIR", std::string(OAKGATE_SOURCE_DIR) + "/templates"},
+            {"OAKGATE_THREADS", "2"},
+            {"OAKGATE_LOG_LEVEL", "info"}};
+    for (auto& [k, v] : env) env_[k] = v;
+    // A caller that chose the listen address (e.g. to put the port in an issuer) chose the
+    // port.
+    const std::string& listen = env_["OAKGATE_LISTEN"];
+    port_ = std::stoi(listen.substr(listen.rfind(':') + 1));
+    char log_path[] = "/tmp/oakgate-gateway-log.XXXXXX";
+    int log_fd = ::mkstemp(log_path);
+    log_path_ = log_path;
+    auto envs = BuildEnv(env_);
+    std::vector<std::string> argv_s = {OAKGATE_BINARY, "serve"};
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int devnull = ::open("/dev/null", O_RDONLY);
+      ::dup2(devnull, 0);
+      ::dup2(log_fd, 1);
+      ::dup2(log_fd, 2);
+      auto a = Pointers(argv_s);
+      auto e = Pointers(envs);
+      ::execve(a[0], a.data(), e.data());
+      ::_exit(127);
     }
-    return;
-  }
-  if (!WaitReady(200, std::chrono::seconds(30))) {
+    ::close(log_fd);
+    bool answered = wait_ready ? WaitReady(200, std::chrono::seconds(30))
+                               : WaitHealthy(std::chrono::seconds(30));
+    // Whoever answered, this process must be the one listening (or die trying).
+    bool ours = false;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (answered && pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
+      if (Logs().find("\"msg\":\"listening\"") != std::string::npos) {
+        ours = true;
+        break;
+      }
+      int st = 0;
+      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (answered && ours) return;
     std::string logs = Logs();
     Stop();
-    throw std::runtime_error("gateway did not become ready; its output:\n" + logs);
+    ::unlink(log_path_.c_str());
+    // Never listening: the port was taken (or the configuration is bad, which fails again).
+    bool lost_port = logs.find("\"msg\":\"listening\"") == std::string::npos;
+    if (lost_port && port_chosen_here && attempt < 3) continue;
+    throw std::runtime_error(std::string(wait_ready ? "gateway did not become ready"
+                                                    : "gateway did not answer /healthz") +
+                             "; its output:\n" + logs);
   }
 }
 

@@ -118,6 +118,8 @@ class FakeDatabase : public store::Database {
   store::AgentStore& Agents() override { throw Unused(); }
   store::ApiKeyStore& ApiKeys() override { throw Unused(); }
   store::DecisionStore& Decisions() override { throw Unused(); }
+  store::ResourceStore& Resources() override { throw Unused(); }
+  store::RegistrationStore& Registrations() override { throw Unused(); }
   bool Ready() override { return true; }
 };
 

@@ -12,6 +12,7 @@ namespace oakgate::handlers::oauth {
 namespace {
 
 using oakgate::oauth::AuthorizationRequest;
+using oakgate::oauth::AuthorizeService;
 using oakgate::oauth::ParamList;
 
 constexpr const char* kConsentPurpose = "consent";
@@ -53,7 +54,13 @@ http::Response ConsentPage(const OAuthContext& ctx, const AuthorizationRequest& 
   for (const auto& s : r.scopes) scopes.push_back({{"name", s}});
   nlohmann::json fields = nlohmann::json::array();
   for (const auto& [name, value] : params) fields.push_back({{"name", name}, {"value", value}});
+  nlohmann::json resources = nlohmann::json::array();
+  for (const auto& res : r.resources) resources.push_back({{"uri", res.uri}, {"name", res.name}});
   nlohmann::json view = {
+      {"resources", resources},
+      {"has_resources", !r.resources.empty()},
+      {"registered", r.target.client.registered},
+      {"registered_on", util::FormatRfc3339(r.target.client.created_at).substr(0, 10)},
       {"client_name", r.target.client.name.empty() ? r.target.client.id : r.target.client.name},
       {"client_id", r.target.client.id},
       {"redirect_uri", r.target.redirect_uri},
@@ -89,6 +96,11 @@ http::Response Continue(const OAuthContext& ctx, const http::Request& request,
                 "This consent form expired. Return to the application and try again.");
   }
   auto checked = ctx.authorize.Validate(params, target.value());
+  if (!checked && AuthorizeService::ErrorsAsPage(target.value().client)) {
+    return web::ErrorPage(ctx.web.templates, 400, "Authorization failed",
+                          checked.error().description,
+                          oakgate::oauth::ErrorString(checked.error().code));
+  }
   if (!checked) {
     return Redirect(ctx.authorize.ErrorRedirect(target.value(), checked.error().code,
                                                 checked.error().description));
@@ -98,6 +110,12 @@ http::Response Continue(const OAuthContext& ctx, const http::Request& request,
   if (decision) {
     if (*decision == "deny") {
       ctx.authorize.RecordDenied(r, session->user_id, caller);
+      if (AuthorizeService::ErrorsAsPage(r.target.client)) {
+        return web::ErrorPage(
+            ctx.web.templates, 403, "Access denied",
+            "You denied the request. You can close this window.",
+            oakgate::oauth::ErrorString(oakgate::oauth::ErrorCode::kAccessDenied));
+      }
       return Redirect(ctx.authorize.ErrorRedirect(
           r.target, oakgate::oauth::ErrorCode::kAccessDenied, "the user denied the request"));
     }

@@ -13,6 +13,8 @@ http::Response Introspect(const OAuthContext& ctx, const http::Request& request)
 http::Response Revoke(const OAuthContext& ctx, const http::Request& request);
 // GET /.well-known/oauth-authorization-server[/<issuer path>] (RFC 8414)
 http::Response Discovery(const OAuthContext& ctx, const http::Request& request);
+// POST /oauth/register (RFC 7591)
+http::Response Register(const OAuthContext& ctx, const http::Request& request);
 // GET /oauth/authorize
 http::Response Authorize(const OAuthContext& ctx, const http::Request& request);
 // POST /oauth/authorize: the consent form's approve or deny

@@ -32,6 +32,9 @@ http::Response Introspect(const OAuthContext& ctx, const http::Request& request)
     if (i.exp) body["exp"] = *i.exp;
     if (i.iat) body["iat"] = *i.iat;
     if (i.iss) body["iss"] = *i.iss;
+    // RFC 7662 §2.2: a string for one audience, an array for several.
+    if (i.aud.size() == 1) body["aud"] = i.aud.front();
+    if (i.aud.size() > 1) body["aud"] = i.aud;
     for (const auto& [k, v] : i.extra) body[k] = v;
   }
   return JsonNoStore(200, body.dump());

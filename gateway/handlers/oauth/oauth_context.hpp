@@ -5,6 +5,7 @@
 #include "gateway/handlers/web/web_context.hpp"
 #include "gateway/oauth/authorize.hpp"
 #include "gateway/oauth/introspection.hpp"
+#include "gateway/oauth/registration.hpp"
 #include "gateway/oauth/revocation.hpp"
 #include "gateway/oauth/token_service.hpp"
 
@@ -16,6 +17,7 @@ struct OAuthContext {
   oakgate::oauth::TokenService& tokens;
   oakgate::oauth::IntrospectionService& introspection;
   oakgate::oauth::RevocationService& revocation;
+  oakgate::oauth::RegistrationService& registration;
   std::string issuer;
   std::string discovery_document;
 };

@@ -32,6 +32,14 @@ util::Result<http::Params, OAuthError> ParseJson(const std::string& body) {
   }
   http::Params params;
   for (const auto& [name, value] : parsed.doc.items()) {
+    // RFC 8707 §2: several resources; in JSON, an array of strings.
+    if (name == "resource" && value.is_array() && value.size() <= 16) {
+      for (const auto& v : value) {
+        if (!v.is_string()) return util::Fail(FieldError(name + " must hold strings", name));
+        params.Add(name, v.get<std::string>());
+      }
+      continue;
+    }
     if (!value.is_string()) return util::Fail(FieldError(name + " must be a string", name));
     params.Add(name, value.get<std::string>());
   }
@@ -55,9 +63,13 @@ util::Result<http::Params, OAuthError> ParseOAuthBody(const http::Request& reque
     return util::Fail(MakeError(ErrorCode::kInvalidRequest,
                                 "the body must be application/x-www-form-urlencoded or JSON"));
   }
-  // RFC 6749 §3.2: request parameters MUST NOT be included more than once.
-  if (auto repeated = parsed.value().FirstRepeated()) {
-    return util::Fail(FieldError(*repeated + " is repeated", *repeated));
+  // RFC 6749 §3.2: request parameters MUST NOT be included more than once; RFC 8707 §2
+  // allows several `resource`.
+  std::set<std::string_view> seen;
+  for (const auto& [name, value] : parsed.value().items()) {
+    if (name != "resource" && !seen.insert(name).second) {
+      return util::Fail(FieldError(name + " is repeated", name));
+    }
   }
   for (const auto& [name, value] : parsed.value().items()) {
     if (name.size() > 128 || value.size() > kMaxValue) {
@@ -104,6 +116,10 @@ http::Response OAuthErrorResponse(const OAuthError& e) {
     r.Set("WWW-Authenticate", "Basic realm=\"oakgate\", charset=\"UTF-8\"");
   }
   if (e.retry_after > 0) r.Set("Retry-After", std::to_string(e.retry_after));
+  // RFC 6750 §3: a bad bearer token (the initial access token of RFC 7591 §3).
+  if (e.code == ErrorCode::kInvalidToken) {
+    r.Set("WWW-Authenticate", "Bearer realm=\"oakgate\", error=\"invalid_token\"");
+  }
   return r;
 }
 

@@ -18,6 +18,10 @@ http::Response Token(const OAuthContext& ctx, const http::Request& request) {
   t.code_verifier = Param(p, "code_verifier");
   t.refresh_token = Param(p, "refresh_token");
   t.scope = Param(p, "scope");
+  // RFC 8707 §2.2: `resource` may be repeated (ParseOAuthBody allows it for this one name).
+  for (const auto& [name, value] : p.items()) {
+    if (name == "resource") t.resources.push_back(value);
+  }
   t.credentials = CredentialsOf(request, p);
 
   auto result = ctx.tokens.Exchange(t, CallerOf(request));

@@ -8,6 +8,7 @@
 #include "gateway/oauth/grants/grant.hpp"
 #include "gateway/oauth/grants/issue.hpp"
 #include "gateway/oauth/pkce.hpp"
+#include "gateway/oauth/scope.hpp"
 
 namespace oakgate::oauth::grants {
 namespace {
@@ -82,7 +83,11 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
   // A refresh token only for clients registered for the refresh_token grant.
   const auto& grants = client.client.grant_types;
   bool refresh = std::find(grants.begin(), grants.end(), "refresh_token") != grants.end();
-  Minted minted = Mint(refresh, code->scopes, ctx.settings.access_token_ttl);
+  // RFC 8707 §2.2: `resource` here selects among the resources authorized.
+  auto audience = SelectAudience(ctx.db, code->resources, request.resources, code->scopes, false);
+  if (!audience) return Fail(audience.error());
+  Minted minted =
+      Mint(refresh, audience.value().scopes, ctx.settings.access_token_ttl, audience.value().uris);
   auto issued = CommitResolved(ctx.db, minted, [&] {
     return ctx.db.Tokens().RedeemCode(*code, ctx.settings.refresh_token_ttl, minted.stored);
   });
@@ -101,7 +106,7 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
               {"oauth.token_issued", code->user_id, client.client.id,
                issued->family_id ? "family:" + std::to_string(issued->family_id) : "",
                nlohmann::json({{"grant_type", "authorization_code"}}).dump()});
-  return Respond(minted, *issued, code->scopes);
+  return Respond(minted, *issued, audience.value().scopes);
 }
 
 }  // namespace oakgate::oauth::grants

@@ -24,7 +24,14 @@ TokenResult ClientCredentials(const GrantContext& ctx, const AuthenticatedClient
     }
     if (!asked->empty()) scopes = *asked;
   }
-  Minted minted = Mint(false, scopes, ctx.settings.access_token_ttl);
+  if (request.resources.empty() && client.client.requires_resource) {
+    return Fail(MakeError(ErrorCode::kInvalidTarget, "this client must name a resource"));
+  }
+  // Scopes are checked against the client (above) and the resources (RFC 8707 §2.2).
+  auto audience = SelectAudience(ctx.db, {}, request.resources, scopes, request.scope.has_value());
+  if (!audience) return Fail(audience.error());
+  scopes = audience.value().scopes;
+  Minted minted = Mint(false, scopes, ctx.settings.access_token_ttl, audience.value().uris);
   auto issued = CommitResolved(ctx.db, minted, [&]() -> std::optional<store::Issued> {
     return ctx.db.Tokens().IssueClientCredentials(client.client.id, minted.stored);
   });

@@ -19,6 +19,7 @@ struct TokenRequest {
   std::optional<std::string> code_verifier;
   std::optional<std::string> refresh_token;
   std::optional<std::string> scope;
+  std::vector<std::string> resources;  // RFC 8707 §2.2: zero or more `resource` values
   ClientCredentials credentials;
 };
 
@@ -27,6 +28,7 @@ struct TokenResponse {
   int64_t expires_in = 0;
   std::optional<std::string> refresh_token;
   std::vector<std::string> scopes;
+  std::vector<std::string> audience;
 };
 
 using TokenResult = util::Result<TokenResponse, OAuthError>;

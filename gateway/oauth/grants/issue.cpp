@@ -5,12 +5,15 @@
 
 #include "gateway/crypto/sha256.hpp"
 #include "gateway/oauth/access_token.hpp"
+#include "gateway/oauth/resources.hpp"
+#include "gateway/oauth/scope.hpp"
 #include "gateway/observe/log.hpp"
 #include "gateway/util/errors.hpp"
 
 namespace oakgate::oauth::grants {
 
-Minted Mint(bool with_refresh, const std::vector<std::string>& access_scopes, int64_t ttl) {
+Minted Mint(bool with_refresh, const std::vector<std::string>& access_scopes, int64_t ttl,
+            const std::vector<std::string>& audience) {
   Minted m;
   m.access_token = NewAccessToken();
   m.stored.access_hash = crypto::ToBytes(crypto::Sha256(m.access_token));
@@ -19,8 +22,31 @@ Minted Mint(bool with_refresh, const std::vector<std::string>& access_scopes, in
     m.stored.refresh_hash = crypto::ToBytes(crypto::Sha256(m.refresh_token));
   }
   m.stored.access_scopes = access_scopes;
+  m.stored.audience = audience;
   m.stored.access_ttl_seconds = ttl;
   return m;
+}
+
+util::Result<Audience, OAuthError> SelectAudience(store::Database& db,
+                                                  const std::vector<std::string>& granted,
+                                                  const std::vector<std::string>& requested,
+                                                  const std::vector<std::string>& scopes,
+                                                  bool scope_explicit) {
+  using util::Fail;
+  if (requested.empty()) return Audience{granted, scopes};
+  auto resolved = ResolveResources(db, requested);
+  if (!resolved) return Fail(resolved.error());
+  std::vector<std::string> uris = UrisOf(resolved.value());
+  if (!granted.empty() && !IsSubset(uris, granted)) {
+    OAuthError e = MakeError(ErrorCode::kInvalidTarget, "resource was not part of the grant");
+    e.field = "resource";
+    return Fail(std::move(e));
+  }
+  std::vector<std::string> offered = ScopesOf(resolved.value());
+  if (scope_explicit && !IsSubset(scopes, offered)) {
+    return Fail(MakeError(ErrorCode::kInvalidScope, "scope exceeds what the resource offers"));
+  }
+  return Audience{uris, Intersect(scopes, offered)};
 }
 
 std::optional<store::Issued> CommitResolved(
@@ -59,6 +85,7 @@ TokenResponse Respond(const Minted& minted, const store::Issued& issued,
   r.expires_in = issued.expires_in;
   if (!minted.refresh_token.empty()) r.refresh_token = minted.refresh_token;
   r.scopes = scopes;
+  r.audience = minted.stored.audience;
   return r;
 }
 

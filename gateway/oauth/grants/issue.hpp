@@ -16,7 +16,23 @@ struct Minted {
   store::NewTokens stored;    // their hashes, as the store takes them
 };
 
-Minted Mint(bool with_refresh, const std::vector<std::string>& access_scopes, int64_t ttl);
+Minted Mint(bool with_refresh, const std::vector<std::string>& access_scopes, int64_t ttl,
+            const std::vector<std::string>& audience = {});
+
+// The audience of a new access token and the scopes it may carry (RFC 8707 §2.2). With no
+// `resource` requested: the grant's resources and `scopes` unchanged. Otherwise the requested
+// resources, which must be known (invalid_target) and part of the grant when the grant named
+// any (a request may narrow, never widen); `scopes` are then limited to what those resources
+// offer (invalid_scope when `scope_explicit` and some are not).
+struct Audience {
+  std::vector<std::string> uris;
+  std::vector<std::string> scopes;
+};
+util::Result<Audience, OAuthError> SelectAudience(store::Database& db,
+                                                  const std::vector<std::string>& granted,
+                                                  const std::vector<std::string>& requested,
+                                                  const std::vector<std::string>& scopes,
+                                                  bool scope_explicit);
 
 // Runs the commit in `write`. When its outcome is unknown (util::CommitInDoubt: the
 // connection dropped during COMMIT), asks a fresh connection whether the minted access token

@@ -65,7 +65,13 @@ TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& cli
       if (!asked->empty()) scopes = *asked;
     }
 
-    Minted minted = Mint(true, scopes, ctx.settings.access_token_ttl);
+    // RFC 8707 §2.2: a refresh may narrow the resources, never widen them; the new refresh
+    // token keeps the family's resources.
+    auto audience = SelectAudience(ctx.db, old->family_resources, request.resources, scopes,
+                                   request.scope.has_value());
+    if (!audience) return Fail(audience.error());
+    scopes = audience.value().scopes;
+    Minted minted = Mint(true, scopes, ctx.settings.access_token_ttl, audience.value().uris);
     std::optional<store::Issued> issued;
     if (!old->retired) {
       issued = CommitResolved(ctx.db, minted,

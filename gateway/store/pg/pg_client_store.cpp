@@ -36,6 +36,8 @@ Client FromRow(const pqxx::row& row) {
   c.confidential = row["is_confidential"].as<bool>();
   c.first_party = row["is_first_party"].as<bool>();
   c.can_introspect = row["can_introspect"].as<bool>();
+  c.registered = row["is_registered"].as<bool>();
+  c.requires_resource = row["requires_resource"].as<bool>();
   c.redirect_uris = SplitWords(row["redirect_uris"].as<std::string>(""));
   c.scopes = SplitWords(row["scopes"].as<std::string>(""));
   c.grant_types = SplitWords(row["grant_types"].as<std::string>(""));
@@ -53,11 +55,11 @@ bool PgClientStore::Create(const Client& c) {
       r = tx.exec_prepared(sql::kClientCreate.name, c.id, c.name,
                            pqxx::binarystring(*c.secret_hash), c.confidential, c.first_party,
                            c.can_introspect, Join(c.redirect_uris), Join(c.scopes),
-                           Join(c.grant_types));
+                           Join(c.grant_types), c.registered, c.requires_resource);
     } else {
       r = tx.exec_prepared(sql::kClientCreate.name, c.id, c.name, nullptr, c.confidential,
                            c.first_party, c.can_introspect, Join(c.redirect_uris), Join(c.scopes),
-                           Join(c.grant_types));
+                           Join(c.grant_types), c.registered, c.requires_resource);
     }
     tx.commit();
     return !r.empty();
@@ -97,9 +99,9 @@ bool PgClientStore::Delete(std::string_view id) {
 bool PgClientStore::Update(const Client& c) {
   return db_.Guard([&] {
     pqxx::work tx(db_.Connection());
-    auto r =
-        tx.exec_prepared(sql::kClientUpdate.name, c.id, c.name, c.first_party, c.can_introspect,
-                         Join(c.redirect_uris), Join(c.scopes), Join(c.grant_types));
+    auto r = tx.exec_prepared(sql::kClientUpdate.name, c.id, c.name, c.first_party,
+                              c.can_introspect, Join(c.redirect_uris), Join(c.scopes),
+                              Join(c.grant_types), c.requires_resource);
     tx.commit();
     return r.affected_rows() == 1;
   });

@@ -61,7 +61,9 @@ struct PgDatabase::Stores {
         decisions(db),
         maintenance(db),
         consents(db),
-        audit(db) {}
+        audit(db),
+        resources(db),
+        registrations(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
@@ -73,6 +75,8 @@ struct PgDatabase::Stores {
   PgMaintenanceStore maintenance;
   PgConsentStore consents;
   PgAuditStore audit;
+  PgResourceStore resources;
+  PgRegistrationStore registrations;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -100,6 +104,8 @@ DecisionStore& PgDatabase::Decisions() { return stores_->decisions; }
 
 ConsentStore& PgDatabase::Consents() { return stores_->consents; }
 AuditStore& PgDatabase::Audit() { return stores_->audit; }
+ResourceStore& PgDatabase::Resources() { return stores_->resources; }
+RegistrationStore& PgDatabase::Registrations() { return stores_->registrations; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

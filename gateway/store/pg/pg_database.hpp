@@ -26,6 +26,8 @@ class PgDatabase : public Database {
   DecisionStore& Decisions() override;
   ConsentStore& Consents() override;
   AuditStore& Audit() override;
+  ResourceStore& Resources() override;
+  RegistrationStore& Registrations() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.

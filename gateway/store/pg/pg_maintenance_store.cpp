@@ -22,6 +22,9 @@ PruneCounts PgMaintenanceStore::PruneOnce(const PruneLimits& l) {
     run("decisions", sql::kPruneDecisions, l.decision_retention_days);
     run("rate_limited_counts", sql::kPruneRateLimitedCounts, l.decision_retention_days);
     run("audit_events", sql::kPruneAuditEvents, l.audit_retention_days);
+    run("registered_clients", sql::kPruneRegisteredClients, l.registered_client_unused_ttl);
+    run("registration_attempts", sql::kPruneRegistrationAttempts, l.registration_window);
+    run("registration_tokens", sql::kPruneRegistrationTokens);
     return out;
   });
 }

@@ -89,10 +89,8 @@ class PgTokenStore : public TokenStore {
 class PgConsentStore : public ConsentStore {
  public:
   explicit PgConsentStore(PgDatabase& db) : db_(db) {}
-  std::optional<std::vector<std::string>> Find(std::string_view user_id,
-                                               std::string_view client_id) override;
-  void Save(std::string_view user_id, std::string_view client_id,
-            const std::vector<std::string>& scopes) override;
+  std::optional<Consent> Find(std::string_view user_id, std::string_view client_id) override;
+  void Save(std::string_view user_id, std::string_view client_id, const Consent& consent) override;
 
  private:
   PgDatabase& db_;
@@ -102,6 +100,32 @@ class PgAuditStore : public AuditStore {
  public:
   explicit PgAuditStore(PgDatabase& db) : db_(db) {}
   void Record(const AuditEvent& event) override;
+
+ private:
+  PgDatabase& db_;
+};
+
+class PgResourceStore : public ResourceStore {
+ public:
+  explicit PgResourceStore(PgDatabase& db) : db_(db) {}
+  bool Create(const Resource& resource) override;
+  std::vector<Resource> List() override;
+  std::vector<Resource> FindMany(const std::vector<std::string>& uris) override;
+  bool Delete(std::string_view uri) override;
+  std::vector<std::string> AllScopes() override;
+
+ private:
+  PgDatabase& db_;
+};
+
+class PgRegistrationStore : public RegistrationStore {
+ public:
+  explicit PgRegistrationStore(PgDatabase& db) : db_(db) {}
+  int64_t CreateToken(std::string_view token_hash, std::string_view name,
+                      int64_t ttl_seconds) override;
+  std::optional<std::string> FindActiveToken(std::string_view token_hash) override;
+  RegistrationAttempts RecordAttempt(std::string_view client_address, int64_t window_seconds,
+                                     int64_t limit) override;
 
  private:
   PgDatabase& db_;

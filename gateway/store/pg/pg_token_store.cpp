@@ -27,7 +27,8 @@ pqxx::binarystring Bytes(std::string_view s) { return pqxx::binarystring(std::st
 int64_t InsertTokens(pqxx::work& tx, int64_t family_id, const NewTokens& tokens,
                      std::optional<int64_t> parent_id) {
   auto row = tx.exec_prepared1(sql::kAccessTokenCreate.name, Bytes(tokens.access_hash),
-                               Join(tokens.access_scopes), tokens.access_ttl_seconds, family_id);
+                               Join(tokens.access_scopes), tokens.access_ttl_seconds, family_id,
+                               Join(tokens.audience));
   if (!tokens.refresh_hash.empty()) {
     if (parent_id) {
       tx.exec_prepared(sql::kRefreshTokenCreate.name, Bytes(tokens.refresh_hash), family_id,
@@ -55,6 +56,7 @@ std::optional<AccessToken> PgTokenStore::FindActiveAccessToken(std::string_view 
     if (!row["user_id"].is_null()) t.user_id = row["user_id"].as<std::string>();
     t.username = row["email"].as<std::string>("");
     t.scopes = Words(row["scopes"]);
+    t.audience = Words(row["audience"]);
     t.issued_at = row["issued"].as<int64_t>();
     t.expires_at = row["expires"].as<int64_t>();
     return t;
@@ -66,7 +68,8 @@ void PgTokenStore::CreateCode(const NewCode& c) {
     pqxx::nontransaction tx(db_.Connection());
     tx.exec_prepared(sql::kCodeCreate.name, Bytes(c.code_hash), c.client_id, c.user_id,
                      c.redirect_uri, c.redirect_uri_given, Join(c.scopes), c.code_challenge,
-                     c.ttl_seconds);
+                     c.ttl_seconds, Join(c.resources));
+    tx.exec_prepared(sql::kClientMarkUsed.name, c.client_id);
   });
 }
 
@@ -83,6 +86,7 @@ std::optional<AuthorizationCode> PgTokenStore::FindCode(std::string_view code_ha
     c.redirect_uri = row["redirect_uri"].as<std::string>();
     c.redirect_uri_given = row["redirect_uri_given"].as<bool>();
     c.scopes = Words(row["scopes"]);
+    c.resources = Words(row["resources"]);
     c.code_challenge = row["code_challenge"].as<std::string>();
     c.used = row["used"].as<bool>();
     c.expired = row["expired"].as<bool>();
@@ -98,7 +102,7 @@ std::optional<Issued> PgTokenStore::RedeemCode(const AuthorizationCode& code,
   return db_.Guard([&]() -> std::optional<Issued> {
     pqxx::work tx(db_.Connection());
     auto fam = tx.exec_prepared1(sql::kFamilyCreate.name, code.client_id, code.user_id,
-                                 Join(code.scopes), family_ttl_seconds);
+                                 Join(code.scopes), family_ttl_seconds, Join(code.resources));
     int64_t family_id = fam[0].as<int64_t>();
     auto won = tx.exec_prepared(sql::kCodeRedeem.name, code.id, family_id);
     if (won.empty()) return std::nullopt;  // the transaction rolls back: nothing written
@@ -121,6 +125,7 @@ std::optional<RefreshTokenRecord> PgTokenStore::FindRefreshToken(std::string_vie
     if (!row["user_id"].is_null()) t.user_id = row["user_id"].as<std::string>();
     t.username = row["email"].as<std::string>("");
     t.family_scopes = Words(row["scopes"]);
+    t.family_resources = Words(row["resources"]);
     t.family_created_at = row["family_created"].as<int64_t>();
     t.family_expires_at = row["family_expires"].as<int64_t>();
     t.retired = row["retired"].as<bool>();
@@ -161,7 +166,8 @@ Issued PgTokenStore::IssueClientCredentials(std::string_view client_id, const Ne
   return db_.Guard([&] {
     pqxx::work tx(db_.Connection());
     auto fam = tx.exec_prepared1(sql::kFamilyCreate.name, std::string(client_id), "",
-                                 Join(tokens.access_scopes), tokens.access_ttl_seconds);
+                                 Join(tokens.access_scopes), tokens.access_ttl_seconds,
+                                 Join(tokens.audience));
     int64_t family_id = fam[0].as<int64_t>();
     Issued issued{family_id, InsertTokens(tx, family_id, tokens, std::nullopt)};
     tx.commit();
@@ -201,21 +207,20 @@ std::optional<TokenOwner> PgTokenStore::FindAccessTokenOwner(std::string_view to
 }
 
 void PgConsentStore::Save(std::string_view user_id, std::string_view client_id,
-                          const std::vector<std::string>& scopes) {
+                          const Consent& consent) {
   db_.Guard([&] {
     pqxx::nontransaction tx(db_.Connection());
     tx.exec_prepared(sql::kConsentSave.name, std::string(user_id), std::string(client_id),
-                     Join(scopes));
+                     Join(consent.scopes), Join(consent.resources));
   });
 }
 
-std::optional<std::vector<std::string>> PgConsentStore::Find(std::string_view user_id,
-                                                             std::string_view client_id) {
-  return db_.Guard([&]() -> std::optional<std::vector<std::string>> {
+std::optional<Consent> PgConsentStore::Find(std::string_view user_id, std::string_view client_id) {
+  return db_.Guard([&]() -> std::optional<Consent> {
     pqxx::nontransaction tx(db_.Connection());
     auto r = tx.exec_prepared(sql::kConsentFind.name, std::string(user_id), std::string(client_id));
     if (r.empty()) return std::nullopt;
-    return Words(r[0][0]);
+    return Consent{Words(r[0][0]), Words(r[0][1])};
   });
 }
 

@@ -33,25 +33,30 @@ inline constexpr Statement kSessionsEndForUser{
 inline constexpr const char* kClientColumns =
     "id, name, secret_hash, previous_secret_hash,"
     " extract(epoch FROM previous_secret_expires_at)::bigint AS previous_expires,"
-    " is_confidential, is_first_party, can_introspect,"
+    " is_confidential, is_first_party, can_introspect, is_registered, requires_resource,"
     " array_to_string(redirect_uris, ' ') AS redirect_uris,"
     " array_to_string(scopes, ' ') AS scopes, array_to_string(grant_types, ' ') AS grant_types,"
     " extract(epoch FROM created_at)::bigint AS created";
 inline constexpr Statement kClientCreate{
     "client_create",
     "INSERT INTO clients (id, name, secret_hash, is_confidential, is_first_party, can_introspect,"
-    " redirect_uris, scopes, grant_types) VALUES ($1, $2, $3, $4, $5, $6,"
+    " redirect_uris, scopes, grant_types, is_registered, requires_resource)"
+    " VALUES ($1, $2, $3, $4, $5, $6,"
     " coalesce(string_to_array(nullif($7, ''), ' '), '{}'),"
     " coalesce(string_to_array(nullif($8, ''), ' '), '{}'),"
-    " coalesce(string_to_array(nullif($9, ''), ' '), '{}'))"
+    " coalesce(string_to_array(nullif($9, ''), ' '), '{}'), $10, $11)"
     " ON CONFLICT (id) DO NOTHING RETURNING id"};
+// A registered client counts as used once it is issued a code (pruning of unused ones).
+inline constexpr Statement kClientMarkUsed{
+    "client_mark_used",
+    "UPDATE clients SET last_used_at = now() WHERE id = $1 AND last_used_at IS NULL"};
 inline constexpr Statement kClientUpdate{
     "client_update",
     "UPDATE clients SET name = $2, is_first_party = $3, can_introspect = $4,"
     " redirect_uris = coalesce(string_to_array(nullif($5, ''), ' '), '{}'),"
     " scopes = coalesce(string_to_array(nullif($6, ''), ' '), '{}'),"
-    " grant_types = coalesce(string_to_array(nullif($7, ''), ' '), '{}'), updated_at = now()"
-    " WHERE id = $1"};
+    " grant_types = coalesce(string_to_array(nullif($7, ''), ' '), '{}'),"
+    " requires_resource = $8, updated_at = now() WHERE id = $1"};
 inline constexpr Statement kClientDelete{"client_delete", "DELETE FROM clients WHERE id = $1"};
 inline constexpr Statement kClientRotateSecret{
     "client_rotate_secret",
@@ -102,7 +107,7 @@ inline constexpr Statement kLoginFailureClear{
 inline constexpr Statement kAccessTokenFindActive{
     "access_token_find_active",
     "SELECT t.id, t.family_id, t.client_id, t.user_id::text, u.email,"
-    " array_to_string(t.scopes, ' ') AS scopes,"
+    " array_to_string(t.scopes, ' ') AS scopes, array_to_string(t.audience, ' ') AS audience,"
     " extract(epoch FROM t.created_at)::bigint AS issued,"
     " extract(epoch FROM t.expires_at)::bigint AS expires"
     " FROM access_tokens t JOIN token_families f ON f.id = t.family_id"
@@ -313,13 +318,16 @@ inline constexpr Statement kDecisionList{
 inline constexpr Statement kCodeCreate{
     "code_create",
     "INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri,"
-    " redirect_uri_given, scopes, code_challenge, expires_at) VALUES ($1, $2, $3::uuid, $4, $5,"
+    " redirect_uri_given, scopes, code_challenge, expires_at, resources)"
+    " VALUES ($1, $2, $3::uuid, $4, $5,"
     " coalesce(string_to_array(nullif($6, ''), ' '), '{}'), $7,"
-    " now() + make_interval(secs => $8::bigint))"};
+    " now() + make_interval(secs => $8::bigint),"
+    " coalesce(string_to_array(nullif($9, ''), ' '), '{}'))"};
 inline constexpr Statement kCodeFind{
     "code_find",
     "SELECT c.id, c.client_id, c.user_id::text, c.redirect_uri, c.redirect_uri_given,"
-    " array_to_string(c.scopes, ' ') AS scopes, c.code_challenge, c.used_at IS NOT NULL AS used,"
+    " array_to_string(c.scopes, ' ') AS scopes, array_to_string(c.resources, ' ') AS resources,"
+    " c.code_challenge, c.used_at IS NOT NULL AS used,"
     " c.expires_at <= now() AS expired, c.family_id, u.disabled_at IS NOT NULL AS user_disabled"
     " FROM authorization_codes c JOIN users u ON u.id = c.user_id WHERE c.code_hash = $1"};
 // RFC 6749 §4.1.2 single use: one compare-and-set. Under READ COMMITTED a concurrent second
@@ -330,9 +338,10 @@ inline constexpr Statement kCodeRedeem{
     " WHERE id = $1 AND used_at IS NULL AND expires_at > now() RETURNING id"};
 inline constexpr Statement kFamilyCreate{
     "family_create",
-    "INSERT INTO token_families (client_id, user_id, scopes, expires_at)"
+    "INSERT INTO token_families (client_id, user_id, scopes, expires_at, resources)"
     " VALUES ($1, nullif($2, '')::uuid, coalesce(string_to_array(nullif($3, ''), ' '), '{}'),"
-    " now() + make_interval(secs => $4::bigint)) RETURNING id"};
+    " now() + make_interval(secs => $4::bigint),"
+    " coalesce(string_to_array(nullif($5, ''), ' '), '{}')) RETURNING id"};
 inline constexpr Statement kFamilyTouch{
     "family_touch", "UPDATE token_families SET last_used_at = now() WHERE id = $1"};
 inline constexpr Statement kFamilyRevoke{
@@ -342,10 +351,11 @@ inline constexpr Statement kFamilyRevoke{
 // An access token never outlives its family.
 inline constexpr Statement kAccessTokenCreate{
     "access_token_create",
-    "INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, scopes, expires_at)"
-    " SELECT $1, f.id, f.client_id, f.user_id,"
+    "INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, scopes, expires_at,"
+    " audience) SELECT $1, f.id, f.client_id, f.user_id,"
     " coalesce(string_to_array(nullif($2, ''), ' '), '{}'),"
-    " least(f.expires_at, now() + make_interval(secs => $3::bigint))"
+    " least(f.expires_at, now() + make_interval(secs => $3::bigint)),"
+    " coalesce(string_to_array(nullif($5, ''), ' '), '{}')"
     " FROM token_families f WHERE f.id = $4"
     " RETURNING round(extract(epoch FROM expires_at - now()))::bigint AS expires_in"};
 inline constexpr Statement kAccessTokenStored{"access_token_stored",
@@ -363,7 +373,7 @@ inline constexpr Statement kRefreshTokenCreate{
 inline constexpr Statement kRefreshTokenFind{
     "refresh_token_find",
     "SELECT r.id, r.family_id, f.client_id, f.user_id::text, u.email,"
-    " array_to_string(f.scopes, ' ') AS scopes,"
+    " array_to_string(f.scopes, ' ') AS scopes, array_to_string(f.resources, ' ') AS resources,"
     " extract(epoch FROM f.created_at)::bigint AS family_created,"
     " extract(epoch FROM f.expires_at)::bigint AS family_expires,"
     " r.used_at IS NOT NULL AS retired,"
@@ -386,13 +396,15 @@ inline constexpr Statement kRefreshTokenRetireUnused{
     " WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING id"};
 
 inline constexpr Statement kConsentFind{"consent_find",
-                                        "SELECT array_to_string(scopes, ' ') FROM consents WHERE "
+                                        "SELECT array_to_string(scopes, ' '),"
+                                        " array_to_string(resources, ' ') FROM consents WHERE "
                                         "user_id = $1::uuid AND client_id = $2"};
 inline constexpr Statement kConsentSave{
     "consent_save",
-    "INSERT INTO consents (user_id, client_id, scopes) VALUES ($1::uuid, $2,"
-    " coalesce(string_to_array(nullif($3, ''), ' '), '{}')) ON CONFLICT (user_id, client_id)"
-    " DO UPDATE SET scopes = EXCLUDED.scopes, granted_at = now()"};
+    "INSERT INTO consents (user_id, client_id, scopes, resources) VALUES ($1::uuid, $2,"
+    " coalesce(string_to_array(nullif($3, ''), ' '), '{}'),"
+    " coalesce(string_to_array(nullif($4, ''), ' '), '{}')) ON CONFLICT (user_id, client_id)"
+    " DO UPDATE SET scopes = EXCLUDED.scopes, resources = EXCLUDED.resources, granted_at = now()"};
 
 inline constexpr Statement kAuditRecord{
     "audit_record",
@@ -413,6 +425,63 @@ inline constexpr Statement kClientAuthFailureCounts{
 inline constexpr Statement kClientAuthFailureRecord{
     "client_auth_failure_record",
     "INSERT INTO client_auth_failures (client_id, client_address) VALUES ($1, $2)"};
+
+// --- Resources (RFC 8707) and dynamic client registration (RFC 7591) --------------------
+#define OAKGATE_RESOURCE_COLUMNS                                                         \
+  "r.uri, r.name, array_to_string(r.scopes, ' ') AS scopes,"                             \
+  " coalesce((SELECT string_agg(i.client_id, ' ' ORDER BY i.client_id)"                  \
+  "  FROM resource_introspectors i WHERE i.resource_uri = r.uri), '') AS introspectors," \
+  " extract(epoch FROM r.created_at)::bigint AS created"
+inline constexpr Statement kResourceCreate{
+    "resource_create",
+    "INSERT INTO resources (uri, name, scopes) VALUES ($1, $2,"
+    " coalesce(string_to_array(nullif($3, ''), ' '), '{}'))"
+    " ON CONFLICT (uri) DO NOTHING RETURNING uri"};
+inline constexpr Statement kResourceIntrospectorAdd{
+    "resource_introspector_add",
+    "INSERT INTO resource_introspectors (resource_uri, client_id) VALUES ($1, $2)"
+    " ON CONFLICT DO NOTHING"};
+inline constexpr Statement kResourceList{
+    "resource_list", "SELECT " OAKGATE_RESOURCE_COLUMNS " FROM resources r ORDER BY r.uri"};
+inline constexpr Statement kResourceFindMany{
+    "resource_find_many", "SELECT " OAKGATE_RESOURCE_COLUMNS
+                          " FROM resources r WHERE r.uri = ANY(string_to_array($1, ' '))"};
+#undef OAKGATE_RESOURCE_COLUMNS
+inline constexpr Statement kResourceDelete{"resource_delete",
+                                           "DELETE FROM resources WHERE uri = $1"};
+inline constexpr Statement kResourceAllScopes{
+    "resource_all_scopes",
+    "SELECT coalesce(string_agg(DISTINCT s, ' '), '') FROM resources, unnest(scopes) AS s"};
+inline constexpr Statement kRegistrationTokenCreate{
+    "registration_token_create",
+    "INSERT INTO registration_tokens (token_hash, name, expires_at)"
+    " VALUES ($1, $2, now() + make_interval(secs => $3::bigint))"
+    " RETURNING extract(epoch FROM expires_at)::bigint AS expires"};
+inline constexpr Statement kRegistrationTokenFind{
+    "registration_token_find",
+    "SELECT token_hash FROM registration_tokens WHERE token_hash = $1 AND expires_at > now()"};
+// Counted and recorded in one statement; an attempt over the limit is not recorded.
+inline constexpr Statement kRegistrationAttempt{
+    "registration_attempt",
+    "WITH w AS (SELECT count(*) AS n, min(attempted_at) AS oldest FROM registration_attempts"
+    "   WHERE client_address = $1 AND attempted_at > now() - make_interval(secs => $2::bigint)),"
+    " ins AS (INSERT INTO registration_attempts (client_address) SELECT $1 FROM w"
+    "   WHERE w.n < $3::bigint RETURNING id)"
+    " SELECT w.n < $3::bigint AS allowed, coalesce(ceil(extract(epoch FROM w.oldest"
+    "   + make_interval(secs => $2::bigint) - now())), 0)::bigint AS retry FROM w"};
+inline constexpr Statement kPruneRegisteredClients{
+    "prune_registered_clients",
+    "DELETE FROM clients WHERE id IN (SELECT id FROM clients WHERE is_registered"
+    " AND last_used_at IS NULL AND created_at < now() - make_interval(secs => $2::bigint)"
+    " LIMIT $1)"};
+inline constexpr Statement kPruneRegistrationAttempts{
+    "prune_registration_attempts",
+    "DELETE FROM registration_attempts WHERE id IN (SELECT id FROM registration_attempts"
+    " WHERE attempted_at < now() - make_interval(secs => $2::bigint) LIMIT $1)"};
+inline constexpr Statement kPruneRegistrationTokens{
+    "prune_registration_tokens",
+    "DELETE FROM registration_tokens WHERE id IN (SELECT id FROM registration_tokens"
+    " WHERE expires_at < now() LIMIT $1)"};
 
 inline constexpr Statement kMigrationsApplied{
     "migrations_applied",
@@ -492,6 +561,19 @@ inline constexpr Statement kAll[] = {
     kAuditRecord,
     kClientAuthFailureCounts,
     kClientAuthFailureRecord,
+    kClientMarkUsed,
+    kResourceCreate,
+    kResourceIntrospectorAdd,
+    kResourceList,
+    kResourceFindMany,
+    kResourceDelete,
+    kResourceAllScopes,
+    kRegistrationTokenCreate,
+    kRegistrationTokenFind,
+    kRegistrationAttempt,
+    kPruneRegisteredClients,
+    kPruneRegistrationAttempts,
+    kPruneRegistrationTokens,
 };
 
 }  // namespace oakgate::store::pg::sql
