@@ -1,6 +1,7 @@
 #include "gateway/handlers/oauth/oauth_http.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "gateway/handlers/json_body.hpp"
 #include "gateway/http/form.hpp"
