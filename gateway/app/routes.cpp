@@ -4,6 +4,7 @@
 
 #include "gateway/handlers/api/agents.hpp"
 #include "gateway/handlers/api/api_keys.hpp"
+#include "gateway/handlers/api/audit_events.hpp"
 #include "gateway/handlers/api/decisions.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/handlers/oauth/oauth_http.hpp"
@@ -120,6 +121,7 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("PATCH", "/api/v1/agents/{agent_id}/rules/{rule_id}", h::PatchRule);
   add_api("DELETE", "/api/v1/agents/{agent_id}/rules/{rule_id}", h::DeleteRule);
   add_api("GET", "/api/v1/decisions", h::ListDecisions);
+  add_api("GET", "/api/v1/audit-events", h::ListAuditEvents);
   auto& validate = d.validate;
   r.Add("POST", "/v1/validate", Exec::kPool,
         [&validate](http::Request& req) { return handlers::validate::Validate(validate, req); });

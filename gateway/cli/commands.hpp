@@ -15,5 +15,6 @@ void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterPrune(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterApiKey(CLI::App& app, GlobalFlags& flags, Action& action);
+void RegisterAudit(CLI::App& app, GlobalFlags& flags, Action& action);
 
 }  // namespace oakgate::cli

@@ -19,6 +19,7 @@ int Run(int argc, char** argv) {
   RegisterUser(app, flags, action);
   RegisterPrune(app, flags, action);
   RegisterApiKey(app, flags, action);
+  RegisterAudit(app, flags, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -60,6 +60,7 @@ class FakeAuditStore : public store::AuditStore {
  public:
   std::vector<store::AuditEvent> events;
   void Record(const store::AuditEvent& e) override { events.push_back(e); }
+  std::vector<store::AuditRecord> List(const store::AuditQuery&) override { return {}; }
 };
 
 // Only what CommitResolved needs: whether an access token hash is stored.

@@ -102,6 +102,7 @@ class PgAuditStore : public AuditStore {
  public:
   explicit PgAuditStore(PgDatabase& db) : db_(db) {}
   void Record(const AuditEvent& event) override;
+  std::vector<AuditRecord> List(const AuditQuery& query) override;
 
  private:
   PgDatabase& db_;

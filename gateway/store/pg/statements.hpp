@@ -400,6 +400,29 @@ inline constexpr Statement kAuditRecord{
     " request_id, details) VALUES ($1, nullif($2, '')::uuid, nullif($3, ''), nullif($4, ''),"
     " nullif($5, ''), nullif($6, ''), nullif($7, ''), $8::jsonb)"};
 
+// The audit trail, newest first, keyset on id. The owner's list is served by
+// audit_events_user (user_id, id DESC), or audit_events_user_type (0003) with a type; the
+// operator's list of everyone by the primary key or audit_events_type. Absent filters are NULL.
+#define OAKGATE_AUDIT_COLUMNS                                                                \
+  "id, floor(extract(epoch FROM created_at))::bigint AS created, type,"                      \
+  " coalesce(user_id::text, '') AS user_id, coalesce(client_id, '') AS client_id,"           \
+  " coalesce(actor, '') AS actor, coalesce(subject, '') AS subject,"                         \
+  " coalesce(client_address, '') AS client_address, coalesce(request_id, '') AS request_id," \
+  " details::text AS details"
+#define OAKGATE_AUDIT_FILTERS                                           \
+  " AND ($2::text IS NULL OR type = $2::text)"                          \
+  " AND ($3::bigint IS NULL OR created_at >= to_timestamp($3::bigint))" \
+  " AND ($4::bigint IS NULL OR created_at < to_timestamp($4::bigint))"  \
+  " AND ($5::bigint IS NULL OR id < $5::bigint) ORDER BY id DESC LIMIT $6::bigint"
+inline constexpr Statement kAuditListForUser{
+    "audit_list_for_user", "SELECT " OAKGATE_AUDIT_COLUMNS
+                           " FROM audit_events WHERE user_id = $1::uuid" OAKGATE_AUDIT_FILTERS};
+inline constexpr Statement kAuditListAll{
+    "audit_list_all", "SELECT " OAKGATE_AUDIT_COLUMNS
+                      " FROM audit_events WHERE $1::text IS NULL" OAKGATE_AUDIT_FILTERS};
+#undef OAKGATE_AUDIT_COLUMNS
+#undef OAKGATE_AUDIT_FILTERS
+
 inline constexpr Statement kClientAuthFailureCounts{
     "client_auth_failure_counts",
     "WITH w AS (SELECT now() - make_interval(secs => $3::bigint) AS since)"
@@ -490,6 +513,8 @@ inline constexpr Statement kAll[] = {
     kConsentFind,
     kConsentSave,
     kAuditRecord,
+    kAuditListForUser,
+    kAuditListAll,
     kClientAuthFailureCounts,
     kClientAuthFailureRecord,
 };
