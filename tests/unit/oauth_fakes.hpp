@@ -100,6 +100,10 @@ class FakeTokenStore : public store::TokenStore {
   std::optional<store::TokenOwner> FindAccessTokenOwner(std::string_view) override {
     throw Unused();
   }
+  std::vector<store::Grant> ListGrants(std::string_view) override { throw Unused(); }
+  bool RevokeGrantForUser(std::string_view, int64_t, const store::AuditEvent&) override {
+    throw Unused();
+  }
 };
 
 class FakeDatabase : public store::Database {

@@ -256,4 +256,36 @@ std::vector<AuditRecord> PgAuditStore::List(const AuditQuery& q) {
   });
 }
 
+std::vector<Grant> PgTokenStore::ListGrants(std::string_view user_id) {
+  return db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    std::vector<Grant> out;
+    for (const auto& row : tx.exec_prepared(sql::kGrantList.name, std::string(user_id))) {
+      Grant g;
+      g.family_id = row["id"].as<int64_t>();
+      g.client_id = row["client_id"].as<std::string>();
+      g.client_name = row["name"].as<std::string>();
+      g.scopes = Words(row["scopes"]);
+      g.created_at = row["created"].as<int64_t>();
+      g.last_used_at = row["last_used"].as<int64_t>();
+      g.expires_at = row["expires"].as<int64_t>();
+      out.push_back(std::move(g));
+    }
+    return out;
+  });
+}
+
+bool PgTokenStore::RevokeGrantForUser(std::string_view user_id, int64_t family_id,
+                                      const AuditEvent& audit) {
+  return db_.Guard([&] {
+    pqxx::work tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kGrantRevokeForUser.name, std::string(user_id), family_id,
+                              "revoked by the user");
+    if (r.affected_rows() != 1) return false;
+    WriteAudit(tx, audit);
+    tx.commit();
+    return true;
+  });
+}
+
 }  // namespace oakgate::store::pg
