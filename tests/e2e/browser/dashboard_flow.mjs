@@ -91,6 +91,7 @@ try {
 
   // An agent, created with the keyboard only (type, Enter).
   await page.goto(`${gateway}/dashboard/agents`, { timeout });
+  await checkPage(page, 'agents');
   await page.focus('#agent-name');
   await page.keyboard.type('browser-agent');
   await Promise.all([page.waitForNavigation({ timeout }), page.keyboard.press('Enter')]);
