@@ -163,6 +163,8 @@ int Serve(const config::Config& cfg) {
                                                util::SystemClock::Instance(),
                                                &handlers::validate::SteadyMillis};
 
+  handlers::dashboard::DashboardContext dashboard{web, db, key_service};
+
   http::ServerOptions options;
   options.host = cfg.ListenHost();
   options.port = static_cast<uint16_t>(cfg.ListenPort());
@@ -193,8 +195,9 @@ int Serve(const config::Config& cfg) {
                               {"latency_ms", std::to_string(latency.count() / 1000.0)},
                               {"client_address", req.client_address}});
   };
-  http::Server server(options, BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate}),
-                      errors, access_log);
+  http::Server server(
+      options, BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard}),
+      errors, access_log);
   server.Start();
   RegisterProcessMetrics(server);
   Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);

@@ -4,7 +4,9 @@
 
 #include "gateway/handlers/api/agents.hpp"
 #include "gateway/handlers/api/api_keys.hpp"
+#include "gateway/handlers/api/audit_events.hpp"
 #include "gateway/handlers/api/decisions.hpp"
+#include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/handlers/oauth/oauth_http.hpp"
 #include "gateway/handlers/ops/health.hpp"
@@ -73,6 +75,40 @@ void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o) {
   r.Add("OPTIONS", "/oauth/register", Exec::kInline, preflight_post);
 }
 
+// The dashboard (issue 9): HTML pages behind the browser session; every page reads
+// PostgreSQL, so all but the static script run on the pool.
+void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& dash) {
+  namespace h = handlers::dashboard;
+  auto add = [&r, &dash](const char* method, const char* pattern,
+                         http::Response (*handler)(h::DashboardContext&, http::Request&)) {
+    r.Add(method, pattern, Exec::kPool,
+          [&dash, handler](http::Request& req) { return handler(dash, req); });
+  };
+  r.Add("GET", "/dashboard/static/dashboard.js", Exec::kInline, h::DashboardScript);
+  add("GET", "/dashboard", h::ShowSummary);
+  add("GET", "/dashboard/agents", h::ShowAgents);
+  add("POST", "/dashboard/agents", h::CreateAgent);
+  add("GET", "/dashboard/agents/{agent_id}", h::ShowAgent);
+  add("POST", "/dashboard/agents/{agent_id}", h::UpdateAgent);
+  add("POST", "/dashboard/agents/{agent_id}/disable", h::DisableAgent);
+  add("POST", "/dashboard/agents/{agent_id}/tools", h::CreateTool);
+  add("POST", "/dashboard/agents/{agent_id}/rules", h::CreateRule);
+  add("GET", "/dashboard/keys", h::ShowKeys);
+  add("POST", "/dashboard/keys", h::CreateKey);
+  add("POST", "/dashboard/keys/{key_id}/revoke", h::RevokeKey);
+  add("POST", "/dashboard/keys/{key_id}/rotate", h::RotateKey);
+  add("GET", "/dashboard/decisions", h::ShowDecisions);
+  add("GET", "/dashboard/decisions/{decision_id}", h::ShowDecision);
+  add("GET", "/dashboard/credentials", h::ShowCredentials);
+  add("POST", "/dashboard/credentials/sessions/{session_id}/end", h::EndSession);
+  add("POST", "/dashboard/credentials/grants/{grant_id}/revoke", h::RevokeGrant);
+  add("POST", "/dashboard/credentials/sign-out-everywhere", h::SignOutEverywhere);
+  add("GET", "/dashboard/audit", h::ShowAudit);
+  add("GET", "/dashboard/admin/users", h::ShowUsers);
+  add("POST", "/dashboard/admin/users/{user_id}/disable", h::DisableUser);
+  add("GET", "/dashboard/admin/clients", h::ShowClients);
+}
+
 }  // namespace
 
 http::Router BuildRoutes(RouteDeps d) {
@@ -123,10 +159,12 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("PATCH", "/api/v1/agents/{agent_id}/rules/{rule_id}", h::PatchRule);
   add_api("DELETE", "/api/v1/agents/{agent_id}/rules/{rule_id}", h::DeleteRule);
   add_api("GET", "/api/v1/decisions", h::ListDecisions);
+  add_api("GET", "/api/v1/audit-events", h::ListAuditEvents);
   auto& validate = d.validate;
   r.Add("POST", "/v1/validate", Exec::kPool,
         [&validate](http::Request& req) { return handlers::validate::Validate(validate, req); });
   AddOAuthRoutes(r, d.oauth);
+  AddDashboardRoutes(r, d.dashboard);
   return r;
 }
 

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "gateway/handlers/api/api_common.hpp"
+#include "gateway/handlers/dashboard/dashboard_common.hpp"
 #include "gateway/handlers/oauth/oauth_context.hpp"
 #include "gateway/handlers/validate/validate.hpp"
 #include "gateway/handlers/web/web_context.hpp"
@@ -18,6 +19,7 @@ struct RouteDeps {
   const std::atomic<bool>& draining;
   handlers::api::ApiContext& api;
   handlers::validate::ValidateContext& validate;
+  handlers::dashboard::DashboardContext& dashboard;
 };
 
 http::Router BuildRoutes(RouteDeps deps);

@@ -17,5 +17,6 @@ void RegisterPrune(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterApiKey(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterResource(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterRegistrationToken(CLI::App& app, GlobalFlags& flags, Action& action);
+void RegisterAudit(CLI::App& app, GlobalFlags& flags, Action& action);
 
 }  // namespace oakgate::cli

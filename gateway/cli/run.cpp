@@ -21,6 +21,7 @@ int Run(int argc, char** argv) {
   RegisterApiKey(app, flags, action);
   RegisterResource(app, flags, action);
   RegisterRegistrationToken(app, flags, action);
+  RegisterAudit(app, flags, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

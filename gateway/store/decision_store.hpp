@@ -45,6 +45,33 @@ struct DecisionQuery {
   int64_t limit = 50;
 };
 
+// The dashboard summary: counts of today (since 00:00 UTC), this week (since Monday 00:00 UTC)
+// and the last 24 hours by hour.
+struct DecisionCount {
+  bool allowed = false;
+  std::string reason;  // "" when allowed
+  int64_t today = 0;
+  int64_t week = 0;
+};
+struct AgentActivity {
+  std::string agent_id;
+  std::string name;
+  int64_t week = 0;
+};
+struct HourBucket {
+  int64_t hour = 0;  // Unix seconds, a multiple of 3600
+  int64_t allowed = 0;
+  int64_t denied = 0;
+};
+struct DecisionSummary {
+  std::vector<DecisionCount> counts;
+  int64_t rate_limited_today = 0;
+  int64_t rate_limited_week = 0;
+  std::vector<AgentActivity> busiest;  // at most 5, busiest first
+  int64_t now_hour = 0;                // the current hour (the chart's last bar)
+  std::vector<HourBucket> hours;       // only hours with decisions
+};
+
 class DecisionStore {
  public:
   virtual ~DecisionStore() = default;
@@ -57,6 +84,10 @@ class DecisionStore {
   virtual void AddRateLimited(const std::vector<RateLimitedCount>& counts) = 0;
   // Newest first (by seq).
   virtual std::vector<DecisionRecord> List(const DecisionQuery& query) = 0;
+  // The owner's decision with this id, or nullopt (another user's id too).
+  virtual std::optional<DecisionRecord> Find(std::string_view user_id,
+                                             std::string_view decision_id) = 0;
+  virtual DecisionSummary Summarize(std::string_view user_id) = 0;
 };
 
 }  // namespace oakgate::store

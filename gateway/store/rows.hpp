@@ -49,6 +49,35 @@ struct Session {
   int64_t expires_at = 0;
 };
 
+// A live browser session as the credentials page lists it.
+struct SessionInfo {
+  int64_t id = 0;
+  int64_t created_at = 0;
+  int64_t last_seen_at = 0;
+  int64_t expires_at = 0;  // the earlier of the absolute and the idle expiry
+  std::string client_address;
+  std::string user_agent;
+};
+
+// A live OAuth grant (a token family) of a user.
+struct Grant {
+  int64_t family_id = 0;
+  std::string client_id;
+  std::string client_name;
+  std::vector<std::string> scopes;
+  int64_t created_at = 0;    // first use
+  int64_t last_used_at = 0;  // last issue or refresh
+  int64_t expires_at = 0;
+};
+
+struct UserSummary {
+  std::string id;
+  std::string email;
+  bool is_admin = false;
+  bool disabled = false;
+  int64_t created_at = 0;
+};
+
 struct LoginFailureCounts {
   int64_t pair = 0;     // this account from this address
   int64_t address = 0;  // any account from this address

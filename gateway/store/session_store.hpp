@@ -2,7 +2,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "gateway/store/audit_event.hpp"
 #include "gateway/store/rows.hpp"
 
 namespace oakgate::store {
@@ -19,6 +21,11 @@ class SessionStore {
   virtual std::optional<Session> FindActive(std::string_view token_hash,
                                             int64_t idle_ttl_seconds) = 0;
   virtual void End(std::string_view token_hash) = 0;
+  // The user's live sessions, most recently seen first.
+  virtual std::vector<SessionInfo> ListForUser(std::string_view user_id) = 0;
+  // Ends the user's session with this id; false when it is not theirs or not live.
+  virtual bool EndForUser(std::string_view user_id, int64_t session_id,
+                          const AuditEvent& audit) = 0;
 };
 
 class ThrottleStore {

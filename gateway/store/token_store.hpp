@@ -7,6 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/store/audit_event.hpp"
+#include "gateway/store/rows.hpp"
+
 namespace oakgate::store {
 
 struct AccessToken {
@@ -124,6 +127,12 @@ class TokenStore {
   virtual bool RevokeFamily(int64_t family_id, std::string_view reason) = 0;
   virtual bool RevokeAccessToken(int64_t id) = 0;
   virtual std::optional<TokenOwner> FindAccessTokenOwner(std::string_view token_hash) = 0;
+
+  // The user's live grants (families neither revoked nor expired), newest first.
+  virtual std::vector<Grant> ListGrants(std::string_view user_id) = 0;
+  // Revokes the user's family; false when it is not theirs or already revoked.
+  virtual bool RevokeGrantForUser(std::string_view user_id, int64_t family_id,
+                                  const AuditEvent& audit) = 0;
 };
 
 }  // namespace oakgate::store

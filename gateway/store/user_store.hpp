@@ -2,7 +2,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "gateway/store/audit_event.hpp"
 #include "gateway/store/rows.hpp"
 
 namespace oakgate::store {
@@ -15,8 +17,14 @@ class UserStore {
   virtual std::optional<User> Create(std::string_view email, std::string_view normalized_email,
                                      std::string_view password_hash, bool is_admin) = 0;
   virtual bool SetPassword(std::string_view normalized_email, std::string_view password_hash) = 0;
-  // Disables the user and ends their sessions, in one transaction.
+  // Disables the user, ends their sessions and revokes their token families and API keys, in
+  // one transaction.
   virtual bool Disable(std::string_view normalized_email) = 0;
+  // The same by id, with an audit event (the admin pages).
+  virtual bool DisableById(std::string_view user_id, const AuditEvent& audit) = 0;
+  virtual std::vector<UserSummary> List() = 0;
+  // Ends every session and revokes every token family of the user, in one transaction.
+  virtual void SignOutEverywhere(std::string_view user_id, const AuditEvent& audit) = 0;
 };
 
 }  // namespace oakgate::store

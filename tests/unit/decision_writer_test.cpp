@@ -39,6 +39,10 @@ class FakeDecisionStore : public store::DecisionStore {
     }
     return out;
   }
+  std::optional<store::DecisionRecord> Find(std::string_view, std::string_view) override {
+    return std::nullopt;
+  }
+  store::DecisionSummary Summarize(std::string_view) override { return {}; }
   void AddRateLimited(const std::vector<store::RateLimitedCount>& counts) override {
     std::lock_guard lock(mutex);
     for (const auto& c : counts)

@@ -60,6 +60,7 @@ class FakeAuditStore : public store::AuditStore {
  public:
   std::vector<store::AuditEvent> events;
   void Record(const store::AuditEvent& e) override { events.push_back(e); }
+  std::vector<store::AuditRecord> List(const store::AuditQuery&) override { return {}; }
 };
 
 // Only what CommitResolved needs: whether an access token hash is stored.
@@ -97,6 +98,10 @@ class FakeTokenStore : public store::TokenStore {
   bool RevokeFamily(int64_t, std::string_view) override { throw Unused(); }
   bool RevokeAccessToken(int64_t) override { throw Unused(); }
   std::optional<store::TokenOwner> FindAccessTokenOwner(std::string_view) override {
+    throw Unused();
+  }
+  std::vector<store::Grant> ListGrants(std::string_view) override { throw Unused(); }
+  bool RevokeGrantForUser(std::string_view, int64_t, const store::AuditEvent&) override {
     throw Unused();
   }
 };

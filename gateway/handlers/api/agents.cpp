@@ -13,6 +13,8 @@ nlohmann::json AgentJson(const store::Agent& a) {
           {"burst", a.burst},     {"created_at", TimeOrNull(a.created_at)}};
 }
 
+}  // namespace
+
 // Reads the writable fields into `agent`; nullopt when they are all well-formed.
 std::optional<http::Response> ReadAgentFields(const nlohmann::json& o, store::Agent& agent,
                                               bool creating) {
@@ -39,8 +41,6 @@ std::optional<http::Response> ReadAgentFields(const nlohmann::json& o, store::Ag
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 http::Response CreateAgent(ApiContext& ctx, http::Request& req) {
   auto who = Authenticate(ctx, req, kAgentsScope);

@@ -23,4 +23,14 @@ http::Response GetRule(ApiContext& ctx, http::Request& req);
 http::Response PatchRule(ApiContext& ctx, http::Request& req);
 http::Response DeleteRule(ApiContext& ctx, http::Request& req);
 
+// The API's validation of the writable fields of each object, shared with the dashboard's
+// forms: nullopt when `o` is well-formed (and `out` updated), else the 400 answer naming the
+// field. `creating` makes the required fields required.
+std::optional<http::Response> ReadAgentFields(const nlohmann::json& o, store::Agent& out,
+                                              bool creating);
+std::optional<http::Response> ReadToolFields(const nlohmann::json& o, store::Tool& out,
+                                             bool creating);
+std::optional<http::Response> ReadRuleFields(const nlohmann::json& o, store::Rule& out,
+                                             bool creating);
+
 }  // namespace oakgate::handlers::api

@@ -2,6 +2,7 @@
 
 #include "gateway/apikey/key_format.hpp"
 #include "gateway/policy/rules.hpp"
+#include "gateway/util/strings.hpp"
 
 namespace oakgate::handlers::api {
 namespace {
@@ -12,6 +13,38 @@ constexpr int64_t kMaxGrace = 30LL * 24 * 3600;
 std::string KeyIdParam(const http::Request& req) { return req.PathParam("key_id").value_or(""); }
 
 }  // namespace
+
+std::optional<http::Response> ReadKeyFields(const nlohmann::json& o, apikey::IssueRequest& issue) {
+  if (auto e = RejectUnknown(o, {"name", "agent_id", "scopes", "expires_in"})) return e;
+  std::optional<std::string> name, agent_id;
+  std::optional<std::vector<std::string>> scopes;
+  std::optional<int64_t> expires_in;
+  if (auto e = ReadString(o, "name", name)) return e;
+  if (auto e = ReadString(o, "agent_id", agent_id)) return e;
+  if (auto e = ReadStringArray(o, "scopes", scopes)) return e;
+  if (auto e = ReadInt(o, "expires_in", 1, kMaxLifetime, expires_in)) return e;
+  if (!name) return BadField("name", "name is required");
+  if (name->empty() || !IsPlainText(*name, 200)) {
+    return BadField("name", "name must be 1 to 200 characters of text");
+  }
+  if (agent_id && !IsUuid(*agent_id)) return BadField("agent_id", "agent_id must be an agent id");
+  for (const auto& s : scopes.value_or(std::vector<std::string>{})) {
+    if (!policy::IsValidKeyScope(s)) {
+      return BadField("scopes", "each scope must be tool:scope (names or *), got \"" + s + "\"");
+    }
+  }
+  issue.agent_id = agent_id;
+  issue.name = *name;
+  issue.scopes = scopes.value_or(std::vector<std::string>{});
+  issue.expires_in = expires_in;
+  return std::nullopt;
+}
+
+std::optional<int64_t> ParseGraceSeconds(std::string_view text) {
+  auto n = util::ParseInt(text);
+  if (!n || *n < 0 || *n > kMaxGrace) return std::nullopt;
+  return *n;
+}
 
 nlohmann::json CreatedKeyJson(const apikey::IssuedKey& issued) {
   const store::ApiKey& k = issued.key;
@@ -41,31 +74,9 @@ http::Response CreateApiKey(ApiContext& ctx, http::Request& req) {
   if (!who) return who.error();
   auto body = ParseObject(req);
   if (!body) return body.error();
-  const nlohmann::json& o = body.value();
-  if (auto e = RejectUnknown(o, {"name", "agent_id", "scopes", "expires_in"})) return *e;
-  std::optional<std::string> name, agent_id;
-  std::optional<std::vector<std::string>> scopes;
-  std::optional<int64_t> expires_in;
-  if (auto e = ReadString(o, "name", name)) return *e;
-  if (auto e = ReadString(o, "agent_id", agent_id)) return *e;
-  if (auto e = ReadStringArray(o, "scopes", scopes)) return *e;
-  if (auto e = ReadInt(o, "expires_in", 1, kMaxLifetime, expires_in)) return *e;
-  if (!name) return BadField("name", "name is required");
-  if (name->empty() || !IsPlainText(*name, 200)) {
-    return BadField("name", "name must be 1 to 200 characters of text");
-  }
-  if (agent_id && !IsUuid(*agent_id)) return BadField("agent_id", "agent_id must be an agent id");
-  for (const auto& s : scopes.value_or(std::vector<std::string>{})) {
-    if (!policy::IsValidKeyScope(s)) {
-      return BadField("scopes", "each scope must be tool:scope (names or *), got \"" + s + "\"");
-    }
-  }
   apikey::IssueRequest issue;
+  if (auto e = ReadKeyFields(body.value(), issue)) return *e;
   issue.user_id = who.value().user_id;
-  issue.agent_id = agent_id;
-  issue.name = *name;
-  issue.scopes = scopes.value_or(std::vector<std::string>{});
-  issue.expires_in = expires_in;
   issue.audit = Audit(who.value(), req, "", "");
   auto issued = ctx.keys.Issue(issue);
   if (!issued) return NotFound("no such agent");

@@ -15,6 +15,15 @@ nlohmann::json RuleJson(const store::Rule& r) {
           {"require_reasoning", r.require_reasoning}};
 }
 
+std::optional<store::Rule> FindRule(ApiContext& ctx, const store::Agent& agent,
+                                    const http::Request& req) {
+  std::string id = req.PathParam("rule_id").value_or("");
+  if (!IsUuid(id)) return std::nullopt;
+  return ctx.db.Agents().FindRule(agent.id, id);
+}
+
+}  // namespace
+
 std::optional<http::Response> ReadRuleFields(const nlohmann::json& o, store::Rule& rule,
                                              bool creating) {
   if (auto e = RejectUnknown(o, {"tool", "scope", "require_reasoning"})) return e;
@@ -38,15 +47,6 @@ std::optional<http::Response> ReadRuleFields(const nlohmann::json& o, store::Rul
   if (level) rule.require_reasoning = *level;
   return std::nullopt;
 }
-
-std::optional<store::Rule> FindRule(ApiContext& ctx, const store::Agent& agent,
-                                    const http::Request& req) {
-  std::string id = req.PathParam("rule_id").value_or("");
-  if (!IsUuid(id)) return std::nullopt;
-  return ctx.db.Agents().FindRule(agent.id, id);
-}
-
-}  // namespace
 
 http::Response CreateRule(ApiContext& ctx, http::Request& req) {
   auto who = Authenticate(ctx, req, kAgentsScope);

@@ -12,6 +12,8 @@ nlohmann::json ToolJson(const store::Tool& t) {
   return {{"name", t.name}, {"scopes", t.scopes}, {"description", t.description}};
 }
 
+}  // namespace
+
 std::optional<http::Response> ReadToolFields(const nlohmann::json& o, store::Tool& tool,
                                              bool creating) {
   if (auto e = RejectUnknown(
@@ -43,8 +45,6 @@ std::optional<http::Response> ReadToolFields(const nlohmann::json& o, store::Too
   if (description) tool.description = *description;
   return std::nullopt;
 }
-
-}  // namespace
 
 http::Response CreateTool(ApiContext& ctx, http::Request& req) {
   auto who = Authenticate(ctx, req, kAgentsScope);

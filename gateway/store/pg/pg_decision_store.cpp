@@ -11,6 +11,26 @@ nlohmann::json OrJsonNull(const std::optional<std::string>& s) {
   return s ? nlohmann::json(*s) : nlohmann::json(nullptr);
 }
 
+DecisionRecord ReadDecision(const pqxx::row& row) {
+  DecisionRecord d;
+  d.id = row["id"].as<std::string>();
+  d.seq = row["seq"].as<int64_t>();
+  d.agent_id = row["agent_id"].as<std::string>();
+  d.key_id = row["key_id"].as<std::string>("");
+  d.tool = row["tool"].as<std::string>();
+  d.scope = row["scope"].as<std::string>();
+  d.allowed = row["allowed"].as<bool>();
+  d.reason = OptionalText(row["reason"]);
+  d.rule_id = OptionalText(row["rule_id"]);
+  d.reasoning = OptionalText(row["reasoning"]);
+  d.reasoning_required = row["reasoning_required"].as<bool>();
+  d.reasoning_provided = row["reasoning_provided"].as<bool>();
+  d.context_json = OptionalText(row["context"]);
+  d.request_id = row["request_id"].as<std::string>("");
+  d.created_at = row["created"].as<int64_t>();
+  return d;
+}
+
 }  // namespace
 
 std::vector<std::string> PgDecisionStore::InsertBatch(const std::vector<DecisionRecord>& batch) {
@@ -86,26 +106,51 @@ std::vector<DecisionRecord> PgDecisionStore::List(const DecisionQuery& q) {
                               OrNull(to), OrNull(before), q.limit);
     std::vector<DecisionRecord> out;
     for (const auto& row : r) {
-      DecisionRecord d;
-      d.id = row["id"].as<std::string>();
-      d.seq = row["seq"].as<int64_t>();
-      d.user_id = q.user_id;
-      d.agent_id = row["agent_id"].as<std::string>();
-      d.key_id = row["key_id"].as<std::string>("");
-      d.tool = row["tool"].as<std::string>();
-      d.scope = row["scope"].as<std::string>();
-      d.allowed = row["allowed"].as<bool>();
-      d.reason = OptionalText(row["reason"]);
-      d.rule_id = OptionalText(row["rule_id"]);
-      d.reasoning = OptionalText(row["reasoning"]);
-      d.reasoning_required = row["reasoning_required"].as<bool>();
-      d.reasoning_provided = row["reasoning_provided"].as<bool>();
-      d.context_json = OptionalText(row["context"]);
-      d.request_id = row["request_id"].as<std::string>("");
-      d.created_at = row["created"].as<int64_t>();
-      out.push_back(std::move(d));
+      out.push_back(ReadDecision(row));
+      out.back().user_id = q.user_id;
     }
     return out;
+  });
+}
+
+std::optional<DecisionRecord> PgDecisionStore::Find(std::string_view user_id,
+                                                    std::string_view decision_id) {
+  return db_.Guard([&]() -> std::optional<DecisionRecord> {
+    pqxx::nontransaction tx(db_.Connection());
+    auto r =
+        tx.exec_prepared(sql::kDecisionFind.name, std::string(user_id), std::string(decision_id));
+    if (r.empty()) return std::nullopt;
+    DecisionRecord d = ReadDecision(r[0]);
+    d.user_id = std::string(user_id);
+    return d;
+  });
+}
+
+DecisionSummary PgDecisionStore::Summarize(std::string_view user_id) {
+  std::string user(user_id);
+  return db_.Guard([&] {
+    // One snapshot for the four reads, so the numbers agree with each other.
+    pqxx::read_transaction tx(db_.Connection());
+    DecisionSummary s;
+    for (const auto& row : tx.exec_prepared(sql::kSummaryCounts.name, user)) {
+      s.counts.push_back({row["allowed"].as<bool>(), row["reason"].as<std::string>(),
+                          row["today"].as<int64_t>(), row["week"].as<int64_t>()});
+    }
+    auto limited = tx.exec_prepared1(sql::kSummaryRateLimited.name, user);
+    s.rate_limited_today = limited[0].as<int64_t>();
+    s.rate_limited_week = limited[1].as<int64_t>();
+    for (const auto& row : tx.exec_prepared(sql::kSummaryBusiest.name, user)) {
+      s.busiest.push_back(
+          {row["id"].as<std::string>(), row["name"].as<std::string>(), row["n"].as<int64_t>()});
+    }
+    for (const auto& row : tx.exec_prepared(sql::kSummaryHours.name, user)) {
+      s.now_hour = row["now_hour"].as<int64_t>();
+      if (row["hour"].is_null()) continue;
+      s.hours.push_back(
+          {row["hour"].as<int64_t>(), row["allowed"].as<int64_t>(), row["denied"].as<int64_t>()});
+    }
+    tx.commit();
+    return s;
   });
 }
 

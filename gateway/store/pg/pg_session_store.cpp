@@ -1,4 +1,5 @@
 #include "gateway/store/pg/pg_database.hpp"
+#include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
 #include "gateway/store/pg/statements.hpp"
 
@@ -37,6 +38,31 @@ void PgSessionStore::End(std::string_view token_hash) {
   db_.Guard([&] {
     pqxx::nontransaction tx(db_.Connection());
     tx.exec_prepared(sql::kSessionEnd.name, pqxx::binarystring(std::string(token_hash)));
+  });
+}
+
+std::vector<SessionInfo> PgSessionStore::ListForUser(std::string_view user_id) {
+  return db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    std::vector<SessionInfo> out;
+    for (const auto& row : tx.exec_prepared(sql::kSessionListForUser.name, std::string(user_id))) {
+      out.push_back({row["id"].as<int64_t>(), row["created"].as<int64_t>(),
+                     row["last_seen"].as<int64_t>(), row["expires"].as<int64_t>(),
+                     row["client_address"].as<std::string>(), row["user_agent"].as<std::string>()});
+    }
+    return out;
+  });
+}
+
+bool PgSessionStore::EndForUser(std::string_view user_id, int64_t session_id,
+                                const AuditEvent& audit) {
+  return db_.Guard([&] {
+    pqxx::work tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kSessionEndForUser.name, std::string(user_id), session_id);
+    if (r.affected_rows() != 1) return false;
+    WriteAudit(tx, audit);
+    tx.commit();
+    return true;
   });
 }
 

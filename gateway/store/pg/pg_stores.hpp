@@ -14,6 +14,9 @@ class PgUserStore : public UserStore {
                              std::string_view password_hash, bool is_admin) override;
   bool SetPassword(std::string_view normalized_email, std::string_view password_hash) override;
   bool Disable(std::string_view normalized_email) override;
+  bool DisableById(std::string_view user_id, const AuditEvent& audit) override;
+  std::vector<UserSummary> List() override;
+  void SignOutEverywhere(std::string_view user_id, const AuditEvent& audit) override;
 
  private:
   PgDatabase& db_;
@@ -42,6 +45,8 @@ class PgSessionStore : public SessionStore {
               std::string_view user_agent) override;
   std::optional<Session> FindActive(std::string_view token_hash, int64_t idle_ttl_seconds) override;
   void End(std::string_view token_hash) override;
+  std::vector<SessionInfo> ListForUser(std::string_view user_id) override;
+  bool EndForUser(std::string_view user_id, int64_t session_id, const AuditEvent& audit) override;
 
  private:
   PgDatabase& db_;
@@ -81,6 +86,9 @@ class PgTokenStore : public TokenStore {
   bool RevokeFamily(int64_t family_id, std::string_view reason) override;
   bool RevokeAccessToken(int64_t id) override;
   std::optional<TokenOwner> FindAccessTokenOwner(std::string_view token_hash) override;
+  std::vector<Grant> ListGrants(std::string_view user_id) override;
+  bool RevokeGrantForUser(std::string_view user_id, int64_t family_id,
+                          const AuditEvent& audit) override;
 
  private:
   PgDatabase& db_;
@@ -100,6 +108,7 @@ class PgAuditStore : public AuditStore {
  public:
   explicit PgAuditStore(PgDatabase& db) : db_(db) {}
   void Record(const AuditEvent& event) override;
+  std::vector<AuditRecord> List(const AuditQuery& query) override;
 
  private:
   PgDatabase& db_;
@@ -199,6 +208,9 @@ class PgDecisionStore : public DecisionStore {
   std::vector<std::string> FindExisting(const std::vector<std::string>& ids) override;
   void AddRateLimited(const std::vector<RateLimitedCount>& counts) override;
   std::vector<DecisionRecord> List(const DecisionQuery& query) override;
+  std::optional<DecisionRecord> Find(std::string_view user_id,
+                                     std::string_view decision_id) override;
+  DecisionSummary Summarize(std::string_view user_id) override;
 
  private:
   PgDatabase& db_;

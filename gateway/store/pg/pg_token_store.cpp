@@ -231,4 +231,66 @@ void PgAuditStore::Record(const AuditEvent& e) {
   });
 }
 
+std::vector<AuditRecord> PgAuditStore::List(const AuditQuery& q) {
+  auto text = [](const std::optional<int64_t>& v) -> std::optional<std::string> {
+    if (!v) return std::nullopt;
+    return std::to_string(*v);
+  };
+  auto from = text(q.from), to = text(q.to), before = text(q.before);
+  const auto& statement = q.user_id ? sql::kAuditListForUser : sql::kAuditListAll;
+  return db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    auto r = tx.exec_prepared(statement.name, OrNull(q.user_id), OrNull(q.type), OrNull(from),
+                              OrNull(to), OrNull(before), q.limit);
+    std::vector<AuditRecord> out;
+    for (const auto& row : r) {
+      AuditRecord a;
+      a.id = row["id"].as<int64_t>();
+      a.created_at = row["created"].as<int64_t>();
+      a.event.type = row["type"].as<std::string>();
+      a.event.user_id = row["user_id"].as<std::string>();
+      a.event.client_id = row["client_id"].as<std::string>();
+      a.event.actor = row["actor"].as<std::string>();
+      a.event.subject = row["subject"].as<std::string>();
+      a.event.client_address = row["client_address"].as<std::string>();
+      a.event.request_id = row["request_id"].as<std::string>();
+      a.event.details_json = row["details"].as<std::string>();
+      out.push_back(std::move(a));
+    }
+    return out;
+  });
+}
+
+std::vector<Grant> PgTokenStore::ListGrants(std::string_view user_id) {
+  return db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    std::vector<Grant> out;
+    for (const auto& row : tx.exec_prepared(sql::kGrantList.name, std::string(user_id))) {
+      Grant g;
+      g.family_id = row["id"].as<int64_t>();
+      g.client_id = row["client_id"].as<std::string>();
+      g.client_name = row["name"].as<std::string>();
+      g.scopes = Words(row["scopes"]);
+      g.created_at = row["created"].as<int64_t>();
+      g.last_used_at = row["last_used"].as<int64_t>();
+      g.expires_at = row["expires"].as<int64_t>();
+      out.push_back(std::move(g));
+    }
+    return out;
+  });
+}
+
+bool PgTokenStore::RevokeGrantForUser(std::string_view user_id, int64_t family_id,
+                                      const AuditEvent& audit) {
+  return db_.Guard([&] {
+    pqxx::work tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kGrantRevokeForUser.name, std::string(user_id), family_id,
+                              "revoked by the user");
+    if (r.affected_rows() != 1) return false;
+    WriteAudit(tx, audit);
+    tx.commit();
+    return true;
+  });
+}
+
 }  // namespace oakgate::store::pg

@@ -1,8 +1,22 @@
 #include "gateway/store/pg/pg_database.hpp"
+#include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
 #include "gateway/store/pg/statements.hpp"
 
 namespace oakgate::store::pg {
+namespace {
+
+// CONTRACT §1: disabling ends the user's sessions and revokes their tokens and keys. The
+// lookups already refuse a disabled user's credentials; revoking them too means enabling the
+// user again (by hand, in SQL) would not bring any of them back.
+void EndEverything(pqxx::transaction_base& tx, const std::string& user_id, const char* reason,
+                   bool keys = true) {
+  tx.exec_prepared(sql::kSessionsEndForUser.name, user_id);
+  tx.exec_prepared(sql::kFamiliesRevokeForUser.name, user_id, reason);
+  if (keys) tx.exec_prepared(sql::kApiKeysRevokeForUser.name, user_id);
+}
+
+}  // namespace
 
 std::optional<User> PgUserStore::FindByEmail(std::string_view normalized_email) {
   return db_.Guard([&]() -> std::optional<User> {
@@ -47,9 +61,45 @@ bool PgUserStore::Disable(std::string_view normalized_email) {
     pqxx::work tx(db_.Connection());
     auto r = tx.exec_prepared(sql::kUserDisable.name, std::string(normalized_email));
     if (r.empty()) return false;
-    tx.exec_prepared(sql::kSessionsEndForUser.name, r[0][0].as<std::string>());
+    EndEverything(tx, r[0][0].as<std::string>(), "user disabled");
     tx.commit();
     return true;
+  });
+}
+
+bool PgUserStore::DisableById(std::string_view user_id, const AuditEvent& audit) {
+  return db_.Guard([&] {
+    pqxx::work tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kUserDisableById.name, std::string(user_id));
+    if (r.empty()) return false;
+    EndEverything(tx, std::string(user_id), "user disabled");
+    WriteAudit(tx, audit);
+    tx.commit();
+    return true;
+  });
+}
+
+std::vector<UserSummary> PgUserStore::List() {
+  return db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    std::vector<UserSummary> out;
+    for (const auto& row : tx.exec_prepared(sql::kUserList.name)) {
+      out.push_back({row["id"].as<std::string>(), row["email"].as<std::string>(),
+                     row["is_admin"].as<bool>(), row["disabled"].as<bool>(),
+                     row["created"].as<int64_t>()});
+    }
+    return out;
+  });
+}
+
+void PgUserStore::SignOutEverywhere(std::string_view user_id, const AuditEvent& audit) {
+  db_.Guard([&] {
+    pqxx::work tx(db_.Connection());
+    // Sessions and OAuth grants; API keys belong to agents and stay (the keys page revokes
+    // them one by one).
+    EndEverything(tx, std::string(user_id), "signed out everywhere", /*keys=*/false);
+    WriteAudit(tx, audit);
+    tx.commit();
   });
 }
 

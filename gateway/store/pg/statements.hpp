@@ -412,6 +412,29 @@ inline constexpr Statement kAuditRecord{
     " request_id, details) VALUES ($1, nullif($2, '')::uuid, nullif($3, ''), nullif($4, ''),"
     " nullif($5, ''), nullif($6, ''), nullif($7, ''), $8::jsonb)"};
 
+// The audit trail, newest first, keyset on id. The owner's list is served by
+// audit_events_user (user_id, id DESC), or audit_events_user_type (0003) with a type; the
+// operator's list of everyone by the primary key or audit_events_type. Absent filters are NULL.
+#define OAKGATE_AUDIT_COLUMNS                                                                \
+  "id, floor(extract(epoch FROM created_at))::bigint AS created, type,"                      \
+  " coalesce(user_id::text, '') AS user_id, coalesce(client_id, '') AS client_id,"           \
+  " coalesce(actor, '') AS actor, coalesce(subject, '') AS subject,"                         \
+  " coalesce(client_address, '') AS client_address, coalesce(request_id, '') AS request_id," \
+  " details::text AS details"
+#define OAKGATE_AUDIT_FILTERS                                           \
+  " AND ($2::text IS NULL OR type = $2::text)"                          \
+  " AND ($3::bigint IS NULL OR created_at >= to_timestamp($3::bigint))" \
+  " AND ($4::bigint IS NULL OR created_at < to_timestamp($4::bigint))"  \
+  " AND ($5::bigint IS NULL OR id < $5::bigint) ORDER BY id DESC LIMIT $6::bigint"
+inline constexpr Statement kAuditListForUser{
+    "audit_list_for_user", "SELECT " OAKGATE_AUDIT_COLUMNS
+                           " FROM audit_events WHERE user_id = $1::uuid" OAKGATE_AUDIT_FILTERS};
+inline constexpr Statement kAuditListAll{
+    "audit_list_all", "SELECT " OAKGATE_AUDIT_COLUMNS
+                      " FROM audit_events WHERE $1::text IS NULL" OAKGATE_AUDIT_FILTERS};
+#undef OAKGATE_AUDIT_COLUMNS
+#undef OAKGATE_AUDIT_FILTERS
+
 inline constexpr Statement kClientAuthFailureCounts{
     "client_auth_failure_counts",
     "WITH w AS (SELECT now() - make_interval(secs => $3::bigint) AS since)"
@@ -482,6 +505,87 @@ inline constexpr Statement kPruneRegistrationTokens{
     "prune_registration_tokens",
     "DELETE FROM registration_tokens WHERE id IN (SELECT id FROM registration_tokens"
     " WHERE expires_at < now() LIMIT $1)"};
+// --- The dashboard (issue 9): every statement is scoped by the owner ($1 user_id) --------
+inline constexpr Statement kSessionListForUser{
+    "session_list_for_user",
+    "SELECT id, floor(extract(epoch FROM created_at))::bigint AS created,"
+    " floor(extract(epoch FROM last_seen_at))::bigint AS last_seen,"
+    " floor(extract(epoch FROM least(expires_at, idle_expires_at)))::bigint AS expires,"
+    " client_address, user_agent FROM sessions WHERE user_id = $1::uuid AND ended_at IS NULL"
+    " AND expires_at > now() AND idle_expires_at > now() ORDER BY last_seen_at DESC, id DESC"};
+inline constexpr Statement kSessionEndForUser{
+    "session_end_for_user",
+    "UPDATE sessions SET ended_at = now(), idle_expires_at = least(idle_expires_at, now())"
+    " WHERE id = $2 AND user_id = $1::uuid AND ended_at IS NULL"};
+inline constexpr Statement kGrantList{
+    "grant_list",
+    "SELECT f.id, f.client_id, c.name, array_to_string(f.scopes, ' ') AS scopes,"
+    " floor(extract(epoch FROM f.created_at))::bigint AS created,"
+    " floor(extract(epoch FROM f.last_used_at))::bigint AS last_used,"
+    " floor(extract(epoch FROM f.expires_at))::bigint AS expires"
+    " FROM token_families f JOIN clients c ON c.id = f.client_id"
+    " WHERE f.user_id = $1::uuid AND f.revoked_at IS NULL AND f.expires_at > now()"
+    " ORDER BY f.client_id, f.id DESC"};
+inline constexpr Statement kGrantRevokeForUser{
+    "grant_revoke_for_user",
+    "UPDATE token_families SET revoked_at = now(), revoked_reason = $3"
+    " WHERE id = $2 AND user_id = $1::uuid AND revoked_at IS NULL"};
+inline constexpr Statement kFamiliesRevokeForUser{
+    "families_revoke_for_user",
+    "UPDATE token_families SET revoked_at = now(), revoked_reason = $2"
+    " WHERE user_id = $1::uuid AND revoked_at IS NULL"};
+inline constexpr Statement kApiKeysRevokeForUser{
+    "api_keys_revoke_for_user",
+    "UPDATE api_keys SET revoked_at = now() WHERE user_id = $1::uuid AND revoked_at IS NULL"};
+inline constexpr Statement kUserDisableById{
+    "user_disable_by_id",
+    "UPDATE users SET disabled_at = coalesce(disabled_at, now()), updated_at = now()"
+    " WHERE id = $1::uuid RETURNING id"};
+inline constexpr Statement kUserList{
+    "user_list",
+    "SELECT id::text AS id, email, is_admin, disabled_at IS NOT NULL AS disabled,"
+    " floor(extract(epoch FROM created_at))::bigint AS created FROM users ORDER BY email"};
+inline constexpr Statement kDecisionFind{
+    "decision_find",
+    "SELECT id::text AS id, seq, agent_id::text AS agent_id, key_id, tool, scope, allowed,"
+    " reason, rule_id::text AS rule_id, reasoning, reasoning_required, reasoning_provided,"
+    " context::text AS context, request_id,"
+    " floor(extract(epoch FROM created_at))::bigint AS created FROM decisions"
+    " WHERE id = $2::uuid AND user_id = $1::uuid"};
+// Weeks start on Monday 00:00 UTC, days at 00:00 UTC (decisions_user_time, 0003).
+#define OAKGATE_UTC_WEEK "(date_trunc('week', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+#define OAKGATE_UTC_DAY "(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+inline constexpr Statement kSummaryCounts{
+    "summary_counts",
+    "SELECT allowed, coalesce(reason, '') AS reason,"
+    " count(*) FILTER (WHERE created_at >= " OAKGATE_UTC_DAY
+    ") AS today, count(*) AS week"
+    " FROM decisions WHERE user_id = $1::uuid AND created_at >= " OAKGATE_UTC_WEEK
+    " GROUP BY 1, 2 ORDER BY 1 DESC, 2"};
+inline constexpr Statement kSummaryRateLimited{
+    "summary_rate_limited",
+    "SELECT coalesce(sum(r.count) FILTER (WHERE r.minute >= " OAKGATE_UTC_DAY
+    "), 0)::bigint,"
+    " coalesce(sum(r.count), 0)::bigint FROM rate_limited_counts r"
+    " JOIN agents a ON a.id = r.agent_id WHERE a.user_id = $1::uuid"
+    " AND r.minute >= " OAKGATE_UTC_WEEK};
+inline constexpr Statement kSummaryBusiest{
+    "summary_busiest",
+    "SELECT a.id::text AS id, a.name, count(*) AS n FROM decisions d"
+    " JOIN agents a ON a.id = d.agent_id WHERE d.user_id = $1::uuid"
+    " AND d.created_at >= " OAKGATE_UTC_WEEK
+    " GROUP BY a.id, a.name ORDER BY n DESC, a.name LIMIT 5"};
+inline constexpr Statement kSummaryHours{
+    "summary_hours",
+    "SELECT floor(extract(epoch FROM date_trunc('hour', now())))::bigint AS now_hour,"
+    " h.hour, h.allowed, h.denied FROM (SELECT"
+    " floor(extract(epoch FROM date_trunc('hour', created_at)))::bigint AS hour,"
+    " count(*) FILTER (WHERE allowed) AS allowed, count(*) FILTER (WHERE NOT allowed) AS denied"
+    " FROM decisions WHERE user_id = $1::uuid"
+    " AND created_at >= date_trunc('hour', now()) - interval '23 hours' GROUP BY 1) h"
+    " RIGHT JOIN (SELECT 1) one ON true ORDER BY h.hour"};
+#undef OAKGATE_UTC_WEEK
+#undef OAKGATE_UTC_DAY
 
 inline constexpr Statement kMigrationsApplied{
     "migrations_applied",
@@ -559,6 +663,21 @@ inline constexpr Statement kAll[] = {
     kConsentFind,
     kConsentSave,
     kAuditRecord,
+    kAuditListForUser,
+    kAuditListAll,
+    kSessionListForUser,
+    kSessionEndForUser,
+    kGrantList,
+    kGrantRevokeForUser,
+    kFamiliesRevokeForUser,
+    kApiKeysRevokeForUser,
+    kUserDisableById,
+    kUserList,
+    kDecisionFind,
+    kSummaryCounts,
+    kSummaryRateLimited,
+    kSummaryBusiest,
+    kSummaryHours,
     kClientAuthFailureCounts,
     kClientAuthFailureRecord,
     kClientMarkUsed,

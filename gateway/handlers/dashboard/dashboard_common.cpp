@@ -1,0 +1,150 @@
+#include "gateway/handlers/dashboard/dashboard_common.hpp"
+
+#include "gateway/handlers/web/logout.hpp"
+#include "gateway/handlers/web/pages.hpp"
+#include "gateway/http/form.hpp"
+#include "gateway/util/strings.hpp"
+
+namespace oakgate::handlers::dashboard {
+namespace {
+
+constexpr const char* kCsp =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src 'self'; "
+    "connect-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+http::Response ToLogin(int status, const std::string& back) {
+  http::Response r =
+      http::Response::Redirect(status, "/web/login?return_to=" + util::PercentEncode(back));
+  r.Set("Cache-Control", "no-store");
+  return r;
+}
+
+std::string ThisPage(const http::Request& req) {
+  return req.raw_query.empty() ? req.path : req.path + "?" + req.raw_query;
+}
+
+}  // namespace
+
+util::Result<Visitor, http::Response> RequireVisitor(const DashboardContext& ctx,
+                                                     const http::Request& req) {
+  auto cookie = req.Cookie(ctx.web.SessionCookieName());
+  auto session = cookie ? ctx.web.sessions.Current(*cookie) : std::nullopt;
+  if (!session) return util::Fail(ToLogin(302, ThisPage(req)));
+  Visitor v{*session, *cookie, ctx.web.csrf.Token(web::kSessionFormPurpose, *cookie)};
+  return v;
+}
+
+util::Result<FormPost, http::Response> RequireForm(const DashboardContext& ctx,
+                                                   const http::Request& req,
+                                                   const std::string& back) {
+  if (req.MediaType() != "application/x-www-form-urlencoded") {
+    return util::Fail(web::ErrorPage(ctx.web.templates, 415, "Unsupported form",
+                                     "Forms must be sent as application/x-www-form-urlencoded."));
+  }
+  http::FormError error;
+  auto fields = http::ParseUrlEncoded(req.body, &error);
+  if (!fields) return util::Fail(BadRequestPage(ctx, error.description));
+  if (auto repeated = fields->FirstRepeated()) {
+    return util::Fail(BadRequestPage(ctx, "field repeated: " + *repeated));
+  }
+  auto cookie = req.Cookie(ctx.web.SessionCookieName());
+  auto session = cookie ? ctx.web.sessions.Current(*cookie) : std::nullopt;
+  // An expired session or a stale form: sign in (again) and come back to the page; nothing
+  // is changed by this request.
+  if (!session) return util::Fail(ToLogin(303, back));
+  if (!ctx.web.csrf.Check(web::kSessionFormPurpose, *cookie, fields->Get("csrf").value_or(""))) {
+    return util::Fail(ToLogin(303, back));
+  }
+  Visitor v{*session, *cookie, ctx.web.csrf.Token(web::kSessionFormPurpose, *cookie)};
+  return FormPost{std::move(v), std::move(*fields)};
+}
+
+http::Response Page(const DashboardContext& ctx, const Visitor& visitor, int status,
+                    std::string_view title, std::string_view section,
+                    const std::string& body_template, nlohmann::json view) {
+  view["csrf"] = visitor.csrf;
+  std::string body = ctx.web.templates.Render(body_template, view);
+  nlohmann::json layout = {{"title", title},
+                           {"email", visitor.session.email},
+                           {"csrf", visitor.csrf},
+                           {"admin", visitor.session.is_admin},
+                           {"body", body}};
+  layout[std::string("nav_") + std::string(section)] = true;
+  http::Response r =
+      web::HtmlPage(status, ctx.web.templates.Render("dashboard_layout.html", layout));
+  r.Set("Content-Security-Policy", kCsp);
+  return r;
+}
+
+http::Response NotFoundPage(const DashboardContext& ctx) {
+  return web::ErrorPage(ctx.web.templates, 404, "Not found", "There is no such page.", "not_found");
+}
+
+http::Response BadRequestPage(const DashboardContext& ctx, std::string_view message) {
+  return web::ErrorPage(ctx.web.templates, 400, "Bad request", message, "invalid_request");
+}
+
+http::Response SeeOther(const std::string& location) {
+  http::Response r = http::Response::Redirect(303, location);
+  r.Set("Cache-Control", "no-store");
+  return r;
+}
+
+FieldError FieldErrorOf(const http::Response& answer) {
+  auto body = nlohmann::json::parse(answer.body, nullptr, false);
+  FieldError e{"", "The form could not be saved."};
+  if (!body.is_object()) return e;
+  if (body.contains("field") && body["field"].is_string()) e.field = body["field"];
+  if (body.contains("error_description") && body["error_description"].is_string()) {
+    e.message = body["error_description"];
+  }
+  return e;
+}
+
+nlohmann::json NumberOrText(const std::string& text) {
+  auto n = util::ParseInt(util::Trim(text));
+  if (n) return *n;
+  return text;
+}
+
+void AddFormError(nlohmann::json& view, std::string_view form, const FieldError& error) {
+  std::string prefix(form);
+  view[prefix + "_error"] = error.message;
+  if (!error.field.empty()) view[prefix + "_error_" + error.field] = error.message;
+}
+
+store::AuditEvent DashboardAudit(const Visitor& visitor, const http::Request& req, std::string type,
+                                 std::string subject, nlohmann::json details) {
+  store::AuditEvent e;
+  e.type = std::move(type);
+  e.user_id = visitor.session.user_id;
+  e.actor = "user:" + visitor.session.user_id + " dashboard";
+  e.subject = std::move(subject);
+  e.client_address = req.client_address;
+  e.request_id = req.request_id;
+  e.details_json = details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return e;
+}
+
+std::string Time(int64_t t) { return util::FormatRfc3339(t); }
+
+std::string TimeOr(const std::optional<int64_t>& t, std::string_view otherwise) {
+  return t ? util::FormatRfc3339(*t) : std::string(otherwise);
+}
+
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+std::vector<std::string> SplitWords(std::string_view text) {
+  std::vector<std::string> out;
+  for (auto part : util::Split(text, ' ')) {
+    auto t = util::Trim(part);
+    if (!t.empty()) out.emplace_back(t);
+  }
+  return out;
+}
+
+}  // namespace oakgate::handlers::dashboard

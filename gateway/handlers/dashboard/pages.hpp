@@ -1,0 +1,40 @@
+#pragma once
+// The /dashboard pages (issue 9), server-rendered from templates/dashboard_*.html. Every
+// query is scoped by the signed-in user; another user's id is a 404.
+#include "gateway/handlers/dashboard/dashboard_common.hpp"
+
+namespace oakgate::handlers::dashboard {
+
+// summary.cpp
+http::Response ShowSummary(DashboardContext& ctx, http::Request& req);
+// agents.cpp: the list, creation, and one agent's page with its tools, rules and keys
+http::Response ShowAgents(DashboardContext& ctx, http::Request& req);
+http::Response CreateAgent(DashboardContext& ctx, http::Request& req);
+http::Response ShowAgent(DashboardContext& ctx, http::Request& req);
+http::Response UpdateAgent(DashboardContext& ctx, http::Request& req);
+http::Response DisableAgent(DashboardContext& ctx, http::Request& req);
+http::Response CreateTool(DashboardContext& ctx, http::Request& req);
+http::Response CreateRule(DashboardContext& ctx, http::Request& req);
+// keys.cpp
+http::Response ShowKeys(DashboardContext& ctx, http::Request& req);
+http::Response CreateKey(DashboardContext& ctx, http::Request& req);
+http::Response RevokeKey(DashboardContext& ctx, http::Request& req);
+http::Response RotateKey(DashboardContext& ctx, http::Request& req);
+// decisions.cpp
+http::Response ShowDecisions(DashboardContext& ctx, http::Request& req);
+http::Response ShowDecision(DashboardContext& ctx, http::Request& req);
+// credentials.cpp
+http::Response ShowCredentials(DashboardContext& ctx, http::Request& req);
+http::Response EndSession(DashboardContext& ctx, http::Request& req);
+http::Response RevokeGrant(DashboardContext& ctx, http::Request& req);
+http::Response SignOutEverywhere(DashboardContext& ctx, http::Request& req);
+// audit.cpp
+http::Response ShowAudit(DashboardContext& ctx, http::Request& req);
+// admin.cpp: admins only; 404 for everyone else
+http::Response ShowUsers(DashboardContext& ctx, http::Request& req);
+http::Response DisableUser(DashboardContext& ctx, http::Request& req);
+http::Response ShowClients(DashboardContext& ctx, http::Request& req);
+// static.cpp: the one script (copy buttons), same origin, inline
+http::Response DashboardScript(http::Request& req);
+
+}  // namespace oakgate::handlers::dashboard

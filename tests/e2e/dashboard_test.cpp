@@ -1,0 +1,438 @@
+// The dashboard (issue 9) over HTTP against the real binary and a real PostgreSQL: sessions
+// and CSRF, server-side validation with the API's rules, isolation between users (a guessed
+// id is 404), the admin pages and "sign out everywhere". tests/e2e/dashboard_browser_test.cpp
+// drives the same pages in Chromium.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "tests/support/api_client.hpp"
+#include "tests/support/gateway_process.hpp"
+#include "tests/support/login_flow.hpp"
+#include "tests/support/test_database.hpp"
+#include "tests/support/token_fixture.hpp"
+
+namespace oakgate::test {
+namespace {
+
+using nlohmann::json;
+constexpr const char* kPassword = "a-test-password-123";  // CreateTestUser's
+
+struct Person {
+  std::string id;
+  std::string email;
+  std::string cookie;  // "oakgate_session=..."
+  std::string token;   // access token with keys and agents
+};
+
+class DashboardE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase();
+    gw_ = new GatewayProcess(db_->url());
+    CreateTestClient(gw_->env(), "mgmt");
+  }
+  static void TearDownTestSuite() {
+    delete gw_;
+    delete db_;
+  }
+  void TearDown() override {
+    if (HasFailure())
+      std::cerr << gw_->Logs().substr(gw_->Logs().size() > 6000 ? gw_->Logs().size() - 6000 : 0);
+  }
+  static int Port() { return gw_->port(); }
+  static Person NewPerson(const std::string& name, bool admin = false) {
+    static int n = 0;
+    Person p;
+    p.email = name + std::to_string(++n) + "@example.com";
+    if (admin) {
+      auto r = RunOakgate({"user", "create", "--email", p.email, "--password-stdin", "--admin"},
+                          gw_->env(), std::string(kPassword) + "\n");
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      p.id = json::parse(r.out)["id"];
+    } else {
+      p.id = CreateTestUser(gw_->env(), p.email);
+    }
+    p.cookie = LoginSession(Port(), p.email, kPassword);
+    p.token = IssueTestAccessToken(db_->url(), "mgmt", p.id, "keys agents");
+    return p;
+  }
+  static HttpResponse Get(const Person& p, const std::string& path) {
+    return Fetch(Port(), "GET", path, {{"Cookie", p.cookie}});
+  }
+  // The CSRF token of a page's forms, as a browser would read it.
+  static std::string Csrf(const Person& p, const std::string& page = "/dashboard") {
+    return HiddenField(Get(p, page).body, "csrf");
+  }
+  static HttpResponse Post(const Person& p, const std::string& path,
+                           std::vector<std::pair<std::string, std::string>> fields,
+                           const std::string& csrf = "") {
+    fields.emplace_back("csrf", csrf.empty() ? Csrf(p) : csrf);
+    return Fetch(Port(), "POST", path,
+                 {{"Cookie", p.cookie}, {"Content-Type", "application/x-www-form-urlencoded"}},
+                 FormEncode(fields));
+  }
+  // Everything one person owns, made through the dashboard itself.
+  struct Estate {
+    std::string agent_id;
+    std::string key;
+    std::string key_id;
+    std::string decision_id;
+  };
+  static Estate Build(const Person& p, const std::string& agent) {
+    Estate e;
+    auto created = Post(p, "/dashboard/agents", {{"name", agent}, {"rate_limit", "100"}});
+    EXPECT_EQ(created.status, 303) << created.body;
+    std::string location = created.Header("location").value_or("");
+    EXPECT_EQ(location.rfind("/dashboard/agents/", 0), 0u) << location;
+    e.agent_id = location.substr(std::string("/dashboard/agents/").size());
+    EXPECT_EQ(Post(p, location + "/tools", {{"name", "github"}, {"scopes", "read write"}}).status,
+              303);
+    EXPECT_EQ(Post(p, location + "/rules",
+                   {{"tool", "github"}, {"scope", "read"}, {"require_reasoning", "soft"}})
+                  .status,
+              303);
+    auto key = Post(p, "/dashboard/keys", {{"agent_id", e.agent_id}, {"name", "ci"}});
+    EXPECT_EQ(key.status, 200) << key.body;
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(key.body, m, std::regex(R"re(id="new-key" value="([^"]*)")re")));
+    e.key = m.size() > 1 ? HtmlUnescape(m[1]) : "";
+    EXPECT_EQ(e.key.rfind("pk_", 0), 0u) << e.key;
+    e.key_id = e.key.substr(0, e.key.find('.'));
+    auto v = CallValidate(Port(), e.key,
+                          {{"tool", "github"}, {"scope", "read"}, {"reasoning", "triage"}});
+    EXPECT_EQ(v.status, 200) << v.raw.body;
+    EXPECT_EQ(v.body["allowed"], true);
+    e.decision_id = v.body.value("decision_id", "");
+    return e;
+  }
+  static TestDatabase* db_;
+  static GatewayProcess* gw_;
+};
+TestDatabase* DashboardE2E::db_ = nullptr;
+GatewayProcess* DashboardE2E::gw_ = nullptr;
+
+TEST_F(DashboardE2E, WithoutASessionEveryPageGoesToLoginAndComesBack) {
+  for (const std::string& path : std::vector<std::string>{
+           "/dashboard", "/dashboard/agents", "/dashboard/keys", "/dashboard/decisions?tool=github",
+           "/dashboard/credentials", "/dashboard/audit", "/dashboard/admin/users"}) {
+    auto r = Fetch(Port(), "GET", path);
+    EXPECT_EQ(r.status, 302) << path;
+    EXPECT_EQ(r.Header("location").value_or(""), "/web/login?return_to=" + UrlEncode(path)) << path;
+  }
+  Person p = NewPerson("back");
+  LoginForm form = FetchLoginForm(Port(), "/dashboard/decisions?tool=github");
+  auto login = PostLogin(Port(), form, p.email, kPassword);
+  EXPECT_EQ(login.status, 303);
+  EXPECT_EQ(login.Header("location").value_or(""), "/dashboard/decisions?tool=github");
+}
+
+TEST_F(DashboardE2E, StaleCsrfOrExpiredSessionGoesToLoginAndChangesNothing) {
+  Person p = NewPerson("csrf");
+  auto stale = Post(p, "/dashboard/agents", {{"name", "sneaky"}}, "not-the-token");
+  EXPECT_EQ(stale.status, 303);
+  EXPECT_EQ(stale.Header("location").value_or(""), "/web/login?return_to=%2Fdashboard%2Fagents");
+  // Another user's token is stale too: tokens are bound to the session.
+  Person other = NewPerson("csrf-other");
+  EXPECT_EQ(Post(p, "/dashboard/agents", {{"name", "sneaky"}}, Csrf(other)).status, 303);
+  // A session that ended (signed out elsewhere) with its once valid token.
+  std::string csrf = Csrf(p);
+  db_->Scalar("UPDATE sessions SET ended_at = now(), idle_expires_at = now() WHERE user_id = '" +
+              p.id + "'");
+  auto expired = Post(p, "/dashboard/agents", {{"name", "sneaky"}}, csrf);
+  EXPECT_EQ(expired.status, 303);
+  EXPECT_EQ(expired.Header("location").value_or(""), "/web/login?return_to=%2Fdashboard%2Fagents");
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM agents WHERE user_id = '" + p.id + "'"), "0");
+  // No Cookie at all.
+  auto none = Fetch(Port(), "POST", "/dashboard/agents",
+                    {{"Content-Type", "application/x-www-form-urlencoded"}}, "name=x&csrf=y");
+  EXPECT_EQ(none.status, 303);
+}
+
+TEST_F(DashboardE2E, FormsValidateWithTheApiRulesAndShowTheErrorNextToTheField) {
+  Person p = NewPerson("forms");
+  auto bad_name = Post(p, "/dashboard/agents", {{"name", "no spaces <b>"}});
+  EXPECT_EQ(bad_name.status, 400);
+  EXPECT_NE(bad_name.body.find("id=\"agent-name-error\""), std::string::npos) << bad_name.body;
+  EXPECT_NE(bad_name.body.find("name must match [A-Za-z0-9._-]{1,200}"), std::string::npos);
+  // The value comes back escaped, never as markup.
+  EXPECT_EQ(bad_name.body.find("<b>"), std::string::npos);
+  EXPECT_NE(bad_name.body.find("no spaces &lt;b&gt;"), std::string::npos);
+  auto bad_rate = Post(p, "/dashboard/agents", {{"name", "ok"}, {"rate_limit", "0"}});
+  EXPECT_EQ(bad_rate.status, 400);
+  EXPECT_NE(bad_rate.body.find("id=\"agent-rate-error\""), std::string::npos);
+  EXPECT_NE(bad_rate.body.find("rate_limit must be between 1 and 1000000"), std::string::npos);
+  auto text_rate = Post(p, "/dashboard/agents", {{"name", "ok"}, {"burst", "lots"}});
+  EXPECT_EQ(text_rate.status, 400);
+  EXPECT_NE(text_rate.body.find("id=\"agent-burst-error\""), std::string::npos);
+  ASSERT_EQ(Post(p, "/dashboard/agents", {{"name", "dup"}}).status, 303);
+  auto dup = Post(p, "/dashboard/agents", {{"name", "dup"}});
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_NE(dup.body.find("id=\"agent-name-error\""), std::string::npos);
+
+  std::string agent = db_->Scalar("SELECT id FROM agents WHERE user_id = '" + p.id + "'");
+  auto bad_tool =
+      Post(p, "/dashboard/agents/" + agent + "/tools", {{"name", "x"}, {"scopes", "a b/c"}});
+  EXPECT_EQ(bad_tool.status, 400);
+  EXPECT_NE(bad_tool.body.find("id=\"tool-scopes-error\""), std::string::npos);
+  auto bad_rule = Post(p, "/dashboard/agents/" + agent + "/rules",
+                       {{"tool", "x"}, {"scope", "y"}, {"require_reasoning", "maybe"}});
+  EXPECT_EQ(bad_rule.status, 400);
+  EXPECT_NE(bad_rule.body.find("id=\"rule-reasoning-error\""), std::string::npos);
+  auto bad_key = Post(p, "/dashboard/keys", {{"name", "k"}, {"scopes", "notascope"}});
+  EXPECT_EQ(bad_key.status, 400);
+  EXPECT_NE(bad_key.body.find("id=\"key-scopes-error\""), std::string::npos);
+  auto bad_expiry = Post(p, "/dashboard/keys", {{"name", "k"}, {"expires_in", "-5"}});
+  EXPECT_EQ(bad_expiry.status, 400);
+  EXPECT_NE(bad_expiry.body.find("id=\"key-expires-error\""), std::string::npos);
+  auto bad_from = Get(p, "/dashboard/decisions?from=yesterday");
+  EXPECT_EQ(bad_from.status, 400);
+  EXPECT_NE(bad_from.body.find("id=\"f-from-error\""), std::string::npos);
+  EXPECT_EQ(Get(p, "/dashboard/decisions?cursor=abc").status, 400);
+  EXPECT_EQ(Get(p, "/dashboard/decisions?outcome=perhaps").status, 400);
+  EXPECT_EQ(Get(p, "/dashboard/audit?cursor=-1").status, 400);
+  EXPECT_EQ(Get(p, "/dashboard/decisions?%zz").status, 400);
+  // Not a form at all: a 4xx page, never a 500.
+  auto json_body = Fetch(Port(), "POST", "/dashboard/agents",
+                         {{"Cookie", p.cookie}, {"Content-Type", "application/json"}}, "{}");
+  EXPECT_EQ(json_body.status, 415);
+  EXPECT_EQ(json_body.Header("content-type").value_or(""), "text/html; charset=utf-8");
+  EXPECT_EQ(Post(p, "/dashboard/agents", {{"name", "a"}, {"name", "b"}}).status, 400);
+  // No agent was created by any of the refused forms.
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM agents WHERE user_id = '" + p.id + "'"), "1");
+}
+
+TEST_F(DashboardE2E, ASecondUserSeesNoneOfTheFirstUsersPagesOrIds) {
+  Person alice = NewPerson("alice");
+  Estate a = Build(alice, "alice-agent");
+  Person bob = NewPerson("bob");
+  Estate b = Build(bob, "bob-agent");
+  ASSERT_FALSE(a.decision_id.empty());
+
+  // Alice's ids, guessed by bob, are 404 pages.
+  for (const std::string& path : std::vector<std::string>{
+           "/dashboard/agents/" + a.agent_id, "/dashboard/decisions/" + a.decision_id,
+           std::string("/dashboard/agents/not-a-uuid"), std::string("/dashboard/decisions/42")}) {
+    auto r = Get(bob, path);
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_EQ(r.Header("content-type").value_or(""), "text/html; charset=utf-8") << path;
+  }
+  for (const std::string& path : std::vector<std::string>{
+           "/dashboard/agents/" + a.agent_id, "/dashboard/agents/" + a.agent_id + "/tools",
+           "/dashboard/agents/" + a.agent_id + "/rules",
+           "/dashboard/agents/" + a.agent_id + "/disable",
+           "/dashboard/keys/" + a.key_id + "/revoke", "/dashboard/keys/" + a.key_id + "/rotate"}) {
+    auto r = Post(bob, path, {{"name", "x"}, {"tool", "x"}, {"scope", "x"}});
+    EXPECT_EQ(r.status, 404) << path;
+  }
+  // A key for alice's agent cannot be made by bob either.
+  auto key = Post(bob, "/dashboard/keys", {{"agent_id", a.agent_id}, {"name", "steal"}});
+  EXPECT_EQ(key.status, 404);
+  EXPECT_EQ(key.body.find("id=\"new-key\""), std::string::npos);
+  // Alice's session and grant ids are not bob's to end.
+  std::string alice_session = db_->Scalar("SELECT id FROM sessions WHERE user_id = '" + alice.id +
+                                          "' AND ended_at IS NULL LIMIT 1");
+  std::string alice_grant =
+      db_->Scalar("SELECT id FROM token_families WHERE user_id = '" + alice.id + "' LIMIT 1");
+  EXPECT_EQ(Post(bob, "/dashboard/credentials/sessions/" + alice_session + "/end", {}).status, 404);
+  EXPECT_EQ(Post(bob, "/dashboard/credentials/grants/" + alice_grant + "/revoke", {}).status, 404);
+  // Nothing of alice's changed.
+  EXPECT_EQ(CallValidate(Port(), a.key, {{"tool", "github"}, {"scope", "read"}}).status, 200);
+  EXPECT_EQ(CallApi(Port(), "GET", "/api/v1/agents", alice.token).status, 200);
+  EXPECT_EQ(Get(alice, "/dashboard").status, 200);
+
+  // And no page of bob's mentions anything of alice's; each shows bob's own.
+  std::vector<std::string> alices = {a.agent_id,  a.key_id,      a.decision_id,
+                                     alice.email, "alice-agent", alice.id};
+  for (const std::string& path : std::vector<std::string>{
+           "/dashboard", "/dashboard/agents", "/dashboard/agents/" + b.agent_id, "/dashboard/keys",
+           "/dashboard/decisions", "/dashboard/decisions?agent_id=" + a.agent_id,
+           "/dashboard/decisions/" + b.decision_id, "/dashboard/credentials", "/dashboard/audit"}) {
+    auto r = Get(bob, path);
+    EXPECT_EQ(r.status, 200) << path;
+    for (const auto& secret : alices) {
+      EXPECT_EQ(r.body.find(secret), std::string::npos) << path << " shows " << secret;
+    }
+  }
+  EXPECT_NE(Get(bob, "/dashboard/keys").body.find(b.key_id), std::string::npos);
+  EXPECT_NE(Get(bob, "/dashboard/decisions").body.find(b.decision_id), std::string::npos);
+  // The full key is never shown again after its creation.
+  for (const std::string& path :
+       std::vector<std::string>{"/dashboard/keys", "/dashboard/agents/" + b.agent_id,
+                                "/dashboard/credentials", "/dashboard/audit"}) {
+    EXPECT_EQ(Get(bob, path).body.find(b.key.substr(b.key.find('.'))), std::string::npos) << path;
+  }
+}
+
+TEST_F(DashboardE2E, SummaryAndDecisionsShowTheDecisionsOfTheValidations) {
+  Person p = NewPerson("summary");
+  Estate e = Build(p, "summary-agent");
+  // One denied (no rule for write) and the allowed one from Build.
+  auto denied = CallValidate(Port(), e.key, {{"tool", "github"}, {"scope", "write"}});
+  EXPECT_EQ(denied.body["reason"], "no_rule");
+  auto page = Get(p, "/dashboard");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("id=\"today-allowed\">1<"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("id=\"today-denied\">1<"), std::string::npos);
+  EXPECT_NE(page.body.find("no_rule: 1"), std::string::npos);
+  EXPECT_NE(page.body.find("data-total=\"2\""), std::string::npos);
+  EXPECT_NE(page.body.find("summary-agent</a>: 2"), std::string::npos);
+  EXPECT_EQ(std::count(page.body.begin(), page.body.end(), '\n') > 0, true);
+  // The filters narrow the table; the detail page shows the context and reasoning.
+  auto allowed = Get(p, "/dashboard/decisions?outcome=allowed&tool=github");
+  EXPECT_NE(allowed.body.find(e.decision_id), std::string::npos);
+  EXPECT_EQ(allowed.body.find("denied: no_rule"), std::string::npos);
+  auto none = Get(p, "/dashboard/decisions?from=2999-01-01T00:00:00Z");
+  EXPECT_NE(none.body.find("id=\"no-decisions\""), std::string::npos);
+  auto detail = Get(p, "/dashboard/decisions/" + e.decision_id);
+  EXPECT_EQ(detail.status, 200);
+  EXPECT_NE(detail.body.find("triage"), std::string::npos);
+}
+
+TEST_F(DashboardE2E, DecisionsPageThroughOlderDecisions) {
+  Person p = NewPerson("paging");
+  Estate e = Build(p, "paging-agent");
+  for (int i = 0; i < 55; ++i) CallValidate(Port(), e.key, {{"tool", "github"}, {"scope", "read"}});
+  auto first = Get(p, "/dashboard/decisions?tool=github");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      first.body, m, std::regex(R"re(href="/dashboard/decisions(\?[^"]*)" id="next-page")re")));
+  std::string next = HtmlUnescape(m[1]);
+  EXPECT_NE(next.find("tool=github"), std::string::npos);
+  auto second = Get(p, "/dashboard/decisions" + next);
+  EXPECT_EQ(second.status, 200);
+  EXPECT_NE(second.body.find(e.decision_id), std::string::npos);  // the oldest
+  EXPECT_EQ(second.body.find("id=\"next-page\""), std::string::npos);
+}
+
+TEST_F(DashboardE2E, PagesCarryTheStrictHeadersAndTheScriptIsSameOrigin) {
+  Person p = NewPerson("headers");
+  auto r = Get(p, "/dashboard");
+  std::string csp = r.Header("content-security-policy").value_or("");
+  EXPECT_NE(csp.find("default-src 'none'"), std::string::npos);
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos);
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_NE(csp.find("form-action 'self'"), std::string::npos);
+  EXPECT_EQ(r.Header("x-frame-options").value_or(""), "DENY");
+  EXPECT_EQ(r.Header("cache-control").value_or(""), "no-store");
+  EXPECT_EQ(r.Header("referrer-policy").value_or(""), "no-referrer");
+  EXPECT_EQ(r.body.find("<script>"), std::string::npos) << "no inline script";
+  EXPECT_EQ(r.body.find("http://"), std::string::npos) << "no other origin";
+  EXPECT_EQ(r.body.find("https://"), std::string::npos) << "no other origin";
+  auto js = Fetch(Port(), "GET", "/dashboard/static/dashboard.js");
+  EXPECT_EQ(js.status, 200);
+  EXPECT_EQ(js.Header("content-type").value_or(""), "text/javascript; charset=utf-8");
+  EXPECT_EQ(js.Header("x-content-type-options").value_or(""), "nosniff");
+  EXPECT_EQ(Fetch(Port(), "GET", "/dashboard/static/other.js").status, 404);
+  auto wrong_method = Fetch(Port(), "DELETE", "/dashboard/agents", {{"Cookie", p.cookie}});
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(wrong_method.Header("content-type").value_or(""), "text/html; charset=utf-8");
+}
+
+TEST_F(DashboardE2E, KeysRevokeAndRotateWithAGracePeriod) {
+  Person p = NewPerson("keys");
+  Estate e = Build(p, "keys-agent");
+  auto bad = Post(p, "/dashboard/keys/" + e.key_id + "/rotate", {{"grace_seconds", "-1"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("id=\"rotate-error\""), std::string::npos);
+  auto rotated = Post(p, "/dashboard/keys/" + e.key_id + "/rotate", {{"grace_seconds", "3600"}});
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  EXPECT_NE(rotated.body.find("replaces <code>" + e.key_id), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(rotated.body, m, std::regex(R"re(id="new-key" value="([^"]*)")re")));
+  std::string new_key = HtmlUnescape(m[1]);
+  EXPECT_EQ(CallValidate(Port(), new_key, {{"tool", "github"}, {"scope", "read"}}).status, 200);
+  EXPECT_EQ(CallValidate(Port(), e.key, {{"tool", "github"}, {"scope", "read"}}).status, 200)
+      << "the old key works during the grace period";
+  EXPECT_EQ(Post(p, "/dashboard/keys/" + e.key_id + "/revoke", {}).status, 303);
+  auto after = CallValidate(Port(), e.key, {{"tool", "github"}, {"scope", "read"}});
+  EXPECT_EQ(after.status, 401);
+  EXPECT_EQ(after.body["error"], "api_key_revoked");
+  EXPECT_EQ(Post(p, "/dashboard/keys/" + e.key_id + "/rotate", {}).status, 409);
+  EXPECT_EQ(Post(p, "/dashboard/keys/pk_0000000000000000/revoke", {}).status, 404);
+}
+
+TEST_F(DashboardE2E, SignOutEverywhereEndsEverySessionAndRevokesEveryGrant) {
+  Person p = NewPerson("everywhere");
+  std::string second = LoginSession(Port(), p.email, kPassword);
+  Estate e = Build(p, "everywhere-agent");
+  auto creds = Get(p, "/dashboard/credentials");
+  EXPECT_NE(creds.body.find("mgmt"), std::string::npos) << "the grant is listed";
+  EXPECT_NE(creds.body.find("this session"), std::string::npos);
+  auto out = Post(p, "/dashboard/credentials/sign-out-everywhere", {});
+  EXPECT_EQ(out.status, 303);
+  EXPECT_EQ(out.Header("location").value_or(""), "/web/login");
+  EXPECT_EQ(Get(p, "/dashboard").status, 302);
+  EXPECT_EQ(Fetch(Port(), "GET", "/dashboard", {{"Cookie", second}}).status, 302);
+  EXPECT_EQ(CallApi(Port(), "GET", "/api/v1/agents", p.token).status, 401);
+  // API keys belong to agents and stay; the audit trail records it.
+  EXPECT_EQ(CallValidate(Port(), e.key, {{"tool", "github"}, {"scope", "read"}}).status, 200);
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM audit_events WHERE user_id = '" + p.id +
+                        "' AND type = 'user.signed_out_everywhere'"),
+            "1");
+}
+
+TEST_F(DashboardE2E, OneSessionAndOneGrantCanBeEndedAlone) {
+  Person p = NewPerson("single");
+  std::string other = LoginSession(Port(), p.email, kPassword);
+  std::string other_id = db_->Scalar("SELECT id FROM sessions WHERE user_id = '" + p.id +
+                                     "' ORDER BY id DESC LIMIT 1");
+  EXPECT_EQ(Post(p, "/dashboard/credentials/sessions/" + other_id + "/end", {}).status, 303);
+  EXPECT_EQ(Fetch(Port(), "GET", "/dashboard", {{"Cookie", other}}).status, 302);
+  EXPECT_EQ(Get(p, "/dashboard").status, 200);
+  std::string grant =
+      db_->Scalar("SELECT id FROM token_families WHERE user_id = '" + p.id + "' LIMIT 1");
+  EXPECT_EQ(Post(p, "/dashboard/credentials/grants/" + grant + "/revoke", {}).status, 303);
+  EXPECT_EQ(CallApi(Port(), "GET", "/api/v1/agents", p.token).status, 401);
+  EXPECT_EQ(Post(p, "/dashboard/credentials/grants/" + grant + "/revoke", {}).status, 404);
+  EXPECT_EQ(Post(p, "/dashboard/credentials/sessions/abc/end", {}).status, 404);
+}
+
+TEST_F(DashboardE2E, OnlyAdminsSeeUsersAndClientsAndDisablingEndsEverything) {
+  Person user = NewPerson("plain");
+  Estate e = Build(user, "plain-agent");
+  EXPECT_EQ(Get(user, "/dashboard/admin/users").status, 404);
+  EXPECT_EQ(Get(user, "/dashboard/admin/clients").status, 404);
+  EXPECT_EQ(Get(user, "/dashboard").body.find("/dashboard/admin/users"), std::string::npos);
+  Person other = NewPerson("victim");
+  EXPECT_EQ(Post(user, "/dashboard/admin/users/" + other.id + "/disable", {}).status, 404);
+  EXPECT_EQ(Get(other, "/dashboard").status, 200);
+
+  Person admin = NewPerson("admin", /*admin=*/true);
+  auto users = Get(admin, "/dashboard/admin/users");
+  EXPECT_EQ(users.status, 200);
+  EXPECT_NE(users.body.find(user.email), std::string::npos);
+  EXPECT_NE(Get(admin, "/dashboard/admin/clients").body.find("mgmt"), std::string::npos);
+  EXPECT_EQ(Post(admin, "/dashboard/admin/users/" + admin.id + "/disable", {}).status, 400);
+  EXPECT_EQ(
+      Post(admin, "/dashboard/admin/users/00000000-0000-0000-0000-000000000000/disable", {}).status,
+      404);
+
+  ASSERT_EQ(Post(admin, "/dashboard/admin/users/" + user.id + "/disable", {}).status, 303);
+  EXPECT_EQ(Get(user, "/dashboard").status, 302) << "sessions ended";
+  EXPECT_EQ(CallApi(Port(), "GET", "/api/v1/agents", user.token).status, 401) << "tokens revoked";
+  EXPECT_EQ(CallValidate(Port(), e.key, {{"tool", "github"}, {"scope", "read"}}).status, 401);
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM api_keys WHERE user_id = '" + user.id +
+                        "' AND revoked_at IS NULL"),
+            "0");
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM token_families WHERE user_id = '" + user.id +
+                        "' AND revoked_at IS NULL"),
+            "0");
+  EXPECT_NE(Get(admin, "/dashboard/admin/users").body.find("disabled"), std::string::npos);
+}
+
+TEST_F(DashboardE2E, AuditPageListsTheUsersOwnEventsNewestFirst) {
+  Person p = NewPerson("audit");
+  Build(p, "audit-agent");
+  auto r = Get(p, "/dashboard/audit");
+  ASSERT_EQ(r.status, 200);
+  size_t key = r.body.find("api_key.created"), agent = r.body.find("agent.created");
+  ASSERT_NE(key, std::string::npos);
+  ASSERT_NE(agent, std::string::npos);
+  EXPECT_LT(key, agent) << "newest first";
+}
+
+}  // namespace
+}  // namespace oakgate::test
