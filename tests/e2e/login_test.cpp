@@ -121,8 +121,11 @@ TEST_F(LoginE2E, UnknownEmailsTakeAsLongAsWrongPasswords) {
   };
   double known = timed("carol@example.com", "127.0.2.1");
   double unknown = timed("ghost@example.com", "127.0.2.2");
-  // Both run one scrypt; without the dummy hash an unknown email answers in microseconds.
-  EXPECT_GT(unknown, known * 0.5) << "known " << known << "s, unknown " << unknown << "s";
+  // Both run one scrypt; without the dummy hash an unknown email answers in microseconds
+  // (a ratio near 0.001). The margin is wide because the machine is shared with other
+  // suites: a load spike during one sample must not fail the test, and cannot hide a
+  // missing hash.
+  EXPECT_GT(unknown, known * 0.2) << "known " << known << "s, unknown " << unknown << "s";
 }
 
 TEST_F(LoginE2E, SessionFixationIsRefused) {
