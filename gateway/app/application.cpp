@@ -131,7 +131,13 @@ int Serve(const config::Config& cfg) {
                                          oauth_settings.client_auth);
   oauth::AuthorizeService authorize(db, oauth_settings);
   oauth::TokenService tokens(db, client_auth, oauth_settings);
-  oauth::IntrospectionService introspection(db, client_auth, cfg.issuer);
+  // 64k hashes of dead access tokens, for at most 5 minutes each (about 6 MiB at most).
+  oauth::InactiveTokenCache inactive_tokens(65536, 300, util::SystemClock::Instance());
+  observe::Metrics().AddCallback(
+      "oakgate_cache_entries", "Entries held by an in-process cache", "gauge",
+      [&inactive_tokens] { return static_cast<double>(inactive_tokens.size()); },
+      {{"cache", "inactive_access_tokens"}});
+  oauth::IntrospectionService introspection(db, client_auth, cfg.issuer, &inactive_tokens);
   oauth::RevocationService revocation(db, client_auth);
   oauth::RegistrationService registration(db, RegistrationSettingsFrom(cfg));
   web.form_action_origins = [&authorize](std::string_view return_to) {

@@ -44,9 +44,14 @@ util::Result<Introspection, OAuthError> IntrospectionService::Introspect(
 
   Introspection out;
   if (HasTokenShape(token, kAccessTokenPrefix)) {
+    std::string hash = crypto::ToBytes(crypto::Sha256(token));
+    if (inactive_ && inactive_->Contains(hash)) return out;
     AccessTokenVerifier verifier(db_);
     auto t = verifier.Verify(token);
-    if (!t) return out;
+    if (!t) {
+      if (inactive_) inactive_->Add(hash);  // inactive for good: see inactive_token_cache.hpp
+      return out;
+    }
     if (!MayIntrospectAudience(db_, t->audience, caller_client.id)) return out;
     out.active = true;
     out.aud = t->audience;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gateway/oauth/client_auth.hpp"
+#include "gateway/oauth/inactive_token_cache.hpp"
 
 namespace oakgate::oauth {
 
@@ -44,8 +45,10 @@ struct IntrospectRequest {
 
 class IntrospectionService {
  public:
-  IntrospectionService(store::Database& db, ClientAuthenticator& auth, std::string issuer)
-      : db_(db), auth_(auth), issuer_(std::move(issuer)) {}
+  // `inactive` (optional) remembers access tokens that introspected as inactive.
+  IntrospectionService(store::Database& db, ClientAuthenticator& auth, std::string issuer,
+                       InactiveTokenCache* inactive = nullptr)
+      : db_(db), auth_(auth), issuer_(std::move(issuer)), inactive_(inactive) {}
   void AddIntrospector(std::shared_ptr<CredentialIntrospector> other) {
     others_.push_back(std::move(other));
   }
@@ -58,6 +61,7 @@ class IntrospectionService {
   store::Database& db_;
   ClientAuthenticator& auth_;
   std::string issuer_;
+  InactiveTokenCache* inactive_;
   std::vector<std::shared_ptr<CredentialIntrospector>> others_;
 };
 

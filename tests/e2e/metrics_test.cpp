@@ -88,8 +88,8 @@ TEST(MetricsE2E, CountsTokensByGrantReuseDecisionsBatchesAndTheDatabasePool) {
   const std::string password = "correct horse battery staple";
   CreateUser(gw, "alice@example.com", password);
   TestClient app = CreateClient(gw, "app", "https://app.example/cb", {"--first-party"});
-  TestClient svc =
-      CreateClient(gw, "svc", "", {"--confidential", "--grant-types", "client_credentials"});
+  TestClient svc = CreateClient(
+      gw, "svc", "", {"--confidential", "--introspect", "--grant-types", "client_credentials"});
   std::string session = LoginSession(gw.port(), "alice@example.com", password);
 
   // authorization_code, then refresh, then the retired refresh token again (reuse).
@@ -129,9 +129,23 @@ TEST(MetricsE2E, CountsTokensByGrantReuseDecisionsBatchesAndTheDatabasePool) {
   EXPECT_EQ(CallValidate(gw.port(), api_key, {{"tool", "jira"}, {"scope", "read"}}).status, 200);
   EXPECT_EQ(CallValidate(gw.port(), api_key, {{"tool", "github"}, {"scope", "read"}}).status, 429);
 
+  // An unknown access token: the database answers once, the cache the second time.
+  const std::string unknown = "oat_" + std::string(43, 'Q');
+  for (int i = 0; i < 2; ++i) {
+    auto in = IntrospectToken(gw.port(), svc, unknown);
+    ASSERT_EQ(in.status, 200) << in.body;
+    EXPECT_EQ(json::parse(in.body)["active"], false);
+  }
+
   auto r = Fetch(gw.port(), "GET", "/metrics");
   ASSERT_EQ(r.status, 200);
   const std::string& m = r.body;
+  EXPECT_EQ(
+      Sample(m, R"(oakgate_cache_requests_total{cache="inactive_access_tokens",result="hit"})"), 1);
+  EXPECT_EQ(
+      Sample(m, R"(oakgate_cache_requests_total{cache="inactive_access_tokens",result="miss"})"),
+      1);
+  EXPECT_EQ(Sample(m, R"(oakgate_cache_entries{cache="inactive_access_tokens"})"), 1);
   EXPECT_EQ(Sample(m, R"(oakgate_tokens_issued_total{grant="authorization_code"})"), 1) << m;
   EXPECT_EQ(Sample(m, R"(oakgate_tokens_issued_total{grant="refresh_token"})"), 1);
   EXPECT_EQ(Sample(m, R"(oakgate_tokens_issued_total{grant="client_credentials"})"), 1);
