@@ -8,9 +8,6 @@
 namespace oakgate::handlers::api {
 namespace {
 
-constexpr int64_t kDefaultLimit = 50;
-constexpr int64_t kMaxLimit = 200;
-
 nlohmann::json OrNull(const std::string& s) {
   return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
 }
@@ -43,24 +40,14 @@ http::Response ListAuditEvents(ApiContext& ctx, http::Request& req) {
   store::AuditQuery q;
   // Always the caller: there is no parameter that names another user.
   q.user_id = who.value().user_id;
-  q.limit = kDefaultLimit;
+  q.limit = kDefaultListLimit;
   for (const auto& [name, value] : params->items()) {
     if (params->Count(name) > 1) return BadField(name, name + " is repeated");
     if (name == "type") {
       if (!IsValidAuditType(value)) return BadField(name, "type must match [A-Za-z0-9._-]{1,200}");
       q.type = value;
-    } else if (name == "from" || name == "to") {
-      auto t = ParseRfc3339(value);
-      if (!t) return BadField(name, name + " must be an RFC 3339 time");
-      (name == "from" ? q.from : q.to) = *t;
-    } else if (name == "limit") {
-      auto n = util::ParseInt(value);
-      if (!n || *n < 1 || *n > kMaxLimit) return BadField(name, "limit must be between 1 and 200");
-      q.limit = *n;
-    } else if (name == "cursor") {
-      auto n = util::ParseInt(value);
-      if (!n || *n < 1) return BadField(name, "cursor is not one this server gave");
-      q.before = *n;
+    } else if (std::optional<http::Response> bad; ReadListParam(name, value, q, bad)) {
+      if (bad) return *bad;
     } else {
       return BadField(name, "unknown parameter \"" + name + "\"");
     }

@@ -9,9 +9,6 @@
 namespace oakgate::handlers::api {
 namespace {
 
-constexpr int64_t kDefaultLimit = 50;
-constexpr int64_t kMaxLimit = 200;
-
 std::optional<int> Digits(std::string_view s, size_t pos, size_t n) {
   if (pos + n > s.size()) return std::nullopt;
   int v = 0;
@@ -99,7 +96,7 @@ http::Response ListDecisions(ApiContext& ctx, http::Request& req) {
   if (!params) return Error(400, "invalid_request", form_error.description);
   store::DecisionQuery q;
   q.user_id = who.value().user_id;
-  q.limit = kDefaultLimit;
+  q.limit = kDefaultListLimit;
   for (const auto& [name, value] : params->items()) {
     if (params->Count(name) > 1) return BadField(name, name + " is repeated");
     if (name == "agent_id") {
@@ -114,18 +111,8 @@ http::Response ListDecisions(ApiContext& ctx, http::Request& req) {
       if (value != "true" && value != "false")
         return BadField(name, "allowed must be true or false");
       q.allowed = value == "true";
-    } else if (name == "from" || name == "to") {
-      auto t = ParseRfc3339(value);
-      if (!t) return BadField(name, name + " must be an RFC 3339 time");
-      (name == "from" ? q.from : q.to) = *t;
-    } else if (name == "limit") {
-      auto n = util::ParseInt(value);
-      if (!n || *n < 1 || *n > kMaxLimit) return BadField(name, "limit must be between 1 and 200");
-      q.limit = *n;
-    } else if (name == "cursor") {
-      auto n = util::ParseInt(value);
-      if (!n || *n < 1) return BadField(name, "cursor is not one this server gave");
-      q.before = *n;
+    } else if (std::optional<http::Response> bad; ReadListParam(name, value, q, bad)) {
+      if (bad) return *bad;
     } else {
       return BadField(name, "unknown parameter \"" + name + "\"");
     }
