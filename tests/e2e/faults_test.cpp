@@ -53,6 +53,14 @@ struct Joiner {
   }
 };
 
+// Resident-memory bounds mean nothing under AddressSanitizer, whose quarantine keeps freed
+// memory on purpose; the sanitizer build checks the behaviour and leaves the figures to gcc.
+#ifdef OAKGATE_TEST_UNDER_ASAN
+constexpr bool kMemoryBoundsApply = false;
+#else
+constexpr bool kMemoryBoundsApply = true;
+#endif
+
 double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -248,7 +256,8 @@ TEST(FaultsE2E, ASlowReaderHoldsUpNobodyAndCostsBoundedMemory) {
   long rss_before = ResidentKib(gw.pid());
 
   // Three readers pipeline many requests each and read nothing for a while.
-  constexpr int kReaders = 3, kRequests = 400;
+  // All answers held at once would be kReaders * kRequests * `one` bytes (about 60 MiB).
+  constexpr int kReaders = 3, kRequests = 2000;
   std::string burst;
   for (int i = 0; i < kRequests; ++i) burst += "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
   std::vector<int> readers;
@@ -311,9 +320,10 @@ TEST(FaultsE2E, ASlowReaderHoldsUpNobodyAndCostsBoundedMemory) {
   for (auto& t : senders) t.join();
   for (int fd : readers) ::close(fd);
   EXPECT_EQ(Fetch(gw.port(), "GET", "/healthz").status, 200);
-  // 1,200 answers of this size held at once would be far more than this.
-  EXPECT_LT(rss_stalled - rss_before, 64 * 1024)
-      << "answers to a reader that does not read are not all buffered (" << one << " bytes each)";
+  if (kMemoryBoundsApply) {
+    EXPECT_LT(rss_stalled - rss_before, 24 * 1024)
+        << "answers to a reader that does not read are not all buffered (" << one << " bytes each)";
+  }
 }
 
 TEST(FaultsE2E, AFloodThatFillsTheQueueIsShedWithBoundedMemory) {
@@ -367,8 +377,10 @@ TEST(FaultsE2E, AFloodThatFillsTheQueueIsShedWithBoundedMemory) {
   EXPECT_GT(shed.load(), kConnections * kEach / 2) << "most of the flood is shed at once";
   EXPECT_GE(answered.load(), 1);
   // Bounded: scrypt takes 32 MiB per hash, and no more than the pool's worth run at once.
-  EXPECT_LT(rss_peak - rss_before, 192 * 1024)
-      << "KiB before " << rss_before << ", peak " << rss_peak;
+  if (kMemoryBoundsApply) {
+    EXPECT_LT(rss_peak - rss_before, 192 * 1024)
+        << "KiB before " << rss_before << ", peak " << rss_peak;
+  }
   EXPECT_EQ(PostLogin(gw.port(), FetchLoginForm(gw.port(), "", "127.0.6.1"), "busy@example.com",
                       kPassword, "", "127.0.6.1")
                 .status,
