@@ -1,8 +1,9 @@
 // libFuzzer target: the body of POST /oauth/token, /oauth/introspect and /oauth/revoke, as
 // form-urlencoded or JSON (the first byte picks which). Refusals are values with a reason;
-// what is accepted has no repeated parameter and only string values.
+// what is accepted repeats no parameter but `resource` (RFC 6749 §3.2, RFC 8707 §2).
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include "gateway/handlers/oauth/oauth_http.hpp"
@@ -16,7 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   req.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
   auto parsed = oakgate::handlers::oauth::ParseOAuthBody(req);
   if (parsed) {
-    if (parsed.value().FirstRepeated()) __builtin_trap();  // RFC 6749 §3.2
+    std::set<std::string> seen;
+    for (const auto& [name, value] : parsed.value().items()) {
+      if (name != "resource" && !seen.insert(name).second) __builtin_trap();
+    }
   } else if (parsed.error().description.empty()) {
     __builtin_trap();  // every refusal says why
   }
