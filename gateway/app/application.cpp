@@ -12,6 +12,8 @@
 #include "gateway/app/process_metrics.hpp"
 #include "gateway/app/pruner.hpp"
 #include "gateway/app/routes.hpp"
+#include "gateway/cache/invalidation.hpp"
+#include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/oauth/access_token.hpp"
 #include "gateway/oauth/authorize.hpp"
@@ -31,6 +33,7 @@
 #include "gateway/session/session_service.hpp"
 #include "gateway/store/pg/migrator.hpp"
 #include "gateway/store/pg/pg_database.hpp"
+#include "gateway/store/pg/pg_listener.hpp"
 #include "gateway/util/errors.hpp"
 #include "gateway/util/strings.hpp"
 
@@ -127,8 +130,15 @@ int Serve(const config::Config& cfg) {
   oauth_settings.refresh_token_ttl = cfg.refresh_token_ttl;
   oauth_settings.code_ttl = cfg.code_ttl;
   oauth_settings.refresh_grace = cfg.refresh_grace;
-  oauth::ClientAuthenticator client_auth(db, util::SystemClock::Instance(),
-                                         oauth_settings.client_auth);
+  // Caches answer from memory while the listener hears every instance's changes (issue 7).
+  cache::InvalidationBus bus;
+  const util::Clock& clock = util::SystemClock::Instance();
+  // The clients that introspect: a few, kept a minute at most; a failure sends the client and
+  // its address through the database path (and its throttle) for the failure window.
+  oauth::ClientCache client_cache(bus, clock, 4096, 60, oauth_settings.client_auth.window_seconds);
+  // 64k live access tokens, a minute at most each.
+  oauth::ActiveTokenCache active_tokens(bus, clock, 65536, 60);
+  oauth::ClientAuthenticator client_auth(db, clock, oauth_settings.client_auth, &client_cache);
   oauth::AuthorizeService authorize(db, oauth_settings);
   oauth::TokenService tokens(db, client_auth, oauth_settings);
   // 64k hashes of dead access tokens, for at most 5 minutes each (about 6 MiB at most).
@@ -137,7 +147,23 @@ int Serve(const config::Config& cfg) {
       "oakgate_cache_entries", "Entries held by an in-process cache", "gauge",
       [&inactive_tokens] { return static_cast<double>(inactive_tokens.size()); },
       {{"cache", "inactive_access_tokens"}});
-  oauth::IntrospectionService introspection(db, client_auth, cfg.issuer, &inactive_tokens);
+  observe::Metrics().AddCallback(
+      "oakgate_cache_entries", "Entries held by an in-process cache", "gauge",
+      [&active_tokens] { return static_cast<double>(active_tokens.size()); },
+      {{"cache", "active_access_tokens"}});
+  observe::Metrics().AddCallback(
+      "oakgate_cache_entries", "Entries held by an in-process cache", "gauge",
+      [&client_cache] { return static_cast<double>(client_cache.size()); },
+      {{"cache", "introspecting_clients"}});
+  observe::Metrics().AddCallback("oakgate_cache_live",
+                                 "1 while the invalidation listener is connected and caches serve",
+                                 "gauge", [&bus] { return bus.live() ? 1.0 : 0.0; });
+  observe::Metrics().AddCallback(
+      "oakgate_cache_listener_connects_total",
+      "Times the invalidation listener connected (each time, caches started empty)", "counter",
+      [&bus] { return static_cast<double>(bus.reconnects()); });
+  oauth::IntrospectionService introspection(db, client_auth, cfg.issuer, &inactive_tokens,
+                                            &active_tokens, &handlers::oauth::RenderIntrospection);
   oauth::RevocationService revocation(db, client_auth);
   oauth::RegistrationService registration(db, RegistrationSettingsFrom(cfg));
   web.form_action_origins = [&authorize](std::string_view return_to) {
@@ -149,6 +175,10 @@ int Serve(const config::Config& cfg) {
       revocation, registration,
       cfg.issuer, oauth::DiscoveryDocument(cfg.issuer, cfg.registration != "off")};
   std::atomic<bool> draining{false};
+  store::pg::PgListener listener(
+      cfg.database_url, std::string(cache::kChannel),
+      [&bus](std::string_view payload) { bus.Deliver(payload); },
+      [&bus](bool live) { bus.SetLive(live); });
 
   // The decision writer outlives the server: requests in flight at shutdown still get their
   // batch committed (the server is stopped, and its pool joined, before this is destroyed).
@@ -201,9 +231,18 @@ int Serve(const config::Config& cfg) {
                               {"latency_ms", std::to_string(latency.count() / 1000.0)},
                               {"client_address", req.client_address}});
   };
-  http::Server server(
-      options, BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard}),
-      errors, access_log);
+  http::Server server(options,
+                      BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard,
+                                            [&bus, &db] {
+                                              // Waits for this instance's listener, 2 s at most.
+                                              bus.Sync(
+                                                  [&db](const std::string& payload) {
+                                                    db.Maintenance().Notify(
+                                                        std::string(cache::kChannel), payload);
+                                                  },
+                                                  std::chrono::milliseconds(2000));
+                                            }}),
+                      errors, access_log);
   server.Start();
   RegisterProcessMetrics(server);
   Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);

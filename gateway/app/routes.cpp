@@ -45,7 +45,23 @@ http::Handler WithCors(http::Handler inner) {
   };
 }
 
-void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o) {
+// Read-your-writes for this instance's caches: a change made by `inner` is applied to them
+// before its response goes out (`when` picks the responses that may follow a change).
+http::Handler Synced(http::Handler inner, std::function<void()> sync,
+                     bool (*when)(const http::Response&) = nullptr) {
+  return [inner = std::move(inner), sync = std::move(sync), when](http::Request& req) {
+    http::Response r = inner(req);
+    if (sync && (!when || when(r))) sync();
+    return r;
+  };
+}
+
+// The token endpoint changes cached state only when it revokes: a reused refresh token or
+// authorization code (RFC 9700 §4.14.2, RFC 6749 §4.1.2) answers invalid_grant.
+bool IsTokenError(const http::Response& r) { return r.status >= 400 && r.status < 500; }
+
+void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o,
+                    const std::function<void()>& sync) {
   namespace h = handlers::oauth;
   auto discovery = WithCors([&o](http::Request& req) { return h::Discovery(o, req); });
   auto preflight_get = [](http::Request&) { return h::Preflight("GET, OPTIONS"); };
@@ -62,13 +78,16 @@ void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o) {
         [&o](http::Request& req) { return h::Authorize(o, req); });
   r.Add("POST", "/oauth/authorize", Exec::kPool,
         [&o](http::Request& req) { return h::AuthorizeDecision(o, req); });
-  r.Add("POST", "/oauth/token", Exec::kPool,
-        WithCors([&o](http::Request& req) { return h::Token(o, req); }));
+  r.Add(
+      "POST", "/oauth/token", Exec::kPool,
+      Synced(WithCors([&o](http::Request& req) { return h::Token(o, req); }), sync, &IsTokenError));
   r.Add("OPTIONS", "/oauth/token", Exec::kInline, preflight_post);
-  r.Add("POST", "/oauth/introspect", Exec::kPool,
-        [&o](http::Request& req) { return h::Introspect(o, req); });
+  // A cache hit answers on the reactor thread; anything else goes to the pool.
+  r.AddWithFastPath(
+      "POST", "/oauth/introspect", [&o](http::Request& req) { return h::IntrospectCached(o, req); },
+      [&o](http::Request& req) { return h::Introspect(o, req); });
   r.Add("POST", "/oauth/revoke", Exec::kPool,
-        WithCors([&o](http::Request& req) { return h::Revoke(o, req); }));
+        Synced(WithCors([&o](http::Request& req) { return h::Revoke(o, req); }), sync));
   r.Add("OPTIONS", "/oauth/revoke", Exec::kInline, preflight_post);
   r.Add("POST", "/oauth/register", Exec::kPool,
         WithCors([&o](http::Request& req) { return h::Register(o, req); }));
@@ -77,12 +96,14 @@ void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o) {
 
 // The dashboard (issue 9): HTML pages behind the browser session; every page reads
 // PostgreSQL, so all but the static script run on the pool.
-void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& dash) {
+void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& dash,
+                        const std::function<void()>& sync) {
   namespace h = handlers::dashboard;
-  auto add = [&r, &dash](const char* method, const char* pattern,
-                         http::Response (*handler)(h::DashboardContext&, http::Request&)) {
-    r.Add(method, pattern, Exec::kPool,
-          [&dash, handler](http::Request& req) { return handler(dash, req); });
+  auto add = [&r, &dash, sync](const char* method, const char* pattern,
+                               http::Response (*handler)(h::DashboardContext&, http::Request&)) {
+    http::Handler run = [&dash, handler](http::Request& req) { return handler(dash, req); };
+    if (std::string_view(method) != "GET") run = Synced(std::move(run), sync);
+    r.Add(method, pattern, Exec::kPool, std::move(run));
   };
   r.Add("GET", "/dashboard/static/dashboard.js", Exec::kInline, h::DashboardScript);
   add("GET", "/dashboard", h::ShowSummary);
@@ -133,10 +154,12 @@ http::Router BuildRoutes(RouteDeps d) {
   // The management API and the validation engine: all of it reads PostgreSQL, so all of it
   // runs on the pool.
   auto& api = d.api;
-  auto add_api = [&r, &api](const char* method, const char* pattern,
-                            http::Response (*handler)(handlers::api::ApiContext&, http::Request&)) {
-    r.Add(method, pattern, Exec::kPool,
-          [&api, handler](http::Request& req) { return handler(api, req); });
+  auto add_api = [&r, &api, sync = d.sync_caches](
+                     const char* method, const char* pattern,
+                     http::Response (*handler)(handlers::api::ApiContext&, http::Request&)) {
+    http::Handler run = [&api, handler](http::Request& req) { return handler(api, req); };
+    if (std::string_view(method) != "GET") run = Synced(std::move(run), sync);
+    r.Add(method, pattern, Exec::kPool, std::move(run));
   };
   namespace h = handlers::api;
   add_api("POST", "/api/v1/auth/api-keys", h::CreateApiKey);
@@ -163,8 +186,8 @@ http::Router BuildRoutes(RouteDeps d) {
   auto& validate = d.validate;
   r.Add("POST", "/v1/validate", Exec::kPool,
         [&validate](http::Request& req) { return handlers::validate::Validate(validate, req); });
-  AddOAuthRoutes(r, d.oauth);
-  AddDashboardRoutes(r, d.dashboard);
+  AddOAuthRoutes(r, d.oauth, d.sync_caches);
+  AddDashboardRoutes(r, d.dashboard, d.sync_caches);
   return r;
 }
 

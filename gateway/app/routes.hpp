@@ -1,6 +1,7 @@
 #pragma once
 // Every route the gateway serves, in one table.
 #include <atomic>
+#include <functional>
 
 #include "gateway/handlers/api/api_common.hpp"
 #include "gateway/handlers/dashboard/dashboard_common.hpp"
@@ -20,6 +21,9 @@ struct RouteDeps {
   handlers::api::ApiContext& api;
   handlers::validate::ValidateContext& validate;
   handlers::dashboard::DashboardContext& dashboard;
+  // After a request that may have changed what caches hold, on its worker: returns once this
+  // instance's caches have seen the change (cache::InvalidationBus::Sync).
+  std::function<void()> sync_caches;
 };
 
 http::Router BuildRoutes(RouteDeps deps);

@@ -2,6 +2,7 @@
 // Our own route table: every path answers every method, unknown methods with 405 and
 // Allow, unknown paths with 404 (Pistache 0.0.5's Rest::Router races on unrouted methods).
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ namespace oakgate::http {
 enum class Exec { kInline, kPool };
 
 using Handler = std::function<Response(Request&)>;
+// Tried on the reactor thread before a pool route's handler: an answer from memory (a cache
+// hit), or nullopt to post the request to the pool as usual. Must never block.
+using FastHandler = std::function<std::optional<Response>(Request&)>;
 
 struct Route {
   std::string method;
@@ -22,6 +26,7 @@ struct Route {
   Exec exec;
   Handler handler;
   std::vector<std::string> segments;
+  FastHandler fast;  // pool routes only; may be empty
 };
 
 struct RouteMatch {
@@ -33,6 +38,8 @@ struct RouteMatch {
 class Router {
  public:
   void Add(std::string method, std::string pattern, Exec exec, Handler handler);
+  // A pool route whose requests are first offered to `fast` on the reactor thread.
+  void AddWithFastPath(std::string method, std::string pattern, FastHandler fast, Handler handler);
   // Matches path and method; fills request.path_params. HEAD matches GET routes.
   RouteMatch Find(Request& request) const;
 

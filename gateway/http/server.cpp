@@ -159,6 +159,14 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
       Finish(conn, request, std::move(r), keep_alive, started);
       return;
     }
+    if (match.route->fast) {
+      std::optional<Response> fast = RunFast(*match.route, request);
+      if (fast) {
+        in_flight_.fetch_sub(1);
+        Finish(conn, request, std::move(*fast), keep_alive, started);
+        return;
+      }
+    }
     conn.in_flight = true;
     std::shared_ptr<Connection> shared = FindShared(conn);
     const Route* route = match.route;
@@ -179,6 +187,15 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
       Response r = errors_(req.get(), 503, "temporarily_unavailable", "the server is busy");
       r.Set("Retry-After", "1");
       Finish(conn, *req, std::move(r), keep_alive, started);
+    }
+  }
+
+  // A fast path that throws has no answer: the pool handler runs and answers as always.
+  std::optional<Response> RunFast(const Route& route, Request& request) {
+    try {
+      return route.fast(request);
+    } catch (const std::exception&) {
+      return std::nullopt;
     }
   }
 

@@ -19,34 +19,26 @@ bool SecretMatches(const std::string& secret, const std::optional<std::string>& 
   return crypto::ConstantTimeEquals(crypto::ToBytes(crypto::Sha256(secret)), *stored_hash);
 }
 
-}  // namespace
+struct Presented {
+  std::string client_id;
+  std::optional<std::string> secret;
+  ClientAuthMethod method = ClientAuthMethod::kNone;
+  bool basic = false;
+};
 
-OAuthError ClientAuthenticator::Failed(const std::string& client_id, bool basic,
-                                       const Caller& caller, std::string detail) {
-  db_.Throttle().RecordClientAuthFailure(client_id.substr(0, kMaxClientId), caller.client_address);
-  RecordAudit(db_, caller,
-              {"oauth.client_auth_failed", "", client_id.substr(0, kMaxClientId), "",
-               nlohmann::json({{"reason", detail}}).dump()});
-  OAuthError e = MakeError(ErrorCode::kInvalidClient, "client authentication failed", detail);
-  e.basic_challenge = basic;
-  return e;
-}
-
-util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
-    const ClientCredentials& in, const Caller& caller) {
+// The credentials a request presents, or the error for ambiguous or malformed ones.
+util::Result<Presented, OAuthError> ReadCredentials(const ClientCredentials& in) {
   using util::Fail;
   if (in.authorization_count > 1) {
     return Fail(MakeError(ErrorCode::kInvalidRequest, "repeated Authorization header"));
   }
-  bool basic = in.authorization && IsBasicScheme(*in.authorization);
-  std::string client_id;
-  std::optional<std::string> secret;
-  ClientAuthMethod method = ClientAuthMethod::kNone;
+  Presented p;
+  p.basic = in.authorization && IsBasicScheme(*in.authorization);
   if (in.authorization) {
     auto parsed = ParseBasicAuth(*in.authorization);
     if (!parsed) {
       OAuthError e = MakeError(ErrorCode::kInvalidClient, "malformed client credentials",
-                               basic ? "malformed Basic credentials" : "unsupported scheme");
+                               p.basic ? "malformed Basic credentials" : "unsupported scheme");
       e.basic_challenge = true;
       return Fail(std::move(e));
     }
@@ -59,19 +51,61 @@ util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
       return Fail(
           MakeError(ErrorCode::kInvalidRequest, "client_id does not match the Basic credentials"));
     }
-    client_id = std::move(parsed->client_id);
-    secret = std::move(parsed->client_secret);
-    method = ClientAuthMethod::kBasic;
+    p.client_id = std::move(parsed->client_id);
+    p.secret = std::move(parsed->client_secret);
+    p.method = ClientAuthMethod::kBasic;
   } else {
     if (!in.client_id) {
       return Fail(MakeError(ErrorCode::kInvalidClient, "client authentication is required"));
     }
-    client_id = *in.client_id;
+    p.client_id = *in.client_id;
     if (in.client_secret) {
-      secret = *in.client_secret;
-      method = ClientAuthMethod::kPost;
+      p.secret = *in.client_secret;
+      p.method = ClientAuthMethod::kPost;
     }
   }
+  return p;
+}
+
+}  // namespace
+
+std::optional<AuthenticatedClient> ClientAuthenticator::TryCached(const ClientCredentials& in,
+                                                                  const Caller& caller) {
+  if (!cache_) return std::nullopt;
+  auto p = ReadCredentials(in);
+  if (!p || !p.value().secret || p.value().client_id.size() > kMaxClientId ||
+      p.value().secret->size() > kMaxSecret) {
+    return std::nullopt;
+  }
+  auto client = cache_->Find(p.value().client_id, caller.client_address);
+  if (!client || !client->confidential) return std::nullopt;
+  bool ok = SecretMatches(*p.value().secret, client->secret_hash);
+  if (!ok && client->previous_secret_expires_at &&
+      *client->previous_secret_expires_at > clock_.NowSeconds()) {
+    ok = SecretMatches(*p.value().secret, client->previous_secret_hash);
+  }
+  if (!ok) return std::nullopt;
+  return AuthenticatedClient{std::move(*client), p.value().method};
+}
+
+OAuthError ClientAuthenticator::Failed(const std::string& client_id, bool basic,
+                                       const Caller& caller, std::string detail) {
+  if (cache_) cache_->MarkSuspect(client_id.substr(0, kMaxClientId), caller.client_address);
+  db_.Throttle().RecordClientAuthFailure(client_id.substr(0, kMaxClientId), caller.client_address);
+  RecordAudit(db_, caller,
+              {"oauth.client_auth_failed", "", client_id.substr(0, kMaxClientId), "",
+               nlohmann::json({{"reason", detail}}).dump()});
+  OAuthError e = MakeError(ErrorCode::kInvalidClient, "client authentication failed", detail);
+  e.basic_challenge = basic;
+  return e;
+}
+
+util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
+    const ClientCredentials& in, const Caller& caller) {
+  using util::Fail;
+  auto presented = ReadCredentials(in);
+  if (!presented) return Fail(presented.error());
+  auto& [client_id, secret, method, basic] = presented.value();
   if (client_id.empty() || client_id.size() > kMaxClientId ||
       (secret && secret->size() > kMaxSecret)) {
     return Fail(Failed(client_id, basic, caller, "client id or secret out of bounds"));
@@ -88,9 +122,11 @@ util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
     if (counts.client >= limits_.per_client) retry = std::max(retry, counts.client_retry);
     if (counts.address >= limits_.per_address) retry = std::max(retry, counts.address_retry);
     e.retry_after = std::max<int64_t>(retry, 1);
+    if (cache_) cache_->MarkSuspect(client_id, caller.client_address);
     return Fail(std::move(e));
   }
 
+  uint64_t generation = cache_ ? cache_->generation() : 0;
   auto client = db_.Clients().Find(client_id);
   if (!client) return Fail(Failed(client_id, basic, caller, "unknown client"));
   if (!client->confidential) {
@@ -106,6 +142,7 @@ util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
     ok = SecretMatches(*secret, client->previous_secret_hash);
   }
   if (!ok) return Fail(Failed(client_id, basic, caller, "wrong secret"));
+  if (cache_ && client->can_introspect) cache_->Put(*client, generation);
   return AuthenticatedClient{std::move(*client), method};
 }
 

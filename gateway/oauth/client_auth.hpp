@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "gateway/oauth/client_cache.hpp"
 #include "gateway/oauth/errors.hpp"
 #include "gateway/oauth/settings.hpp"
 #include "gateway/store/database.hpp"
@@ -29,13 +30,21 @@ struct AuthenticatedClient {
 
 class ClientAuthenticator {
  public:
-  ClientAuthenticator(store::Database& db, const util::Clock& clock, ClientAuthLimits limits)
-      : db_(db), clock_(clock), limits_(limits) {}
+  // `cache` (optional) lets TryCached authenticate without the database; Authenticate fills
+  // it and marks failing clients and addresses suspect in it.
+  ClientAuthenticator(store::Database& db, const util::Clock& clock, ClientAuthLimits limits,
+                      ClientCache* cache = nullptr)
+      : db_(db), clock_(clock), limits_(limits), cache_(cache) {}
   // invalid_client (401, with the Basic challenge when Basic was used), invalid_request for
   // ambiguous credentials, too_many_requests when failures from this client or address
   // exceed the limits. Database failures throw util::ServiceUnavailable.
   util::Result<AuthenticatedClient, OAuthError> Authenticate(const ClientCredentials& credentials,
                                                              const Caller& caller);
+  // Memory only: the client when its credentials match a cached confidential client that is
+  // not suspect; nullopt whenever the answer needs the database (any failure included, so
+  // failures are always counted and throttled by Authenticate).
+  std::optional<AuthenticatedClient> TryCached(const ClientCredentials& credentials,
+                                               const Caller& caller);
 
  private:
   OAuthError Failed(const std::string& client_id, bool basic, const Caller& caller,
@@ -43,6 +52,7 @@ class ClientAuthenticator {
   store::Database& db_;
   const util::Clock& clock_;
   ClientAuthLimits limits_;
+  ClientCache* cache_;
 };
 
 }  // namespace oakgate::oauth

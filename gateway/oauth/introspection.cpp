@@ -1,26 +1,43 @@
 #include "gateway/oauth/introspection.hpp"
 
+#include <algorithm>
+
 #include "gateway/crypto/sha256.hpp"
 #include "gateway/oauth/access_token.hpp"
 #include "gateway/oauth/scope.hpp"
 
 namespace oakgate::oauth {
-namespace {
-
-// RFC 7662 §2.2 with RFC 8707: a token bound to resources is active only to the clients those
-// resources' servers introspect with. A resource deleted since has no introspectors.
-bool MayIntrospectAudience(store::Database& db, const std::vector<std::string>& audience,
-                           const std::string& caller_id) {
-  if (audience.empty()) return true;
-  for (const auto& r : db.Resources().FindMany(audience)) {
-    for (const auto& id : r.introspectors) {
-      if (id == caller_id) return true;
-    }
+Introspection IntrospectionService::AccessTokenAnswer(const store::AccessToken& t) const {
+  Introspection out;
+  out.active = true;
+  out.aud = t.audience;
+  out.token_type = "Bearer";
+  out.scope = JoinScope(t.scopes);
+  out.client_id = t.client_id;
+  if (t.user_id) {
+    out.username = t.username;
+    out.sub = *t.user_id;
+  } else {
+    out.sub = t.client_id;  // client credentials: the client is the subject
   }
-  return false;
+  out.exp = t.expires_at;
+  out.iat = t.issued_at;
+  out.iss = issuer_;
+  return out;
 }
 
-}  // namespace
+std::optional<Introspection> IntrospectionService::TryCached(const IntrospectRequest& request,
+                                                             const Caller& caller) {
+  if (!request.token || !HasTokenShape(*request.token, kAccessTokenPrefix)) return std::nullopt;
+  auto client = auth_.TryCached(request.credentials, caller);
+  if (!client || !client->client.can_introspect) return std::nullopt;
+  std::string hash = crypto::ToBytes(crypto::Sha256(*request.token));
+  if (active_) {
+    if (auto hit = active_->Find(hash, client->client.id)) return hit->answer;
+  }
+  if (inactive_ && inactive_->Contains(hash)) return Introspection{};
+  return std::nullopt;
+}
 
 util::Result<Introspection, OAuthError> IntrospectionService::Introspect(
     const IntrospectRequest& request, const Caller& caller) {
@@ -44,30 +61,43 @@ util::Result<Introspection, OAuthError> IntrospectionService::Introspect(
 
   Introspection out;
   if (HasTokenShape(token, kAccessTokenPrefix)) {
+    // One SHA-256 for every lookup: the caches and the database all key on it.
     std::string hash = crypto::ToBytes(crypto::Sha256(token));
+    if (active_) {
+      if (auto hit = active_->Find(hash, caller_client.id)) return hit->answer;
+    }
     if (inactive_ && inactive_->Contains(hash)) return out;
-    AccessTokenVerifier verifier(db_);
-    auto t = verifier.Verify(token);
+    uint64_t generation = active_ ? active_->generation() : 0;
+    auto t = db_.Tokens().FindActiveAccessToken(hash);
     if (!t) {
       if (inactive_) inactive_->Add(hash);  // inactive for good: see inactive_token_cache.hpp
       return out;
     }
-    if (!MayIntrospectAudience(db_, t->audience, caller_client.id)) return out;
-    out.active = true;
-    out.aud = t->audience;
-    out.token_type = "Bearer";
-    out.scope = JoinScope(t->scopes);
-    out.client_id = t->client_id;
-    if (t->user_id) {
-      out.username = t->username;
-      out.sub = *t->user_id;
-    } else {
-      out.sub = t->client_id;  // client credentials: the client is the subject
+    std::vector<std::string> introspectors;
+    if (!t->audience.empty()) {
+      for (const auto& r : db_.Resources().FindMany(t->audience)) {
+        for (const auto& id : r.introspectors) introspectors.push_back(id);
+      }
     }
-    out.exp = t->expires_at;
-    out.iat = t->issued_at;
-    out.iss = issuer_;
-    return out;
+    // RFC 7662 §2.2 with RFC 8707: a token bound to resources is active only to the clients
+    // those resources' servers introspect with. A resource deleted since has none.
+    bool may_see = t->audience.empty() || std::find(introspectors.begin(), introspectors.end(),
+                                                    caller_client.id) != introspectors.end();
+    Introspection answer = AccessTokenAnswer(*t);
+    if (active_ && render_) {
+      answer.rendered = std::make_shared<const std::string>(render_(answer));
+      CachedToken entry;
+      entry.answer = answer;
+      entry.family_id = t->family_id;
+      entry.client_id = t->client_id;
+      entry.user_id = t->user_id.value_or("");
+      entry.audience_bound = !t->audience.empty();
+      entry.introspectors = std::move(introspectors);
+      entry.expires_at = t->expires_at;
+      active_->Put(hash, std::move(entry), generation);
+    }
+    if (!may_see) return out;
+    return answer;
   }
   if (HasTokenShape(token, kRefreshTokenPrefix)) {
     auto t = db_.Tokens().FindRefreshToken(crypto::ToBytes(crypto::Sha256(token)));

@@ -1,6 +1,7 @@
 #pragma once
 // POST /oauth/introspect (RFC 7662). Access and refresh tokens are ours; other credential
 // kinds (API keys, CONTRACT §5) plug in through CredentialIntrospector.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -8,24 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/oauth/active_token_cache.hpp"
 #include "gateway/oauth/client_auth.hpp"
 #include "gateway/oauth/inactive_token_cache.hpp"
+#include "gateway/oauth/introspection_types.hpp"
 
 namespace oakgate::oauth {
-
-struct Introspection {
-  bool active = false;
-  std::string token_type;  // "Bearer", "refresh_token", "api_key"
-  std::optional<std::string> scope;
-  std::optional<std::string> client_id;
-  std::optional<std::string> username;
-  std::optional<std::string> sub;
-  std::optional<int64_t> exp;
-  std::optional<int64_t> iat;
-  std::optional<std::string> iss;
-  std::vector<std::string> aud;  // RFC 7662 §2.2, RFC 8707: the resources it is bound to
-  std::map<std::string, std::string> extra;  // e.g. key_id, agent_id
-};
 
 // The extension point for other credential kinds. Returns nullopt when the token is not of
 // this kind (so the next one is asked), an inactive Introspection when it is this kind but
@@ -45,10 +34,19 @@ struct IntrospectRequest {
 
 class IntrospectionService {
  public:
-  // `inactive` (optional) remembers access tokens that introspected as inactive.
+  // Renders an answer to its JSON body (the handler's), so a cache keeps it rendered.
+  using Renderer = std::function<std::string(const Introspection&)>;
+  // `inactive` (optional) remembers access tokens that introspected as inactive; `active`
+  // (optional, with `render`) the live ones.
   IntrospectionService(store::Database& db, ClientAuthenticator& auth, std::string issuer,
-                       InactiveTokenCache* inactive = nullptr)
-      : db_(db), auth_(auth), issuer_(std::move(issuer)), inactive_(inactive) {}
+                       InactiveTokenCache* inactive = nullptr, ActiveTokenCache* active = nullptr,
+                       Renderer render = nullptr)
+      : db_(db),
+        auth_(auth),
+        issuer_(std::move(issuer)),
+        inactive_(inactive),
+        active_(active),
+        render_(std::move(render)) {}
   void AddIntrospector(std::shared_ptr<CredentialIntrospector> other) {
     others_.push_back(std::move(other));
   }
@@ -56,12 +54,19 @@ class IntrospectionService {
   // (403) when it may not introspect.
   util::Result<Introspection, OAuthError> Introspect(const IntrospectRequest& request,
                                                      const Caller& caller);
+  // Memory only, for the reactor thread: the answer when the caches hold everything it
+  // needs (the client, and the access token live or dead); nullopt sends the request to
+  // Introspect on the worker pool.
+  std::optional<Introspection> TryCached(const IntrospectRequest& request, const Caller& caller);
 
  private:
   store::Database& db_;
   ClientAuthenticator& auth_;
   std::string issuer_;
+  Introspection AccessTokenAnswer(const store::AccessToken& t) const;
   InactiveTokenCache* inactive_;
+  ActiveTokenCache* active_;
+  Renderer render_;
   std::vector<std::shared_ptr<CredentialIntrospector>> others_;
 };
 

@@ -29,6 +29,8 @@ class MaintenanceStore {
   virtual ~MaintenanceStore() = default;
   // Deletes at most limits.batch rows of each kind; returns what it removed.
   virtual PruneCounts PruneOnce(const PruneLimits& limits) = 0;
+  // NOTIFY `channel` with `payload`, committed at once (cache invalidation markers).
+  virtual void Notify(const std::string& channel, const std::string& payload) = 0;
 };
 
 }  // namespace oakgate::store

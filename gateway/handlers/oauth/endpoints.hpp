@@ -1,4 +1,7 @@
 #pragma once
+#include <optional>
+#include <string>
+
 #include "gateway/handlers/oauth/oauth_context.hpp"
 #include "gateway/http/request.hpp"
 #include "gateway/http/response.hpp"
@@ -9,6 +12,11 @@ namespace oakgate::handlers::oauth {
 http::Response Token(const OAuthContext& ctx, const http::Request& request);
 // POST /oauth/introspect (RFC 7662)
 http::Response Introspect(const OAuthContext& ctx, const http::Request& request);
+// On the reactor thread: the answer when the caches hold it, else nullopt (then Introspect
+// runs on the pool).
+std::optional<http::Response> IntrospectCached(const OAuthContext& ctx,
+                                               const http::Request& request);
+std::string RenderIntrospection(const oakgate::oauth::Introspection& i);
 // POST /oauth/revoke (RFC 7009)
 http::Response Revoke(const OAuthContext& ctx, const http::Request& request);
 // GET /.well-known/oauth-authorization-server[/<issuer path>] (RFC 8414)

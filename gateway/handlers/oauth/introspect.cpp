@@ -6,22 +6,28 @@
 
 namespace oakgate::handlers::oauth {
 
-http::Response Introspect(const OAuthContext& ctx, const http::Request& request) {
-  auto params = ParseOAuthBody(request);
-  if (!params) return OAuthErrorResponse(params.error());
-  oakgate::oauth::IntrospectRequest in;
-  in.token = Param(params.value(), "token");
-  in.token_type_hint = Param(params.value(), "token_type_hint");
-  in.credentials = CredentialsOf(request, params.value());
+namespace {
 
-  auto result = ctx.introspection.Introspect(in, CallerOf(request));
-  if (!result) {
-    http::Response r = OAuthErrorResponse(result.error());
-    // CONTRACT §4: an authenticated client that may not introspect gets 403.
-    if (result.error().code == oakgate::oauth::ErrorCode::kUnauthorizedClient) r.status = 403;
-    return r;
-  }
-  const auto& i = result.value();
+oakgate::oauth::IntrospectRequest ReadRequest(const http::Request& request,
+                                              const http::Params& params) {
+  oakgate::oauth::IntrospectRequest in;
+  in.token = Param(params, "token");
+  in.token_type_hint = Param(params, "token_type_hint");
+  in.credentials = CredentialsOf(request, params);
+  return in;
+}
+
+http::Response Answer(const oakgate::oauth::Introspection& i) {
+  // RFC 7662 §2.2: the same fixed answer for every inactive token.
+  static const std::string kInactive = R"({"active":false})";
+  if (i.rendered) return JsonNoStore(200, *i.rendered);
+  if (!i.active) return JsonNoStore(200, kInactive);
+  return JsonNoStore(200, RenderIntrospection(i));
+}
+
+}  // namespace
+
+std::string RenderIntrospection(const oakgate::oauth::Introspection& i) {
   nlohmann::ordered_json body = {{"active", i.active}};
   if (i.active) {
     if (i.scope) body["scope"] = *i.scope;
@@ -37,7 +43,31 @@ http::Response Introspect(const OAuthContext& ctx, const http::Request& request)
     if (i.aud.size() > 1) body["aud"] = i.aud;
     for (const auto& [k, v] : i.extra) body[k] = v;
   }
-  return JsonNoStore(200, body.dump());
+  return body.dump();
+}
+
+std::optional<http::Response> IntrospectCached(const OAuthContext& ctx,
+                                               const http::Request& request) {
+  auto params = ParseOAuthBody(request);
+  if (!params) return std::nullopt;  // the pool answers the error, as it always has
+  auto answer =
+      ctx.introspection.TryCached(ReadRequest(request, params.value()), CallerOf(request));
+  if (!answer) return std::nullopt;
+  return Answer(*answer);
+}
+
+http::Response Introspect(const OAuthContext& ctx, const http::Request& request) {
+  auto params = ParseOAuthBody(request);
+  if (!params) return OAuthErrorResponse(params.error());
+  auto result =
+      ctx.introspection.Introspect(ReadRequest(request, params.value()), CallerOf(request));
+  if (!result) {
+    http::Response r = OAuthErrorResponse(result.error());
+    // CONTRACT §4: an authenticated client that may not introspect gets 403.
+    if (result.error().code == oakgate::oauth::ErrorCode::kUnauthorizedClient) r.status = 403;
+    return r;
+  }
+  return Answer(result.value());
 }
 
 }  // namespace oakgate::handlers::oauth

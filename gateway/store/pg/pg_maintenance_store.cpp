@@ -29,4 +29,11 @@ PruneCounts PgMaintenanceStore::PruneOnce(const PruneLimits& l) {
   });
 }
 
+void PgMaintenanceStore::Notify(const std::string& channel, const std::string& payload) {
+  db_.Guard([&] {
+    pqxx::nontransaction tx(db_.Connection());
+    tx.exec_prepared(sql::kNotify.name, channel, payload);
+  });
+}
+
 }  // namespace oakgate::store::pg

@@ -144,6 +144,7 @@ class PgMaintenanceStore : public MaintenanceStore {
  public:
   explicit PgMaintenanceStore(PgDatabase& db) : db_(db) {}
   PruneCounts PruneOnce(const PruneLimits& limits) override;
+  void Notify(const std::string& channel, const std::string& payload) override;
 
  private:
   PgDatabase& db_;

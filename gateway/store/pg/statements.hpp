@@ -591,7 +591,12 @@ inline constexpr Statement kMigrationsApplied{
     "migrations_applied",
     "SELECT count(*) FROM schema_migrations WHERE version = ANY(string_to_array($1, ' '))"};
 
+// Cache invalidation markers (cache/invalidation.hpp); the triggers of
+// sql/0004_cache_invalidation.sql send the invalidations themselves.
+inline constexpr Statement kNotify{"notify", "SELECT pg_notify($1, $2)"};
+
 inline constexpr Statement kAll[] = {
+    kNotify,
     kUserByEmail,
     kUserCreate,
     kUserSetPassword,

@@ -1,0 +1,57 @@
+#pragma once
+// Live access tokens by SHA-256, with the introspection answer already rendered, so a
+// resource server asking again about a token it holds is answered from memory (on the
+// reactor thread). An entry lives no longer than its token, nor than `max_ttl_seconds`
+// (the family's own expiry and a user being disabled are not in the row: they arrive as
+// invalidations, and the cap bounds what a missed one could cost). Revocation of the token
+// or its family, disabling its user, deleting its client and changing resources arrive
+// through the invalidation bus from every instance.
+// Bounded: when full of live entries, new ones are not cached (an attacker holding many
+// valid tokens cannot push out the hot ones).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/cache/invalidation.hpp"
+#include "gateway/oauth/introspection_types.hpp"
+#include "gateway/store/token_store.hpp"
+#include "gateway/util/clock.hpp"
+
+namespace oakgate::oauth {
+
+struct CachedToken {
+  Introspection answer;  // active, with `rendered` set
+  int64_t family_id = 0;
+  std::string client_id;
+  std::string user_id;  // "" for client credentials
+  bool audience_bound = false;
+  std::vector<std::string> introspectors;  // who may see it, when audience-bound
+  int64_t expires_at = 0;
+};
+
+class ActiveTokenCache {
+ public:
+  ActiveTokenCache(cache::InvalidationBus& bus, const util::Clock& clock, size_t capacity,
+                   int64_t max_ttl_seconds);
+  // The entry for `token_hash` that `caller_id` may see, or null.
+  std::shared_ptr<const CachedToken> Find(std::string_view token_hash, std::string_view caller_id);
+  void Put(std::string token_hash, CachedToken entry, uint64_t generation);
+  uint64_t generation() const { return bus_.generation(); }
+  size_t size() const;
+
+ private:
+  void Evict(const cache::Invalidation& inv);
+  cache::InvalidationBus& bus_;
+  const util::Clock& clock_;
+  const size_t capacity_;
+  const int64_t max_ttl_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const CachedToken>> tokens_;
+};
+
+}  // namespace oakgate::oauth

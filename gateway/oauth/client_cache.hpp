@@ -1,0 +1,49 @@
+#pragma once
+// The clients that authenticate to introspection, in memory, so a cache hit authenticates
+// one on the reactor thread: the row (with its secret hashes) and what is known of recent
+// failures. A client or address that failed recently is "suspect": its requests go to the
+// database path, which counts failures and throttles (client_auth.hpp). So the cache never
+// accepts what the database path would refuse for a wrong secret, and a guessing attack is
+// throttled exactly as without it. Changes to a client arrive through the invalidation bus.
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "gateway/cache/invalidation.hpp"
+#include "gateway/store/rows.hpp"
+#include "gateway/util/clock.hpp"
+
+namespace oakgate::oauth {
+
+class ClientCache {
+ public:
+  ClientCache(cache::InvalidationBus& bus, const util::Clock& clock, size_t capacity,
+              int64_t ttl_seconds, int64_t suspect_seconds);
+  std::optional<store::Client> Find(std::string_view client_id, std::string_view address);
+  // Fills only when nothing changed since `generation` was read (before the database read).
+  void Put(const store::Client& client, uint64_t generation);
+  void MarkSuspect(std::string_view client_id, std::string_view address);
+  uint64_t generation() const { return bus_.generation(); }
+  size_t size() const;
+
+ private:
+  void Evict(const cache::Invalidation& inv);
+  struct Entry {
+    store::Client client;
+    int64_t expires_at;
+  };
+  cache::InvalidationBus& bus_;
+  const util::Clock& clock_;
+  const size_t capacity_;
+  const int64_t ttl_;
+  const int64_t suspect_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> clients_;
+  std::unordered_map<std::string, int64_t> suspect_until_;  // client id or "@address"
+  int64_t all_suspect_until_ = 0;  // when too many suspects to track, everyone is
+};
+
+}  // namespace oakgate::oauth

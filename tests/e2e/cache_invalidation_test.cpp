@@ -1,0 +1,190 @@
+// Issue 7: introspection answers from an in-process cache, and every instance on the same
+// database sees a revocation within a second (LISTEN/NOTIFY), also after its listener
+// connection was lost.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/support/gateway_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/oauth_flow.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace oakgate::test {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+class CacheInvalidationE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase();
+    a_ = new GatewayProcess(db_->url());
+    b_ = new GatewayProcess(db_->url());
+    rs_ = new TestClient(CreateClient(
+        *a_, "rs", "", {"--confidential", "--introspect", "--grant-types", "client_credentials"}));
+    svc_ = new TestClient(
+        CreateClient(*a_, "svc", "", {"--confidential", "--grant-types", "client_credentials"}));
+  }
+  static void TearDownTestSuite() {
+    delete rs_;
+    delete svc_;
+    delete a_;
+    delete b_;
+    delete db_;
+  }
+  static std::string NewToken() {
+    auto r = PostForm(a_->port(), "/oauth/token",
+                      {{"grant_type", "client_credentials"},
+                       {"client_id", svc_->id},
+                       {"client_secret", svc_->secret}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body).value("access_token", "");
+  }
+  static bool Active(const GatewayProcess& gw, const std::string& token) {
+    auto r = IntrospectToken(gw.port(), *rs_, token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body).value("active", false);
+  }
+  static double Metric(const GatewayProcess& gw, const std::string& line_prefix) {
+    auto r = Fetch(gw.port(), "GET", "/metrics");
+    size_t at = r.body.find("\n" + line_prefix + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(r.body.substr(at + line_prefix.size() + 2));
+  }
+  // How long until `gw` answers inactive for `token`, polling for at most 5 s.
+  static std::chrono::milliseconds TimeUntilInactive(const GatewayProcess& gw,
+                                                     const std::string& token,
+                                                     Clock::time_point since) {
+    while (Clock::now() - since < std::chrono::seconds(5)) {
+      if (!Active(gw, token)) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since);
+      }
+    }
+    return std::chrono::milliseconds(5000);
+  }
+  static void WaitLive(const GatewayProcess& gw) {
+    auto start = Clock::now();
+    while (Clock::now() - start < std::chrono::seconds(10)) {
+      if (Metric(gw, "oakgate_cache_live") == 1) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL() << "the cache never went live";
+  }
+
+  static TestDatabase* db_;
+  static GatewayProcess* a_;
+  static GatewayProcess* b_;
+  static TestClient* rs_;
+  static TestClient* svc_;
+};
+
+TestDatabase* CacheInvalidationE2E::db_ = nullptr;
+GatewayProcess* CacheInvalidationE2E::a_ = nullptr;
+GatewayProcess* CacheInvalidationE2E::b_ = nullptr;
+TestClient* CacheInvalidationE2E::rs_ = nullptr;
+TestClient* CacheInvalidationE2E::svc_ = nullptr;
+
+TEST_F(CacheInvalidationE2E, RepeatedIntrospectionIsAnsweredFromTheCache) {
+  WaitLive(*b_);
+  std::string token = NewToken();
+  ASSERT_TRUE(Active(*b_, token));  // fills the cache
+  double hits =
+      Metric(*b_, R"(oakgate_cache_requests_total{cache="active_access_tokens",result="hit"})");
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(Active(*b_, token));
+  double after =
+      Metric(*b_, R"(oakgate_cache_requests_total{cache="active_access_tokens",result="hit"})");
+  EXPECT_GE(after - std::max(hits, 0.0), 20);
+  // The cached answer is the same document the database path gives.
+  auto cached = json::parse(IntrospectToken(b_->port(), *rs_, token).body);
+  auto fresh = json::parse(IntrospectToken(a_->port(), *rs_, NewToken()).body);
+  EXPECT_EQ(cached["client_id"], "svc");
+  EXPECT_EQ(cached["token_type"], "Bearer");
+  for (const auto& [k, v] : fresh.items()) EXPECT_TRUE(cached.contains(k)) << k;
+}
+
+TEST_F(CacheInvalidationE2E, RevocationOnOneInstanceIsSeenByTheOtherWithinASecond) {
+  WaitLive(*b_);
+  std::string token = NewToken();
+  ASSERT_TRUE(Active(*b_, token));
+  ASSERT_TRUE(Active(*b_, token));  // cached on B
+  auto revoked_at = Clock::now();
+  auto r = PostForm(a_->port(), "/oauth/revoke",
+                    {{"token", token}, {"client_id", svc_->id}, {"client_secret", svc_->secret}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  // Read-your-writes on A, at once.
+  EXPECT_FALSE(Active(*a_, token));
+  EXPECT_LT(TimeUntilInactive(*b_, token, revoked_at).count(), 1000);
+}
+
+TEST_F(CacheInvalidationE2E, ChangesMadeOutsideTheGatewayAreSeenToo) {
+  WaitLive(*b_);
+  std::string token = NewToken();
+  ASSERT_TRUE(Active(*b_, token));
+  ASSERT_TRUE(Active(*b_, token));
+  auto changed_at = Clock::now();
+  // An operator revoking the family by hand (or the CLI): the trigger notifies.
+  db_->Scalar("UPDATE token_families SET revoked_at = now() WHERE client_id = 'svc'");
+  EXPECT_LT(TimeUntilInactive(*b_, token, changed_at).count(), 1000);
+}
+
+TEST_F(CacheInvalidationE2E, ALostListenerDropsTheCacheAndReconnects) {
+  WaitLive(*b_);
+  std::string token = NewToken();
+  ASSERT_TRUE(Active(*b_, token));
+  ASSERT_TRUE(Active(*b_, token));
+  double connects = Metric(*b_, "oakgate_cache_listener_connects_total");
+  // Kill every listener's backend; a revocation committed while they are gone must not be
+  // missed.
+  db_->Scalar(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+      " WHERE application_name = 'oakgate-listener'");
+  db_->Scalar("UPDATE access_tokens SET revoked_at = now() WHERE revoked_at IS NULL");
+  auto since = Clock::now();
+  EXPECT_LT(TimeUntilInactive(*b_, token, since).count(), 1000);
+  // It comes back, and caches again.
+  auto start = Clock::now();
+  while (Metric(*b_, "oakgate_cache_listener_connects_total") <= connects &&
+         Clock::now() - start < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(Metric(*b_, "oakgate_cache_listener_connects_total"), connects);
+  WaitLive(*b_);
+  std::string fresh = NewToken();
+  ASSERT_TRUE(Active(*b_, fresh));
+  double hits =
+      Metric(*b_, R"(oakgate_cache_requests_total{cache="active_access_tokens",result="hit"})");
+  ASSERT_TRUE(Active(*b_, fresh));
+  EXPECT_GT(
+      Metric(*b_, R"(oakgate_cache_requests_total{cache="active_access_tokens",result="hit"})"),
+      hits);
+}
+
+TEST_F(CacheInvalidationE2E, AWrongSecretIsNeverAcceptedFromTheCache) {
+  WaitLive(*b_);
+  TestClient rs2 = CreateClient(
+      *a_, "rs2", "", {"--confidential", "--introspect", "--grant-types", "client_credentials"});
+  std::string token = NewToken();
+  ASSERT_EQ(IntrospectToken(b_->port(), rs2, token).status, 200);  // rs2 is cached on B
+  TestClient wrong = rs2;
+  wrong.secret = "not-the-secret";
+  auto r = IntrospectToken(b_->port(), wrong, token);
+  EXPECT_EQ(r.status, 401) << r.body;
+  // Rotating the secret elsewhere evicts the cached client: the old secret stops at once.
+  auto rotated = RunOakgate({"client", "rotate-secret", "--id", "rs2"}, a_->env());
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  auto since = Clock::now();
+  int status = 200;
+  while (Clock::now() - since < std::chrono::seconds(5)) {
+    status = IntrospectToken(b_->port(), rs2, token).status;
+    if (status == 401) break;
+  }
+  EXPECT_EQ(status, 401);
+  EXPECT_LT(Clock::now() - since, std::chrono::seconds(1));
+}
+
+}  // namespace
+}  // namespace oakgate::test
