@@ -4,11 +4,10 @@
 
 namespace oakgate::apikey {
 
-std::optional<oauth::Introspection> KeyIntrospector::Introspect(std::string_view token,
-                                                                const store::Client&) {
-  if (token.substr(0, 3) != "pk_") return std::nullopt;
+namespace {
+
+oauth::Introspection Answer(const util::Result<VerifiedKey, KeyError>& key) {
   oauth::Introspection out;  // inactive unless the key verifies
-  auto key = verifier_.Verify(token);
   if (!key) return out;
   const VerifiedKey& k = key.value();
   out.active = true;
@@ -21,6 +20,22 @@ std::optional<oauth::Introspection> KeyIntrospector::Introspect(std::string_view
   out.iat = k.created_at;
   out.extra = {{"key_id", k.key_id}, {"agent_id", k.agent_id}};
   return out;
+}
+
+}  // namespace
+
+std::optional<oauth::Introspection> KeyIntrospector::Introspect(std::string_view token,
+                                                                const store::Client&) {
+  if (token.substr(0, 3) != "pk_") return std::nullopt;
+  return Answer(verifier_.Verify(token));
+}
+
+std::optional<oauth::Introspection> KeyIntrospector::TryCached(std::string_view token,
+                                                               const store::Client&) {
+  if (token.substr(0, 3) != "pk_") return std::nullopt;
+  auto key = verifier_.TryCached(token);
+  if (!key) return std::nullopt;
+  return Answer(*key);
 }
 
 }  // namespace oakgate::apikey

@@ -13,6 +13,8 @@ class KeyIntrospector : public oauth::CredentialIntrospector {
   // nullopt for anything that is not shaped like an API key, so other kinds are asked.
   std::optional<oauth::Introspection> Introspect(std::string_view token,
                                                  const store::Client& caller) override;
+  std::optional<oauth::Introspection> TryCached(std::string_view token,
+                                                const store::Client& caller) override;
 
  private:
   KeyVerifier& verifier_;

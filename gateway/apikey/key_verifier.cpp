@@ -45,7 +45,32 @@ std::string_view KeyErrorDescription(KeyError error) {
 util::Result<VerifiedKey, KeyError> KeyVerifier::Verify(std::string_view presented) {
   auto key_id = ParseKeyId(presented);
   if (!key_id) return util::Fail(KeyError::kInvalidFormat);
-  auto found = db_.ApiKeys().FindForVerification(*key_id);
+  std::optional<store::ApiKeyWithAgent> found;
+  if (cache_) found = cache_->Find(*key_id);
+  if (!found) {
+    uint64_t generation = cache_ ? cache_->generation() : 0;
+    found = db_.ApiKeys().FindForVerification(*key_id);
+    if (found && cache_) cache_->Put(*found, generation);
+  }
+  auto verified = Check(presented, found);
+  if (verified) NoteUse(verified.value().key_id);
+  return verified;
+}
+
+std::optional<util::Result<VerifiedKey, KeyError>> KeyVerifier::TryCached(
+    std::string_view presented) {
+  if (!cache_) return std::nullopt;
+  auto key_id = ParseKeyId(presented);
+  if (!key_id) return util::Result<VerifiedKey, KeyError>(util::Fail(KeyError::kInvalidFormat));
+  auto found = cache_->Find(*key_id, false);
+  if (!found) return std::nullopt;
+  auto verified = Check(presented, found);
+  if (verified && TouchDue(verified.value().key_id)) return std::nullopt;  // a write is due
+  return verified;
+}
+
+util::Result<VerifiedKey, KeyError> KeyVerifier::Check(
+    std::string_view presented, const std::optional<store::ApiKeyWithAgent>& found) {
   // Hash even when the key is unknown, so both paths cost the same.
   auto digest = crypto::ToBytes(crypto::Sha256(presented));
   if (!found) return util::Fail(KeyError::kInvalid);
@@ -56,7 +81,6 @@ util::Result<VerifiedKey, KeyError> KeyVerifier::Verify(std::string_view present
   // count as revoked (CONTRACT §1: disabling revokes their keys).
   if (found->key.revoked_at || found->user_disabled) return util::Fail(KeyError::kRevoked);
   if (found->key.expired) return util::Fail(KeyError::kExpired);
-  NoteUse(found->key.key_id);
   VerifiedKey v;
   v.key_id = found->key.key_id;
   v.agent_id = found->key.agent_id;
@@ -68,6 +92,13 @@ util::Result<VerifiedKey, KeyError> KeyVerifier::Verify(std::string_view present
   v.rate_limit = found->rate_limit;
   v.burst = found->burst;
   return v;
+}
+
+bool KeyVerifier::TouchDue(const std::string& key_id) {
+  int64_t now = clock_.NowSeconds();
+  std::lock_guard lock(mutex_);
+  auto it = last_touch_.find(key_id);
+  return it == last_touch_.end() || now - it->second >= kTouchInterval;
 }
 
 void KeyVerifier::NoteUse(const std::string& key_id) {

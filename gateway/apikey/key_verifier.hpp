@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "gateway/apikey/key_cache.hpp"
 #include "gateway/store/database.hpp"
 #include "gateway/util/clock.hpp"
 #include "gateway/util/result.hpp"
@@ -38,16 +39,26 @@ struct VerifiedKey {
 
 class KeyVerifier {
  public:
-  KeyVerifier(store::Database& db, const util::Clock& clock) : db_(db), clock_(clock) {}
-  // One primary-key lookup. Throws util::ServiceUnavailable when the database cannot answer
-  // (never "invalid"). Records last_used_at at most once a minute per key.
+  // `cache` (optional) holds the rows of keys seen before.
+  KeyVerifier(store::Database& db, const util::Clock& clock, KeyCache* cache = nullptr)
+      : db_(db), clock_(clock), cache_(cache) {}
+  // One primary-key lookup (none on a cache hit). Throws util::ServiceUnavailable when the
+  // database cannot answer (never "invalid"). Records last_used_at at most once a minute per
+  // key.
   util::Result<VerifiedKey, KeyError> Verify(std::string_view presented);
+  // Memory only, for the reactor thread: the answer when the key's row is cached and no
+  // last_used_at write is due; nullopt sends the caller to Verify.
+  std::optional<util::Result<VerifiedKey, KeyError>> TryCached(std::string_view presented);
 
  private:
+  util::Result<VerifiedKey, KeyError> Check(std::string_view presented,
+                                            const std::optional<store::ApiKeyWithAgent>& found);
+  bool TouchDue(const std::string& key_id);
   void NoteUse(const std::string& key_id);
 
   store::Database& db_;
   const util::Clock& clock_;
+  KeyCache* cache_;
   std::mutex mutex_;
   std::unordered_map<std::string, int64_t> last_touch_;  // key_id -> Unix seconds
 };

@@ -175,10 +175,6 @@ int Serve(const config::Config& cfg) {
       revocation, registration,
       cfg.issuer, oauth::DiscoveryDocument(cfg.issuer, cfg.registration != "off")};
   std::atomic<bool> draining{false};
-  store::pg::PgListener listener(
-      cfg.database_url, std::string(cache::kChannel),
-      [&bus](std::string_view payload) { bus.Deliver(payload); },
-      [&bus](bool live) { bus.SetLive(live); });
 
   // The decision writer outlives the server: requests in flight at shutdown still get their
   // batch committed (the server is stopped, and its pool joined, before this is destroyed).
@@ -189,7 +185,18 @@ int Serve(const config::Config& cfg) {
   policy::RateLimiter rate_limiter;
   oauth::AccessTokenVerifier access_tokens(db);
   apikey::KeyService key_service(db);
-  apikey::KeyVerifier key_verifier(db, util::SystemClock::Instance());
+  // 64k API keys, a minute at most each.
+  apikey::KeyCache key_cache(bus, clock, 65536, 60);
+  observe::Metrics().AddCallback(
+      "oakgate_cache_entries", "Entries held by an in-process cache", "gauge",
+      [&key_cache] { return static_cast<double>(key_cache.size()); }, {{"cache", "api_keys"}});
+  apikey::KeyVerifier key_verifier(db, clock, &key_cache);
+  // 64k (agent, tool, scope) policies, a minute at most each.
+  policy::PolicyCache policy_cache(bus, clock, 65536, 60);
+  observe::Metrics().AddCallback(
+      "oakgate_cache_entries", "Entries held by an in-process cache", "gauge",
+      [&policy_cache] { return static_cast<double>(policy_cache.size()); },
+      {{"cache", "agent_policies"}});
   introspection.AddIntrospector(std::make_shared<apikey::KeyIntrospector>(key_verifier));
   handlers::api::ApiContext api{db, access_tokens, key_service};
   handlers::validate::ValidateContext validate{db,
@@ -197,7 +204,8 @@ int Serve(const config::Config& cfg) {
                                                rate_limiter,
                                                decision_writer,
                                                util::SystemClock::Instance(),
-                                               &handlers::validate::SteadyMillis};
+                                               &handlers::validate::SteadyMillis,
+                                               &policy_cache};
 
   handlers::dashboard::DashboardContext dashboard{web, db, key_service};
 
@@ -231,6 +239,11 @@ int Serve(const config::Config& cfg) {
                               {"latency_ms", std::to_string(latency.count() / 1000.0)},
                               {"client_address", req.client_address}});
   };
+  // Started once every cache has subscribed; stopped (joined) before they go.
+  store::pg::PgListener listener(
+      cfg.database_url, std::string(cache::kChannel),
+      [&bus](std::string_view payload) { bus.Deliver(payload); },
+      [&bus](bool live) { bus.SetLive(live); });
   http::Server server(options,
                       BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard,
                                             [&bus, &db] {

@@ -184,8 +184,13 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("GET", "/api/v1/decisions", h::ListDecisions);
   add_api("GET", "/api/v1/audit-events", h::ListAuditEvents);
   auto& validate = d.validate;
-  r.Add("POST", "/v1/validate", Exec::kPool,
-        [&validate](http::Request& req) { return handlers::validate::Validate(validate, req); });
+  // The common case answers from memory once its decision commits; the rest goes to the pool.
+  r.AddWithAsyncPath(
+      "POST", "/v1/validate",
+      [&validate](http::Request& req, http::Reply reply) {
+        return handlers::validate::ValidateAsync(validate, req, std::move(reply));
+      },
+      [&validate](http::Request& req) { return handlers::validate::Validate(validate, req); });
   AddOAuthRoutes(r, d.oauth, d.sync_caches);
   AddDashboardRoutes(r, d.dashboard, d.sync_caches);
   return r;

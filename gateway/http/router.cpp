@@ -33,7 +33,7 @@ bool MatchSegments(const Route& route, const std::vector<std::string>& parts,
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Exec exec, Handler handler) {
-  Route route{std::move(method), std::move(pattern), exec, std::move(handler), {}, {}};
+  Route route{std::move(method), std::move(pattern), exec, std::move(handler), {}, {}, {}};
   route.segments = SplitPath(route.pattern);
   routes_.push_back(std::move(route));
 }
@@ -42,6 +42,12 @@ void Router::AddWithFastPath(std::string method, std::string pattern, FastHandle
                              Handler handler) {
   Add(std::move(method), std::move(pattern), Exec::kPool, std::move(handler));
   routes_.back().fast = std::move(fast);
+}
+
+void Router::AddWithAsyncPath(std::string method, std::string pattern, AsyncHandler async,
+                              Handler handler) {
+  Add(std::move(method), std::move(pattern), Exec::kPool, std::move(handler));
+  routes_.back().async = std::move(async);
 }
 
 RouteMatch Router::Find(Request& request) const {

@@ -19,6 +19,12 @@ using Handler = std::function<Response(Request&)>;
 // Tried on the reactor thread before a pool route's handler: an answer from memory (a cache
 // hit), or nullopt to post the request to the pool as usual. Must never block.
 using FastHandler = std::function<std::optional<Response>(Request&)>;
+// Sends the response of a request whose handler answered later, from any thread, once.
+using Reply = std::function<void(Response)>;
+// Tried on the reactor thread before a pool route's handler: true when it took the request
+// and will call `reply` later, from another thread (never from inside this call); false to
+// post the request to the pool as usual (then it must never call `reply`). Must not block.
+using AsyncHandler = std::function<bool(Request&, Reply reply)>;
 
 struct Route {
   std::string method;
@@ -26,7 +32,8 @@ struct Route {
   Exec exec;
   Handler handler;
   std::vector<std::string> segments;
-  FastHandler fast;  // pool routes only; may be empty
+  FastHandler fast;    // pool routes only; may be empty
+  AsyncHandler async;  // pool routes only; may be empty
 };
 
 struct RouteMatch {
@@ -40,6 +47,9 @@ class Router {
   void Add(std::string method, std::string pattern, Exec exec, Handler handler);
   // A pool route whose requests are first offered to `fast` on the reactor thread.
   void AddWithFastPath(std::string method, std::string pattern, FastHandler fast, Handler handler);
+  // A pool route whose requests are first offered to `async` on the reactor thread.
+  void AddWithAsyncPath(std::string method, std::string pattern, AsyncHandler async,
+                        Handler handler);
   // Matches path and method; fills request.path_params. HEAD matches GET routes.
   RouteMatch Find(Request& request) const;
 

@@ -172,6 +172,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     const Route* route = match.route;
     auto self = shared_from_this();
     auto req = std::make_shared<Request>(std::move(request));
+    if (route->async && shared && TryAsync(*route, shared, req, keep_alive, started)) return;
     auto task = [self, shared, route, req, keep_alive, started] {
       Response r = self->RunHandler(*route, *req);
       std::lock_guard lock(shared->mutex);
@@ -187,6 +188,27 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
       Response r = errors_(req.get(), 503, "temporarily_unavailable", "the server is busy");
       r.Set("Retry-After", "1");
       Finish(conn, *req, std::move(r), keep_alive, started);
+    }
+  }
+
+  // Offers the request to the route's async handler; its reply, from another thread, finishes
+  // the request as a pool task would. After Stop, a late reply is dropped.
+  bool TryAsync(const Route& route, const std::shared_ptr<Connection>& shared,
+                const std::shared_ptr<Request>& req, bool keep_alive,
+                std::chrono::steady_clock::time_point started) {
+    auto self = shared_from_this();
+    Reply reply = [self, shared, req, keep_alive, started](Response r) {
+      std::lock_guard lock(shared->mutex);
+      shared->in_flight = false;
+      self->in_flight_.fetch_sub(1);
+      if (self->stopped_.load()) return;
+      self->Finish(*shared, *req, std::move(r), keep_alive, started);
+      self->Pump(*shared);
+    };
+    try {
+      return route.async(*req, std::move(reply));
+    } catch (const std::exception&) {
+      return false;
     }
   }
 
@@ -343,6 +365,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     sweeper_cv_.notify_all();
     if (sweeper_.joinable()) sweeper_.join();
     pool_.Stop();
+    stopped_.store(true);
     if (listener_) listener_->shutdown();
   }
 
@@ -404,6 +427,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   RequestObserver observer_;
   ParseLimits limits_;
   WorkerPool pool_;
+  std::atomic<bool> stopped_{false};
   std::unique_ptr<Pistache::Tcp::Listener> listener_;
   std::atomic<bool> draining_{false};
   std::atomic<size_t> in_flight_{0};

@@ -23,7 +23,8 @@ ActiveTokenCache::ActiveTokenCache(cache::InvalidationBus& bus, const util::Cloc
 }
 
 std::shared_ptr<const CachedToken> ActiveTokenCache::Find(std::string_view token_hash,
-                                                          std::string_view caller_id) {
+                                                          std::string_view caller_id,
+                                                          bool count_miss) {
   // Resolved once: the registry renders labels on every GetCounter call.
   static observe::Counter& hits = Requests("hit");
   static observe::Counter& misses = Requests("miss");
@@ -39,7 +40,11 @@ std::shared_ptr<const CachedToken> ActiveTokenCache::Find(std::string_view token
           found->introspectors.end()) {
     found = nullptr;  // RFC 7662 §2.2: the database path answers inactive to this caller
   }
-  (found ? hits : misses).Inc();
+  if (found) {
+    hits.Inc();
+  } else if (count_miss) {
+    misses.Inc();
+  }
   return found;
 }
 

@@ -39,7 +39,10 @@ class ActiveTokenCache {
   ActiveTokenCache(cache::InvalidationBus& bus, const util::Clock& clock, size_t capacity,
                    int64_t max_ttl_seconds);
   // The entry for `token_hash` that `caller_id` may see, or null.
-  std::shared_ptr<const CachedToken> Find(std::string_view token_hash, std::string_view caller_id);
+  // A lookup that another one follows on a miss (the reactor's, before the pool's) counts
+  // hits only.
+  std::shared_ptr<const CachedToken> Find(std::string_view token_hash, std::string_view caller_id,
+                                          bool count_miss = true);
   void Put(std::string token_hash, CachedToken entry, uint64_t generation);
   uint64_t generation() const { return bus_.generation(); }
   size_t size() const;

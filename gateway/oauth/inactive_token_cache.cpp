@@ -21,12 +21,16 @@ InactiveTokenCache::InactiveTokenCache(size_t capacity, int64_t ttl_seconds,
       hits_(Requests("hit")),
       misses_(Requests("miss")) {}
 
-bool InactiveTokenCache::Contains(std::string_view token_hash) {
+bool InactiveTokenCache::Contains(std::string_view token_hash, bool count_miss) {
   int64_t now = clock_.NowSeconds();
   std::lock_guard lock(mutex_);
   auto it = expiry_.find(std::string(token_hash));
   bool hit = it != expiry_.end() && it->second > now;
-  (hit ? hits_ : misses_).Inc();
+  if (hit) {
+    hits_.Inc();
+  } else if (count_miss) {
+    misses_.Inc();
+  }
   return hit;
 }
 

@@ -28,14 +28,22 @@ Introspection IntrospectionService::AccessTokenAnswer(const store::AccessToken& 
 
 std::optional<Introspection> IntrospectionService::TryCached(const IntrospectRequest& request,
                                                              const Caller& caller) {
-  if (!request.token || !HasTokenShape(*request.token, kAccessTokenPrefix)) return std::nullopt;
+  if (!request.token) return std::nullopt;
+  bool access_token = HasTokenShape(*request.token, kAccessTokenPrefix);
+  if (!access_token && others_.empty()) return std::nullopt;
   auto client = auth_.TryCached(request.credentials, caller);
   if (!client || !client->client.can_introspect) return std::nullopt;
+  if (!access_token) {
+    for (const auto& other : others_) {
+      if (auto r = other->TryCached(*request.token, client->client)) return r;
+    }
+    return std::nullopt;
+  }
   std::string hash = crypto::ToBytes(crypto::Sha256(*request.token));
   if (active_) {
-    if (auto hit = active_->Find(hash, client->client.id)) return hit->answer;
+    if (auto hit = active_->Find(hash, client->client.id, false)) return hit->answer;
   }
-  if (inactive_ && inactive_->Contains(hash)) return Introspection{};
+  if (inactive_ && inactive_->Contains(hash, false)) return Introspection{};
   return std::nullopt;
 }
 

@@ -24,6 +24,12 @@ class CredentialIntrospector {
   virtual ~CredentialIntrospector() = default;
   virtual std::optional<Introspection> Introspect(std::string_view token,
                                                   const store::Client& caller) = 0;
+  // Memory only: the answer when caches hold it, nullopt when the database is needed or the
+  // token is not of this kind.
+  virtual std::optional<Introspection> TryCached(std::string_view /*token*/,
+                                                 const store::Client& /*caller*/) {
+    return std::nullopt;
+  }
 };
 
 struct IntrospectRequest {

@@ -52,10 +52,22 @@ std::future<bool> DecisionWriter::Submit(store::DecisionRecord record) {
       done.set_value(false);
       return result;
     }
-    queue_.push_back(Pending{std::move(record), std::move(done), std::chrono::steady_clock::now()});
+    queue_.push_back(
+        Pending{std::move(record), std::move(done), std::chrono::steady_clock::now(), nullptr});
   }
   cv_.notify_one();
   return result;
+}
+
+bool DecisionWriter::SubmitAsync(store::DecisionRecord record, std::function<void(bool)> done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return false;
+    queue_.push_back(
+        Pending{std::move(record), {}, std::chrono::steady_clock::now(), std::move(done)});
+  }
+  cv_.notify_one();
+  return true;
 }
 
 void DecisionWriter::CountRateLimited(const std::string& agent_id, int64_t unix_seconds) {
@@ -119,7 +131,18 @@ void DecisionWriter::WriteBatch(std::vector<Pending>& batch) {
   }
   auto answer = [&batch](const std::vector<std::string>& stored) {
     std::unordered_set<std::string> ok(stored.begin(), stored.end());
-    for (auto& p : batch) p.done.set_value(ok.count(p.record.id) > 0);
+    for (auto& p : batch) {
+      bool committed = ok.count(p.record.id) > 0;
+      if (p.callback) {
+        try {
+          p.callback(committed);
+        } catch (const std::exception& e) {
+          observe::Error("decision answer failed", {{"detail", e.what()}});
+        }
+      } else {
+        p.done.set_value(committed);
+      }
+    }
   };
   // A failure before COMMIT left nothing behind, so one retry on a fresh connection is safe
   // (a connection killed under us is the common case). A commit in doubt is resolved by

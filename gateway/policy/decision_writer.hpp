@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -45,6 +46,9 @@ class DecisionWriter {
   // The future becomes true once the decision has committed, false when it was not
   // recorded (the batch failed, or the writer is stopping).
   std::future<bool> Submit(store::DecisionRecord record);
+  // The same, without a waiting thread: `done` runs on the writer thread with the outcome.
+  // false (and `done` never runs) when the writer is stopping.
+  bool SubmitAsync(store::DecisionRecord record, std::function<void(bool committed)> done);
   void CountRateLimited(const std::string& agent_id, int64_t unix_seconds);
   // Writes what is queued, then joins the writer thread.
   void Stop();
@@ -54,6 +58,7 @@ class DecisionWriter {
     store::DecisionRecord record;
     std::promise<bool> done;
     std::chrono::steady_clock::time_point enqueued;
+    std::function<void(bool)> callback;  // set by SubmitAsync, instead of the promise
   };
   using CountKey = std::pair<std::string, int64_t>;  // (agent_id, minute)
 

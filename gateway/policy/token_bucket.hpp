@@ -4,6 +4,7 @@
 // bucket per agent in memory (per process: two gateway instances each count their own).
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -34,6 +35,11 @@ class RateLimiter {
  public:
   BucketAnswer Take(const std::string& agent_id, int64_t rate_per_minute, int64_t burst,
                     int64_t now_ms);
+  // Memory only: the answer, or nullopt when it would need the database.
+  std::optional<BucketAnswer> TryTake(const std::string& agent_id, int64_t rate_per_minute,
+                                      int64_t burst, int64_t now_ms) {
+    return Take(agent_id, rate_per_minute, burst, now_ms);
+  }
 
  private:
   std::mutex mutex_;

@@ -7,10 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/api_client.hpp"
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/oauth_flow.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/token_fixture.hpp"
 
 namespace oakgate::test {
 namespace {
@@ -184,6 +186,61 @@ TEST_F(CacheInvalidationE2E, AWrongSecretIsNeverAcceptedFromTheCache) {
   }
   EXPECT_EQ(status, 401);
   EXPECT_LT(Clock::now() - since, std::chrono::seconds(1));
+}
+
+// API keys and agent policies are cached for /v1/validate and introspection too: key
+// revocation and a rule change on A are seen by B within a second.
+TEST_F(CacheInvalidationE2E, KeyRevocationAndRuleChangesReachTheOtherInstance) {
+  WaitLive(*b_);
+  CreateTestClient(a_->env(), "mgmt");
+  std::string user = CreateTestUser(a_->env(), "keys@example.com");
+  std::string token = IssueTestAccessToken(db_->url(), "mgmt", user, "keys agents");
+  auto agent = CallApi(a_->port(), "POST", "/api/v1/agents", token,
+                       {{"name", "bot"}, {"rate_limit", 100000}, {"burst", 100000}});
+  ASSERT_EQ(agent.status, 201) << agent.raw.body;
+  std::string agent_id = agent.body["id"];
+  ASSERT_EQ(CallApi(a_->port(), "POST", "/api/v1/agents/" + agent_id + "/tools", token,
+                    {{"name", "github"}, {"scopes", {"read", "write"}}})
+                .status,
+            201);
+  auto rule = CallApi(a_->port(), "POST", "/api/v1/agents/" + agent_id + "/rules", token,
+                      {{"tool", "github"}, {"scope", "read"}});
+  ASSERT_EQ(rule.status, 201) << rule.raw.body;
+  std::string rule_id = rule.body["id"];
+  auto key = CallApi(a_->port(), "POST", "/api/v1/auth/api-keys", token,
+                     {{"name", "k"}, {"agent_id", agent_id}});
+  ASSERT_EQ(key.status, 201);
+  std::string secret = key.body["key"];
+  std::string key_id = key.body["key_id"];
+  json read = {{"tool", "github"}, {"scope", "read"}};
+  ASSERT_EQ(CallValidate(b_->port(), secret, read).status, 200);
+  ASSERT_TRUE(CallValidate(b_->port(), secret, read).body.value("allowed", false));  // cached
+
+  // The rule, changed on A to ask for reasoning, applies on B within a second.
+  ASSERT_EQ(CallApi(a_->port(), "PATCH", "/api/v1/agents/" + agent_id + "/rules/" + rule_id, token,
+                    {{"require_reasoning", "hard"}})
+                .status,
+            200);
+  auto since = Clock::now();
+  bool denied = false;
+  while (!denied && Clock::now() - since < std::chrono::seconds(5)) {
+    denied = !CallValidate(b_->port(), secret, read).body.value("allowed", true);
+  }
+  EXPECT_TRUE(denied);
+  EXPECT_LT(Clock::now() - since, std::chrono::seconds(1));
+
+  // Introspection of the key is cached on B as well; revocation on A ends it there.
+  auto r = IntrospectToken(b_->port(), *rs_, secret);
+  ASSERT_TRUE(json::parse(r.body).value("active", false)) << r.body;
+  ASSERT_EQ(CallApi(a_->port(), "DELETE", "/api/v1/auth/api-keys/" + key_id, token).status, 204);
+  since = Clock::now();
+  int status = 200;
+  while (status != 401 && Clock::now() - since < std::chrono::seconds(5)) {
+    status = CallValidate(b_->port(), secret, read).status;
+  }
+  EXPECT_EQ(status, 401);
+  EXPECT_LT(Clock::now() - since, std::chrono::seconds(1));
+  EXPECT_FALSE(json::parse(IntrospectToken(b_->port(), *rs_, secret).body).value("active", true));
 }
 
 }  // namespace

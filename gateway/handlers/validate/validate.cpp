@@ -63,21 +63,26 @@ http::Response Unavailable(std::string_view description) {
   return r;
 }
 
-// The checks after the key, the rate limit and the body; the decision is durable before this
-// returns an answer.
-http::Response Decide(ValidateContext& ctx, const http::Request& req,
-                      const apikey::VerifiedKey& key, const ValidateBody& body) {
+// A decision made, not yet durable: the record to write and the answer to send once it is.
+struct Made {
+  store::DecisionRecord record;
+  http::Response answer;
+};
+
+// The checks after the key, the rate limit and the body, against the agent's tools and rules
+// for this (tool, scope). Memory only.
+Made Make(const http::Request& req, const apikey::VerifiedKey& key, const ValidateBody& body,
+          const store::PolicySlice* slice) {
   policy::PolicyInput input;
   input.agent_enabled = key.agent_enabled;
   input.key_scopes = key.scopes;
   input.tool = body.tool;
   input.scope = body.scope;
   input.reasoning = body.reasoning ? std::string_view(*body.reasoning) : std::string_view();
-  if (key.agent_enabled) {
-    store::PolicySlice slice = ctx.db.Agents().LoadPolicy(key.agent_id, body.tool, body.scope);
-    input.tool_known = slice.tool.has_value();
-    if (slice.tool) input.tool_scopes = slice.tool->scopes;
-    for (const auto& r : slice.rules) {
+  if (slice) {
+    input.tool_known = slice->tool.has_value();
+    if (slice->tool) input.tool_scopes = slice->tool->scopes;
+    for (const auto& r : slice->rules) {
       input.rules.push_back(policy::RuleSpec{
           r.id, r.tool, r.scope,
           policy::ParseReasoning(r.require_reasoning).value_or(policy::Reasoning::kHard)});
@@ -85,7 +90,8 @@ http::Response Decide(ValidateContext& ctx, const http::Request& req,
   }
   policy::Verdict verdict = policy::Evaluate(input);
 
-  store::DecisionRecord record;
+  Made m;
+  store::DecisionRecord& record = m.record;
   record.id = NewUuid();
   record.user_id = key.user_id;
   record.agent_id = key.agent_id;
@@ -101,13 +107,6 @@ http::Response Decide(ValidateContext& ctx, const http::Request& req,
   record.context_json = body.context_json;
   record.request_id = req.request_id;
 
-  // Durable before the answer: wait for this decision's batch to commit.
-  auto committed = ctx.writer.Submit(record);
-  if (committed.wait_for(ctx.commit_timeout) != std::future_status::ready || !committed.get()) {
-    return Unavailable("the decision could not be recorded; retry later");
-  }
-  policy::CountDecision(verdict.allowed ? "allowed" : "denied", record.reason.value_or(""));
-
   nlohmann::json out = {
       {"allowed", verdict.allowed},
       {"decision_id", record.id},
@@ -122,7 +121,34 @@ http::Response Decide(ValidateContext& ctx, const http::Request& req,
       {"reasoning_provided", verdict.reasoning_provided}};
   if (verdict.reason) out["reason"] = policy::DenyReasonString(*verdict.reason);
   if (verdict.warning) out["warning"] = "the rule asks for reasoning and none was given";
-  return Json(200, out);
+  m.answer = Json(200, out);
+  return m;
+}
+
+// The answer once the decision's batch committed (or failed), counted for /metrics.
+http::Response Committed(Made& m, bool committed) {
+  if (!committed) return Unavailable("the decision could not be recorded; retry later");
+  policy::CountDecision(m.record.allowed ? "allowed" : "denied", m.record.reason.value_or(""));
+  return std::move(m.answer);
+}
+
+// The decision is durable before this returns an answer.
+http::Response Decide(ValidateContext& ctx, const http::Request& req,
+                      const apikey::VerifiedKey& key, const ValidateBody& body) {
+  std::optional<store::PolicySlice> slice;
+  if (key.agent_enabled) {
+    if (ctx.policies) slice = ctx.policies->Find(key.agent_id, body.tool, body.scope);
+    if (!slice) {
+      uint64_t generation = ctx.policies ? ctx.policies->generation() : 0;
+      slice = ctx.db.Agents().LoadPolicy(key.agent_id, body.tool, body.scope);
+      if (ctx.policies) ctx.policies->Put(key.agent_id, body.tool, body.scope, *slice, generation);
+    }
+  }
+  Made m = Make(req, key, body, slice ? &*slice : nullptr);
+  // Durable before the answer: wait for this decision's batch to commit.
+  auto committed = ctx.writer.Submit(m.record);
+  bool ok = committed.wait_for(ctx.commit_timeout) == std::future_status::ready && committed.get();
+  return Committed(m, ok);
 }
 
 }  // namespace
@@ -131,6 +157,36 @@ int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+bool ValidateAsync(ValidateContext& ctx, http::Request& req, http::Reply reply) {
+  // Only the common case, all from memory: a cached key, a well-formed body, a cached policy
+  // and a token in the bucket. Anything else (errors included) is the pool's, which answers
+  // it exactly as before.
+  auto presented = PresentedKey(req);
+  if (!presented) return false;
+  auto verified = ctx.keys.TryCached(*presented);
+  if (!verified || !*verified) return false;
+  const apikey::VerifiedKey& key = verified->value();
+  ValidateBody body;
+  if (ParseValidateBody(req, body)) return false;
+  std::optional<store::PolicySlice> slice;
+  if (key.agent_enabled) {
+    if (!ctx.policies) return false;
+    slice = ctx.policies->Find(key.agent_id, body.tool, body.scope, /*count_miss=*/false);
+    if (!slice) return false;
+  }
+  auto bucket = ctx.limiter.TryTake(key.agent_id, key.rate_limit, key.burst, ctx.now_ms());
+  if (!bucket || !bucket->allowed) return false;  // refusals are counted on the pool
+  auto made = std::make_shared<Made>(Make(req, key, body, slice ? &*slice : nullptr));
+  policy::BucketAnswer b = *bucket;
+  store::DecisionRecord record = made->record;
+  // The writer thread answers once the batch committed: no thread waits meanwhile.
+  return ctx.writer.SubmitAsync(std::move(record), [made, b, reply](bool committed) {
+    http::Response r = Committed(*made, committed);
+    SetLimitHeaders(r, b);
+    reply(std::move(r));
+  });
 }
 
 http::Response Validate(ValidateContext& ctx, http::Request& req) {

@@ -6,7 +6,9 @@
 #include "gateway/apikey/key_verifier.hpp"
 #include "gateway/http/request.hpp"
 #include "gateway/http/response.hpp"
+#include "gateway/http/router.hpp"
 #include "gateway/policy/decision_writer.hpp"
+#include "gateway/policy/policy_cache.hpp"
 #include "gateway/policy/token_bucket.hpp"
 #include "gateway/store/database.hpp"
 #include "gateway/util/clock.hpp"
@@ -21,12 +23,18 @@ struct ValidateContext {
   const util::Clock& clock;
   // Monotonic milliseconds for the token buckets.
   int64_t (*now_ms)();
+  // Optional: tools and rules by (agent, tool, scope), kept fresh by the invalidation bus.
+  policy::PolicyCache* policies = nullptr;
   // How long a request waits for its batch to commit before answering 503.
   std::chrono::milliseconds commit_timeout{10000};
 };
 
 // Runs on the worker pool: it reads PostgreSQL and waits for the group commit.
 http::Response Validate(ValidateContext& ctx, http::Request& req);
+// On the reactor thread: takes the request when everything it needs is in memory, and
+// answers through `reply` (from the decision writer's thread) once its decision committed;
+// false sends it to Validate on the pool.
+bool ValidateAsync(ValidateContext& ctx, http::Request& req, http::Reply reply);
 
 int64_t SteadyMillis();
 

@@ -1,0 +1,47 @@
+#pragma once
+// API keys by key_id, with their agent's state, as the verification lookup returns them, so
+// a key seen before is verified without the database (and, for introspection, on the
+// reactor thread). The secret is still checked on every request against the stored hash.
+// An entry lives a minute at most and never past the key's expiry; revocation, rotation,
+// a changed agent and a disabled user arrive through the invalidation bus from every
+// instance. Bounded: when full of live entries, new keys are simply not cached.
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "gateway/cache/invalidation.hpp"
+#include "gateway/store/api_key_store.hpp"
+#include "gateway/util/clock.hpp"
+
+namespace oakgate::apikey {
+
+class KeyCache {
+ public:
+  KeyCache(cache::InvalidationBus& bus, const util::Clock& clock, size_t capacity,
+           int64_t max_ttl_seconds);
+  // The row as the database gave it, with `expired` evaluated against the clock now.
+  // A lookup that another one follows on a miss (the reactor's, before the pool's) counts
+  // hits only.
+  std::optional<store::ApiKeyWithAgent> Find(std::string_view key_id, bool count_miss = true);
+  void Put(const store::ApiKeyWithAgent& row, uint64_t generation);
+  uint64_t generation() const { return bus_.generation(); }
+  size_t size() const;
+
+ private:
+  void Evict(const cache::Invalidation& inv);
+  struct Entry {
+    store::ApiKeyWithAgent row;
+    int64_t cached_until;
+  };
+  cache::InvalidationBus& bus_;
+  const util::Clock& clock_;
+  const size_t capacity_;
+  const int64_t max_ttl_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> keys_;
+};
+
+}  // namespace oakgate::apikey
