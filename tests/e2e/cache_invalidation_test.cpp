@@ -215,6 +215,11 @@ TEST_F(CacheInvalidationE2E, KeyRevocationAndRuleChangesReachTheOtherInstance) {
   json read = {{"tool", "github"}, {"scope", "read"}};
   ASSERT_EQ(CallValidate(b_->port(), secret, read).status, 200);
   ASSERT_TRUE(CallValidate(b_->port(), secret, read).body.value("allowed", false));  // cached
+  // The second was decided from memory, answered once its decision committed.
+  EXPECT_GE(Metric(*b_, R"(oakgate_validate_requests_total{path="reactor"})"), 1);
+  EXPECT_EQ(
+      std::stoi(db_->Scalar("SELECT count(*) FROM decisions WHERE agent_id = '" + agent_id + "'")),
+      2);
 
   // The rule, changed on A to ask for reasoning, applies on B within a second.
   ASSERT_EQ(CallApi(a_->port(), "PATCH", "/api/v1/agents/" + agent_id + "/rules/" + rule_id, token,

@@ -6,6 +6,7 @@
 #include "gateway/handlers/api/api_common.hpp"
 #include "gateway/handlers/validate/validate_body.hpp"
 #include "gateway/observe/log.hpp"
+#include "gateway/observe/metrics.hpp"
 #include "gateway/policy/rules.hpp"
 #include "gateway/util/errors.hpp"
 #include "gateway/util/strings.hpp"
@@ -159,7 +160,16 @@ int64_t SteadyMillis() {
       .count();
 }
 
+observe::Counter& PathCounter(const char* path) {
+  return observe::Metrics().GetCounter(
+      "oakgate_validate_requests_total",
+      "Validation requests by where they were decided: from memory on the reactor thread, or on "
+      "the worker pool",
+      {{"path", path}});
+}
+
 bool ValidateAsync(ValidateContext& ctx, http::Request& req, http::Reply reply) {
+  static observe::Counter& from_memory = PathCounter("reactor");
   // Only the common case, all from memory: a cached key, a well-formed body, a cached policy
   // and a token in the bucket. Anything else (errors included) is the pool's, which answers
   // it exactly as before.
@@ -182,6 +192,7 @@ bool ValidateAsync(ValidateContext& ctx, http::Request& req, http::Reply reply) 
   policy::BucketAnswer b = *bucket;
   store::DecisionRecord record = made->record;
   // The writer thread answers once the batch committed: no thread waits meanwhile.
+  from_memory.Inc();
   return ctx.writer.SubmitAsync(std::move(record), [made, b, reply](bool committed) {
     http::Response r = Committed(*made, committed);
     SetLimitHeaders(r, b);
@@ -190,6 +201,8 @@ bool ValidateAsync(ValidateContext& ctx, http::Request& req, http::Reply reply) 
 }
 
 http::Response Validate(ValidateContext& ctx, http::Request& req) {
+  static observe::Counter& on_pool = PathCounter("pool");
+  on_pool.Inc();
   auto presented = PresentedKey(req);
   if (!presented) return KeyErrorAnswer(apikey::KeyError::kInvalidFormat);
   auto verified = ctx.keys.Verify(*presented);
