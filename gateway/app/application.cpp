@@ -229,7 +229,7 @@ int Serve(const config::Config& cfg) {
   auto access_log = [](const http::Request& req, const http::Response& res,
                        std::chrono::microseconds latency) {
     RecordRequestMetrics(req, res, latency);
-    if (req.path == "/healthz" || req.path == "/metrics") return;
+    if (req.path == "/healthz" || req.path == "/metrics" || !observe::InfoEnabled()) return;
     // The path only: query strings carry codes and state.
     observe::Info("request", {{"request_id", req.request_id},
                               {"method", req.method},

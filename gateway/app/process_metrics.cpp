@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <string>
+#include <unordered_map>
 
 #include "gateway/observe/log.hpp"
 #include "gateway/observe/metrics.hpp"
@@ -27,19 +28,39 @@ double ResidentBytes() {
 
 }  // namespace
 
+const std::string kUnmatched = "unmatched";
+const std::string kOther = "other";
+
 void RecordRequestMetrics(const http::Request& request, const http::Response& response,
                           std::chrono::microseconds latency) {
   // Unmatched paths share one label so a scanner cannot grow the series without bound.
-  std::string route = request.route.empty() ? "unmatched" : request.route;
-  auto& m = observe::Metrics();
-  m.GetCounter("oakgate_http_requests_total", "HTTP requests by route, method and status",
-               {{"route", route},
-                {"method", request.route.empty() ? "other" : request.method},
-                {"status", std::to_string(response.status)}})
-      .Inc();
-  m.GetHistogram("oakgate_http_request_duration_seconds",
-                 "Time from a parsed request to its response, by route", {{"route", route}})
-      .Observe(static_cast<double>(latency.count()) / 1e6);
+  const std::string& route = request.route.empty() ? kUnmatched : request.route;
+  const std::string& method = request.route.empty() ? kOther : request.method;
+  // The series of a (route, method, status) are resolved once per thread: the registry
+  // renders labels and takes its lock on every lookup. Bounded by routes × methods × statuses.
+  struct Series {
+    observe::Counter* requests;
+    observe::Histogram* duration;
+  };
+  thread_local std::unordered_map<std::string, Series> resolved;
+  std::string key = route;
+  key.push_back('\0');
+  key.append(method).push_back('\0');
+  key.append(std::to_string(response.status));
+  auto it = resolved.find(key);
+  if (it == resolved.end()) {
+    auto& m = observe::Metrics();
+    Series s{
+        &m.GetCounter(
+            "oakgate_http_requests_total", "HTTP requests by route, method and status",
+            {{"route", route}, {"method", method}, {"status", std::to_string(response.status)}}),
+        &m.GetHistogram("oakgate_http_request_duration_seconds",
+                        "Time from a parsed request to its response, by route",
+                        {{"route", route}})};
+    it = resolved.emplace(std::move(key), s).first;
+  }
+  it->second.requests->Inc();
+  it->second.duration->Observe(static_cast<double>(latency.count()) / 1e6);
 }
 
 void RegisterProcessMetrics(const http::Server& server) {

@@ -73,6 +73,8 @@ uint64_t DroppedLogLines() {
 void Debug(std::string_view msg, std::initializer_list<Field> fields) {
   Write(spdlog::level::debug, "debug", msg, fields);
 }
+bool InfoEnabled() { return spdlog::level::info >= g_level; }
+
 void Info(std::string_view msg, std::initializer_list<Field> fields) {
   Write(spdlog::level::info, "info", msg, fields);
 }

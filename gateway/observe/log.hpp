@@ -19,6 +19,9 @@ void InitLogging(std::string_view level, size_t queue_size = 8192);
 void FlushLogging();
 uint64_t DroppedLogLines();
 
+// True when Info lines are written: callers that build fields per request check first.
+bool InfoEnabled();
+
 void Debug(std::string_view msg, std::initializer_list<Field> fields = {});
 void Info(std::string_view msg, std::initializer_list<Field> fields = {});
 void Warn(std::string_view msg, std::initializer_list<Field> fields = {});
