@@ -2,13 +2,21 @@
 -- every answer by status, counts 2xx answers whose body lacks the expected text (the global
 -- `expect`, plain substring, or nil to check only the status), and at the end prints one
 -- machine-readable line that tests/bench/run parses:
---   BENCH requests=N duration_us=N rps=N p50_us=N p90_us=N p99_us=N max_us=N mean_us=N
+--   BENCH requests=N duration_us=N rps=N ok_rps=N p50_us=N p90_us=N p99_us=N max_us=N mean_us=N
 --         connect=N read=N write=N status=N timeout=N non2xx=N mismatch=N statuses=200:N,...
--- plus any counter a script adds with count(name). Latencies are wrk's, in microseconds.
+-- plus any counter a script adds with count(name). ok_rps counts only 2xx answers with the
+-- expected body. Latencies are wrk's, over all answers, in microseconds.
 -- Every script, /healthz too, goes through the same response hook, so the hook's cost is the
 -- same on both sides of a ratio to /healthz.
 
 local threads = {}
+
+-- BENCH_DELAY_MS paces each connection: it waits that long after an answer before its next
+-- request (wrk's delay hook; the wait is not part of the latency).
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if pause and pause > 0 then
+  function delay() return pause end
+end
 
 function setup(thread)
   table.insert(threads, thread)
@@ -54,6 +62,8 @@ function done(summary, latency, requests)
     string.format("requests=%d", summary.requests),
     string.format("duration_us=%d", summary.duration),
     string.format("rps=%.1f", seconds > 0 and summary.requests / seconds or 0),
+    string.format("ok_rps=%.1f",
+      seconds > 0 and (summary.requests - totals.non2xx - totals.mismatch) / seconds or 0),
     string.format("p50_us=%d", latency:percentile(50)),
     string.format("p90_us=%d", latency:percentile(90)),
     string.format("p99_us=%d", latency:percentile(99)),

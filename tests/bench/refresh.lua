@@ -9,10 +9,13 @@
 -- token is ever presented twice. Lua in wrk has no per-connection state; it needs none here,
 -- because a token is never tied to a connection, only to one request at a time.
 --
--- A non-2xx answer, or a connection error, loses its token (which token an answer belongs
--- to is unknown); the pool starts with a few spares. When it is empty anyway, the request
--- carries no token (an honest 400 invalid_request, counted as an error) and `pool_empty`
--- counts it. `lost` counts answers without a refresh token.
+-- Each request carries an X-Request-Id, which the gateway echoes, so an answer is matched
+-- to the token it was sent with. A 503 (load shed, or the database unavailable) issues
+-- nothing and leaves the token valid (CONTRACT section 4), so the token goes back into the
+-- pool, as a real client would retry it; `retried` counts those. Any other answer without a
+-- new token loses its token (`lost`), and so does a connection error; the pool starts with
+-- a few spares. When it is empty anyway, the request carries no token (an honest 400,
+-- counted as an error) and `pool_empty` counts it.
 -- Environment: BENCH_REFRESH_FILE, BENCH_BASIC (the client's Authorization header value).
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
 wrk.method = "POST"
@@ -34,18 +37,37 @@ function init(args)
   f:close()
 end
 
+local headers = {}
+local in_flight = {}
+local sent = 0
+
 function request()
+  for name, value in pairs(wrk.headers) do headers[name] = value end
   local token = pool and table.remove(pool)
-  if pool and not token then count("pool_empty") end
   local body = "grant_type=refresh_token"
-  if token then body = body .. "&refresh_token=" .. token end
-  return wrk.format(nil, nil, nil, body)
+  if token then
+    sent = sent + 1
+    local id = "bench-refresh-" .. tostring(thread_id) .. "-" .. sent
+    headers["X-Request-Id"] = id
+    in_flight[id] = token
+    body = body .. "&refresh_token=" .. token
+  else
+    headers["X-Request-Id"] = nil
+    if pool then count("pool_empty") end
+  end
+  return wrk.format(nil, nil, headers, body)
 end
 
-function on_response(status, headers, body)
-  local token = body and body:match('"refresh_token":"(ort_[%w%-_]+)"')
+function on_response(status, answer_headers, body)
+  local id = answer_headers["X-Request-Id"] or answer_headers["x-request-id"]
+  local old = id and in_flight[id]
+  if id then in_flight[id] = nil end
+  local token = status == 200 and body and body:match('"refresh_token":"(ort_[%w%-_]+)"')
   if token then
     table.insert(pool, token)
+  elseif old and status == 503 then
+    table.insert(pool, old)
+    count("retried")
   else
     count("lost")
   end
