@@ -133,9 +133,9 @@ int Serve(const config::Config& cfg) {
   // Caches answer from memory while the listener hears every instance's changes (issue 7).
   cache::InvalidationBus bus;
   const util::Clock& clock = util::SystemClock::Instance();
-  // The clients that introspect: a few, kept a minute at most; a failure sends the client and
-  // its address through the database path (and its throttle) for the failure window.
-  oauth::ClientCache client_cache(bus, clock, 4096, 60, oauth_settings.client_auth.window_seconds);
+  // Confidential clients, kept a minute at most. A failure, or a throttled attempt, sends the
+  // client and its address through the database path (and its throttle) for the next minute.
+  oauth::ClientCache client_cache(bus, clock, 4096, 60, 60);
   // 64k live access tokens, a minute at most each.
   oauth::ActiveTokenCache active_tokens(bus, clock, 65536, 60);
   oauth::ClientAuthenticator client_auth(db, clock, oauth_settings.client_auth, &client_cache);

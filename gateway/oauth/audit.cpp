@@ -5,7 +5,7 @@
 
 namespace oakgate::oauth {
 
-void RecordAudit(store::Database& db, const Caller& caller, const AuditEntry& entry) {
+store::AuditEvent AuditEventOf(const Caller& caller, const AuditEntry& entry) {
   store::AuditEvent e;
   e.type = entry.type;
   e.user_id = entry.user_id;
@@ -15,6 +15,11 @@ void RecordAudit(store::Database& db, const Caller& caller, const AuditEntry& en
   e.client_address = caller.client_address;
   e.request_id = caller.request_id;
   e.details_json = entry.details_json.empty() ? "{}" : entry.details_json;
+  return e;
+}
+
+void RecordAudit(store::Database& db, const Caller& caller, const AuditEntry& entry) {
+  store::AuditEvent e = AuditEventOf(caller, entry);
   try {
     db.Audit().Record(e);
   } catch (const util::ServiceUnavailable& ex) {

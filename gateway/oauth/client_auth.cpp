@@ -103,6 +103,9 @@ OAuthError ClientAuthenticator::Failed(const std::string& client_id, bool basic,
 util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
     const ClientCredentials& in, const Caller& caller) {
   using util::Fail;
+  // A confidential client seen before, with the right secret and no recent failure, needs no
+  // database round trip (client_cache.hpp); anything else takes the full path below.
+  if (auto cached = TryCached(in, caller)) return std::move(*cached);
   auto presented = ReadCredentials(in);
   if (!presented) return Fail(presented.error());
   auto& [client_id, secret, method, basic] = presented.value();
@@ -142,7 +145,7 @@ util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
     ok = SecretMatches(*secret, client->previous_secret_hash);
   }
   if (!ok) return Fail(Failed(client_id, basic, caller, "wrong secret"));
-  if (cache_ && client->can_introspect) cache_->Put(*client, generation);
+  if (cache_) cache_->Put(*client, generation);
   return AuthenticatedClient{std::move(*client), method};
 }
 

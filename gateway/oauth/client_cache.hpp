@@ -1,10 +1,11 @@
 #pragma once
-// The clients that authenticate to introspection, in memory, so a cache hit authenticates
-// one on the reactor thread: the row (with its secret hashes) and what is known of recent
-// failures. A client or address that failed recently is "suspect": its requests go to the
-// database path, which counts failures and throttles (client_auth.hpp). So the cache never
-// accepts what the database path would refuse for a wrong secret, and a guessing attack is
-// throttled exactly as without it. Changes to a client arrive through the invalidation bus.
+// Confidential clients (those that introspect, and those that get tokens), in memory, so a
+// cache hit authenticates one without the database (on the reactor thread, for introspection): the
+// row (with its secret hashes) and what is known of recent failures. A client or address that
+// failed recently is "suspect": its requests go to the database path, which counts failures and
+// throttles (client_auth.hpp). So the cache never accepts what the database path would refuse for a
+// wrong secret, and a guessing attack is throttled exactly as without it. Changes to a client
+// arrive through the invalidation bus.
 #include <cstdint>
 #include <mutex>
 #include <optional>

@@ -117,8 +117,10 @@ class TokenStore {
   virtual std::optional<Issued> RotateAgain(const RefreshTokenRecord& old, int64_t child_id,
                                             const NewTokens& tokens) = 0;
 
-  // A family without a user or refresh token (client credentials) and its access token.
-  virtual Issued IssueClientCredentials(std::string_view client_id, const NewTokens& tokens) = 0;
+  // A family without a user or refresh token (client credentials) and its access token, with
+  // `audit` (its subject set to "family:<id>") in the same transaction: one commit per token.
+  virtual Issued IssueClientCredentials(std::string_view client_id, const NewTokens& tokens,
+                                        const AuditEvent& audit) = 0;
 
   // true when an access token with this hash was stored (any state): resolves commits in doubt.
   virtual bool AccessTokenStored(std::string_view token_hash) = 0;

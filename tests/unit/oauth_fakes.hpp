@@ -92,7 +92,8 @@ class FakeTokenStore : public store::TokenStore {
                                            const store::NewTokens&) override {
     throw Unused();
   }
-  store::Issued IssueClientCredentials(std::string_view, const store::NewTokens&) override {
+  store::Issued IssueClientCredentials(std::string_view, const store::NewTokens&,
+                                       const store::AuditEvent&) override {
     throw Unused();
   }
   bool RevokeFamily(int64_t, std::string_view) override { throw Unused(); }

@@ -32,13 +32,13 @@ TokenResult ClientCredentials(const GrantContext& ctx, const AuthenticatedClient
   if (!audience) return Fail(audience.error());
   scopes = audience.value().scopes;
   Minted minted = Mint(false, scopes, ctx.settings.access_token_ttl, audience.value().uris);
+  // The audit event commits with the token: one durable write per token.
+  store::AuditEvent audit =
+      AuditEventOf(ctx.caller, {"oauth.token_issued", "", client.client.id, "",
+                                nlohmann::json({{"grant_type", "client_credentials"}}).dump()});
   auto issued = CommitResolved(ctx.db, minted, [&]() -> std::optional<store::Issued> {
-    return ctx.db.Tokens().IssueClientCredentials(client.client.id, minted.stored);
+    return ctx.db.Tokens().IssueClientCredentials(client.client.id, minted.stored, audit);
   });
-  RecordAudit(ctx.db, ctx.caller,
-              {"oauth.token_issued", "", client.client.id,
-               issued->family_id ? "family:" + std::to_string(issued->family_id) : "",
-               nlohmann::json({{"grant_type", "client_credentials"}}).dump()});
   return Respond(minted, *issued, scopes);
 }
 

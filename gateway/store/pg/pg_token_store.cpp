@@ -162,7 +162,8 @@ std::optional<Issued> PgTokenStore::RotateAgain(const RefreshTokenRecord& old, i
   });
 }
 
-Issued PgTokenStore::IssueClientCredentials(std::string_view client_id, const NewTokens& tokens) {
+Issued PgTokenStore::IssueClientCredentials(std::string_view client_id, const NewTokens& tokens,
+                                            const AuditEvent& audit) {
   return db_.Guard([&] {
     pqxx::work tx(db_.Connection());
     auto fam = tx.exec_prepared1(sql::kFamilyCreate.name, std::string(client_id), "",
@@ -170,6 +171,9 @@ Issued PgTokenStore::IssueClientCredentials(std::string_view client_id, const Ne
                                  Join(tokens.audience));
     int64_t family_id = fam[0].as<int64_t>();
     Issued issued{family_id, InsertTokens(tx, family_id, tokens, std::nullopt)};
+    AuditEvent e = audit;
+    e.subject = "family:" + std::to_string(family_id);
+    WriteAudit(tx, e);
     tx.commit();
     return issued;
   });
