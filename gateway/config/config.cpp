@@ -1,5 +1,7 @@
 #include "gateway/config/config.hpp"
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -193,7 +195,10 @@ std::vector<util::IpRange> Config::TrustedProxies() const {
   return util::ParseIpRangeList(trusted_proxies).value_or(std::vector<util::IpRange>{});
 }
 
-int Config::DbPool() const { return db_pool > 0 ? db_pool : 2 * Threads(); }
+// Workers mostly wait on PostgreSQL (a commit waits for its WAL flush, which PostgreSQL shares
+// among concurrent commits), so they are many more than cores; at most 32 by default, so two
+// colours stay well within PostgreSQL's default 100 connections.
+int Config::DbPool() const { return db_pool > 0 ? db_pool : std::min(32, 8 * Threads()); }
 
 int Config::PasswordHashConcurrency() const {
   return password_hash_concurrency > 0 ? password_hash_concurrency : Threads();
