@@ -7,7 +7,7 @@
 #include "gateway/http/request.hpp"
 #include "gateway/http/response.hpp"
 #include "gateway/policy/decision_writer.hpp"
-#include "gateway/policy/token_bucket.hpp"
+#include "gateway/policy/shared_rate_limiter.hpp"
 #include "gateway/store/database.hpp"
 #include "gateway/util/clock.hpp"
 
@@ -16,10 +16,11 @@ namespace oakgate::handlers::validate {
 struct ValidateContext {
   store::Database& db;
   apikey::KeyVerifier& keys;
-  policy::RateLimiter& limiter;
+  policy::SharedRateLimiter& limiter;
   policy::DecisionWriter& writer;
   const util::Clock& clock;
-  // Monotonic milliseconds for the token buckets.
+  // Monotonic milliseconds for the local leases of the token buckets (the shared buckets
+  // themselves run on the database's clock).
   int64_t (*now_ms)();
   // How long a request waits for its batch to commit before answering 503.
   std::chrono::milliseconds commit_timeout{10000};
