@@ -110,6 +110,7 @@ TEST_F(RateLimitE2E, TwoInstancesTogetherAdmitOneRateAndOneBurst) {
   const double bound = burst + rate * minutes;
   RecordProperty("allowed", static_cast<int>(allowed));
   RecordProperty("limited", static_cast<int>(limited));
+  RecordProperty("leases", static_cast<int>(Leases(a_->port()) + Leases(b_->port())));
   EXPECT_LE(allowed, bound * 1.1) << "one bucket for both instances, not one each";
   EXPECT_GE(allowed, burst) << "the burst is there, shared";
   EXPECT_GT(allowed_a, 0);
@@ -139,6 +140,7 @@ TEST_F(RateLimitE2E, ABusyAgentLeasesTokensInChunksNotPerRequest) {
     ASSERT_EQ(CallValidate(a_->port(), key, Body()).status, 200) << i;
   }
   const double leases = Leases(a_->port()) - before;
+  RecordProperty("leases", static_cast<int>(leases));
   EXPECT_GE(leases, 200 / 50);
   // At most one lease per 50 requests, plus one per second the 200 requests took (a lease
   // left unspent expires after a second).
