@@ -25,7 +25,7 @@
 #include "gateway/oauth/token_service.hpp"
 #include "gateway/observe/log.hpp"
 #include "gateway/policy/decision_writer.hpp"
-#include "gateway/policy/token_bucket.hpp"
+#include "gateway/policy/shared_rate_limiter.hpp"
 #include "gateway/render/templates.hpp"
 #include "gateway/session/csrf.hpp"
 #include "gateway/session/login_service.hpp"
@@ -182,7 +182,7 @@ int Serve(const config::Config& cfg) {
   writer_options.batch_size = static_cast<size_t>(cfg.decision_batch_size);
   writer_options.delay = std::chrono::milliseconds(cfg.decision_batch_delay_ms);
   policy::DecisionWriter decision_writer(db.Decisions(), writer_options);
-  policy::RateLimiter rate_limiter;
+  policy::SharedRateLimiter rate_limiter(db.RateBuckets());
   oauth::AccessTokenVerifier access_tokens(db);
   apikey::KeyService key_service(db);
   // 64k API keys, a minute at most each.

@@ -40,10 +40,4 @@ BucketAnswer TakeToken(BucketState& s, int64_t rate, int64_t burst, int64_t now_
   return a;
 }
 
-BucketAnswer RateLimiter::Take(const std::string& agent_id, int64_t rate, int64_t burst,
-                               int64_t now_ms) {
-  std::lock_guard lock(mutex_);
-  return TakeToken(buckets_[agent_id], rate, burst, now_ms);
-}
-
 }  // namespace oakgate::policy

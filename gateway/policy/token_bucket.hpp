@@ -1,12 +1,8 @@
 #pragma once
 // Per-agent token buckets (CONTRACT §6): `rate` tokens a minute, at most `burst` stored.
-// TakeToken is pure and driven by an explicit time in milliseconds; RateLimiter keeps one
-// bucket per agent in memory (per process: two gateway instances each count their own).
+// TakeToken is pure and driven by an explicit time in milliseconds: the arithmetic of one
+// bucket. The gateway's buckets are shared by its instances (shared_rate_limiter.hpp).
 #include <cstdint>
-#include <mutex>
-#include <optional>
-#include <string>
-#include <unordered_map>
 
 namespace oakgate::policy {
 
@@ -30,20 +26,5 @@ inline constexpr int64_t kUnitsPerToken = 60000;
 
 // A new bucket starts full. Time going backwards is treated as no time passing.
 BucketAnswer TakeToken(BucketState& state, int64_t rate_per_minute, int64_t burst, int64_t now_ms);
-
-class RateLimiter {
- public:
-  BucketAnswer Take(const std::string& agent_id, int64_t rate_per_minute, int64_t burst,
-                    int64_t now_ms);
-  // Memory only: the answer, or nullopt when it would need the database.
-  std::optional<BucketAnswer> TryTake(const std::string& agent_id, int64_t rate_per_minute,
-                                      int64_t burst, int64_t now_ms) {
-    return Take(agent_id, rate_per_minute, burst, now_ms);
-  }
-
- private:
-  std::mutex mutex_;
-  std::unordered_map<std::string, BucketState> buckets_;
-};
 
 }  // namespace oakgate::policy

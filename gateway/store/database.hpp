@@ -9,6 +9,7 @@
 #include "gateway/store/consent_store.hpp"
 #include "gateway/store/decision_store.hpp"
 #include "gateway/store/maintenance_store.hpp"
+#include "gateway/store/rate_bucket_store.hpp"
 #include "gateway/store/registration_store.hpp"
 #include "gateway/store/resource_store.hpp"
 #include "gateway/store/session_store.hpp"
@@ -33,6 +34,7 @@ class Database {
   virtual AuditStore& Audit() = 0;
   virtual ResourceStore& Resources() = 0;
   virtual RegistrationStore& Registrations() = 0;
+  virtual RateBucketStore& RateBuckets() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

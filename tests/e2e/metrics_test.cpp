@@ -155,6 +155,9 @@ TEST(MetricsE2E, CountsTokensByGrantReuseDecisionsBatchesAndTheDatabasePool) {
   EXPECT_EQ(Sample(m, R"(oakgate_decisions_total{outcome="denied",reason="unknown_tool"})"), 1);
   EXPECT_EQ(Sample(m, R"(oakgate_decisions_total{outcome="rate_limited",reason="rate_limited"})"),
             1);
+  // Burst 2, chunks of 1 token: two leases got a token, the third found the bucket empty.
+  EXPECT_EQ(Sample(m, R"(oakgate_rate_limit_leases_total{result="granted"})"), 2);
+  EXPECT_EQ(Sample(m, R"(oakgate_rate_limit_leases_total{result="empty"})"), 1);
   // Two decisions were written, in one or two group commits.
   EXPECT_EQ(Sample(m, "oakgate_decision_batch_size_sum"), 2);
   double batches = Sample(m, "oakgate_decision_batch_commit_seconds_count");

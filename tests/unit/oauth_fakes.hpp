@@ -126,6 +126,7 @@ class FakeDatabase : public store::Database {
   store::DecisionStore& Decisions() override { throw Unused(); }
   store::ResourceStore& Resources() override { throw Unused(); }
   store::RegistrationStore& Registrations() override { throw Unused(); }
+  store::RateBucketStore& RateBuckets() override { throw Unused(); }
   bool Ready() override { return true; }
 };
 

@@ -162,13 +162,6 @@ TEST(TokenBucket, TimeGoingBackwardsAddsNothing) {
   EXPECT_TRUE(TakeToken(s, 60, 1, 6000).allowed);
 }
 
-TEST(TokenBucket, RateLimiterKeepsOneBucketPerAgent) {
-  RateLimiter limiter;
-  EXPECT_TRUE(limiter.Take("a", 60, 1, 0).allowed);
-  EXPECT_FALSE(limiter.Take("a", 60, 1, 0).allowed);
-  EXPECT_TRUE(limiter.Take("b", 60, 1, 0).allowed);
-}
-
 config::EnvLookup Env(std::map<std::string, std::string> values) {
   return [values](const std::string& k) -> std::optional<std::string> {
     auto it = values.find(k);

@@ -209,9 +209,17 @@ http::Response Validate(ValidateContext& ctx, http::Request& req) {
   if (!verified) return KeyErrorAnswer(verified.error());
   const apikey::VerifiedKey& key = verified.value();
 
-  // Every authenticated request takes a token, whatever its fate after.
-  policy::BucketAnswer bucket =
-      ctx.limiter.Take(key.agent_id, key.rate_limit, key.burst, ctx.now_ms());
+  // Every authenticated request takes a token, whatever its fate after. Most take it from
+  // this instance's lease; when the lease is spent this is one statement on the shared bucket.
+  policy::BucketAnswer bucket;
+  try {
+    bucket = ctx.limiter.Take(key.agent_id, key.rate_limit, key.burst, ctx.now_ms());
+  } catch (const util::ServiceUnavailable& e) {
+    // A request that cannot be counted is not served: serving it would let an outage lift
+    // the limit. No RateLimit-* headers, since nothing is known about the bucket.
+    observe::Warn("rate limit unavailable", {{"request_id", req.request_id}, {"detail", e.what()}});
+    return Unavailable("the service is temporarily unavailable");
+  }
   auto limited = [&bucket](http::Response r) {
     SetLimitHeaders(r, bucket);
     return r;

@@ -9,7 +9,7 @@
 #include "gateway/http/router.hpp"
 #include "gateway/policy/decision_writer.hpp"
 #include "gateway/policy/policy_cache.hpp"
-#include "gateway/policy/token_bucket.hpp"
+#include "gateway/policy/shared_rate_limiter.hpp"
 #include "gateway/store/database.hpp"
 #include "gateway/util/clock.hpp"
 
@@ -18,10 +18,11 @@ namespace oakgate::handlers::validate {
 struct ValidateContext {
   store::Database& db;
   apikey::KeyVerifier& keys;
-  policy::RateLimiter& limiter;
+  policy::SharedRateLimiter& limiter;
   policy::DecisionWriter& writer;
   const util::Clock& clock;
-  // Monotonic milliseconds for the token buckets.
+  // Monotonic milliseconds for the local leases of the token buckets (the shared buckets
+  // themselves run on the database's clock).
   int64_t (*now_ms)();
   // Optional: tools and rules by (agent, tool, scope), kept fresh by the invalidation bus.
   policy::PolicyCache* policies = nullptr;

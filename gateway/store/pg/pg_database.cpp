@@ -63,7 +63,8 @@ struct PgDatabase::Stores {
         consents(db),
         audit(db),
         resources(db),
-        registrations(db) {}
+        registrations(db),
+        rate_buckets(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
@@ -77,6 +78,7 @@ struct PgDatabase::Stores {
   PgAuditStore audit;
   PgResourceStore resources;
   PgRegistrationStore registrations;
+  PgRateBucketStore rate_buckets;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -106,6 +108,7 @@ ConsentStore& PgDatabase::Consents() { return stores_->consents; }
 AuditStore& PgDatabase::Audit() { return stores_->audit; }
 ResourceStore& PgDatabase::Resources() { return stores_->resources; }
 RegistrationStore& PgDatabase::Registrations() { return stores_->registrations; }
+RateBucketStore& PgDatabase::RateBuckets() { return stores_->rate_buckets; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

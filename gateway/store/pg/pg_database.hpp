@@ -28,6 +28,7 @@ class PgDatabase : public Database {
   AuditStore& Audit() override;
   ResourceStore& Resources() override;
   RegistrationStore& Registrations() override;
+  RateBucketStore& RateBuckets() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.

@@ -141,6 +141,16 @@ class PgRegistrationStore : public RegistrationStore {
   PgDatabase& db_;
 };
 
+class PgRateBucketStore : public RateBucketStore {
+ public:
+  explicit PgRateBucketStore(PgDatabase& db) : db_(db) {}
+  Lease TakeChunk(std::string_view agent_id, int64_t rate_per_minute, int64_t burst,
+                  int64_t chunk) override;
+
+ private:
+  PgDatabase& db_;
+};
+
 class PgMaintenanceStore : public MaintenanceStore {
  public:
   explicit PgMaintenanceStore(PgDatabase& db) : db_(db) {}

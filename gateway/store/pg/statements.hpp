@@ -299,6 +299,26 @@ inline constexpr Statement kRateLimitedAdd{
     " AS x(agent_id uuid, minute bigint, count bigint) JOIN agents a ON a.id = x.agent_id"
     " ON CONFLICT (agent_id, minute) DO UPDATE SET count = rate_limited_counts.count"
     " + excluded.count"};
+// One lease from an agent's shared token bucket (store::RateBucketStore::TakeChunk): $1 agent,
+// $2 rate (tokens a minute = units a millisecond), $3 burst, $4 chunk. A single upsert, so
+// two instances leasing at once serialize on the row and never both take the same tokens.
+// The time is the database's clock_timestamp() (not now(), which is the transaction's start)
+// so instances need not agree on the time. Elapsed time is capped at what fills the bucket
+// before it is multiplied by the rate, so a long idle period cannot overflow.
+inline constexpr Statement kRateBucketLease{
+    "rate_bucket_lease",
+    "INSERT INTO rate_buckets AS b (agent_id, units, updated_ms, granted)"
+    " SELECT $1::uuid, ($3::bigint - least($4::bigint, $3::bigint)) * 60000, n.ms,"
+    " least($4::bigint, $3::bigint)"
+    " FROM (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms) n"
+    " ON CONFLICT (agent_id) DO UPDATE SET (units, updated_ms, granted) = ("
+    "  SELECT r.units - g.n * 60000, r.ms, g.n FROM"
+    "  (SELECT least($3::bigint * 60000, b.units + $2::bigint"
+    "   * least(greatest(excluded.updated_ms - b.updated_ms, 0),"
+    "           ($3::bigint * 60000 + $2::bigint - 1) / $2::bigint)) AS units,"
+    "   greatest(b.updated_ms, excluded.updated_ms) AS ms) r,"
+    "  LATERAL (SELECT least($4::bigint, r.units / 60000) AS n) g)"
+    " RETURNING granted, units"};
 // Keyset pagination on the (user_id, seq DESC) index; absent filters are NULL.
 inline constexpr Statement kDecisionList{
     "decision_list",
@@ -650,6 +670,7 @@ inline constexpr Statement kAll[] = {
     kDecisionInsertBatch,
     kDecisionExisting,
     kRateLimitedAdd,
+    kRateBucketLease,
     kDecisionList,
     kCodeCreate,
     kCodeFind,

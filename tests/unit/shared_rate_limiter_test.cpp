@@ -1,0 +1,182 @@
+#include "gateway/policy/shared_rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "gateway/util/errors.hpp"
+
+namespace oakgate::policy {
+namespace {
+
+// The shared bucket in memory, with the arithmetic of the lease statement
+// (sql::kRateBucketLease) at the store's own clock (the database's, in production).
+class FakeRateBucketStore : public store::RateBucketStore {
+ public:
+  int64_t db_now_ms = 0;
+  int64_t statements = 0;
+  bool down = false;
+  std::map<std::string, BucketState> buckets;
+
+  store::Lease TakeChunk(std::string_view agent_id, int64_t rate, int64_t burst,
+                         int64_t chunk) override {
+    if (down) throw util::ServiceUnavailable("database down");
+    ++statements;
+    const int64_t capacity = burst * kUnitsPerToken;
+    BucketState& b = buckets[std::string(agent_id)];
+    if (!b.initialized) b = BucketState{capacity, db_now_ms, true};
+    int64_t elapsed = std::clamp<int64_t>(db_now_ms - b.updated_ms, 0, capacity / rate + 1);
+    b.units = std::min(capacity, b.units + elapsed * rate);
+    b.updated_ms = std::max(b.updated_ms, db_now_ms);
+    store::Lease lease;
+    lease.granted = std::min(chunk, b.units / kUnitsPerToken);
+    b.units -= lease.granted * kUnitsPerToken;
+    lease.units = b.units;
+    return lease;
+  }
+};
+
+// One gateway instance: a limiter with its own local clock on the shared store.
+struct Instance {
+  explicit Instance(FakeRateBucketStore& store) : limiter(store) {}
+  SharedRateLimiter limiter;
+};
+
+constexpr char kAgent[] = "a0000000-0000-4000-8000-000000000001";
+
+TEST(SharedRateLimiter, ChunksAreSmallAgainstBothBurstAndRate) {
+  struct Case {
+    int64_t rate, burst, chunk;
+  };
+  for (const Case& c : std::vector<Case>{
+           {60, 20, 1},                 // the default limits: a statement per admitted request
+           {60, 60, 1},                 //
+           {6000, 6000, 5},             // 100/s: 5 of the 100 a second refills
+           {60000, 200, 10},            // a small burst bounds it
+           {1000000, 1000000, 50},      // the API's largest limits
+           {100000000, 100000000, 50},  // the bench agent: one statement per 50 requests
+           {1, 1, 1},                   //
+       }) {
+    EXPECT_EQ(ChunkFor(c.rate, c.burst), c.chunk) << c.rate << "/min burst " << c.burst;
+  }
+}
+
+TEST(SharedRateLimiter, ANewAgentGetsItsBurstThenIsRefusedWithRetryAfter) {
+  FakeRateBucketStore store;
+  SharedRateLimiter limiter(store);
+  for (int i = 0; i < 20; ++i) {
+    BucketAnswer a = limiter.Take(kAgent, 60, 20, 1000);
+    ASSERT_TRUE(a.allowed) << i;
+    EXPECT_EQ(a.limit, 20);
+    EXPECT_EQ(a.remaining, 19 - i);
+  }
+  BucketAnswer refused = limiter.Take(kAgent, 60, 20, 1000);
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.remaining, 0);
+  EXPECT_EQ(refused.reset, 1);  // 60/min: one token a second
+  EXPECT_EQ(refused.retry_after, 1);
+}
+
+TEST(SharedRateLimiter, ARefusedAgentCostsNoStatementUntilTheNextTokenExists) {
+  FakeRateBucketStore store;
+  SharedRateLimiter limiter(store);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(limiter.Take(kAgent, 6, 2, 0).allowed);  // 10 s each
+  ASSERT_FALSE(limiter.Take(kAgent, 6, 2, 0).allowed);
+  const int64_t after_refusal = store.statements;
+  for (int64_t t = 0; t < 10000; t += 10) {
+    store.db_now_ms = t;
+    BucketAnswer a = limiter.Take(kAgent, 6, 2, t);
+    ASSERT_FALSE(a.allowed) << t;
+    EXPECT_EQ(a.retry_after, (10000 - t + 999) / 1000) << t;
+  }
+  EXPECT_EQ(store.statements, after_refusal) << "a thousand refusals, no statement";
+  store.db_now_ms = 10000;
+  EXPECT_TRUE(limiter.Take(kAgent, 6, 2, 10000).allowed);
+  EXPECT_EQ(store.statements, after_refusal + 1);
+}
+
+TEST(SharedRateLimiter, ABusyAgentCostsOneStatementPerChunk) {
+  FakeRateBucketStore store;
+  SharedRateLimiter limiter(store);
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(limiter.Take(kAgent, 100000000, 100000000, 500).allowed);
+  }
+  EXPECT_EQ(store.statements, 1000 / kMaxChunk);
+}
+
+TEST(SharedRateLimiter, TwoInstancesTogetherAdmitNoMoreThanOneBucket) {
+  struct Case {
+    int64_t rate, burst;
+  };
+  for (const Case& c : std::vector<Case>{{60, 20}, {600, 600}, {6000, 1000}, {60000, 60000}}) {
+    FakeRateBucketStore store;
+    Instance a(store), b(store);
+    // Both hammer the agent for 10 s, each request alternating between them; instance b's
+    // clock runs 700 ms ahead of a's (local clocks only measure leases, never the bucket).
+    int64_t admitted = 0, requests = 0;
+    const int64_t span_ms = 10000;
+    for (int64_t t = 0; t < span_ms; ++t) {
+      store.db_now_ms = t;
+      for (int k = 0; k < 20; ++k, ++requests) {
+        admitted += (k % 2 ? a.limiter.Take(kAgent, c.rate, c.burst, t)
+                           : b.limiter.Take(kAgent, c.rate, c.burst, t + 700))
+                        .allowed;
+      }
+    }
+    const int64_t bound = c.burst + c.rate * span_ms / 60000;
+    SCOPED_TRACE(testing::Message() << c.rate << "/min burst " << c.burst);
+    EXPECT_LE(admitted, bound);
+    EXPECT_GE(admitted, bound * 9 / 10) << "within 10% below";
+    EXPECT_LT(store.statements, requests / 10) << "not a statement per request";
+  }
+}
+
+TEST(SharedRateLimiter, UnspentTokensExpireInsteadOfReturning) {
+  FakeRateBucketStore store;
+  SharedRateLimiter limiter(store);
+  // 6000/min, burst 1000: chunks of 5 tokens.
+  ASSERT_TRUE(limiter.Take(kAgent, 6000, 1000, 0).allowed);
+  EXPECT_EQ(store.statements, 1);
+  EXPECT_TRUE(limiter.Take(kAgent, 6000, 1000, kLeaseTtlMs - 1).allowed);
+  EXPECT_EQ(store.statements, 1) << "still within the lease";
+  EXPECT_TRUE(limiter.Take(kAgent, 6000, 1000, kLeaseTtlMs).allowed);
+  EXPECT_EQ(store.statements, 2) << "the 3 tokens left were dropped, a new chunk leased";
+  EXPECT_EQ(store.buckets[kAgent].units / kUnitsPerToken, 1000 - 10)
+      << "two chunks of 5 left the shared bucket; nothing came back";
+}
+
+TEST(SharedRateLimiter, ADatabaseFailureIsServiceUnavailableAndTheNextRequestRetries) {
+  FakeRateBucketStore store;
+  SharedRateLimiter limiter(store);
+  store.down = true;
+  EXPECT_THROW(limiter.Take(kAgent, 60, 20, 0), util::ServiceUnavailable);
+  EXPECT_THROW(limiter.Take(kAgent, 60, 20, 0), util::ServiceUnavailable);
+  store.down = false;
+  BucketAnswer a = limiter.Take(kAgent, 60, 20, 0);
+  EXPECT_TRUE(a.allowed);
+  EXPECT_EQ(a.remaining, 19);
+}
+
+TEST(SharedRateLimiter, RemainingCountsTheLeaseAndTheSharedBucketRefilledSince) {
+  FakeRateBucketStore store;
+  SharedRateLimiter limiter(store);
+  // 60000/min (1000/s), burst 200: chunks of 10.
+  BucketAnswer first = limiter.Take(kAgent, 60000, 200, 0);
+  EXPECT_EQ(first.remaining, 199) << "9 held here, 190 in the shared bucket";
+  EXPECT_EQ(first.reset, 1);
+  store.db_now_ms = 5;
+  BucketAnswer later = limiter.Take(kAgent, 60000, 200, 5);
+  EXPECT_EQ(later.remaining, 200) << "8 held and 190 + 5 refilled, but at most the burst";
+}
+
+TEST(SharedRateLimiter, AgentsHaveTheirOwnBuckets) {
+  FakeRateBucketStore store;
+  SharedRateLimiter limiter(store);
+  EXPECT_TRUE(limiter.Take("agent-1", 60, 1, 0).allowed);
+  EXPECT_FALSE(limiter.Take("agent-1", 60, 1, 0).allowed);
+  EXPECT_TRUE(limiter.Take("agent-2", 60, 1, 0).allowed);
+}
+
+}  // namespace
+}  // namespace oakgate::policy
