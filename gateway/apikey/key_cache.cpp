@@ -14,10 +14,10 @@ KeyCache::KeyCache(cache::InvalidationBus& bus, const util::Clock& clock, size_t
 
 std::optional<store::ApiKeyWithAgent> KeyCache::Find(std::string_view key_id, bool count_miss) {
   static observe::Counter& hits = observe::Metrics().GetCounter(
-      "oakgate_cache_requests_total", "Lookups in an in-process cache, by cache and result",
+      "oakgate_cache_requests_total", "In-process cache lookups by cache and result",
       {{"cache", "api_keys"}, {"result", "hit"}});
   static observe::Counter& misses = observe::Metrics().GetCounter(
-      "oakgate_cache_requests_total", "Lookups in an in-process cache, by cache and result",
+      "oakgate_cache_requests_total", "In-process cache lookups by cache and result",
       {{"cache", "api_keys"}, {"result", "miss"}});
   std::optional<store::ApiKeyWithAgent> out;
   int64_t now = clock_.NowSeconds();

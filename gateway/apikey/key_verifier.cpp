@@ -47,10 +47,11 @@ util::Result<VerifiedKey, KeyError> KeyVerifier::Verify(std::string_view present
   if (!key_id) return util::Fail(KeyError::kInvalidFormat);
   std::optional<store::ApiKeyWithAgent> found;
   if (cache_) found = cache_->Find(*key_id);
-  if (!found) {
+  if (!found && !(unknown_ && unknown_->Contains(*key_id))) {
     uint64_t generation = cache_ ? cache_->generation() : 0;
     found = db_.ApiKeys().FindForVerification(*key_id);
     if (found && cache_) cache_->Put(*found, generation);
+    if (!found && unknown_) unknown_->Add(*key_id);
   }
   auto verified = Check(presented, found);
   if (verified) NoteUse(verified.value().key_id);
@@ -63,7 +64,7 @@ std::optional<util::Result<VerifiedKey, KeyError>> KeyVerifier::TryCached(
   auto key_id = ParseKeyId(presented);
   if (!key_id) return util::Result<VerifiedKey, KeyError>(util::Fail(KeyError::kInvalidFormat));
   auto found = cache_->Find(*key_id, false);
-  if (!found) return std::nullopt;
+  if (!found && !(unknown_ && unknown_->Contains(*key_id, false))) return std::nullopt;
   auto verified = Check(presented, found);
   if (verified && TouchDue(verified.value().key_id)) return std::nullopt;  // a write is due
   return verified;

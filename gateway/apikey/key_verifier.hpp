@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gateway/apikey/key_cache.hpp"
+#include "gateway/oauth/inactive_token_cache.hpp"
 #include "gateway/store/database.hpp"
 #include "gateway/util/clock.hpp"
 #include "gateway/util/result.hpp"
@@ -40,8 +41,11 @@ struct VerifiedKey {
 class KeyVerifier {
  public:
   // `cache` (optional) holds the rows of keys seen before.
-  KeyVerifier(store::Database& db, const util::Clock& clock, KeyCache* cache = nullptr)
-      : db_(db), clock_(clock), cache_(cache) {}
+  // `unknown` (optional) remembers key ids the database does not know: ids are random, so one
+  // that is unknown now is not handed out later.
+  KeyVerifier(store::Database& db, const util::Clock& clock, KeyCache* cache = nullptr,
+              oauth::InactiveTokenCache* unknown = nullptr)
+      : db_(db), clock_(clock), cache_(cache), unknown_(unknown) {}
   // One primary-key lookup (none on a cache hit). Throws util::ServiceUnavailable when the
   // database cannot answer (never "invalid"). Records last_used_at at most once a minute per
   // key.
@@ -59,6 +63,7 @@ class KeyVerifier {
   store::Database& db_;
   const util::Clock& clock_;
   KeyCache* cache_;
+  oauth::InactiveTokenCache* unknown_;
   std::mutex mutex_;
   std::unordered_map<std::string, int64_t> last_touch_;  // key_id -> Unix seconds
 };

@@ -190,7 +190,14 @@ int Serve(const config::Config& cfg) {
   observe::Metrics().AddCallback(
       "oakgate_cache_entries", "Entries held by an in-process cache", "gauge",
       [&key_cache] { return static_cast<double>(key_cache.size()); }, {{"cache", "api_keys"}});
-  apikey::KeyVerifier key_verifier(db, clock, &key_cache);
+  // Key ids the database does not know, 64k for a minute: a scan of made-up keys costs no
+  // lookup each.
+  oauth::InactiveTokenCache unknown_keys(65536, 60, clock, "unknown_api_keys");
+  observe::Metrics().AddCallback(
+      "oakgate_cache_entries", "Entries held by an in-process cache", "gauge",
+      [&unknown_keys] { return static_cast<double>(unknown_keys.size()); },
+      {{"cache", "unknown_api_keys"}});
+  apikey::KeyVerifier key_verifier(db, clock, &key_cache, &unknown_keys);
   // 64k (agent, tool, scope) policies, a minute at most each.
   policy::PolicyCache policy_cache(bus, clock, 65536, 60);
   observe::Metrics().AddCallback(

@@ -10,7 +10,7 @@ namespace {
 
 observe::Counter& Requests(const char* result) {
   return observe::Metrics().GetCounter("oakgate_cache_requests_total",
-                                       "Lookups in an in-process cache, by cache and result",
+                                       "In-process cache lookups by cache and result",
                                        {{"cache", "active_access_tokens"}, {"result", result}});
 }
 

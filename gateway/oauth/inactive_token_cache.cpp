@@ -5,21 +5,21 @@
 namespace oakgate::oauth {
 namespace {
 
-observe::Counter& Requests(const char* result) {
+observe::Counter& Requests(const std::string& cache, const char* result) {
   return observe::Metrics().GetCounter("oakgate_cache_requests_total",
                                        "In-process cache lookups by cache and result",
-                                       {{"cache", "inactive_access_tokens"}, {"result", result}});
+                                       {{"cache", cache}, {"result", result}});
 }
 
 }  // namespace
 
 InactiveTokenCache::InactiveTokenCache(size_t capacity, int64_t ttl_seconds,
-                                       const util::Clock& clock)
+                                       const util::Clock& clock, const std::string& name)
     : capacity_(capacity == 0 ? 1 : capacity),
       ttl_(ttl_seconds),
       clock_(clock),
-      hits_(Requests("hit")),
-      misses_(Requests("miss")) {}
+      hits_(Requests(name, "hit")),
+      misses_(Requests(name, "miss")) {}
 
 bool InactiveTokenCache::Contains(std::string_view token_hash, bool count_miss) {
   int64_t now = clock_.NowSeconds();

@@ -19,7 +19,9 @@ namespace oakgate::oauth {
 
 class InactiveTokenCache {
  public:
-  InactiveTokenCache(size_t capacity, int64_t ttl_seconds, const util::Clock& clock);
+  // `name` labels its metrics (the same class remembers unknown API key ids).
+  InactiveTokenCache(size_t capacity, int64_t ttl_seconds, const util::Clock& clock,
+                     const std::string& name = "inactive_access_tokens");
   // True when `token_hash` is known to be inactive (counted as a hit, else a miss). A lookup
   // that another one follows on a miss (the reactor's, before the pool's) counts hits only.
   bool Contains(std::string_view token_hash, bool count_miss = true);

@@ -26,10 +26,10 @@ std::optional<store::PolicySlice> PolicyCache::Find(std::string_view agent_id,
                                                     std::string_view tool, std::string_view scope,
                                                     bool count_miss) {
   static observe::Counter& hits = observe::Metrics().GetCounter(
-      "oakgate_cache_requests_total", "Lookups in an in-process cache, by cache and result",
+      "oakgate_cache_requests_total", "In-process cache lookups by cache and result",
       {{"cache", "agent_policies"}, {"result", "hit"}});
   static observe::Counter& misses = observe::Metrics().GetCounter(
-      "oakgate_cache_requests_total", "Lookups in an in-process cache, by cache and result",
+      "oakgate_cache_requests_total", "In-process cache lookups by cache and result",
       {{"cache", "agent_policies"}, {"result", "miss"}});
   std::optional<store::PolicySlice> out;
   if (bus_.live()) {
