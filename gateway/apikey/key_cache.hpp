@@ -6,13 +6,12 @@
 // a changed agent and a disabled user arrive through the invalidation bus from every
 // instance. Bounded: when full of live entries, new keys are simply not cached.
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "gateway/cache/invalidation.hpp"
+#include "gateway/cache/live_map.hpp"
 #include "gateway/store/api_key_store.hpp"
 #include "gateway/util/clock.hpp"
 
@@ -28,20 +27,14 @@ class KeyCache {
   std::optional<store::ApiKeyWithAgent> Find(std::string_view key_id, bool count_miss = true);
   void Put(const store::ApiKeyWithAgent& row, uint64_t generation);
   uint64_t generation() const { return bus_.generation(); }
-  size_t size() const;
+  size_t size() const { return keys_.size(); }
 
  private:
   void Evict(const cache::Invalidation& inv);
-  struct Entry {
-    store::ApiKeyWithAgent row;
-    int64_t cached_until;
-  };
   cache::InvalidationBus& bus_;
   const util::Clock& clock_;
-  const size_t capacity_;
   const int64_t max_ttl_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> keys_;
+  cache::LiveMap<store::ApiKeyWithAgent> keys_;
 };
 
 }  // namespace oakgate::apikey

@@ -11,13 +11,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "gateway/cache/invalidation.hpp"
+#include "gateway/cache/live_map.hpp"
 #include "gateway/oauth/introspection_types.hpp"
 #include "gateway/store/token_store.hpp"
 #include "gateway/util/clock.hpp"
@@ -45,16 +44,14 @@ class ActiveTokenCache {
                                           bool count_miss = true);
   void Put(std::string token_hash, CachedToken entry, uint64_t generation);
   uint64_t generation() const { return bus_.generation(); }
-  size_t size() const;
+  size_t size() const { return tokens_.size(); }
 
  private:
   void Evict(const cache::Invalidation& inv);
   cache::InvalidationBus& bus_;
   const util::Clock& clock_;
-  const size_t capacity_;
   const int64_t max_ttl_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const CachedToken>> tokens_;
+  cache::LiveMap<std::shared_ptr<const CachedToken>> tokens_;
 };
 
 }  // namespace oakgate::oauth

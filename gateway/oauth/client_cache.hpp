@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "gateway/cache/invalidation.hpp"
+#include "gateway/cache/live_map.hpp"
 #include "gateway/store/rows.hpp"
 #include "gateway/util/clock.hpp"
 
@@ -28,21 +29,17 @@ class ClientCache {
   void Put(const store::Client& client, uint64_t generation);
   void MarkSuspect(std::string_view client_id, std::string_view address);
   uint64_t generation() const { return bus_.generation(); }
-  size_t size() const;
+  size_t size() const { return clients_.size(); }
 
  private:
   void Evict(const cache::Invalidation& inv);
-  struct Entry {
-    store::Client client;
-    int64_t expires_at;
-  };
+  bool Suspect(std::string_view client_id, std::string_view address, int64_t now);
   cache::InvalidationBus& bus_;
   const util::Clock& clock_;
-  const size_t capacity_;
   const int64_t ttl_;
   const int64_t suspect_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> clients_;
+  cache::LiveMap<store::Client> clients_;
+  std::mutex mutex_;                                        // guards the suspects
   std::unordered_map<std::string, int64_t> suspect_until_;  // client id or "@address"
   int64_t all_suspect_until_ = 0;  // when too many suspects to track, everyone is
 };

@@ -5,13 +5,12 @@
 // invalidation bus from every instance and drops all of that agent's entries. An entry lives
 // a minute at most; when full of live entries, new ones are not cached.
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "gateway/cache/invalidation.hpp"
+#include "gateway/cache/live_map.hpp"
 #include "gateway/store/agent_store.hpp"
 #include "gateway/util/clock.hpp"
 
@@ -28,21 +27,18 @@ class PolicyCache {
   void Put(std::string_view agent_id, std::string_view tool, std::string_view scope,
            const store::PolicySlice& slice, uint64_t generation);
   uint64_t generation() const { return bus_.generation(); }
-  size_t size() const;
+  size_t size() const { return entries_.size(); }
 
  private:
   void Evict(const cache::Invalidation& inv);
   struct Entry {
     std::string agent_id;
     store::PolicySlice slice;
-    int64_t expires_at;
   };
   cache::InvalidationBus& bus_;
   const util::Clock& clock_;
-  const size_t capacity_;
   const int64_t ttl_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;  // agent \0 tool \0 scope
+  cache::LiveMap<Entry> entries_;  // by agent \0 tool \0 scope
 };
 
 }  // namespace oakgate::policy
