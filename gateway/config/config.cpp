@@ -1,7 +1,6 @@
 #include "gateway/config/config.hpp"
 
 #include <algorithm>
-
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
