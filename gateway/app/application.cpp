@@ -181,6 +181,7 @@ int Serve(const config::Config& cfg) {
   policy::DecisionWriterOptions writer_options;
   writer_options.batch_size = static_cast<size_t>(cfg.decision_batch_size);
   writer_options.delay = std::chrono::milliseconds(cfg.decision_batch_delay_ms);
+  writer_options.writers = static_cast<size_t>(cfg.decision_writers);
   policy::DecisionWriter decision_writer(db.Decisions(), writer_options);
   policy::SharedRateLimiter rate_limiter(db.RateBuckets());
   oauth::AccessTokenVerifier access_tokens(db);

@@ -90,6 +90,8 @@ const std::vector<Key>& Keys() {
                     &Config::decision_batch_size, 1, 10000));
     k.push_back(Int("decision_batch_delay_ms", "OAKGATE_DECISION_BATCH_DELAY_MS",
                     &Config::decision_batch_delay_ms, 0, 1000));
+    k.push_back(
+        Int("decision_writers", "OAKGATE_DECISION_WRITERS", &Config::decision_writers, 1, 16));
     k.push_back(Str("registration", "OAKGATE_REGISTRATION", &Config::registration));
     k.push_back(Str("registration_redirect_schemes", "OAKGATE_REGISTRATION_REDIRECT_SCHEMES",
                     &Config::registration_redirect_schemes));

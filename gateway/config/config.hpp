@@ -51,10 +51,12 @@ struct Config {
   // The blue/green colour of this instance; when set every response carries
   // X-Oakgate-Colour. [A-Za-z0-9_-]{1,32}.
   std::string colour;
-  // The decision log's group commit: a batch is written when it holds this many decisions,
-  // or this many milliseconds after its first one arrived.
+  // The decision log's group commit: each of `decision_writers` threads writes what is queued
+  // as one batch of at most `decision_batch_size` decisions, once it is full or its first
+  // decision has waited `decision_batch_delay_ms` (0: at once).
   int decision_batch_size = 64;
-  int decision_batch_delay_ms = 2;
+  int decision_batch_delay_ms = 0;
+  int decision_writers = 2;
   // Dynamic client registration (RFC 7591): open, token (needs an initial access token from
   // `oakgate registration-token create`) or off; private-use redirect URI schemes allowed
   // (space-separated); attempts per address per window; how long a registered client that

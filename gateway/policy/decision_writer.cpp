@@ -38,7 +38,10 @@ void CountDecision(std::string_view outcome, std::string_view reason) {
 DecisionWriter::DecisionWriter(store::DecisionStore& decisions, DecisionWriterOptions options)
     : decisions_(decisions), options_(options) {
   if (options_.batch_size == 0) options_.batch_size = 1;
-  thread_ = std::thread([this] { Run(); });
+  if (options_.writers == 0) options_.writers = 1;
+  for (size_t i = 0; i < options_.writers; ++i) {
+    threads_.emplace_back([this, i] { Run(/*counts_too=*/i == 0); });
+  }
 }
 
 DecisionWriter::~DecisionWriter() { Stop(); }
@@ -83,14 +86,17 @@ void DecisionWriter::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
-void DecisionWriter::Run() {
+void DecisionWriter::Run(bool counts_too) {
   std::unique_lock lock(mutex_);
   while (true) {
     if (queue_.empty()) {
-      if (!counts_.empty() && (stopping_ || std::chrono::steady_clock::now() >= counts_due_)) {
+      if (counts_too && !counts_.empty() &&
+          (stopping_ || std::chrono::steady_clock::now() >= counts_due_)) {
         auto counts = std::move(counts_);
         counts_.clear();
         lock.unlock();
@@ -104,10 +110,14 @@ void DecisionWriter::Run() {
       cv_.wait_for(lock, options_.counts_interval, [this] { return stopping_ || !queue_.empty(); });
       continue;
     }
-    // Group commit: wait until the batch is full or the oldest decision has waited `delay`.
-    auto deadline = queue_.front().enqueued + options_.delay;
-    cv_.wait_until(lock, deadline,
-                   [this] { return stopping_ || queue_.size() >= options_.batch_size; });
+    // Group commit: wait until the batch is full or the oldest decision has waited `delay`
+    // (another writer may take the queue meanwhile: then start over).
+    if (options_.delay.count() > 0) {
+      auto deadline = queue_.front().enqueued + options_.delay;
+      cv_.wait_until(lock, deadline,
+                     [this] { return stopping_ || queue_.size() >= options_.batch_size; });
+      if (queue_.empty()) continue;
+    }
     std::vector<Pending> batch;
     size_t n = std::min(queue_.size(), options_.batch_size);
     batch.reserve(n);
@@ -115,6 +125,8 @@ void DecisionWriter::Run() {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
+    // What is left is the next free writer's.
+    if (!queue_.empty()) cv_.notify_one();
     lock.unlock();
     WriteBatch(batch);
     lock.lock();
@@ -122,17 +134,20 @@ void DecisionWriter::Run() {
 }
 
 void DecisionWriter::WriteBatch(std::vector<Pending>& batch) {
+  // The records move to the statement; each request is answered by its decision's id.
   std::vector<store::DecisionRecord> records;
   std::vector<std::string> ids;
   records.reserve(batch.size());
-  for (const auto& p : batch) {
-    records.push_back(p.record);
+  ids.reserve(batch.size());
+  for (auto& p : batch) {
     ids.push_back(p.record.id);
+    records.push_back(std::move(p.record));
   }
-  auto answer = [&batch](const std::vector<std::string>& stored) {
+  auto answer = [&batch, &ids](const std::vector<std::string>& stored) {
     std::unordered_set<std::string> ok(stored.begin(), stored.end());
-    for (auto& p : batch) {
-      bool committed = ok.count(p.record.id) > 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto& p = batch[i];
+      bool committed = ok.count(ids[i]) > 0;
       if (p.callback) {
         try {
           p.callback(committed);

@@ -1,12 +1,15 @@
 #pragma once
 // The decision log's group commit (CONTRACT §6: every decision is durable before its answer
-// is sent). Requests hand their decision to one writer thread, which owns its own database
-// connection and inserts everything that arrived meanwhile in one transaction: when a batch
-// is full, or `delay` after its first decision arrived. Each request waits on a future that
-// tells whether its decision committed; a request whose batch failed must answer 503.
+// is sent). Requests hand their decision to a few writer threads, each with its own database
+// connection. A free writer takes everything queued (up to a batch) and inserts it in one
+// transaction: at once, or, with a `delay`, when the batch is full or its first decision has
+// waited that long. While one writer waits for its commit to be flushed, the next one
+// gathers the decisions that arrived meanwhile, so the database's flushes overlap instead of
+// queueing behind each other. Each request learns whether its decision committed; a request
+// whose batch failed must answer 503.
 //
-// Rate-limited requests are only counted (per agent and minute) and flushed by the same
-// thread about twice a second, so a flood of refused requests costs no write each.
+// Rate-limited requests are only counted (per agent and minute) and flushed by the first
+// writer about twice a second, so a flood of refused requests costs no write each.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -31,13 +34,14 @@ void CountDecision(std::string_view outcome, std::string_view reason);
 
 struct DecisionWriterOptions {
   size_t batch_size = 64;
-  std::chrono::milliseconds delay{2};
+  std::chrono::milliseconds delay{0};
   std::chrono::milliseconds counts_interval{500};
+  size_t writers = 2;  // threads, each with its own connection and at most one batch
 };
 
 class DecisionWriter {
  public:
-  // `decisions` runs on the writer thread's own database connection.
+  // `decisions` runs on each writer thread's own database connection.
   DecisionWriter(store::DecisionStore& decisions, DecisionWriterOptions options);
   ~DecisionWriter();
   DecisionWriter(const DecisionWriter&) = delete;
@@ -50,7 +54,7 @@ class DecisionWriter {
   // false (and `done` never runs) when the writer is stopping.
   bool SubmitAsync(store::DecisionRecord record, std::function<void(bool committed)> done);
   void CountRateLimited(const std::string& agent_id, int64_t unix_seconds);
-  // Writes what is queued, then joins the writer thread.
+  // Writes what is queued, then joins the writer threads.
   void Stop();
 
  private:
@@ -62,7 +66,7 @@ class DecisionWriter {
   };
   using CountKey = std::pair<std::string, int64_t>;  // (agent_id, minute)
 
-  void Run();
+  void Run(bool counts_too);
   void WriteBatch(std::vector<Pending>& batch);
   void WriteCounts(std::map<CountKey, int64_t> counts);
 
@@ -74,7 +78,7 @@ class DecisionWriter {
   std::map<CountKey, int64_t> counts_;
   std::chrono::steady_clock::time_point counts_due_;
   bool stopping_ = false;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace oakgate::policy

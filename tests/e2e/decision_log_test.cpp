@@ -35,7 +35,8 @@ class DecisionLogE2E : public ::testing::Test {
                                                        {"OAKGATE_DECISION_BATCH_DELAY_MS", "5"}});
     CreateTestClient(gw_->env(), "mgmt");
     std::string user = CreateTestUser(gw_->env(), "log@example.com");
-    std::string token = IssueTestAccessToken(db_->url(), "mgmt", user, "keys agents");
+    token_ = IssueTestAccessToken(db_->url(), "mgmt", user, "keys agents");
+    const std::string& token = token_;
     auto agent = CallApi(gw_->port(), "POST", "/api/v1/agents", token,
                          {{"name", "busy"}, {"rate_limit", 1000000}, {"burst", 1000000}});
     ASSERT_EQ(agent.status, 201) << agent.raw.body;
@@ -97,7 +98,7 @@ class DecisionLogE2E : public ::testing::Test {
 
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<GatewayProcess> gw_;
-  std::string agent_, key_;
+  std::string agent_, key_, token_;
 };
 
 TEST_F(DecisionLogE2E, NoAnsweredDecisionIsLostWhenConnectionsAreKilledMidBatch) {
@@ -157,6 +158,66 @@ TEST_F(DecisionLogE2E, ConcurrentDecisionsShareCommits) {
   size_t commits = std::stoul(db_->Scalar("SELECT count(DISTINCT created_at) FROM decisions"));
   std::cerr << rows << " decisions in " << commits << " commits\n";
   EXPECT_LT(commits * 2, rows) << "on average at least two decisions per commit";
+}
+
+// The batch is written as JSON text by hand (pg_decision_store.cpp): every character that
+// JSON escapes must arrive as it was sent, in the text columns and in context.
+TEST_F(DecisionLogE2E, DecisionsKeepTheirTextExactly) {
+  const std::string reasoning =
+      "she said \"hi\" \\ back\n\ttab \x01\x1f caf\xc3\xa9 \xf0\x9f\x9a\x80 </x>";
+  json context = {{"path", "a\"b\\c\n\u0002"},
+                  {"n", {1, 2.5, json{{"x", nullptr}}, true}},
+                  {"\xc3\xbc", "\xe2\x9c\x93"}};
+  auto r = CallValidate(
+      gw_->port(), key_,
+      {{"tool", "github"}, {"scope", "read"}, {"reasoning", reasoning}, {"context", context}});
+  ASSERT_EQ(r.status, 200) << r.raw.body;
+  std::string id = r.body["decision_id"];
+  pqxx::connection conn(db_->url());
+  pqxx::nontransaction tx(conn);
+  auto row = tx.exec_params1(
+      "SELECT reasoning, context = $2::jsonb, key_id, tool, scope, request_id IS NOT NULL,"
+      " user_id = (SELECT user_id FROM agents WHERE id = agent_id)"
+      " FROM decisions WHERE id = $1::uuid",
+      id, context.dump());
+  EXPECT_EQ(row[0].as<std::string>(), reasoning);
+  EXPECT_TRUE(row[1].as<bool>()) << "context as sent";
+  EXPECT_EQ(row[2].as<std::string>(), key_.substr(0, key_.find('.')));
+  EXPECT_EQ(row[3].as<std::string>(), "github");
+  EXPECT_EQ(row[4].as<std::string>(), "read");
+  EXPECT_TRUE(row[5].as<bool>());
+  EXPECT_TRUE(row[6].as<bool>()) << "the decision belongs to the agent's user";
+}
+
+// 0006 replaced the decisions' foreign keys by a lock and a trigger: deleting an agent still
+// deletes its decisions, and a batch written while the agent is being deleted waits for
+// that deletion and then writes nothing for it (its request is answered 503, not 200).
+TEST_F(DecisionLogE2E, AnAgentsDecisionsGoWithIt) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(CallValidate(gw_->port(), key_, {{"tool", "github"}, {"scope", "read"}}).status, 200);
+  }
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM decisions WHERE agent_id = '" + agent_ + "'"), "3");
+
+  pqxx::connection conn(db_->url());
+  pqxx::work deleting(conn);
+  deleting.exec_params0("DELETE FROM agents WHERE id = $1::uuid", agent_);
+  // The key and the policy are cached, so the decision is made and only its INSERT waits.
+  JsonResponse during;
+  std::thread validate([&] {
+    during = CallValidate(gw_->port(), key_, {{"tool", "github"}, {"scope", "read"}});
+  });
+  bool waiting = false;
+  for (int i = 0; i < 500 && !waiting; ++i) {
+    waiting = db_->Scalar(
+                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                  " AND query LIKE 'INSERT INTO decisions%'") != "0";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(waiting) << "the batch waits for the agent's deletion";
+  deleting.commit();
+  validate.join();
+  EXPECT_EQ(during.status, 503) << during.raw.body;
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM decisions"), "0");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <stdexcept>
 
 #include "gateway/util/errors.hpp"
@@ -122,6 +124,66 @@ TEST(DecisionWriter, RateLimitedRequestsAreCountedPerAgentAndMinuteAndFlushedOnS
   std::lock_guard lock(db.mutex);
   EXPECT_EQ(db.rate_limited,
             (std::map<std::string, int64_t>{{"a@120", 2}, {"a@180", 1}, {"b@120", 1}}));
+}
+
+// A store whose INSERT returns only once `want` batches are inside it at the same time (or
+// after `patience`; once they were, none waits): with fewer writers than that, the batches
+// can only run in turn.
+class OverlapStore : public FakeDecisionStore {
+ public:
+  OverlapStore(int want, std::chrono::milliseconds patience) : want_(want), patience_(patience) {}
+  std::vector<std::string> InsertBatch(const std::vector<store::DecisionRecord>& batch) override {
+    {
+      std::unique_lock lock(overlap_mutex_);
+      most_ = std::max(most_, ++inside_);
+      overlap_cv_.notify_all();
+      overlap_cv_.wait_for(lock, patience_, [this] { return most_ >= want_; });
+    }
+    auto ids = FakeDecisionStore::InsertBatch(batch);
+    std::lock_guard lock(overlap_mutex_);
+    --inside_;
+    return ids;
+  }
+  int most() {
+    std::lock_guard lock(overlap_mutex_);
+    return most_;
+  }
+
+ private:
+  int want_, inside_ = 0, most_ = 0;
+  std::chrono::milliseconds patience_;
+  std::mutex overlap_mutex_;
+  std::condition_variable overlap_cv_;
+};
+
+TEST(DecisionWriter, WritersCommitBatchesAtTheSameTime) {
+  OverlapStore db(2, 5s);
+  DecisionWriterOptions options;
+  options.batch_size = 1;
+  options.writers = 2;
+  {
+    DecisionWriter writer(db, options);
+    auto a = writer.Submit(Decision(1));
+    auto b = writer.Submit(Decision(2));
+    ASSERT_EQ(a.wait_for(2s), std::future_status::ready)
+        << "the first batch waited for the second: the writers did not overlap";
+    EXPECT_TRUE(a.get());
+    EXPECT_TRUE(b.get());
+  }
+  EXPECT_EQ(db.most(), 2);
+}
+
+TEST(DecisionWriter, OneWriterWritesInTurn) {
+  OverlapStore db(2, 200ms);
+  DecisionWriterOptions options;
+  options.batch_size = 1;
+  options.writers = 1;
+  DecisionWriter writer(db, options);
+  auto a = writer.Submit(Decision(1));
+  auto b = writer.Submit(Decision(2));
+  EXPECT_TRUE(a.get());
+  EXPECT_TRUE(b.get());
+  EXPECT_EQ(db.most(), 1);
 }
 
 TEST(DecisionWriter, AfterStopNothingIsAccepted) {

@@ -173,11 +173,14 @@ config::EnvLookup Env(std::map<std::string, std::string> values) {
 TEST(DecisionBatchConfig, DefaultsEnvironmentAndBadValues) {
   config::Config c = config::Load({}, Env({}));
   EXPECT_EQ(c.decision_batch_size, 64);
-  EXPECT_EQ(c.decision_batch_delay_ms, 2);
-  c = config::Load(
-      {}, Env({{"OAKGATE_DECISION_BATCH_SIZE", "8"}, {"OAKGATE_DECISION_BATCH_DELAY_MS", "0"}}));
-  EXPECT_EQ(c.decision_batch_size, 8);
   EXPECT_EQ(c.decision_batch_delay_ms, 0);
+  EXPECT_EQ(c.decision_writers, 2);
+  c = config::Load({}, Env({{"OAKGATE_DECISION_BATCH_SIZE", "8"},
+                            {"OAKGATE_DECISION_BATCH_DELAY_MS", "3"},
+                            {"OAKGATE_DECISION_WRITERS", "4"}}));
+  EXPECT_EQ(c.decision_batch_size, 8);
+  EXPECT_EQ(c.decision_batch_delay_ms, 3);
+  EXPECT_EQ(c.decision_writers, 4);
   try {
     config::Load({}, Env({{"OAKGATE_DECISION_BATCH_SIZE", "0"}}));
     FAIL() << "a batch of 0 must be refused";
@@ -189,6 +192,12 @@ TEST(DecisionBatchConfig, DefaultsEnvironmentAndBadValues) {
     FAIL() << "a non-integer delay must be refused";
   } catch (const config::ConfigError& e) {
     EXPECT_EQ(e.key(), "decision_batch_delay_ms");
+  }
+  try {
+    config::Load({}, Env({{"OAKGATE_DECISION_WRITERS", "0"}}));
+    FAIL() << "no writer must be refused";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.key(), "decision_writers");
   }
 }
 

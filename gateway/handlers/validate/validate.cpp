@@ -127,10 +127,11 @@ Made Make(const http::Request& req, const apikey::VerifiedKey& key, const Valida
 }
 
 // The answer once the decision's batch committed (or failed), counted for /metrics.
-http::Response Committed(Made& m, bool committed) {
+http::Response Committed(http::Response answer, bool allowed, std::string_view reason,
+                         bool committed) {
   if (!committed) return Unavailable("the decision could not be recorded; retry later");
-  policy::CountDecision(m.record.allowed ? "allowed" : "denied", m.record.reason.value_or(""));
-  return std::move(m.answer);
+  policy::CountDecision(allowed ? "allowed" : "denied", reason);
+  return answer;
 }
 
 // The decision is durable before this returns an answer.
@@ -149,15 +150,7 @@ http::Response Decide(ValidateContext& ctx, const http::Request& req,
   // Durable before the answer: wait for this decision's batch to commit.
   auto committed = ctx.writer.Submit(m.record);
   bool ok = committed.wait_for(ctx.commit_timeout) == std::future_status::ready && committed.get();
-  return Committed(m, ok);
-}
-
-}  // namespace
-
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return Committed(std::move(m.answer), m.record.allowed, m.record.reason.value_or(""), ok);
 }
 
 observe::Counter& PathCounter(const char* path) {
@@ -166,6 +159,14 @@ observe::Counter& PathCounter(const char* path) {
       "Validation requests by where they were decided: from memory on the reactor thread, or on "
       "the worker pool",
       {{"path", path}});
+}
+
+}  // namespace
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 bool ValidateAsync(ValidateContext& ctx, http::Request& req, http::Reply reply) {
@@ -188,16 +189,20 @@ bool ValidateAsync(ValidateContext& ctx, http::Request& req, http::Reply reply) 
   }
   auto bucket = ctx.limiter.TryTake(key.agent_id, key.rate_limit, key.burst, ctx.now_ms());
   if (!bucket || !bucket->allowed) return false;  // refusals are counted on the pool
-  auto made = std::make_shared<Made>(Make(req, key, body, slice ? &*slice : nullptr));
-  policy::BucketAnswer b = *bucket;
-  store::DecisionRecord record = made->record;
-  // The writer thread answers once the batch committed: no thread waits meanwhile.
+  Made made = Make(req, key, body, slice ? &*slice : nullptr);
+  SetLimitHeaders(made.answer, *bucket);
+  // The record goes to the writer; the callback keeps only what the answer needs. The writer
+  // thread answers once the batch committed: no thread waits meanwhile.
+  auto answer = std::make_shared<http::Response>(std::move(made.answer));
+  bool allowed = made.record.allowed;
+  std::string reason = made.record.reason.value_or("");
   from_memory.Inc();
-  return ctx.writer.SubmitAsync(std::move(record), [made, b, reply](bool committed) {
-    http::Response r = Committed(*made, committed);
-    SetLimitHeaders(r, b);
-    reply(std::move(r));
-  });
+  return ctx.writer.SubmitAsync(
+      std::move(made.record), [answer, allowed, reason, b = *bucket, reply](bool committed) {
+        http::Response r = Committed(std::move(*answer), allowed, reason, committed);
+        if (!committed) SetLimitHeaders(r, b);
+        reply(std::move(r));
+      });
 }
 
 http::Response Validate(ValidateContext& ctx, http::Request& req) {

@@ -3,13 +3,10 @@
 #include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
+#include "gateway/util/strings.hpp"
 
 namespace oakgate::store::pg {
 namespace {
-
-nlohmann::json OrJsonNull(const std::optional<std::string>& s) {
-  return s ? nlohmann::json(*s) : nlohmann::json(nullptr);
-}
 
 DecisionRecord ReadDecision(const pqxx::row& row) {
   DecisionRecord d;
@@ -31,39 +28,101 @@ DecisionRecord ReadDecision(const pqxx::row& row) {
   return d;
 }
 
+// A JSON string; text that is not valid UTF-8 (which no reader lets through) has its bad
+// bytes replaced rather than failing the whole batch.
+void AppendString(std::string& out, std::string_view s) {
+  if (!util::IsValidUtf8(s)) {
+    out += nlohmann::json(std::string(s))
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+void AppendField(std::string& out, std::string_view name, std::string_view value) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+  AppendString(out, value);
+}
+
+void AppendField(std::string& out, std::string_view name, const std::optional<std::string>& v) {
+  if (v) AppendField(out, name, std::string_view(*v));  // absent reads as NULL
+}
+
+void AppendField(std::string& out, std::string_view name, bool value) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+  out += value ? "true" : "false";
+}
+
+// Written by hand rather than through a JSON tree: this runs for every allowed validation,
+// and a tree costs a map and an allocation per field. context is already JSON text, made
+// by the body reader's serializer, and goes in as it is.
+std::string DecisionBatchJson(const std::vector<DecisionRecord>& batch) {
+  std::string out = "[";
+  for (const auto& d : batch) {
+    if (out.size() > 1) out += ',';
+    out += "{\"id\":";
+    AppendString(out, d.id);
+    AppendField(out, "agent_id", std::string_view(d.agent_id));
+    AppendField(out, "key_id", std::string_view(d.key_id));
+    AppendField(out, "tool", std::string_view(d.tool));
+    AppendField(out, "scope", std::string_view(d.scope));
+    AppendField(out, "allowed", d.allowed);
+    AppendField(out, "reason", d.reason);
+    AppendField(out, "rule_id", d.rule_id);
+    AppendField(out, "reasoning", d.reasoning);
+    AppendField(out, "reasoning_required", d.reasoning_required);
+    AppendField(out, "reasoning_provided", d.reasoning_provided);
+    if (d.context_json) {
+      out += ",\"context\":";
+      out += *d.context_json;
+    }
+    AppendField(out, "request_id", std::string_view(d.request_id));
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> PgDecisionStore::InsertBatch(const std::vector<DecisionRecord>& batch) {
   // The batch travels as one JSON parameter: one statement, one round trip, and no quoting
-  // of user text by hand.
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& d : batch) {
-    nlohmann::json context = nullptr;
-    if (d.context_json) context = nlohmann::json::parse(*d.context_json, nullptr, false);
-    if (context.is_discarded()) context = nullptr;
-    rows.push_back({{"id", d.id},
-                    {"user_id", d.user_id},
-                    {"agent_id", d.agent_id},
-                    {"key_id", d.key_id},
-                    {"tool", d.tool},
-                    {"scope", d.scope},
-                    {"allowed", d.allowed},
-                    {"reason", OrJsonNull(d.reason)},
-                    {"rule_id", OrJsonNull(d.rule_id)},
-                    {"reasoning", OrJsonNull(d.reasoning)},
-                    {"reasoning_required", d.reasoning_required},
-                    {"reasoning_provided", d.reasoning_provided},
-                    {"context", context},
-                    {"request_id", d.request_id}});
-  }
-  std::string payload = rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // of user text into SQL.
+  std::string payload = DecisionBatchJson(batch);
   return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kDecisionInsertBatch.name, payload);
+    // One statement in autocommit: one round trip where BEGIN, INSERT and COMMIT took three,
+    // and on a busy machine each round trip waits for the backend to be scheduled. The
+    // statement is atomic on its own. A connection lost while it ran leaves the commit in
+    // doubt, which the writer resolves by looking the ids up.
+    pqxx::nontransaction tx(db_.Connection());
+    pqxx::result r;
+    try {
+      r = tx.exec_prepared(sql::kDecisionInsertBatch.name, payload);
+    } catch (const pqxx::broken_connection& e) {
+      throw pqxx::in_doubt_error(e.what());
+    }
     std::vector<std::string> ids;
     ids.reserve(r.size());
     for (const auto& row : r) ids.push_back(row["id"].as<std::string>());
-    tx.commit();
     return ids;
   });
 }

@@ -279,16 +279,19 @@ inline constexpr Statement kApiKeyTouch{
 
 // The decision log: a whole batch in one statement. A decision whose agent was deleted
 // meanwhile is left out by the join instead of failing the batch on its foreign key.
+// The batch is one json parameter (json, not jsonb: read once, never built into a tree).
+// The user is the agent's, and the agents are locked FOR KEY SHARE: a decision is written
+// only for an agent that exists at commit (0006 replaced the foreign keys by this).
 inline constexpr Statement kDecisionInsertBatch{
     "decision_insert_batch",
     "INSERT INTO decisions (id, user_id, agent_id, key_id, tool, scope, allowed, reason, rule_id,"
     " reasoning, reasoning_required, reasoning_provided, context, request_id)"
-    " SELECT x.id, x.user_id, x.agent_id, x.key_id, x.tool, x.scope, x.allowed, x.reason,"
+    " SELECT x.id, a.user_id, a.id, x.key_id, x.tool, x.scope, x.allowed, x.reason,"
     " x.rule_id, x.reasoning, x.reasoning_required, x.reasoning_provided, x.context, x.request_id"
-    " FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, user_id uuid, agent_id uuid, key_id text,"
+    " FROM json_to_recordset($1::json) AS x(id uuid, agent_id uuid, key_id text,"
     " tool text, scope text, allowed boolean, reason text, rule_id uuid, reasoning text,"
     " reasoning_required boolean, reasoning_provided boolean, context jsonb, request_id text)"
-    " JOIN agents a ON a.id = x.agent_id RETURNING id::text AS id"};
+    " JOIN agents a ON a.id = x.agent_id FOR KEY SHARE OF a RETURNING id::text AS id"};
 inline constexpr Statement kDecisionExisting{
     "decision_existing",
     "SELECT id::text AS id FROM decisions WHERE id = ANY(string_to_array($1, ' ')::uuid[])"};
@@ -369,6 +372,25 @@ inline constexpr Statement kFamilyRevoke{
     "UPDATE token_families SET revoked_at = now(), revoked_reason = $2"
     " WHERE id = $1 AND revoked_at IS NULL"};
 // An access token never outlives its family.
+// client_credentials (RFC 6749 §4.4) in one statement: the family, its access token and the
+// audit event, so a token costs one round trip and one commit (autocommit). $1 client, $2
+// scopes, $3 lifetime in seconds, $4 audience, $5 token hash, then the audit event as in
+// kAuditRecord ($6 type .. $12 details; the subject is the new family).
+inline constexpr Statement kClientCredentialsIssue{
+    "client_credentials_issue",
+    "WITH f AS (INSERT INTO token_families (client_id, user_id, scopes, expires_at, resources)"
+    "  VALUES ($1, NULL, coalesce(string_to_array(nullif($2, ''), ' '), '{}'),"
+    "  now() + make_interval(secs => $3::bigint),"
+    "  coalesce(string_to_array(nullif($4, ''), ' '), '{}')) RETURNING id, client_id, expires_at),"
+    " t AS (INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, scopes,"
+    "  expires_at, audience) SELECT $5, f.id, f.client_id, NULL,"
+    "  coalesce(string_to_array(nullif($2, ''), ' '), '{}'), f.expires_at,"
+    "  coalesce(string_to_array(nullif($4, ''), ' '), '{}') FROM f"
+    "  RETURNING family_id, round(extract(epoch FROM expires_at - now()))::bigint AS expires_in),"
+    " a AS (INSERT INTO audit_events (type, user_id, client_id, actor, subject, client_address,"
+    "  request_id, details) SELECT $6, nullif($7, '')::uuid, nullif($8, ''), nullif($9, ''),"
+    "  'family:' || f.id, nullif($10, ''), nullif($11, ''), $12::jsonb FROM f)"
+    " SELECT family_id, expires_in FROM t"};
 inline constexpr Statement kAccessTokenCreate{
     "access_token_create",
     "INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, scopes, expires_at,"
@@ -667,6 +689,7 @@ inline constexpr Statement kAll[] = {
     kApiKeyRevoke,
     kApiKeyExpireForRotation,
     kApiKeyTouch,
+    kClientCredentialsIssue,
     kDecisionInsertBatch,
     kDecisionExisting,
     kRateLimitedAdd,
