@@ -25,7 +25,10 @@ namespace oakgate::policy {
 // How long leased tokens stay usable. Long enough that a busy agent spends its chunk, short
 // enough that an idle instance does not sit on tokens another instance could use.
 inline constexpr int64_t kLeaseTtlMs = 1000;
-inline constexpr int64_t kMaxChunk = 50;
+// Only the fastest limits reach it (rate/1200 >= 500 is 10,000 requests a second); there a
+// lease every 500 requests keeps statements, and the requests that wait on the pool while one
+// runs, rare.
+inline constexpr int64_t kMaxChunk = 500;
 
 // The tokens one lease asks for: at most 1/20 of the burst (so tokens held by other
 // instances cost a full bucket at most 5% each) and at most 1/20 of what the rate refills

@@ -134,7 +134,8 @@ TEST_F(RateLimitE2E, OneInstanceAloneStillGetsItsWholeBurst) {
 }
 
 TEST_F(RateLimitE2E, ABusyAgentLeasesTokensInChunksNotPerRequest) {
-  std::string key = AgentKey("busy", 1000000, 1000000);  // chunks of 50 tokens
+  // 1000 a second with a burst of 1000: chunks of 50 tokens (1/20 of each).
+  std::string key = AgentKey("busy", 60000, 1000);
   const double before = Leases(a_->port());
   for (int i = 0; i < 200; ++i) {
     ASSERT_EQ(CallValidate(a_->port(), key, Body()).status, 200) << i;

@@ -50,13 +50,14 @@ TEST(SharedRateLimiter, ChunksAreSmallAgainstBothBurstAndRate) {
     int64_t rate, burst, chunk;
   };
   for (const Case& c : std::vector<Case>{
-           {60, 20, 1},                 // the default limits: a statement per admitted request
-           {60, 60, 1},                 //
-           {6000, 6000, 5},             // 100/s: 5 of the 100 a second refills
-           {60000, 200, 10},            // a small burst bounds it
-           {1000000, 1000000, 50},      // the API's largest limits
-           {100000000, 100000000, 50},  // the bench agent: one statement per 50 requests
-           {1, 1, 1},                   //
+           {60, 20, 1},                  // the default limits: a statement per admitted request
+           {60, 60, 1},                  //
+           {6000, 6000, 5},              // 100/s: 5 of the 100 a second refills
+           {60000, 200, 10},             // a small burst bounds it
+           {600000, 600000, 500},        // 10,000/s: kMaxChunk is 1/20 of a second's refill
+           {1000000, 1000000, 500},      // the API's largest limits
+           {100000000, 100000000, 500},  // the bench agent: one statement per 500 requests
+           {1, 1, 1},                    //
        }) {
     EXPECT_EQ(ChunkFor(c.rate, c.burst), c.chunk) << c.rate << "/min burst " << c.burst;
   }
