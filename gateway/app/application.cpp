@@ -169,11 +169,20 @@ int Serve(const config::Config& cfg) {
   web.form_action_origins = [&authorize](std::string_view return_to) {
     return authorize.FormActionOrigins(return_to);
   };
+  // Read-your-writes for this instance's caches: waits for its listener, 2 s at most.
+  std::function<void()> sync_caches = [&bus, &db] {
+    bus.Sync(
+        [&db](const std::string& payload) {
+          db.Maintenance().Notify(std::string(cache::kChannel), payload);
+        },
+        std::chrono::milliseconds(2000));
+  };
   handlers::oauth::OAuthContext oauth_ctx{
       web,        authorize,
       tokens,     introspection,
       revocation, registration,
-      cfg.issuer, oauth::DiscoveryDocument(cfg.issuer, cfg.registration != "off")};
+      cfg.issuer, oauth::DiscoveryDocument(cfg.issuer, cfg.registration != "off"),
+      sync_caches};
   std::atomic<bool> draining{false};
 
   // The decision writer outlives the server: requests in flight at shutdown still get their
@@ -252,18 +261,10 @@ int Serve(const config::Config& cfg) {
       cfg.database_url, std::string(cache::kChannel),
       [&bus](std::string_view payload) { bus.Deliver(payload); },
       [&bus](bool live) { bus.SetLive(live); });
-  http::Server server(options,
-                      BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard,
-                                            [&bus, &db] {
-                                              // Waits for this instance's listener, 2 s at most.
-                                              bus.Sync(
-                                                  [&db](const std::string& payload) {
-                                                    db.Maintenance().Notify(
-                                                        std::string(cache::kChannel), payload);
-                                                  },
-                                                  std::chrono::milliseconds(2000));
-                                            }}),
-                      errors, access_log);
+  http::Server server(
+      options,
+      BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard, sync_caches}),
+      errors, access_log);
   server.Start();
   RegisterProcessMetrics(server);
   Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);

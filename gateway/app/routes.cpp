@@ -46,19 +46,14 @@ http::Handler WithCors(http::Handler inner) {
 }
 
 // Read-your-writes for this instance's caches: a change made by `inner` is applied to them
-// before its response goes out (`when` picks the responses that may follow a change).
-http::Handler Synced(http::Handler inner, std::function<void()> sync,
-                     bool (*when)(const http::Response&) = nullptr) {
-  return [inner = std::move(inner), sync = std::move(sync), when](http::Request& req) {
+// before its response goes out.
+http::Handler Synced(http::Handler inner, std::function<void()> sync) {
+  return [inner = std::move(inner), sync = std::move(sync)](http::Request& req) {
     http::Response r = inner(req);
-    if (sync && (!when || when(r))) sync();
+    if (sync) sync();
     return r;
   };
 }
-
-// The token endpoint changes cached state only when it revokes: a reused refresh token or
-// authorization code (RFC 9700 §4.14.2, RFC 6749 §4.1.2) answers invalid_grant.
-bool IsTokenError(const http::Response& r) { return r.status >= 400 && r.status < 500; }
 
 void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o,
                     const std::function<void()>& sync) {
@@ -78,9 +73,11 @@ void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o,
         [&o](http::Request& req) { return h::Authorize(o, req); });
   r.Add("POST", "/oauth/authorize", Exec::kPool,
         [&o](http::Request& req) { return h::AuthorizeDecision(o, req); });
-  r.Add(
-      "POST", "/oauth/token", Exec::kPool,
-      Synced(WithCors([&o](http::Request& req) { return h::Token(o, req); }), sync, &IsTokenError));
+  // The token endpoint changes cached state only when it revokes (a reused refresh token or
+  // authorization code, RFC 9700 §4.14.2, RFC 6749 §4.1.2): it syncs itself then
+  // (OAuthContext::sync_caches).
+  r.Add("POST", "/oauth/token", Exec::kPool,
+        WithCors([&o](http::Request& req) { return h::Token(o, req); }));
   r.Add("OPTIONS", "/oauth/token", Exec::kInline, preflight_post);
   // A cache hit answers on the reactor thread; anything else goes to the pool.
   r.AddWithFastPath(

@@ -38,6 +38,9 @@ struct OAuthError {
   bool basic_challenge = false;  // answer with WWW-Authenticate: Basic (RFC 6749 §5.2)
   int64_t retry_after = 0;       // seconds, for too_many_requests
   std::string field;             // the one input field that is wrong, if any (CONTRACT §8)
+  // The refusal revoked tokens (a reused code or refresh token): this instance's caches must
+  // have dropped them before the answer goes out.
+  bool revoked = false;
 };
 
 inline OAuthError MakeError(ErrorCode code, std::string description, std::string detail = "") {

@@ -1,5 +1,6 @@
 #pragma once
 // What the OAuth handlers share: the browser context and one service per endpoint.
+#include <functional>
 #include <string>
 
 #include "gateway/handlers/web/web_context.hpp"
@@ -20,6 +21,9 @@ struct OAuthContext {
   oakgate::oauth::RegistrationService& registration;
   std::string issuer;
   std::string discovery_document;
+  // Read-your-writes for this instance's caches after a change (see app/routes.cpp); set
+  // once the listener exists, may stay empty (no caches).
+  std::function<void()> sync_caches;
 };
 
 }  // namespace oakgate::handlers::oauth

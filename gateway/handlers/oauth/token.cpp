@@ -25,7 +25,12 @@ http::Response Token(const OAuthContext& ctx, const http::Request& request) {
   t.credentials = CredentialsOf(request, p);
 
   auto result = ctx.tokens.Exchange(t, CallerOf(request));
-  if (!result) return OAuthErrorResponse(result.error());
+  if (!result) {
+    // A reuse revoked tokens: this instance's caches drop them before the client hears of it.
+    // Other refusals changed nothing, and cost no broadcast.
+    if (result.error().revoked && ctx.sync_caches) ctx.sync_caches();
+    return OAuthErrorResponse(result.error());
+  }
   const auto& ok = result.value();
   nlohmann::ordered_json body = {
       {"access_token", ok.access_token}, {"token_type", "Bearer"}, {"expires_in", ok.expires_in}};

@@ -54,12 +54,17 @@ std::optional<OAuthError> CheckBinding(const store::AuthorizationCode& code,
   return std::nullopt;
 }
 
-void RevokeReplayed(const GrantContext& ctx, const store::AuthorizationCode& code) {
-  if (!code.family_id) return;
+// The refusal of a replayed code, with what it issued revoked.
+OAuthError RevokeReplayed(const GrantContext& ctx, const store::AuthorizationCode& code,
+                          std::string detail) {
+  OAuthError e = Invalid(std::move(detail));
+  if (!code.family_id) return e;
+  e.revoked = true;
   ctx.db.Tokens().RevokeFamily(*code.family_id, "code_reuse");
   RecordAudit(ctx.db, ctx.caller,
               {"oauth.code_reuse_detected", code.user_id, code.client_id,
                "family:" + std::to_string(*code.family_id), ""});
+  return e;
 }
 
 }  // namespace
@@ -73,10 +78,7 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
   auto code = ctx.db.Tokens().FindCode(hash);
   if (!code) return Fail(Invalid("unknown code"));
   if (auto wrong = CheckBinding(*code, client, request)) return Fail(std::move(*wrong));
-  if (code->used) {
-    RevokeReplayed(ctx, *code);
-    return Fail(Invalid("code used before"));
-  }
+  if (code->used) return Fail(RevokeReplayed(ctx, *code, "code used before"));
   if (code->expired) return Fail(Invalid("code expired"));
   if (code->user_disabled) return Fail(Invalid("user disabled"));
 
@@ -96,10 +98,7 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
     // since our UPDATE waited for it), or it just expired. This request was otherwise valid,
     // so the race counts as a replay: revoke what the winner got.
     auto now = ctx.db.Tokens().FindCode(hash);
-    if (now && now->used) {
-      RevokeReplayed(ctx, *now);
-      return Fail(Invalid("code used concurrently"));
-    }
+    if (now && now->used) return Fail(RevokeReplayed(ctx, *now, "code used concurrently"));
     return Fail(Invalid("code expired"));
   }
   RecordAudit(ctx.db, ctx.caller,

@@ -19,6 +19,13 @@ OAuthError Invalid(std::string detail) {
                    std::move(detail));
 }
 
+// A reused refresh token: its family was revoked.
+OAuthError Revoked() {
+  OAuthError e = Invalid("refresh token reused; family revoked");
+  e.revoked = true;
+  return e;
+}
+
 void Audit(const GrantContext& ctx, const store::RefreshTokenRecord& t, const char* type,
            const char* detail) {
   RecordAudit(ctx.db, ctx.caller,
@@ -99,13 +106,14 @@ TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& cli
     ctx.db.Tokens().RevokeFamily(old->family_id, "refresh_reuse");
     Audit(ctx, *old, "oauth.refresh_reuse_detected", "family revoked");
     CountReuse();
-    return Fail(Invalid("refresh token reused; family revoked"));
+    return Fail(Revoked());
   }
   auto last = ctx.db.Tokens().FindRefreshToken(hash);
   if (last) {
     ctx.db.Tokens().RevokeFamily(last->family_id, "refresh_reuse");
     Audit(ctx, *last, "oauth.refresh_reuse_detected", "family revoked after a race");
     CountReuse();
+    return Fail(Revoked());
   }
   return Fail(Invalid("refresh token reused; family revoked"));
 }
