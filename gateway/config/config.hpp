@@ -56,7 +56,9 @@ struct Config {
   // decision has waited `decision_batch_delay_ms` (0: at once).
   int decision_batch_size = 64;
   int decision_batch_delay_ms = 0;
-  int decision_writers = 2;
+  // More than one overlaps commits (for slow disks), but then a decision may become visible
+  // after one with a higher seq, which a reader paging newest-first could have passed.
+  int decision_writers = 1;
   // Dynamic client registration (RFC 7591): open, token (needs an initial access token from
   // `oakgate registration-token create`) or off; private-use redirect URI schemes allowed
   // (space-separated); attempts per address per window; how long a registered client that

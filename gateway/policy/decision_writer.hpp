@@ -1,12 +1,12 @@
 #pragma once
 // The decision log's group commit (CONTRACT §6: every decision is durable before its answer
-// is sent). Requests hand their decision to a few writer threads, each with its own database
-// connection. A free writer takes everything queued (up to a batch) and inserts it in one
-// transaction: at once, or, with a `delay`, when the batch is full or its first decision has
-// waited that long. While one writer waits for its commit to be flushed, the next one
-// gathers the decisions that arrived meanwhile, so the database's flushes overlap instead of
-// queueing behind each other. Each request learns whether its decision committed; a request
-// whose batch failed must answer 503.
+// is sent). Requests hand their decision to the writer threads (one by default), each with
+// its own database connection. A free writer takes everything queued (up to a batch) and
+// inserts it in one statement: at once, or, with a `delay`, when the batch is full or its
+// first decision has waited that long. What arrives during a commit forms the next batch.
+// With several writers, the next one gathers it while the first waits for its flush, so
+// flushes overlap instead of queueing. Each request learns whether its decision committed;
+// a request whose batch failed must answer 503.
 //
 // Rate-limited requests are only counted (per agent and minute) and flushed by the first
 // writer about twice a second, so a flood of refused requests costs no write each.
@@ -36,7 +36,9 @@ struct DecisionWriterOptions {
   size_t batch_size = 64;
   std::chrono::milliseconds delay{0};
   std::chrono::milliseconds counts_interval{500};
-  size_t writers = 2;  // threads, each with its own connection and at most one batch
+  // Threads, each with its own connection and at most one batch in flight. With one, batches
+  // commit in the order their decisions' seq values were drawn.
+  size_t writers = 1;
 };
 
 class DecisionWriter {

@@ -174,7 +174,7 @@ TEST(DecisionBatchConfig, DefaultsEnvironmentAndBadValues) {
   config::Config c = config::Load({}, Env({}));
   EXPECT_EQ(c.decision_batch_size, 64);
   EXPECT_EQ(c.decision_batch_delay_ms, 0);
-  EXPECT_EQ(c.decision_writers, 2);
+  EXPECT_EQ(c.decision_writers, 1);
   c = config::Load({}, Env({{"OAKGATE_DECISION_BATCH_SIZE", "8"},
                             {"OAKGATE_DECISION_BATCH_DELAY_MS", "3"},
                             {"OAKGATE_DECISION_WRITERS", "4"}}));
