@@ -173,6 +173,14 @@ TEST_F(DecisionLogE2E, DecisionsKeepTheirTextExactly) {
       {{"tool", "github"}, {"scope", "read"}, {"reasoning", reasoning}, {"context", context}});
   ASSERT_EQ(r.status, 200) << r.raw.body;
   std::string id = r.body["decision_id"];
+  // RFC 9562 version 7: the first 48 bits are the time in Unix milliseconds.
+  ASSERT_EQ(id.size(), 36u);
+  EXPECT_EQ(id[14], '7') << id;
+  int64_t ms = std::stoll(id.substr(0, 8) + id.substr(9, 4), nullptr, 16);
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  EXPECT_LT(std::abs(now - ms), 60000) << id;
   pqxx::connection conn(db_->url());
   pqxx::nontransaction tx(conn);
   auto row = tx.exec_params1(

@@ -1,5 +1,6 @@
 #include "gateway/handlers/validate/validate.hpp"
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "gateway/crypto/random.hpp"
@@ -38,12 +39,21 @@ std::optional<std::string_view> PresentedKey(const http::Request& req) {
   return util::Trim(v.substr(7));
 }
 
-std::string NewUuid() {
+// A decision id: a UUID of RFC 9562 version 7, 48 bits of Unix milliseconds then 74 random
+// bits. Ids that grow with time go to the right end of the decisions primary key instead of
+// a random page of it, which matters once the log outgrows memory; 74 CSPRNG bits still make
+// an id unguessable (and an id alone opens nothing: decisions are read by their owner).
+std::string NewDecisionId() {
   std::string b = crypto::RandomBytes(16);
-  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);  // RFC 9562 version 4
+  auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<char>((ms >> (40 - 8 * i)) & 0xff);
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x70);  // version 7
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // variant 10
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
+  out.reserve(36);
   for (size_t i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
     out += kHex[(static_cast<unsigned char>(b[i]) >> 4) & 0xf];
@@ -93,7 +103,7 @@ Made Make(const http::Request& req, const apikey::VerifiedKey& key, const Valida
 
   Made m;
   store::DecisionRecord& record = m.record;
-  record.id = NewUuid();
+  record.id = NewDecisionId();
   record.user_id = key.user_id;
   record.agent_id = key.agent_id;
   record.key_id = key.key_id;
