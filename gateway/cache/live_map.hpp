@@ -7,6 +7,7 @@
 // (`oakgate_cache_requests_total{cache,result}`).
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,18 +31,25 @@ class LiveMap {
   // A copy of the live entry for `key` at `now`. A lookup that another one follows on a miss
   // (the reactor's, before the pool's) passes count_miss false, so each request counts once.
   std::optional<V> Get(std::string_view key, int64_t now, bool count_miss = true) {
-    std::optional<V> out;
-    if (bus_.live()) {
-      std::lock_guard lock(mutex_);
-      auto it = entries_.find(std::string(key));
-      if (it != entries_.end() && it->second.expires_at > now) out = it->second.value;
-    }
-    if (out) {
+    std::optional<V> out = Peek(key, now);
+    Count(out.has_value(), count_miss);
+    return out;
+  }
+  // The same, uncounted, for a cache that may still refuse what it found: it counts with
+  // Count once it has decided.
+  std::optional<V> Peek(std::string_view key, int64_t now) const {
+    if (!bus_.live()) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);  // no std::string built: the map's hash is transparent
+    if (it == entries_.end() || it->second.expires_at <= now) return std::nullopt;
+    return it->second.value;
+  }
+  void Count(bool hit, bool count_miss = true) {
+    if (hit) {
       hits_.Inc();
     } else if (count_miss) {
       misses_.Inc();
     }
-    return out;
   }
 
   void Put(std::string key, V value, int64_t expires_at, int64_t now, uint64_t generation) {
@@ -90,7 +98,11 @@ class LiveMap {
   observe::Counter& hits_;
   observe::Counter& misses_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
 };
 
 }  // namespace oakgate::cache

@@ -174,12 +174,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     auto req = std::make_shared<Request>(std::move(request));
     if (route->async && shared && TryAsync(*route, shared, req, keep_alive, started)) return;
     auto task = [self, shared, route, req, keep_alive, started] {
-      Response r = self->RunHandler(*route, *req);
-      std::lock_guard lock(shared->mutex);
-      shared->in_flight = false;
-      self->in_flight_.fetch_sub(1);
-      self->Finish(*shared, *req, std::move(r), keep_alive, started);
-      self->Pump(*shared);
+      self->Complete(*shared, *req, self->RunHandler(*route, *req), keep_alive, started,
+                     /*unless_stopped=*/false);
     };
     if (!shared || !pool_.TrySubmit(std::move(task))) {
       // Shed load at once rather than queue without bound.
@@ -198,18 +194,25 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
                 std::chrono::steady_clock::time_point started) {
     auto self = shared_from_this();
     Reply reply = [self, shared, req, keep_alive, started](Response r) {
-      std::lock_guard lock(shared->mutex);
-      shared->in_flight = false;
-      self->in_flight_.fetch_sub(1);
-      if (self->stopped_.load()) return;
-      self->Finish(*shared, *req, std::move(r), keep_alive, started);
-      self->Pump(*shared);
+      self->Complete(*shared, *req, std::move(r), keep_alive, started, /*unless_stopped=*/true);
     };
     try {
       return route.async(*req, std::move(reply));
     } catch (const std::exception&) {
       return false;
     }
+  }
+
+  // The end of a request that left the reactor (a pool task, or an async reply from another
+  // thread): the answer goes out and the connection's next request, if any, is parsed.
+  void Complete(Connection& conn, Request& req, Response r, bool keep_alive,
+                std::chrono::steady_clock::time_point started, bool unless_stopped) {
+    std::lock_guard lock(conn.mutex);
+    conn.in_flight = false;
+    in_flight_.fetch_sub(1);
+    if (unless_stopped && stopped_.load()) return;
+    Finish(conn, req, std::move(r), keep_alive, started);
+    Pump(conn);
   }
 
   // A fast path that throws has no answer: the pool handler runs and answers as always.

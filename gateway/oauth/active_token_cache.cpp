@@ -17,14 +17,16 @@ ActiveTokenCache::ActiveTokenCache(cache::InvalidationBus& bus, const util::Cloc
 std::shared_ptr<const CachedToken> ActiveTokenCache::Find(std::string_view token_hash,
                                                           std::string_view caller_id,
                                                           bool count_miss) {
-  auto found = tokens_.Get(token_hash, clock_.NowSeconds(), count_miss);
-  if (!found) return nullptr;
-  const auto& t = **found;
-  if (t.audience_bound && std::find(t.introspectors.begin(), t.introspectors.end(), caller_id) ==
-                              t.introspectors.end()) {
-    return nullptr;  // RFC 7662 §2.2: the database path answers inactive to this caller
+  auto found = tokens_.Peek(token_hash, clock_.NowSeconds());
+  // RFC 7662 §2.2: a caller outside the token's audience is not answered from here (the
+  // database path answers it inactive), and counts as a miss.
+  if (found && (*found)->audience_bound &&
+      std::find((*found)->introspectors.begin(), (*found)->introspectors.end(), caller_id) ==
+          (*found)->introspectors.end()) {
+    found.reset();
   }
-  return *found;
+  tokens_.Count(found.has_value(), count_miss);
+  return found ? *found : nullptr;
 }
 
 void ActiveTokenCache::Put(std::string token_hash, CachedToken entry, uint64_t generation) {
