@@ -4,12 +4,11 @@
 // out everywhere. Screenshots of every page go to <build>/test-artifacts/dashboard/.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "tests/support/gateway_process.hpp"
+#include "tests/support/node_script.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/token_fixture.hpp"
 
@@ -18,12 +17,6 @@ namespace {
 
 constexpr const char* kPassword = "correct horse battery staple";
 const std::string kBrowserDir = std::string(OAKGATE_SOURCE_DIR) + "/tests/e2e/browser";
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 TEST(DashboardBrowserE2E, OwnerManagesAgentsKeysAndSeesDecisionsInChromium) {
   ASSERT_TRUE(std::filesystem::exists(kBrowserDir + "/node_modules/playwright-core"))
@@ -41,25 +34,18 @@ TEST(DashboardBrowserE2E, OwnerManagesAgentsKeysAndSeesDecisionsInChromium) {
   std::filesystem::remove_all(artifacts);
 
   std::string url = "http://127.0.0.1:" + std::to_string(gw.port());
-  std::string cmd = "cd " + Quote(kBrowserDir) + " && OAKGATE_URL=" + Quote(url) +
-                    " OAKGATE_EMAIL=owner@example.com OAKGATE_PASSWORD=" + Quote(kPassword) +
-                    " OAKGATE_ARTIFACTS=" + Quote(artifacts.string()) +
-                    " node dashboard_flow.mjs 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_TRUE(p);
-  std::stringstream out;
-  char buf[4096];
-  while (fgets(buf, sizeof(buf), p)) out << buf;
-  int status = pclose(p);
-  ASSERT_EQ(status, 0) << out.str() << "\n--- gateway ---\n" << gw.Logs();
+  NodeRun run = RunNodeScript(kBrowserDir, "dashboard_flow.mjs",
+                              {{"OAKGATE_URL", url},
+                               {"OAKGATE_EMAIL", "owner@example.com"},
+                               {"OAKGATE_PASSWORD", kPassword},
+                               {"OAKGATE_ARTIFACTS", artifacts.string()}});
+  ASSERT_EQ(run.status, 0) << run.output << "\n--- gateway ---\n" << gw.Logs();
 
   nlohmann::json result;
-  std::string line;
-  while (std::getline(out, line)) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.contains("decision_id")) result = j;
+  for (const auto& j : run.objects) {
+    if (j.contains("decision_id")) result = j;
   }
-  ASSERT_TRUE(result.is_object()) << out.str();
+  ASSERT_TRUE(result.is_object()) << run.output;
   // What the browser saw is what PostgreSQL holds.
   std::string decision = result["decision_id"];
   EXPECT_EQ(db.Scalar("SELECT allowed FROM decisions WHERE id = '" + decision + "'"), "t");

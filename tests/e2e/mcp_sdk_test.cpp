@@ -4,14 +4,13 @@
 // resource: active with that aud to the resource's introspector, inactive to another.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/login_flow.hpp"
+#include "tests/support/node_script.hpp"
 #include "tests/support/oauth_flow.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -20,12 +19,6 @@ namespace {
 
 constexpr const char* kPassword = "correct horse battery staple";
 const std::string kSdkDir = std::string(OAKGATE_SOURCE_DIR) + "/tests/e2e/mcp";
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 TEST(McpSdkE2E, SdkDiscoversRegistersAndGetsAnAudienceBoundToken) {
   ASSERT_TRUE(std::filesystem::exists(kSdkDir + "/node_modules/@modelcontextprotocol/sdk"))
@@ -51,24 +44,18 @@ TEST(McpSdkE2E, SdkDiscoversRegistersAndGetsAnAudienceBoundToken) {
   }
   std::string session = LoginSession(gw.port(), "mcp@example.com", kPassword);
   std::string issuer = "http://127.0.0.1:" + std::to_string(gw.port());
-  std::string cmd = "cd " + Quote(kSdkDir) + " && OAKGATE_URL=" + Quote(issuer) +
-                    " OAKGATE_SESSION=" + Quote(session) + " MCP_PORT=" + std::to_string(mcp_port) +
-                    " timeout 60 node sdk_flow.mjs 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_TRUE(p);
-  std::stringstream out;
-  char buf[4096];
-  while (fgets(buf, sizeof(buf), p)) out << buf;
-  int status = pclose(p);
-  ASSERT_EQ(status, 0) << out.str() << "\n--- gateway ---\n" << gw.Logs();
+  NodeRun run = RunNodeScript(kSdkDir, "sdk_flow.mjs",
+                              {{"OAKGATE_URL", issuer},
+                               {"OAKGATE_SESSION", session},
+                               {"MCP_PORT", std::to_string(mcp_port)}},
+                              60);
+  ASSERT_EQ(run.status, 0) << run.output << "\n--- gateway ---\n" << gw.Logs();
 
   nlohmann::json result;
-  std::string line;
-  while (std::getline(out, line)) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.contains("access_token")) result = j;
+  for (const auto& j : run.objects) {
+    if (j.contains("access_token")) result = j;
   }
-  ASSERT_TRUE(result.is_object()) << out.str();
+  ASSERT_TRUE(result.is_object()) << run.output;
   // The SDK sent the resource it found in the RFC 9728 metadata, and registered itself.
   EXPECT_EQ(result["resource_sent"], nlohmann::json::array({resource}));
   std::string client_id = result["client_id"];

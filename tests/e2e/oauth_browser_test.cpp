@@ -3,13 +3,12 @@
 // (PITFALLS 1: browsers apply CSP form-action to every redirect after a form POST).
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/node_script.hpp"
 #include "tests/support/oauth_flow.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -18,12 +17,6 @@ namespace {
 
 constexpr const char* kPassword = "correct horse battery staple";
 const std::string kBrowserDir = std::string(OAKGATE_SOURCE_DIR) + "/tests/e2e/browser";
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 TEST(OAuthBrowserE2E, ChromiumLogsInAndLandsOnTheLoopbackCallback) {
   ASSERT_TRUE(std::filesystem::exists(kBrowserDir + "/node_modules/playwright-core"))
@@ -41,24 +34,18 @@ TEST(OAuthBrowserE2E, ChromiumLogsInAndLandsOnTheLoopbackCallback) {
                                    {"--first-party", "--scopes", "keys"});
   Pkce pkce = NewPkce();
   std::string issuer = "http://127.0.0.1:" + std::to_string(gw.port());
-  std::string cmd = "cd " + Quote(kBrowserDir) + " && OAKGATE_URL=" + Quote(issuer) +
-                    " OAKGATE_CLIENTS=" + Quote(direct.id + " " + native.id) +
-                    " OAKGATE_EMAIL=browser@example.com OAKGATE_PASSWORD=" + Quote(kPassword) +
-                    " OAKGATE_CHALLENGE=" + Quote(pkce.challenge) + " node login_flow.mjs 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_TRUE(p);
-  std::stringstream out;
-  char buf[4096];
-  while (fgets(buf, sizeof(buf), p)) out << buf;
-  int status = pclose(p);
-  ASSERT_EQ(status, 0) << out.str() << "\n--- gateway ---\n" << gw.Logs();
+  NodeRun run = RunNodeScript(kBrowserDir, "login_flow.mjs",
+                              {{"OAKGATE_URL", issuer},
+                               {"OAKGATE_CLIENTS", direct.id + " " + native.id},
+                               {"OAKGATE_EMAIL", "browser@example.com"},
+                               {"OAKGATE_PASSWORD", kPassword},
+                               {"OAKGATE_CHALLENGE", pkce.challenge}});
+  ASSERT_EQ(run.status, 0) << run.output << "\n--- gateway ---\n" << gw.Logs();
 
   std::map<std::string, TestClient> by_id = {{direct.id, direct}, {native.id, native}};
   int seen = 0;
-  std::string line;
-  while (std::getline(out, line)) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_object() || !j.contains("code")) continue;
+  for (const auto& j : run.objects) {
+    if (!j.contains("code")) continue;
     ++seen;
     EXPECT_EQ(j["state"], "\"><foo>bar_baz(2)far</foo>");
     EXPECT_EQ(j["iss"], issuer);
@@ -72,7 +59,7 @@ TEST(OAuthBrowserE2E, ChromiumLogsInAndLandsOnTheLoopbackCallback) {
     auto token = RedeemCode(gw.port(), c, j["code"], pkce.verifier);
     EXPECT_EQ(token.status, 200) << token.body;
   }
-  EXPECT_EQ(seen, 2) << out.str();
+  EXPECT_EQ(seen, 2) << run.output;
 }
 
 }  // namespace
