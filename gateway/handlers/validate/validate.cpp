@@ -158,9 +158,11 @@ http::Response Decide(ValidateContext& ctx, const http::Request& req,
   }
   Made m = Make(req, key, body, slice ? &*slice : nullptr);
   // Durable before the answer: wait for this decision's batch to commit.
-  auto committed = ctx.writer.Submit(m.record);
+  bool allowed = m.record.allowed;
+  std::string reason = m.record.reason.value_or("");
+  auto committed = ctx.writer.Submit(std::move(m.record));
   bool ok = committed.wait_for(ctx.commit_timeout) == std::future_status::ready && committed.get();
-  return Committed(std::move(m.answer), m.record.allowed, m.record.reason.value_or(""), ok);
+  return Committed(std::move(m.answer), allowed, reason, ok);
 }
 
 observe::Counter& PathCounter(const char* path) {

@@ -114,12 +114,8 @@ std::vector<std::string> PgDecisionStore::InsertBatch(const std::vector<Decision
     // statement is atomic on its own. A connection lost while it ran leaves the commit in
     // doubt, which the writer resolves by looking the ids up.
     pqxx::nontransaction tx(db_.Connection());
-    pqxx::result r;
-    try {
-      r = tx.exec_prepared(sql::kDecisionInsertBatch.name, payload);
-    } catch (const pqxx::broken_connection& e) {
-      throw pqxx::in_doubt_error(e.what());
-    }
+    pqxx::result r = InDoubtIfConnectionLost(
+        [&] { return tx.exec_prepared(sql::kDecisionInsertBatch.name, payload); });
     std::vector<std::string> ids;
     ids.reserve(r.size());
     for (const auto& row : r) ids.push_back(row["id"].as<std::string>());

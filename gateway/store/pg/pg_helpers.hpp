@@ -37,6 +37,18 @@ inline std::optional<std::string> OptionalText(const pqxx::field& f) {
   return f.as<std::string>();
 }
 
+// Runs `f`, one statement in autocommit (atomic on its own, committed when it returns). A
+// connection lost meanwhile leaves that commit in doubt: Guard turns pqxx::in_doubt_error into
+// util::CommitInDoubt, whose caller looks up what was stored.
+template <typename F>
+auto InDoubtIfConnectionLost(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const pqxx::broken_connection& e) {
+    throw pqxx::in_doubt_error(e.what());
+  }
+}
+
 // Written in the caller's transaction, so the event commits or rolls back with the change.
 inline void WriteAudit(pqxx::transaction_base& tx, const AuditEvent& e) {
   tx.exec_prepared(sql::kAuditRecord.name, e.type, e.user_id, e.client_id, e.actor, e.subject,

@@ -169,16 +169,14 @@ Issued PgTokenStore::IssueClientCredentials(std::string_view client_id, const Ne
     // three INSERTs took five. A connection lost while it ran leaves the commit in doubt
     // (grants::CommitResolved looks the token up).
     pqxx::nontransaction tx(db_.Connection());
-    try {
-      pqxx::row row = tx.exec_prepared1(sql::kClientCredentialsIssue.name, std::string(client_id),
-                                        Join(tokens.access_scopes), tokens.access_ttl_seconds,
-                                        Join(tokens.audience), Bytes(tokens.access_hash),
-                                        audit.type, audit.user_id, audit.client_id, audit.actor,
-                                        audit.client_address, audit.request_id, audit.details_json);
-      return Issued{row[0].as<int64_t>(), row[1].as<int64_t>()};
-    } catch (const pqxx::broken_connection& e) {
-      throw pqxx::in_doubt_error(e.what());
-    }
+    pqxx::row row = InDoubtIfConnectionLost([&] {
+      return tx.exec_prepared1(sql::kClientCredentialsIssue.name, std::string(client_id),
+                               Join(tokens.access_scopes), tokens.access_ttl_seconds,
+                               Join(tokens.audience), Bytes(tokens.access_hash), audit.type,
+                               audit.user_id, audit.client_id, audit.actor, audit.client_address,
+                               audit.request_id, audit.details_json);
+    });
+    return Issued{row[0].as<int64_t>(), row[1].as<int64_t>()};
   });
 }
 
