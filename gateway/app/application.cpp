@@ -140,7 +140,10 @@ int Serve(const config::Config& cfg) {
   oauth::ActiveTokenCache active_tokens(bus, clock, 65536, 60);
   oauth::ClientAuthenticator client_auth(db, clock, oauth_settings.client_auth, &client_cache);
   oauth::AuthorizeService authorize(db, oauth_settings);
-  oauth::TokenService tokens(db, client_auth, oauth_settings);
+  // Like the decision writer, the token writer outlives the server, so requests in flight at
+  // shutdown still get their tokens stored.
+  oauth::TokenWriter token_writer(db.Tokens());
+  oauth::TokenService tokens(db, client_auth, oauth_settings, &token_writer);
   // 64k hashes of dead access tokens, for at most 5 minutes each (about 6 MiB at most).
   oauth::InactiveTokenCache inactive_tokens(65536, 300, util::SystemClock::Instance());
   observe::Metrics().AddCallback(

@@ -76,8 +76,14 @@ void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o,
   // The token endpoint changes cached state only when it revokes (a reused refresh token or
   // authorization code, RFC 9700 §4.14.2, RFC 6749 §4.1.2): it syncs itself then
   // (OAuthContext::sync_caches).
-  r.Add("POST", "/oauth/token", Exec::kPool,
-        WithCors([&o](http::Request& req) { return h::Token(o, req); }));
+  // Client credentials from a cached client go to the token writer's group commit from the
+  // reactor thread; every other request goes to the pool.
+  r.AddWithAsyncPath(
+      "POST", "/oauth/token",
+      [&o](http::Request& req, http::Reply reply) {
+        return h::TokenAsync(o, req, std::move(reply));
+      },
+      WithCors([&o](http::Request& req) { return h::Token(o, req); }));
   r.Add("OPTIONS", "/oauth/token", Exec::kInline, preflight_post);
   // A cache hit answers on the reactor thread; anything else goes to the pool.
   r.AddWithFastPath(

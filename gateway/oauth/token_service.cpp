@@ -1,7 +1,10 @@
 #include "gateway/oauth/token_service.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
+#include "gateway/oauth/grants/client_credentials.hpp"
 #include "gateway/observe/metrics.hpp"
 
 namespace oakgate::oauth {
@@ -33,6 +36,32 @@ TokenResult TokenService::Exchange(const TokenRequest& request, const Caller& ca
   TokenResult result = Dispatch(request, caller);
   Count(result, result ? *request.grant_type : "");
   return result;
+}
+
+bool TokenService::ExchangeAsync(const TokenRequest& request, const Caller& caller,
+                                 std::function<void(TokenResult)> done) {
+  if (!writer_ || request.grant_type != "client_credentials" || !request.resources.empty()) {
+    return false;
+  }
+  auto client = auth_.TryCached(request.credentials, caller);
+  if (!client || !Allows(client->client, "client_credentials")) return false;
+  GrantContext ctx{db_, settings_, caller};
+  auto token = grants::PrepareClientCredentials(ctx, *client, request);
+  if (!token) return false;  // refusals are the pool's, which answers and counts them
+  auto t = std::make_shared<grants::ClientCredentialsToken>(std::move(token.value()));
+  store::ClientCredentialsIssue write = std::move(t->write);
+  return writer_->Submit(std::move(write),
+                         [t, done = std::move(done)](std::optional<store::Issued> issued) {
+                           TokenResult result = [&]() -> TokenResult {
+                             if (issued) return grants::Respond(t->minted, *issued, t->scopes);
+                             OAuthError e = MakeError(ErrorCode::kTemporarilyUnavailable,
+                                                      "the service is temporarily unavailable");
+                             e.retry_after = 2;
+                             return util::Fail(std::move(e));
+                           }();
+                           Count(result, "client_credentials");
+                           done(std::move(result));
+                         });
 }
 
 TokenResult TokenService::Dispatch(const TokenRequest& request, const Caller& caller) {

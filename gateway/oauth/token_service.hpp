@@ -1,23 +1,36 @@
 #pragma once
 // POST /oauth/token (RFC 6749 §3.2): authenticates the client, then hands the request to the
 // grant type's file under grants/.
+#include <functional>
+
 #include "gateway/oauth/client_auth.hpp"
 #include "gateway/oauth/grants/grant.hpp"
+#include "gateway/oauth/token_writer.hpp"
 
 namespace oakgate::oauth {
 
 class TokenService {
  public:
-  TokenService(store::Database& db, ClientAuthenticator& auth, OAuthSettings settings)
-      : db_(db), auth_(auth), settings_(std::move(settings)) {}
+  // Without a `writer`, ExchangeAsync always declines.
+  TokenService(store::Database& db, ClientAuthenticator& auth, OAuthSettings settings,
+               TokenWriter* writer = nullptr)
+      : db_(db), auth_(auth), settings_(std::move(settings)), writer_(writer) {}
   // Bad requests are values; database failures throw util::ServiceUnavailable (503).
   TokenResult Exchange(const TokenRequest& request, const Caller& caller);
+  // The common client_credentials request, from memory and without blocking (for the reactor
+  // thread): a cached confidential client with its right secret, no `resource`. Then the token
+  // goes to the writer's next batch, `done` runs on the writer thread once it is stored (a
+  // temporarily_unavailable error when it was not), and this returns true. Anything else
+  // returns false, `done` never runs, and the request takes Exchange as usual.
+  bool ExchangeAsync(const TokenRequest& request, const Caller& caller,
+                     std::function<void(TokenResult)> done);
 
  private:
   TokenResult Dispatch(const TokenRequest& request, const Caller& caller);
   store::Database& db_;
   ClientAuthenticator& auth_;
   OAuthSettings settings_;
+  TokenWriter* writer_;
 };
 
 }  // namespace oakgate::oauth

@@ -84,6 +84,13 @@ struct Issued {
   int64_t expires_in = 0;  // of the access token
 };
 
+// One client_credentials token to store, with its audit event.
+struct ClientCredentialsIssue {
+  std::string client_id;
+  NewTokens tokens;
+  AuditEvent audit;
+};
+
 // A token as seen by revocation: whose it is, in any state.
 struct TokenOwner {
   int64_t id = 0;
@@ -117,10 +124,11 @@ class TokenStore {
   virtual std::optional<Issued> RotateAgain(const RefreshTokenRecord& old, int64_t child_id,
                                             const NewTokens& tokens) = 0;
 
-  // A family without a user or refresh token (client credentials) and its access token, with
-  // `audit` (its subject set to "family:<id>") in the same transaction: one commit per token.
-  virtual Issued IssueClientCredentials(std::string_view client_id, const NewTokens& tokens,
-                                        const AuditEvent& audit) = 0;
+  // For each: a family without a user or refresh token (client credentials) and its access
+  // token, with `audit` (its subject set to "family:<id>"). The whole batch commits at once or
+  // not at all: one commit for many tokens. The Issued of each, in the batch's order.
+  virtual std::vector<Issued> IssueClientCredentials(
+      const std::vector<ClientCredentialsIssue>& batch) = 0;
 
   // true when an access token with this hash was stored (any state): resolves commits in doubt.
   virtual bool AccessTokenStored(std::string_view token_hash) = 0;

@@ -1,9 +1,13 @@
 // POST /oauth/token with the authorization_code and client_credentials grants: PKCE, code
-// single use and replay revocation, client authentication, body formats, throttling.
+// single use and replay revocation, client authentication, body formats, throttling, and the
+// group commit of client_credentials tokens.
 #include <gtest/gtest.h>
 
 #include <future>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <set>
+#include <thread>
 
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
@@ -350,6 +354,85 @@ TEST_F(OAuthTokenE2E, TokenEndpointAnswersCors) {
   auto r =
       PostForm(port(), "/oauth/token", {{"grant_type", "x"}}, {{"Origin", "https://spa.example"}});
   EXPECT_EQ(r.Header("access-control-allow-origin"), "*");
+}
+
+// Many client_credentials requests at once share commits (the token writer), yet each gets
+// its own token, family and audit event, and none is answered before it is stored.
+TEST_F(OAuthTokenE2E, ConcurrentClientCredentialsShareCommitsButNothingElse) {
+  auto metric = [](const std::string& name) {
+    auto r = Fetch(port(), "GET", "/metrics");
+    size_t at = r.body.find("\n" + name + " ");
+    return at == std::string::npos ? 0.0 : std::stod(r.body.substr(at + name.size() + 2));
+  };
+  // From an address of its own: other tests' failed authentications sent 127.0.0.1 to the
+  // database path for a minute (T46).
+  auto issue = [] {
+    return PostForm(port(), "/oauth/token", {{"grant_type", "client_credentials"}},
+                    {{"Authorization", BasicAuth(introspector_->id, introspector_->secret)}},
+                    "127.0.0.91");
+  };
+  // The first request authenticates the client on a worker; now it is cached.
+  ASSERT_EQ(issue().status, 200);
+  std::string families_before = db_->Scalar(
+      "SELECT count(*) FROM token_families WHERE client_id = '" + introspector_->id + "'");
+  double commits_before = metric("oakgate_token_batch_size_count");
+
+  // Hold inserts into token_families: the first batch waits inside PostgreSQL, and what
+  // follows queues behind it.
+  pqxx::connection conn(db_->url());
+  pqxx::work holding(conn);
+  holding.exec0("LOCK TABLE token_families IN SHARE MODE");
+  constexpr int kRequests = 24;
+  std::vector<std::future<HttpResponse>> answers;
+  answers.push_back(std::async(std::launch::async, issue));
+  bool waiting = false;
+  for (int i = 0; i < 500 && !waiting; ++i) {
+    waiting = db_->Scalar(
+                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                  " AND query LIKE 'WITH r AS MATERIALIZED%'") != "0";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(waiting) << "the first batch waits for the lock";
+  for (int i = 1; i < kRequests; ++i) answers.push_back(std::async(std::launch::async, issue));
+  // Until every request is in flight (and /metrics itself): none is answered meanwhile.
+  bool all_in = false;
+  for (int i = 0; i < 500 && !all_in; ++i) {
+    all_in = metric("oakgate_http_in_flight_requests") >= kRequests + 1;
+    if (!all_in) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(all_in);
+  for (auto& a : answers) {
+    EXPECT_EQ(a.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout)
+        << "answered before its token was stored";
+  }
+  holding.commit();
+
+  std::set<std::string> tokens;
+  for (auto& a : answers) {
+    HttpResponse r = a.get();
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.Header("cache-control"), "no-store");
+    json body = json::parse(r.body);
+    EXPECT_EQ(body["token_type"], "Bearer");
+    EXPECT_GT(body["expires_in"].get<int>(), 0);
+    tokens.insert(body["access_token"].get<std::string>());
+  }
+  EXPECT_EQ(tokens.size(), static_cast<size_t>(kRequests)) << "every token is its own";
+  for (const auto& t : tokens) EXPECT_TRUE(Active(t));
+  double commits = metric("oakgate_token_batch_size_count") - commits_before;
+  EXPECT_GE(commits, 2);
+  EXPECT_LT(commits, kRequests) << "some commit carried more than one token";
+  // One family per token, each with its own audit event naming it.
+  std::string client = "'" + introspector_->id + "'";
+  EXPECT_EQ(
+      std::stoi(db_->Scalar("SELECT count(*) FROM token_families WHERE client_id = " + client)) -
+          std::stoi(families_before),
+      kRequests);
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM token_families f WHERE client_id = " + client +
+                        " AND (SELECT count(*) FROM access_tokens t WHERE t.family_id = f.id) <> 1"
+                        " OR (SELECT count(*) FROM audit_events e WHERE e.type = "
+                        "'oauth.token_issued' AND e.subject = 'family:' || f.id) <> 1"),
+            "0");
 }
 
 }  // namespace

@@ -63,10 +63,13 @@ class FakeAuditStore : public store::AuditStore {
   std::vector<store::AuditRecord> List(const store::AuditQuery&) override { return {}; }
 };
 
-// Only what CommitResolved needs: whether an access token hash is stored.
+// What CommitResolved and the TokenWriter need: whether an access token hash is stored,
+// and storing client_credentials tokens.
 class FakeTokenStore : public store::TokenStore {
  public:
   std::function<bool(std::string_view)> stored = [](std::string_view) { return false; };
+  std::function<std::vector<store::Issued>(const std::vector<store::ClientCredentialsIssue>&)>
+      issue;  // unset: IssueClientCredentials is not used
   int lookups = 0;
   bool AccessTokenStored(std::string_view hash) override {
     ++lookups;
@@ -92,9 +95,10 @@ class FakeTokenStore : public store::TokenStore {
                                            const store::NewTokens&) override {
     throw Unused();
   }
-  store::Issued IssueClientCredentials(std::string_view, const store::NewTokens&,
-                                       const store::AuditEvent&) override {
-    throw Unused();
+  std::vector<store::Issued> IssueClientCredentials(
+      const std::vector<store::ClientCredentialsIssue>& batch) override {
+    if (!issue) throw Unused();
+    return issue(batch);
   }
   bool RevokeFamily(int64_t, std::string_view) override { throw Unused(); }
   bool RevokeAccessToken(int64_t) override { throw Unused(); }

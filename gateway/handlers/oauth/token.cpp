@@ -6,10 +6,12 @@
 #include "gateway/oauth/scope.hpp"
 
 namespace oakgate::handlers::oauth {
+namespace {
 
-http::Response Token(const OAuthContext& ctx, const http::Request& request) {
+util::Result<oakgate::oauth::TokenRequest, oakgate::oauth::OAuthError> ReadTokenRequest(
+    const http::Request& request) {
   auto params = ParseOAuthBody(request);
-  if (!params) return OAuthErrorResponse(params.error());
+  if (!params) return util::Fail(params.error());
   const http::Params& p = params.value();
   oakgate::oauth::TokenRequest t;
   t.grant_type = Param(p, "grant_type");
@@ -23,14 +25,11 @@ http::Response Token(const OAuthContext& ctx, const http::Request& request) {
     if (name == "resource") t.resources.push_back(value);
   }
   t.credentials = CredentialsOf(request, p);
+  return t;
+}
 
-  auto result = ctx.tokens.Exchange(t, CallerOf(request));
-  if (!result) {
-    // A reuse revoked tokens: this instance's caches drop them before the client hears of it.
-    // Other refusals changed nothing, and cost no broadcast.
-    if (result.error().revoked && ctx.sync_caches) ctx.sync_caches();
-    return OAuthErrorResponse(result.error());
-  }
+http::Response Render(const oakgate::oauth::TokenResult& result) {
+  if (!result) return OAuthErrorResponse(result.error());
   const auto& ok = result.value();
   nlohmann::ordered_json body = {
       {"access_token", ok.access_token}, {"token_type", "Bearer"}, {"expires_in", ok.expires_in}};
@@ -38,6 +37,29 @@ http::Response Token(const OAuthContext& ctx, const http::Request& request) {
   body["scope"] = oakgate::oauth::JoinScope(ok.scopes);
   // RFC 6749 §5.1: Cache-Control: no-store and Pragma: no-cache.
   return JsonNoStore(200, body.dump());
+}
+
+}  // namespace
+
+http::Response Token(const OAuthContext& ctx, const http::Request& request) {
+  auto t = ReadTokenRequest(request);
+  if (!t) return OAuthErrorResponse(t.error());
+  auto result = ctx.tokens.Exchange(t.value(), CallerOf(request));
+  // A reuse revoked tokens: this instance's caches drop them before the client hears of it.
+  // Other refusals changed nothing, and cost no broadcast.
+  if (!result && result.error().revoked && ctx.sync_caches) ctx.sync_caches();
+  return Render(result);
+}
+
+bool TokenAsync(const OAuthContext& ctx, const http::Request& request, http::Reply reply) {
+  auto t = ReadTokenRequest(request);
+  if (!t) return false;
+  // Client credentials revoke nothing, so there is nothing to sync.
+  return ctx.tokens.ExchangeAsync(t.value(), CallerOf(request),
+                                  [reply = std::move(reply)](oakgate::oauth::TokenResult result) {
+                                    http::Response r = Render(result);
+                                    reply(std::move(AllowAnyOrigin(r)));
+                                  });
 }
 
 }  // namespace oakgate::handlers::oauth

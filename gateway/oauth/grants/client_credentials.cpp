@@ -1,15 +1,13 @@
 // RFC 6749 §4.4: confidential clients allowed this grant; no refresh token (§4.4.3).
-#include <nlohmann/json.hpp>
+#include "gateway/oauth/grants/client_credentials.hpp"
 
 #include "gateway/oauth/audit.hpp"
-#include "gateway/oauth/grants/grant.hpp"
-#include "gateway/oauth/grants/issue.hpp"
 #include "gateway/oauth/scope.hpp"
 
 namespace oakgate::oauth::grants {
 
-TokenResult ClientCredentials(const GrantContext& ctx, const AuthenticatedClient& client,
-                              const TokenRequest& request) {
+util::Result<ClientCredentialsToken, OAuthError> PrepareClientCredentials(
+    const GrantContext& ctx, const AuthenticatedClient& client, const TokenRequest& request) {
   using util::Fail;
   if (!client.client.confidential) {
     return Fail(MakeError(ErrorCode::kUnauthorizedClient,
@@ -30,16 +28,25 @@ TokenResult ClientCredentials(const GrantContext& ctx, const AuthenticatedClient
   // Scopes are checked against the client (above) and the resources (RFC 8707 §2.2).
   auto audience = SelectAudience(ctx.db, {}, request.resources, scopes, request.scope.has_value());
   if (!audience) return Fail(audience.error());
-  scopes = audience.value().scopes;
-  Minted minted = Mint(false, scopes, ctx.settings.access_token_ttl, audience.value().uris);
+  ClientCredentialsToken t;
+  t.scopes = audience.value().scopes;
+  t.minted = Mint(false, t.scopes, ctx.settings.access_token_ttl, audience.value().uris);
   // The audit event commits with the token: one durable write per token.
-  store::AuditEvent audit =
-      AuditEventOf(ctx.caller, {"oauth.token_issued", "", client.client.id, "",
-                                nlohmann::json({{"grant_type", "client_credentials"}}).dump()});
-  auto issued = CommitResolved(ctx.db, minted, [&]() -> std::optional<store::Issued> {
-    return ctx.db.Tokens().IssueClientCredentials(client.client.id, minted.stored, audit);
+  t.write = {client.client.id, t.minted.stored,
+             AuditEventOf(ctx.caller, {"oauth.token_issued", "", client.client.id, "",
+                                       R"({"grant_type":"client_credentials"})"})};
+  return t;
+}
+
+TokenResult ClientCredentials(const GrantContext& ctx, const AuthenticatedClient& client,
+                              const TokenRequest& request) {
+  auto token = PrepareClientCredentials(ctx, client, request);
+  if (!token) return util::Fail(token.error());
+  const ClientCredentialsToken& t = token.value();
+  auto issued = CommitResolved(ctx.db, t.minted, [&]() -> std::optional<store::Issued> {
+    return ctx.db.Tokens().IssueClientCredentials({t.write}).at(0);
   });
-  return Respond(minted, *issued, scopes);
+  return Respond(t.minted, *issued, t.scopes);
 }
 
 }  // namespace oakgate::oauth::grants

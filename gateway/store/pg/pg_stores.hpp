@@ -81,8 +81,8 @@ class PgTokenStore : public TokenStore {
   std::optional<Issued> Rotate(const RefreshTokenRecord& old, const NewTokens& tokens) override;
   std::optional<Issued> RotateAgain(const RefreshTokenRecord& old, int64_t child_id,
                                     const NewTokens& tokens) override;
-  Issued IssueClientCredentials(std::string_view client_id, const NewTokens& tokens,
-                                const AuditEvent& audit) override;
+  std::vector<Issued> IssueClientCredentials(
+      const std::vector<ClientCredentialsIssue>& batch) override;
   bool AccessTokenStored(std::string_view token_hash) override;
   bool RevokeFamily(int64_t family_id, std::string_view reason) override;
   bool RevokeAccessToken(int64_t id) override;

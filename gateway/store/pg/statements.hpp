@@ -371,26 +371,34 @@ inline constexpr Statement kFamilyRevoke{
     "family_revoke",
     "UPDATE token_families SET revoked_at = now(), revoked_reason = $2"
     " WHERE id = $1 AND revoked_at IS NULL"};
-// An access token never outlives its family.
-// client_credentials (RFC 6749 §4.4) in one statement: the family, its access token and the
-// audit event, so a token costs one round trip and one commit (autocommit). $1 client, $2
-// scopes, $3 lifetime in seconds, $4 audience, $5 token hash, then the audit event as in
-// kAuditRecord ($6 type .. $12 details; the subject is the new family).
+// client_credentials (RFC 6749 §4.4) for a batch of requests in one statement: for each, the
+// family, its access token and the audit event, so a batch costs one round trip and one commit
+// (autocommit: all or none). Each row of $1 is {"i" (its place in the batch), "client_id",
+// "scopes", "ttl" (seconds), "audience", "hash" (hex), then the audit event's fields as in
+// kAuditRecord; the subject is the new family}. Family ids are drawn first, so each token and
+// audit event finds its own family.
 inline constexpr Statement kClientCredentialsIssue{
     "client_credentials_issue",
-    "WITH f AS (INSERT INTO token_families (client_id, user_id, scopes, expires_at, resources)"
-    "  VALUES ($1, NULL, coalesce(string_to_array(nullif($2, ''), ' '), '{}'),"
-    "  now() + make_interval(secs => $3::bigint),"
-    "  coalesce(string_to_array(nullif($4, ''), ' '), '{}')) RETURNING id, client_id, expires_at),"
+    "WITH r AS MATERIALIZED (SELECT nextval('token_families_id_seq') AS id, x.*"
+    "  FROM json_to_recordset($1::json) AS x(i int, client_id text, scopes text, ttl bigint,"
+    "  audience text, hash text, type text, user_id text, audit_client text, actor text,"
+    "  address text, request_id text, details text)),"
+    " f AS (INSERT INTO token_families (id, client_id, user_id, scopes, expires_at, resources)"
+    "  SELECT id, client_id, NULL, coalesce(string_to_array(nullif(scopes, ''), ' '), '{}'),"
+    "  now() + make_interval(secs => ttl),"
+    "  coalesce(string_to_array(nullif(audience, ''), ' '), '{}') FROM r"
+    "  RETURNING id, expires_at),"
     " t AS (INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, scopes,"
-    "  expires_at, audience) SELECT $5, f.id, f.client_id, NULL,"
-    "  coalesce(string_to_array(nullif($2, ''), ' '), '{}'), f.expires_at,"
-    "  coalesce(string_to_array(nullif($4, ''), ' '), '{}') FROM f"
+    "  expires_at, audience) SELECT decode(r.hash, 'hex'), f.id, r.client_id, NULL,"
+    "  coalesce(string_to_array(nullif(r.scopes, ''), ' '), '{}'), f.expires_at,"
+    "  coalesce(string_to_array(nullif(r.audience, ''), ' '), '{}') FROM f JOIN r USING (id)"
     "  RETURNING family_id, round(extract(epoch FROM expires_at - now()))::bigint AS expires_in),"
     " a AS (INSERT INTO audit_events (type, user_id, client_id, actor, subject, client_address,"
-    "  request_id, details) SELECT $6, nullif($7, '')::uuid, nullif($8, ''), nullif($9, ''),"
-    "  'family:' || f.id, nullif($10, ''), nullif($11, ''), $12::jsonb FROM f)"
-    " SELECT family_id, expires_in FROM t"};
+    "  request_id, details) SELECT type, nullif(user_id, '')::uuid, nullif(audit_client, ''),"
+    "  nullif(actor, ''), 'family:' || id, nullif(address, ''), nullif(request_id, ''),"
+    "  details::jsonb FROM r)"
+    " SELECT r.i, t.family_id, t.expires_in FROM t JOIN r ON r.id = t.family_id"};
+// An access token never outlives its family.
 inline constexpr Statement kAccessTokenCreate{
     "access_token_create",
     "INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, scopes, expires_at,"
