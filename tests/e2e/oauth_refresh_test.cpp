@@ -2,8 +2,10 @@
 // absolute family expiry, scope narrowing, and the refresh_grace window.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
@@ -105,6 +107,36 @@ TEST_F(OAuthRefreshE2E, ReusingARetiredTokenRevokesTheWholeFamily) {
   EXPECT_NE(
       db_->Scalar("SELECT count(*) FROM audit_events WHERE type = 'oauth.refresh_reuse_detected'"),
       "0");
+}
+
+// The other side (T48): a refusal that revoked nothing sends no NOTIFY to every instance.
+// Our own NOTIFY afterwards is the fence: notifications arrive in commit order, and the
+// gateway commits any of its own before it answers.
+TEST_F(OAuthRefreshE2E, RefusalsThatRevokeNothingSendNoNotification) {
+  json g = Grant();  // before listening: signing in may notify
+  struct Receiver : pqxx::notification_receiver {
+    Receiver(pqxx::connection_base& c, std::vector<std::string>& seen)
+        : pqxx::notification_receiver(c, "oakgate_cache"), seen_(seen) {}
+    void operator()(const std::string& payload, int) override { seen_.push_back(payload); }
+    std::vector<std::string>& seen_;
+  };
+  pqxx::connection conn(db_->url());
+  std::vector<std::string> seen;
+  Receiver receiver(conn, seen);
+  EXPECT_EQ(Refresh(port(), *app_, "not-a-refresh-token").status, 400);
+  EXPECT_EQ(Refresh(port(), *other_, g["refresh_token"]).status, 400);  // another client's
+  EXPECT_EQ(PostForm(port(), "/oauth/token", {{"grant_type", "password"}, {"client_id", app_->id}})
+                .status,
+            400);
+  EXPECT_EQ(PostForm(port(), "/oauth/token", {{"grant_type", "client_credentials"}},
+                     {{"Authorization", BasicAuth(rs_->id, "wrong")}}, "127.0.0.93")
+                .status,
+            401);
+  pqxx::nontransaction(conn).exec0("NOTIFY oakgate_cache, 'fence'");
+  for (int i = 0; i < 50 && std::find(seen.begin(), seen.end(), "fence") == seen.end(); ++i) {
+    conn.await_notification(0, 100000);
+  }
+  EXPECT_EQ(seen, std::vector<std::string>{"fence"});
 }
 
 TEST_F(OAuthRefreshE2E, AnotherClientsRefreshTokenIsInvalidGrantAndRevokesNothing) {
