@@ -214,14 +214,8 @@ TEST_F(DecisionLogE2E, AnAgentsDecisionsGoWithIt) {
   std::thread validate([&] {
     during = CallValidate(gw_->port(), key_, {{"tool", "github"}, {"scope", "read"}});
   });
-  bool waiting = false;
-  for (int i = 0; i < 500 && !waiting; ++i) {
-    waiting = db_->Scalar(
-                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                  " AND query LIKE 'INSERT INTO decisions%'") != "0";
-    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(waiting) << "the batch waits for the agent's deletion";
+  EXPECT_TRUE(db_->WaitsForLock("INSERT INTO decisions"))
+      << "the batch waits for the agent's deletion";
   deleting.commit();
   validate.join();
   EXPECT_EQ(during.status, 503) << during.raw.body;

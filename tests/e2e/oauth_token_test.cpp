@@ -385,14 +385,7 @@ TEST_F(OAuthTokenE2E, ConcurrentClientCredentialsShareCommitsButNothingElse) {
   constexpr int kRequests = 24;
   std::vector<std::future<HttpResponse>> answers;
   answers.push_back(std::async(std::launch::async, issue));
-  bool waiting = false;
-  for (int i = 0; i < 500 && !waiting; ++i) {
-    waiting = db_->Scalar(
-                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                  " AND query LIKE 'WITH r AS MATERIALIZED%'") != "0";
-    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(waiting) << "the first batch waits for the lock";
+  ASSERT_TRUE(db_->WaitsForLock("WITH r AS MATERIALIZED")) << "the first batch waits for the lock";
   for (int i = 1; i < kRequests; ++i) answers.push_back(std::async(std::launch::async, issue));
   // Until every request is in flight (and /metrics itself): none is answered meanwhile.
   bool all_in = false;

@@ -1,8 +1,10 @@
 #include "tests/support/test_database.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <pqxx/pqxx>
 #include <stdexcept>
+#include <thread>
 
 #include "gateway/crypto/random.hpp"
 #include "gateway/util/strings.hpp"
@@ -50,6 +52,21 @@ std::string TestDatabase::Scalar(const std::string& sql) const {
   auto r = tx.exec(sql);
   if (r.empty() || r[0][0].is_null()) return "";
   return r[0][0].as<std::string>();
+}
+
+bool TestDatabase::WaitsForLock(const std::string& prefix) const {
+  pqxx::connection conn(url_);
+  for (int i = 0; i < 500; ++i) {
+    pqxx::nontransaction tx(conn);
+    auto r = tx.exec_params(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        " AND datname = current_database() AND starts_with(query, $1)",
+        prefix);
+    if (r[0][0].as<int>() > 0) return true;
+    tx.commit();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 }  // namespace oakgate::test

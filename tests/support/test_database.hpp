@@ -18,6 +18,9 @@ class TestDatabase {
   const std::string& name() const { return name_; }
   // Runs SQL and returns the first column of the first row ("" when none).
   std::string Scalar(const std::string& sql) const;
+  // True once a statement starting with `prefix` waits for a lock in this cluster (polled for
+  // at most 5 s): the moment a test holding that lock knows the statement is blocked on it.
+  bool WaitsForLock(const std::string& prefix) const;
 
  private:
   std::string name_;
