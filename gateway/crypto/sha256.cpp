@@ -5,6 +5,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "gateway/util/strings.hpp"
+
 namespace oakgate::crypto {
 namespace {
 
@@ -42,14 +44,8 @@ Sha256Digest Sha256(std::string_view data) {
 }
 
 std::string ToHex(const Sha256Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (unsigned char b : digest) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
+  return util::HexLower(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 std::string ToBytes(const Sha256Digest& digest) {

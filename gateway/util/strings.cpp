@@ -109,6 +109,17 @@ std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space)
   return out;
 }
 
+std::string HexLower(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
 std::string PercentEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;

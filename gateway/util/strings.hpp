@@ -17,6 +17,8 @@ bool IsValidUtf8(std::string_view s);
 // Returns nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space);
 std::string PercentEncode(std::string_view s);
+// Lower-case hex of raw bytes (two characters each).
+std::string HexLower(std::string_view bytes);
 std::optional<long long> ParseInt(std::string_view s);
 // RFC 3339 UTC, e.g. 2026-11-24T22:10:30Z.
 std::string FormatRfc3339(long long unix_seconds);

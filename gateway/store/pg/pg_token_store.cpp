@@ -1,4 +1,5 @@
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_helpers.hpp"
@@ -24,17 +25,6 @@ std::string Join(const std::vector<std::string>& items) {
 }
 
 pqxx::binarystring Bytes(std::string_view s) { return pqxx::binarystring(std::string(s)); }
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char b : bytes) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
 
 // Inserts the access token (and the refresh token when one is asked for) into `family_id`.
 int64_t InsertTokens(pqxx::work& tx, int64_t family_id, const NewTokens& tokens,
@@ -186,7 +176,7 @@ std::vector<Issued> PgTokenStore::IssueClientCredentials(
                     {"scopes", Join(c.tokens.access_scopes)},
                     {"ttl", c.tokens.access_ttl_seconds},
                     {"audience", Join(c.tokens.audience)},
-                    {"hash", Hex(c.tokens.access_hash)},
+                    {"hash", util::HexLower(c.tokens.access_hash)},
                     {"type", c.audit.type},
                     {"user_id", c.audit.user_id},
                     {"audit_client", c.audit.client_id},
