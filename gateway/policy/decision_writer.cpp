@@ -39,6 +39,7 @@ DecisionWriter::DecisionWriter(store::DecisionStore& decisions, DecisionWriterOp
     : decisions_(decisions), options_(options) {
   if (options_.batch_size == 0) options_.batch_size = 1;
   if (options_.writers == 0) options_.writers = 1;
+  answerer_ = std::thread([this] { Answer(); });
   for (size_t i = 0; i < options_.writers; ++i) {
     threads_.emplace_back([this, i] { Run(/*counts_too=*/i == 0); });
   }
@@ -89,6 +90,14 @@ void DecisionWriter::Stop() {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+  // The writers are gone, so every outcome is queued: the answer thread replies to all of
+  // them before it ends.
+  {
+    std::lock_guard lock(answer_mutex_);
+    answers_stopping_ = true;
+  }
+  answer_cv_.notify_all();
+  if (answerer_.joinable()) answerer_.join();
 }
 
 void DecisionWriter::Run(bool counts_too) {
@@ -128,12 +137,12 @@ void DecisionWriter::Run(bool counts_too) {
     // What is left is the next free writer's.
     if (!queue_.empty()) cv_.notify_one();
     lock.unlock();
-    WriteBatch(batch);
+    WriteBatch(std::move(batch));
     lock.lock();
   }
 }
 
-void DecisionWriter::WriteBatch(std::vector<Pending>& batch) {
+void DecisionWriter::WriteBatch(std::vector<Pending> batch) {
   // The records move to the statement; each request is answered by its decision's id.
   std::vector<store::DecisionRecord> records;
   std::vector<std::string> ids;
@@ -143,21 +152,15 @@ void DecisionWriter::WriteBatch(std::vector<Pending>& batch) {
     ids.push_back(p.record.id);
     records.push_back(std::move(p.record));
   }
-  auto answer = [&batch, &ids](const std::vector<std::string>& stored) {
+  auto answer = [this, &batch, &ids](const std::vector<std::string>& stored) {
     std::unordered_set<std::string> ok(stored.begin(), stored.end());
-    for (size_t i = 0; i < batch.size(); ++i) {
-      auto& p = batch[i];
-      bool committed = ok.count(ids[i]) > 0;
-      if (p.callback) {
-        try {
-          p.callback(committed);
-        } catch (const std::exception& e) {
-          observe::Error("decision answer failed", {{"detail", e.what()}});
-        }
-      } else {
-        p.done.set_value(committed);
-      }
+    Outcome outcome{std::move(batch), std::vector<bool>(ids.size())};
+    for (size_t i = 0; i < ids.size(); ++i) outcome.committed[i] = ok.count(ids[i]) > 0;
+    {
+      std::lock_guard lock(answer_mutex_);
+      outcomes_.push_back(std::move(outcome));
     }
+    answer_cv_.notify_one();
   };
   // A failure before COMMIT left nothing behind, so one retry on a fresh connection is safe
   // (a connection killed under us is the common case). A commit in doubt is resolved by
@@ -165,8 +168,9 @@ void DecisionWriter::WriteBatch(std::vector<Pending>& batch) {
   auto started = std::chrono::steady_clock::now();
   for (int attempt = 0; attempt < 2; ++attempt) {
     try {
-      answer(decisions_.InsertBatch(records));
+      auto stored = decisions_.InsertBatch(records);
       ObserveBatch(batch.size(), started, true);
+      answer(stored);
       return;
     } catch (const util::CommitInDoubt& e) {
       observe::Warn("decision batch commit in doubt", {{"detail", e.what()}});
@@ -187,6 +191,30 @@ void DecisionWriter::WriteBatch(std::vector<Pending>& batch) {
   }
   ObserveBatch(batch.size(), started, false);
   answer({});
+}
+
+void DecisionWriter::Answer() {
+  std::unique_lock lock(answer_mutex_);
+  while (true) {
+    answer_cv_.wait(lock, [this] { return answers_stopping_ || !outcomes_.empty(); });
+    if (outcomes_.empty()) return;  // stopping, and every outcome answered
+    Outcome outcome = std::move(outcomes_.front());
+    outcomes_.pop_front();
+    lock.unlock();
+    for (size_t i = 0; i < outcome.batch.size(); ++i) {
+      auto& p = outcome.batch[i];
+      if (p.callback) {
+        try {
+          p.callback(outcome.committed[i]);
+        } catch (const std::exception& e) {
+          observe::Error("decision answer failed", {{"detail", e.what()}});
+        }
+      } else {
+        p.done.set_value(outcome.committed[i]);
+      }
+    }
+    lock.lock();
+  }
 }
 
 void DecisionWriter::WriteCounts(std::map<CountKey, int64_t> counts) {

@@ -8,6 +8,10 @@
 // flushes overlap instead of queueing. Each request learns whether its decision committed;
 // a request whose batch failed must answer 503.
 //
+// Answers leave the writers: a writer hands its batch's outcomes to the answer thread and
+// goes on to the next batch at once, so building and queueing the replies is not part of
+// the commit cycle that every waiting request pays for.
+//
 // Rate-limited requests are only counted (per agent and minute) and flushed by the first
 // writer about twice a second, so a flood of refused requests costs no write each.
 #include <chrono>
@@ -52,11 +56,11 @@ class DecisionWriter {
   // The future becomes true once the decision has committed, false when it was not
   // recorded (the batch failed, or the writer is stopping).
   std::future<bool> Submit(store::DecisionRecord record);
-  // The same, without a waiting thread: `done` runs on the writer thread with the outcome.
+  // The same, without a waiting thread: `done` runs on the answer thread with the outcome.
   // false (and `done` never runs) when the writer is stopping.
   bool SubmitAsync(store::DecisionRecord record, std::function<void(bool committed)> done);
   void CountRateLimited(const std::string& agent_id, int64_t unix_seconds);
-  // Writes what is queued, then joins the writer threads.
+  // Writes what is queued, answers it, then joins the writer and answer threads.
   void Stop();
 
  private:
@@ -66,10 +70,16 @@ class DecisionWriter {
     std::chrono::steady_clock::time_point enqueued;
     std::function<void(bool)> callback;  // set by SubmitAsync, instead of the promise
   };
+  // A written batch on its way to the answer thread: committed[i] is batch[i]'s outcome.
+  struct Outcome {
+    std::vector<Pending> batch;
+    std::vector<bool> committed;
+  };
   using CountKey = std::pair<std::string, int64_t>;  // (agent_id, minute)
 
   void Run(bool counts_too);
-  void WriteBatch(std::vector<Pending>& batch);
+  void WriteBatch(std::vector<Pending> batch);
+  void Answer();
   void WriteCounts(std::map<CountKey, int64_t> counts);
 
   store::DecisionStore& decisions_;
@@ -81,6 +91,12 @@ class DecisionWriter {
   std::chrono::steady_clock::time_point counts_due_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+
+  std::mutex answer_mutex_;
+  std::condition_variable answer_cv_;
+  std::deque<Outcome> outcomes_;
+  bool answers_stopping_ = false;
+  std::thread answerer_;
 };
 
 }  // namespace oakgate::policy

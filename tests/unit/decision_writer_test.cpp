@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <stdexcept>
 
@@ -22,6 +23,7 @@ class FakeDecisionStore : public store::DecisionStore {
   std::vector<std::string> InsertBatch(const std::vector<store::DecisionRecord>& batch) override {
     std::lock_guard lock(mutex);
     batch_sizes.push_back(batch.size());
+    written.notify_all();
     if (mode == Mode::kFail) throw util::ServiceUnavailable("connection lost");
     std::vector<std::string> ids;
     for (const auto& d : batch) {
@@ -53,6 +55,7 @@ class FakeDecisionStore : public store::DecisionStore {
   std::vector<store::DecisionRecord> List(const store::DecisionQuery&) override { return {}; }
 
   std::mutex mutex;
+  std::condition_variable written;  // notified on every InsertBatch
   Mode mode = Mode::kOk;
   std::vector<size_t> batch_sizes;
   std::vector<std::string> stored;
@@ -110,6 +113,44 @@ TEST(DecisionWriter, ACommitInDoubtIsResolvedByLookingTheIdsUp) {
   auto b = writer.Submit(Decision(2));
   EXPECT_TRUE(a.get()) << "stored: answered as recorded";
   EXPECT_FALSE(b.get()) << "not stored: must not be answered";
+}
+
+// The writer hands outcomes to the answer thread and goes on: a reply that is slow to build
+// (here, one that waits for the next commit) does not hold up the next batch. Answered on
+// the writer thread, the first reply would wait out its 10 s for a batch that never comes.
+TEST(DecisionWriter, ASlowAnswerDoesNotHoldUpTheNextCommit) {
+  FakeDecisionStore db;
+  std::promise<bool> next_written_first;
+  auto first = next_written_first.get_future();
+  DecisionWriter writer(db, {1, 0ms, 500ms});
+  ASSERT_TRUE(writer.SubmitAsync(Decision(1), [&db, &next_written_first](bool committed) {
+    std::unique_lock lock(db.mutex);
+    bool next = db.written.wait_for(lock, 10s, [&db] { return db.batch_sizes.size() >= 2; });
+    next_written_first.set_value(committed && next);
+  }));
+  auto second = writer.Submit(Decision(2));
+  ASSERT_EQ(first.wait_for(20s), std::future_status::ready);
+  EXPECT_TRUE(first.get()) << "the second batch was written while the first answer was pending";
+  ASSERT_EQ(second.wait_for(20s), std::future_status::ready);
+  EXPECT_TRUE(second.get());
+}
+
+// Stop answers everything it wrote before it returns.
+TEST(DecisionWriter, StopAnswersEveryDecisionItWrote) {
+  FakeDecisionStore db;
+  std::atomic<int> answered{0};
+  {
+    DecisionWriter writer(db, {4, 0ms, 500ms});
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(writer.SubmitAsync(Decision(i), [&answered](bool committed) {
+        if (committed) answered.fetch_add(1);
+      }));
+    }
+    writer.Stop();
+    EXPECT_EQ(answered.load(), 20);
+    EXPECT_FALSE(writer.SubmitAsync(Decision(99), [&answered](bool) { answered.fetch_add(100); }));
+  }
+  EXPECT_EQ(answered.load(), 20);
 }
 
 TEST(DecisionWriter, RateLimitedRequestsAreCountedPerAgentAndMinuteAndFlushedOnStop) {

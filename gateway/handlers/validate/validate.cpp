@@ -203,8 +203,8 @@ bool ValidateAsync(ValidateContext& ctx, http::Request& req, http::Reply reply) 
   if (!bucket || !bucket->allowed) return false;  // refusals are counted on the pool
   Made made = Make(req, key, body, slice ? &*slice : nullptr);
   SetLimitHeaders(made.answer, *bucket);
-  // The record goes to the writer; the callback keeps only what the answer needs. The writer
-  // thread answers once the batch committed: no thread waits meanwhile.
+  // The record goes to the writer; the callback keeps only what the answer needs. The decision
+  // log's answer thread runs it once the batch committed: no thread waits meanwhile.
   auto answer = std::make_shared<http::Response>(std::move(made.answer));
   bool allowed = made.record.allowed;
   std::string reason = made.record.reason.value_or("");
