@@ -18,8 +18,11 @@ http::Response InvalidToken(std::string_view description) {
 }  // namespace
 
 http::Response Json(int status, const nlohmann::json& body) {
-  http::Response r = http::Response::Json(
-      status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return JsonText(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+http::Response JsonText(int status, std::string body) {
+  http::Response r = http::Response::Json(status, std::move(body));
   r.Set("Cache-Control", "no-store");
   return r;
 }

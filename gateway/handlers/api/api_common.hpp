@@ -34,6 +34,8 @@ struct Principal {
 };
 
 http::Response Json(int status, const nlohmann::json& body);
+// The same for a body that is JSON text already (written by util::JsonObject).
+http::Response JsonText(int status, std::string body);
 http::Response Error(int status, std::string_view code, std::string_view description,
                      std::string_view field = "");
 http::Response BadField(std::string_view field, std::string_view description);

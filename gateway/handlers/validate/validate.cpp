@@ -10,6 +10,7 @@
 #include "gateway/observe/metrics.hpp"
 #include "gateway/policy/rules.hpp"
 #include "gateway/util/errors.hpp"
+#include "gateway/util/json_writer.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::handlers::validate {
@@ -118,21 +119,25 @@ Made Make(const http::Request& req, const apikey::VerifiedKey& key, const Valida
   record.context_json = body.context_json;
   record.request_id = req.request_id;
 
-  nlohmann::json out = {
-      {"allowed", verdict.allowed},
-      {"decision_id", record.id},
-      {"rule_id", verdict.rule ? nlohmann::json(verdict.rule->id) : nlohmann::json(nullptr)},
-      {"agent_id", key.agent_id},
-      {"tool", body.tool},
-      {"scope", body.scope},
-      {"reasoning_level", verdict.rule
-                              ? nlohmann::json(policy::ReasoningString(verdict.rule->level))
-                              : nlohmann::json(nullptr)},
-      {"reasoning_required", verdict.reasoning_required},
-      {"reasoning_provided", verdict.reasoning_provided}};
-  if (verdict.reason) out["reason"] = policy::DenyReasonString(*verdict.reason);
-  if (verdict.warning) out["warning"] = "the rule asks for reasoning and none was given";
-  m.answer = Json(200, out);
+  // Written by hand (this answers every validation), fields in name order as before.
+  std::string out;
+  out.reserve(384);
+  util::JsonObject o(out);
+  o.Add("agent_id", key.agent_id).Add("allowed", verdict.allowed).Add("decision_id", record.id);
+  if (verdict.reason) o.Add("reason", policy::DenyReasonString(*verdict.reason));
+  if (verdict.rule) {
+    o.Add("reasoning_level", policy::ReasoningString(verdict.rule->level));
+  } else {
+    o.Add("reasoning_level", nullptr);
+  }
+  o.Add("reasoning_provided", verdict.reasoning_provided)
+      .Add("reasoning_required", verdict.reasoning_required)
+      .Add("rule_id", verdict.rule ? std::optional<std::string>(verdict.rule->id) : std::nullopt)
+      .Add("scope", body.scope)
+      .Add("tool", body.tool);
+  if (verdict.warning) o.Add("warning", "the rule asks for reasoning and none was given");
+  o.Close();
+  m.answer = api::JsonText(200, std::move(out));
   return m;
 }
 

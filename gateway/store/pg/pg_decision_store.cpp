@@ -3,6 +3,7 @@
 #include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
+#include "gateway/util/json_writer.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::store::pg {
@@ -28,75 +29,27 @@ DecisionRecord ReadDecision(const pqxx::row& row) {
   return d;
 }
 
-// A JSON string; text that is not valid UTF-8 (which no reader lets through) has its bad
-// bytes replaced rather than failing the whole batch.
-void AppendString(std::string& out, std::string_view s) {
-  if (!util::IsValidUtf8(s)) {
-    out += nlohmann::json(std::string(s))
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
-void AppendField(std::string& out, std::string_view name, std::string_view value) {
-  out += ",\"";
-  out += name;
-  out += "\":";
-  AppendString(out, value);
-}
-
-void AppendField(std::string& out, std::string_view name, const std::optional<std::string>& v) {
-  if (v) AppendField(out, name, std::string_view(*v));  // absent reads as NULL
-}
-
-void AppendField(std::string& out, std::string_view name, bool value) {
-  out += ",\"";
-  out += name;
-  out += "\":";
-  out += value ? "true" : "false";
-}
-
-// Written by hand rather than through a JSON tree: this runs for every allowed validation,
-// and a tree costs a map and an allocation per field. context is already JSON text, made
-// by the body reader's serializer, and goes in as it is.
+// Written by hand rather than through a JSON tree: this runs for every allowed validation.
+// context is already JSON text, made by the body reader's serializer, and goes in as it is;
+// a field left out reads as NULL.
 std::string DecisionBatchJson(const std::vector<DecisionRecord>& batch) {
   std::string out = "[";
   for (const auto& d : batch) {
     if (out.size() > 1) out += ',';
-    out += "{\"id\":";
-    AppendString(out, d.id);
-    AppendField(out, "agent_id", std::string_view(d.agent_id));
-    AppendField(out, "key_id", std::string_view(d.key_id));
-    AppendField(out, "tool", std::string_view(d.tool));
-    AppendField(out, "scope", std::string_view(d.scope));
-    AppendField(out, "allowed", d.allowed);
-    AppendField(out, "reason", d.reason);
-    AppendField(out, "rule_id", d.rule_id);
-    AppendField(out, "reasoning", d.reasoning);
-    AppendField(out, "reasoning_required", d.reasoning_required);
-    AppendField(out, "reasoning_provided", d.reasoning_provided);
-    if (d.context_json) {
-      out += ",\"context\":";
-      out += *d.context_json;
-    }
-    AppendField(out, "request_id", std::string_view(d.request_id));
-    out += '}';
+    util::JsonObject o(out);
+    o.Add("id", d.id)
+        .Add("agent_id", d.agent_id)
+        .Add("key_id", d.key_id)
+        .Add("tool", d.tool)
+        .Add("scope", d.scope)
+        .Add("allowed", d.allowed)
+        .AddIfSet("reason", d.reason)
+        .AddIfSet("rule_id", d.rule_id)
+        .AddIfSet("reasoning", d.reasoning)
+        .Add("reasoning_required", d.reasoning_required)
+        .Add("reasoning_provided", d.reasoning_provided);
+    if (d.context_json) o.AddRaw("context", *d.context_json);
+    o.Add("request_id", d.request_id).Close();
   }
   out += ']';
   return out;

@@ -1,10 +1,10 @@
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
 #include "gateway/store/pg/statements.hpp"
+#include "gateway/util/json_writer.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::store::pg {
@@ -168,26 +168,30 @@ std::optional<Issued> PgTokenStore::RotateAgain(const RefreshTokenRecord& old, i
 std::vector<Issued> PgTokenStore::IssueClientCredentials(
     const std::vector<ClientCredentialsIssue>& batch) {
   if (batch.empty()) return {};
-  nlohmann::json rows = nlohmann::json::array();
+  // Written by hand (one batch per commit on the token writer). The strings are the
+  // callers' (client ids, addresses, request ids): anything that is not UTF-8 is replaced
+  // rather than failing the whole batch over it. details is JSON text, sent as a string.
+  std::string json = "[";
   for (size_t i = 0; i < batch.size(); ++i) {
     const ClientCredentialsIssue& c = batch[i];
-    rows.push_back({{"i", i},
-                    {"client_id", c.client_id},
-                    {"scopes", Join(c.tokens.access_scopes)},
-                    {"ttl", c.tokens.access_ttl_seconds},
-                    {"audience", Join(c.tokens.audience)},
-                    {"hash", util::HexLower(c.tokens.access_hash)},
-                    {"type", c.audit.type},
-                    {"user_id", c.audit.user_id},
-                    {"audit_client", c.audit.client_id},
-                    {"actor", c.audit.actor},
-                    {"address", c.audit.client_address},
-                    {"request_id", c.audit.request_id},
-                    {"details", c.audit.details_json}});
+    if (i > 0) json += ',';
+    util::JsonObject(json)
+        .Add("i", static_cast<int64_t>(i))
+        .Add("client_id", c.client_id)
+        .Add("scopes", Join(c.tokens.access_scopes))
+        .Add("ttl", c.tokens.access_ttl_seconds)
+        .Add("audience", Join(c.tokens.audience))
+        .Add("hash", util::HexLower(c.tokens.access_hash))
+        .Add("type", c.audit.type)
+        .Add("user_id", c.audit.user_id)
+        .Add("audit_client", c.audit.client_id)
+        .Add("actor", c.audit.actor)
+        .Add("address", c.audit.client_address)
+        .Add("request_id", c.audit.request_id)
+        .Add("details", c.audit.details_json)
+        .Close();
   }
-  // The strings are the callers' (client ids, addresses, request ids); replace anything that
-  // is not UTF-8 rather than fail the whole batch over it.
-  std::string json = rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  json += ']';
   return db_.Guard([&] {
     // One statement in autocommit, atomic on its own: one round trip and one commit for the
     // batch. A connection lost while it ran leaves the commit in doubt (the caller looks the
