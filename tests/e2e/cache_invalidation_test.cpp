@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "tests/support/api_client.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/oauth_flow.hpp"
@@ -69,12 +70,10 @@ class CacheInvalidationE2E : public ::testing::Test {
     return std::chrono::milliseconds(5000);
   }
   static void WaitLive(const GatewayProcess& gw) {
-    auto start = Clock::now();
-    while (Clock::now() - start < std::chrono::seconds(10)) {
-      if (Metric(gw, "oakgate_cache_live") == 1) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!Eventually([&] { return Metric(gw, "oakgate_cache_live") == 1; }, std::chrono::seconds(10),
+                    std::chrono::milliseconds(20))) {
+      FAIL() << "the cache never went live";
     }
-    FAIL() << "the cache never went live";
   }
 
   static TestDatabase* db_;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/login_flow.hpp"
@@ -102,12 +103,7 @@ class ResourcesE2E : public ::testing::Test {
   // A change made outside this gateway (the CLI, psql) reaches its caches through the
   // listener, within a second (issue 7): polled for 5 s, a generous margin.
   static bool BecomesInactive(const TestClient& rs, const std::string& token) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < until) {
-      if (Introspect(rs, token)["active"] == false) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
+    return Eventually([&] { return Introspect(rs, token)["active"] == false; });
   }
 
   static TestDatabase* db_;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -113,11 +114,8 @@ TEST_F(PruneE2E, TheGatewayPrunesPeriodically) {
   db_->Scalar(
       "INSERT INTO login_failures (account, client_address, failed_at) VALUES"
       " ('periodic@example.com', '10.0.0.3', now() - interval '1 day')");
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (Count("login_failures", "account = 'periodic@example.com'") != "0" &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  Eventually([&] { return Count("login_failures", "account = 'periodic@example.com'") == "0"; },
+             std::chrono::seconds(20), std::chrono::milliseconds(100));
   EXPECT_EQ(Count("login_failures", "account = 'periodic@example.com'"), "0");
 }
 
