@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <string>
-#include <unordered_map>
 
 #include "gateway/observe/log.hpp"
 #include "gateway/observe/metrics.hpp"
@@ -36,31 +35,27 @@ void RecordRequestMetrics(const http::Request& request, const http::Response& re
   // Unmatched paths share one label so a scanner cannot grow the series without bound.
   const std::string& route = request.route.empty() ? kUnmatched : request.route;
   const std::string& method = request.route.empty() ? kOther : request.method;
-  // The series of a (route, method, status) are resolved once per thread: the registry
-  // renders labels and takes its lock on every lookup. Bounded by routes × methods × statuses.
+  // Bounded by routes × methods × statuses.
   struct Series {
     observe::Counter* requests;
     observe::Histogram* duration;
   };
-  thread_local std::unordered_map<std::string, Series> resolved;
   std::string key = route;
   key.push_back('\0');
   key.append(method).push_back('\0');
   key.append(std::to_string(response.status));
-  auto it = resolved.find(key);
-  if (it == resolved.end()) {
+  Series series = observe::ResolvedPerThread(key, [&] {
     auto& m = observe::Metrics();
-    Series s{
+    return Series{
         &m.GetCounter(
             "oakgate_http_requests_total", "HTTP requests by route, method and status",
             {{"route", route}, {"method", method}, {"status", std::to_string(response.status)}}),
         &m.GetHistogram("oakgate_http_request_duration_seconds",
                         "Time from a parsed request to its response, by route",
                         {{"route", route}})};
-    it = resolved.emplace(std::move(key), s).first;
-  }
-  it->second.requests->Inc();
-  it->second.duration->Observe(static_cast<double>(latency.count()) / 1e6);
+  });
+  series.requests->Inc();
+  series.duration->Observe(static_cast<double>(latency.count()) / 1e6);
 }
 
 void RegisterProcessMetrics(const http::Server& server) {

@@ -13,6 +13,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -75,6 +76,21 @@ class Registry {
 
 // The process-wide registry that /metrics renders.
 Registry& Metrics();
+
+// The series a hot path counts into, resolved once per thread and key. GetCounter and
+// GetHistogram render labels and take the registry's lock on every call, so code that counts
+// every request keeps what they returned: `resolve()` runs the first time `key` is seen on a
+// thread and returns the series (a pointer, or a struct of pointers; the registry never
+// moves a series). Each call site has its own memo (its lambda's type makes its own
+// instantiation). Keys come from the same small fixed sets as label values.
+template <typename Resolve>
+auto ResolvedPerThread(const std::string& key, Resolve&& resolve) -> decltype(resolve()) {
+  thread_local std::unordered_map<std::string, decltype(resolve())> resolved;
+  auto it = resolved.find(key);
+  if (it == resolved.end()) it = resolved.emplace(key, resolve()).first;
+  return it->second;
+}
+
 // `{a="1",b="x\"y"}` with Prometheus escaping; "" for no labels.
 std::string RenderLabels(const Labels& labels);
 

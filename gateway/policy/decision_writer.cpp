@@ -1,6 +1,5 @@
 #include "gateway/policy/decision_writer.hpp"
 
-#include <unordered_map>
 #include <unordered_set>
 
 #include "gateway/observe/log.hpp"
@@ -29,22 +28,16 @@ void ObserveBatch(size_t size, std::chrono::steady_clock::time_point started, bo
 }  // namespace
 
 void CountDecision(std::string_view outcome, std::string_view reason) {
-  // Resolved once per thread and (outcome, reason): the registry renders labels and takes
-  // its lock on every lookup, and this counts every answer. Bounded by the contract's
-  // outcomes × reasons.
-  thread_local std::unordered_map<std::string, observe::Counter*> resolved;
+  // Counts every answer. Bounded by the contract's outcomes × reasons.
   std::string key(outcome);
   key.push_back('\0');
   key.append(reason);
-  auto it = resolved.find(key);
-  if (it == resolved.end()) {
-    observe::Counter* c = &observe::Metrics().GetCounter(
+  observe::ResolvedPerThread(key, [&] {
+    return &observe::Metrics().GetCounter(
         "oakgate_decisions_total", "Validation decisions by outcome and reason",
         {{"outcome", std::string(outcome)},
          {"reason", reason.empty() ? "none" : std::string(reason)}});
-    it = resolved.emplace(std::move(key), c).first;
-  }
-  it->second->Inc();
+  })->Inc();
 }
 
 DecisionWriter::DecisionWriter(store::DecisionStore& decisions, DecisionWriterOptions options)

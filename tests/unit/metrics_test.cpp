@@ -2,12 +2,34 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace oakgate::observe {
 namespace {
 
 TEST(Metrics, LabelValuesAreEscaped) {
   EXPECT_EQ(RenderLabels({}), "");
   EXPECT_EQ(RenderLabels({{"a", "1"}, {"b", "x\"y\\z\nw"}}), R"({a="1",b="x\"y\\z\nw"})");
+}
+
+// A hot path resolves each series once per thread and key, and counts into what it got.
+TEST(Metrics, ResolvedPerThreadAsksTheRegistryOncePerThreadAndKey) {
+  Registry r;
+  int lookups = 0;
+  auto count = [&](const std::string& k) {
+    ResolvedPerThread(k, [&] {
+      ++lookups;
+      return &r.GetCounter("memo_total", "help", {{"k", k}});
+    })->Inc();
+  };
+  for (int i = 0; i < 3; ++i) count("a");
+  count("b");
+  EXPECT_EQ(lookups, 2);
+  std::thread([&] { count("a"); }).join();
+  EXPECT_EQ(lookups, 3) << "another thread resolves for itself";
+  std::string text = r.Render();
+  EXPECT_NE(text.find("memo_total{k=\"a\"} 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("memo_total{k=\"b\"} 1\n"), std::string::npos) << text;
 }
 
 TEST(Metrics, CountersAreSeriesPerLabelSet) {
