@@ -212,7 +212,7 @@ TEST_F(ResourcesE2E, TokenEndpointResourceSelectsAmongThoseAuthorized) {
               {"redirect_uri", app_->redirect_uri},
               {"code_verifier", pkce.verifier},
               {"client_id", app_->id}};
-  for (const std::string bad : {kC, std::string("relative/x"), kA + "#f"}) {
+  for (const std::string& bad : {kC, std::string("relative/x"), kA + "#f"}) {
     Fields with = f;
     with.emplace_back("resource", bad);
     auto r = PostForm(port(), "/oauth/token", with);
