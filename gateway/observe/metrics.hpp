@@ -82,7 +82,9 @@ Registry& Metrics();
 // every request keeps what they returned: `resolve()` runs the first time `key` is seen on a
 // thread and returns the series (a pointer, or a struct of pointers; the registry never
 // moves a series). Each call site has its own memo (its lambda's type makes its own
-// instantiation). Keys come from the same small fixed sets as label values.
+// instantiation). Keys come from the same small fixed sets as label values. The memo lives
+// as long as the thread, so what `resolve()` returns must too: series of the process-wide
+// registry, which is never destroyed.
 template <typename Resolve>
 auto ResolvedPerThread(const std::string& key, Resolve&& resolve) -> decltype(resolve()) {
   thread_local std::unordered_map<std::string, decltype(resolve())> resolved;

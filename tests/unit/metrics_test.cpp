@@ -16,8 +16,12 @@ TEST(Metrics, LabelValuesAreEscaped) {
 TEST(Metrics, ResolvedPerThreadAsksTheRegistryOncePerThreadAndKey) {
   Registry r;
   int lookups = 0;
+  // The memo outlives `r`: keys of their own for each run (--gtest_repeat) keep a later run
+  // from counting into a registry that is gone.
+  static int run = 0;
+  const std::string prefix = std::to_string(run++) + "/";
   auto count = [&](const std::string& k) {
-    ResolvedPerThread(k, [&] {
+    ResolvedPerThread(prefix + k, [&] {
       ++lookups;
       return &r.GetCounter("memo_total", "help", {{"k", k}});
     })->Inc();
