@@ -6,7 +6,6 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
-#include <thread>
 
 #include "tests/support/api_client.hpp"
 #include "tests/support/eventually.hpp"
