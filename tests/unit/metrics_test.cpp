@@ -54,6 +54,10 @@ TEST(Metrics, HistogramBucketsAreCumulativeWithSumAndCount) {
   h.Observe(0.003);   // le=0.005
   h.Observe(60);      // only +Inf
   std::string text = r.Render();
+  EXPECT_NE(text.find("lat_seconds_bucket{route=\"/x\",le=\"0.00025\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("lat_seconds_bucket{route=\"/x\",le=\"0.002\"} 1\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("lat_seconds_bucket{route=\"/x\",le=\"0.0005\"} 1\n"), std::string::npos)
       << text;
   EXPECT_NE(text.find("lat_seconds_bucket{route=\"/x\",le=\"0.005\"} 2\n"), std::string::npos)
