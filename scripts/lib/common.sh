@@ -40,6 +40,12 @@ build_gateway() {
   shift 2
   local gen=()
   command -v ninja >/dev/null && gen=(-G Ninja)
+  # ccache, when the machine has it, makes a rebuild in a second checkout cheap; paths are
+  # taken relative to the checkout so that clones share hits. Optional: nothing installs it.
+  if command -v ccache >/dev/null; then
+    export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$OAKGATE_ROOT}"
+    set -- "$@" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
+  fi
   if [ ! -f "$dir/CMakeCache.txt" ]; then
     cmake -S "$OAKGATE_ROOT" -B "$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
   else
