@@ -34,6 +34,32 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The oldest Node.js the tests, SDKs and examples must run on: Debian 12's own nodejs.
+OAKGATE_MIN_NODE="18.19"
+
+# Fails with a plain message when the machine's node is older than OAKGATE_MIN_NODE, and
+# checks that every npm lockfile of the repository pins only packages that run on Debian 12's
+# Node (a newer Node on a developer's machine would otherwise hide a package that needs 20).
+require_node() {
+  command -v node >/dev/null || die "node is not installed: install Debian's nodejs and npm (apt-get install nodejs npm)"
+  local have
+  have=$(node -p 'process.versions.node' 2>/dev/null) || die "node does not run"
+  if ! python3 - "$have" "$OAKGATE_MIN_NODE" <<'PY'
+import sys
+have, need = ([int(x) for x in v.split(".")[:2]] for v in sys.argv[1:3])
+sys.exit(0 if have >= need else 1)
+PY
+  then
+    die "node $have is too old: oakgate's tests and SDKs need Node.js $OAKGATE_MIN_NODE or newer (Debian 12's nodejs 18.20 is enough)"
+  fi
+  local locks
+  mapfile -t locks < <(cd "$OAKGATE_ROOT" && git ls-files '*package-lock.json' 2>/dev/null ||
+    find . -name package-lock.json -not -path '*/node_modules/*')
+  [ ${#locks[@]} -eq 0 ] ||
+    (cd "$OAKGATE_ROOT" && python3 scripts/lib/check_node_engines.py "${locks[@]}" >/dev/null) ||
+    die "an npm lockfile pins a package that does not run on Debian 12's Node: $(cd "$OAKGATE_ROOT" && python3 scripts/lib/check_node_engines.py "${locks[@]}" | head -5 | tr '\n' ';')"
+}
+
 # build_gateway DIR BUILD_TYPE [extra cmake args...]
 build_gateway() {
   local dir="$1" type="$2"
