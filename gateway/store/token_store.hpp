@@ -117,10 +117,11 @@ class TokenStore {
   virtual std::optional<RefreshTokenRecord> FindRefreshToken(std::string_view token_hash) = 0;
   // Retires refresh token `old_id` (compare-and-set on used_at IS NULL) and issues the new
   // tokens as its children, in one transaction. nullopt, with nothing written, when it was
-  // already retired or revoked.
+  // already retired or revoked, or its family is no longer live (expired, revoked, pruned).
   virtual std::optional<Issued> Rotate(const RefreshTokenRecord& old, const NewTokens& tokens) = 0;
   // Refresh grace: retires the unused child `child_id` (compare-and-set) and issues new tokens
-  // as further children of `old`, in one transaction; nullopt when the child was used meanwhile.
+  // as further children of `old`, in one transaction; nullopt when the child was used meanwhile
+  // or the family is no longer live.
   virtual std::optional<Issued> RotateAgain(const RefreshTokenRecord& old, int64_t child_id,
                                             const NewTokens& tokens) = 0;
 

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/gateway_process.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace oakgate::test {
@@ -32,18 +34,22 @@ class PruneE2E : public ::testing::Test {
     return db_->Scalar("SELECT count(*) FROM " + table + " WHERE " + where);
   }
   // A family expiring at `expires` with one access and one refresh token; returns its id.
+  // One statement, so the gateway's own prune (every second here) never sees an expired family
+  // without its tokens, and never deletes it between the inserts.
   static std::string Family(const std::string& expires, const std::string& tag) {
-    std::string id = db_->Scalar(
-        "INSERT INTO token_families (client_id, user_id, expires_at) VALUES ('prune-client', '" +
-        user_ + "', " + expires + ") RETURNING id");
-    db_->Scalar(
-        "INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, expires_at)"
-        " VALUES (sha256('at-" +
-        tag + "'), " + id + ", 'prune-client', '" + user_ + "', least(" + expires +
-        ", now() + interval '1 hour'))");
-    db_->Scalar("INSERT INTO refresh_tokens (token_hash, family_id) VALUES (sha256('rt-" + tag +
-                "'), " + id + ")");
-    return id;
+    return db_->Scalar(
+        "WITH f AS (INSERT INTO token_families (client_id, user_id, expires_at)"
+        " VALUES ('prune-client', '" +
+        user_ + "', " + expires +
+        ") RETURNING id, expires_at),"
+        " a AS (INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, expires_at)"
+        " SELECT sha256('at-" +
+        tag + "'), id, 'prune-client', '" + user_ +
+        "', least(expires_at, now() + interval '1 hour') FROM f),"
+        " r AS (INSERT INTO refresh_tokens (token_hash, family_id) SELECT sha256('rt-" +
+        tag +
+        "'), id FROM f)"
+        " SELECT id FROM f");
   }
   static TestDatabase* db_;
   static GatewayProcess* gw_;
@@ -129,6 +135,90 @@ TEST_F(PruneE2E, LogoutMakesTheSessionPrunable) {
   auto r = RunOakgate({"prune"}, gw_->env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Count("sessions", "token_hash = sha256('s-ended')"), "0");
+}
+
+// A rotation and a prune of the same family, at the moment the family reaches its absolute
+// expiry. The prune deletes the family and then, by cascade, its tokens; a rotation that locked
+// the refresh token before the family would wait for the prune while the prune waits for it (a
+// deadlock, one of them aborted), or insert into a family the prune has deleted (a foreign-key
+// failure). A trigger holds the rotation between its statements, so the two always overlap.
+class RotationPruneE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<TestDatabase>();
+    gw_ = std::make_unique<GatewayProcess>(db_->url());
+    auto r = RunOakgate({"user", "create", "--email", "rot@example.com", "--password-stdin"},
+                        gw_->env(), "rotation password\n");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    user_ = db_->Scalar("SELECT id FROM users WHERE email_normalized = 'rot@example.com'");
+    db_->Scalar(
+        "INSERT INTO clients (id, name, grant_types, redirect_uris) VALUES ('rot-client', 'Rot',"
+        " '{authorization_code,refresh_token}', '{http://127.0.0.1/cb}')");
+  }
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<GatewayProcess> gw_;
+  std::string user_;
+};
+
+TEST_F(RotationPruneE2E, ARotationAndAPruneOfTheSameFamilyNeitherDeadlockNorFail) {
+  const std::string token = "ort_" + std::string(43, 'r');
+  std::string family = db_->Scalar(
+      "WITH f AS (INSERT INTO token_families (client_id, user_id, expires_at) VALUES"
+      " ('rot-client', '" +
+      user_ +
+      "', now() + interval '1 second') RETURNING id),"
+      " r AS (INSERT INTO refresh_tokens (token_hash, family_id) SELECT sha256('" +
+      token + "'), id FROM f) SELECT id FROM f");
+  // Every update of this family's refresh tokens takes two seconds, holding its locks.
+  db_->Scalar(
+      "CREATE FUNCTION hold() RETURNS trigger LANGUAGE plpgsql AS"
+      " $$ BEGIN PERFORM pg_sleep(2); RETURN NEW; END $$");
+  db_->Scalar(
+      "CREATE TRIGGER hold AFTER UPDATE ON refresh_tokens FOR EACH ROW WHEN (OLD.family_id = " +
+      family + ") EXECUTE FUNCTION hold()");
+
+  // The rotation reads a live family, then is held inside its transaction.
+  auto refresh = std::async(std::launch::async, [&] {
+    return Fetch(gw_->port(), "POST", "/oauth/token",
+                 {{"Content-Type", "application/x-www-form-urlencoded"}},
+                 FormEncode({{"grant_type", "refresh_token"},
+                             {"refresh_token", token},
+                             {"client_id", "rot-client"}}));
+  });
+  Eventually(
+      [&] {
+        return db_->Scalar(
+                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                   " AND wait_event = 'PgSleep'") != "0";
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(20));
+  // The family passes its absolute expiry while the rotation is held; the prune runs then.
+  Eventually(
+      [&] {
+        return db_->Scalar("SELECT (expires_at < now())::text FROM token_families WHERE id = " +
+                           family) == "true";
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(20));
+  auto prune = std::async(std::launch::async, [&]() -> std::string {
+    try {
+      db_->Scalar(
+          "DELETE FROM token_families WHERE id IN (SELECT id FROM token_families"
+          " WHERE expires_at < now() LIMIT 100)");
+      return "";
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  });
+
+  HttpResponse answer = refresh.get();
+  std::string prune_error = prune.get();
+  EXPECT_EQ(prune_error, "") << "the prune must not be the victim of a deadlock";
+  EXPECT_TRUE(answer.status == 200 || answer.status == 400) << answer.status << " " << answer.body;
+  if (answer.status == 400) EXPECT_NE(answer.body.find("invalid_grant"), std::string::npos);
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM token_families WHERE id = " + family), "0");
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM refresh_tokens WHERE family_id = " + family), "0");
+  EXPECT_EQ(gw_->Logs().find("deadlock"), std::string::npos) << gw_->Logs();
+  EXPECT_EQ(gw_->Logs().find("foreign key"), std::string::npos) << gw_->Logs();
 }
 
 }  // namespace

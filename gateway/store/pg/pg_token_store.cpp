@@ -143,8 +143,10 @@ std::optional<RefreshTokenRecord> PgTokenStore::FindRefreshToken(std::string_vie
 std::optional<Issued> PgTokenStore::Rotate(const RefreshTokenRecord& old, const NewTokens& tokens) {
   return db_.Guard([&]() -> std::optional<Issued> {
     pqxx::work tx(db_.Connection());
+    // Family first (see kFamilyTouch): expired, revoked or pruned since it was read means no
+    // rotation; the grant reads the token again and answers for what it finds.
+    if (tx.exec_prepared(sql::kFamilyTouch.name, old.family_id).empty()) return std::nullopt;
     if (tx.exec_prepared(sql::kRefreshTokenRetire.name, old.id).empty()) return std::nullopt;
-    tx.exec_prepared(sql::kFamilyTouch.name, old.family_id);
     Issued issued{old.family_id, InsertTokens(tx, old.family_id, tokens, old.id)};
     tx.commit();
     return issued;
@@ -155,10 +157,10 @@ std::optional<Issued> PgTokenStore::RotateAgain(const RefreshTokenRecord& old, i
                                                 const NewTokens& tokens) {
   return db_.Guard([&]() -> std::optional<Issued> {
     pqxx::work tx(db_.Connection());
+    if (tx.exec_prepared(sql::kFamilyTouch.name, old.family_id).empty()) return std::nullopt;
     if (tx.exec_prepared(sql::kRefreshTokenRetireUnused.name, child_id).empty()) {
       return std::nullopt;
     }
-    tx.exec_prepared(sql::kFamilyTouch.name, old.family_id);
     Issued issued{old.family_id, InsertTokens(tx, old.family_id, tokens, old.id)};
     tx.commit();
     return issued;

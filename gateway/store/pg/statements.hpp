@@ -365,8 +365,15 @@ inline constexpr Statement kFamilyCreate{
     " VALUES ($1, nullif($2, '')::uuid, coalesce(string_to_array(nullif($3, ''), ' '), '{}'),"
     " now() + make_interval(secs => $4::bigint),"
     " coalesce(string_to_array(nullif($5, ''), ' '), '{}')) RETURNING id"};
+// The first statement of a rotation: it locks the family row, and only while the family is
+// still live, before any of its tokens. The prune task deletes a family and then (by cascade)
+// its tokens, so taking the locks in the same order means a rotation and a prune of the same
+// family never deadlock, and a rotation never inserts into a family that a prune is deleting
+// or has deleted (a foreign-key failure): it sees no row and decides again on fresh data.
 inline constexpr Statement kFamilyTouch{
-    "family_touch", "UPDATE token_families SET last_used_at = now() WHERE id = $1"};
+    "family_touch",
+    "UPDATE token_families SET last_used_at = now()"
+    " WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING id"};
 inline constexpr Statement kFamilyRevoke{
     "family_revoke",
     "UPDATE token_families SET revoked_at = now(), revoked_reason = $2"
