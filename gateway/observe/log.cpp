@@ -102,16 +102,59 @@ bool IsBase64Url(char c) {
          c == '_';
 }
 
-// A run that looks like one of our random secrets: long, with an upper-case letter or a digit
-// (43 CSPRNG characters nearly always have both), and not merely hex or a UUID.
-bool LooksSecret(std::string_view run) {
-  if (run.size() < 32) return false;
-  bool mixed = false, beyond_hex = false;
-  for (char c : run) {
-    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) mixed = true;
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-')) beyond_hex = true;
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
   }
-  return mixed && beyond_hex;
+  return true;
+}
+
+// Prefixes of our secrets: what follows is secret whatever it looks like.
+constexpr std::string_view kSecretPrefixes[] = {"oat_", "ort_", "sk_", "whsec_"};
+
+// Names of the fields (form, query, cookie, JSON, header) that carry a secret.
+constexpr std::string_view kSecretFields[] = {"code",
+                                              "code_verifier",
+                                              "refresh_token",
+                                              "access_token",
+                                              "token",
+                                              "password",
+                                              "client_secret",
+                                              "secret",
+                                              "csrf",
+                                              "authorization",
+                                              "subject_token",
+                                              "assertion",
+                                              "oakgate_session",
+                                              "__Host-oakgate_session"};
+
+bool IsSecretField(std::string_view name) {
+  for (std::string_view f : kSecretFields) {
+    if (EqualsIgnoreCase(name, f)) return true;
+  }
+  return false;
+}
+
+// The shape of an unprefixed secret of ours (codes, session cookies, CSRF tokens, state a
+// client made random): 43 or more base64url characters, as 256 random bits encode, with both
+// cases of letters. 43 random characters lack an upper-case (or a lower-case) letter with a
+// probability of about 2e-10; identifiers, migration names, hex digests and UUIDs lack one.
+bool LooksRandom(std::string_view run) {
+  if (run.size() < 43) return false;
+  bool upper = false, lower = false;
+  for (char c : run) {
+    upper = upper || (c >= 'A' && c <= 'Z');
+    lower = lower || (c >= 'a' && c <= 'z');
+  }
+  return upper && lower;
+}
+
+bool EndsValue(char c) {
+  return c == '&' || c == ';' || c == ',' || c == '"' || c == '\'' || c == ' ' || c == '\t' ||
+         c == '\n' || c == '\r';
 }
 
 }  // namespace
@@ -128,17 +171,47 @@ std::string Scrub(std::string_view text) {
     size_t start = i;
     while (i < text.size() && IsBase64Url(text[i])) ++i;
     std::string_view run = text.substr(start, i - start);
-    if (!LooksSecret(run)) {
-      out += run;
-      continue;
-    }
-    for (std::string_view prefix : {"oat_", "ort_", "sk_"}) {
-      if (run.substr(0, prefix.size()) == prefix) {
+
+    bool prefixed = false;
+    for (std::string_view prefix : kSecretPrefixes) {
+      if (run.size() > prefix.size() && run.substr(0, prefix.size()) == prefix) {
         out += prefix;
+        out += "[redacted]";
+        prefixed = true;
         break;
       }
     }
+    if (prefixed) continue;
+    if (LooksRandom(run)) {
+      out += "[redacted]";
+      continue;
+    }
+    out += run;
+    if (!IsSecretField(run)) continue;
+
+    // name=value, "name":"value", "name": "value" and the header "Authorization: value": the
+    // value is redacted. A bare "name: ..." is prose ("invalid token: malformed") and stays.
+    size_t j = i;
+    bool quoted = j < text.size() && text[j] == '"';  // the closing quote of a JSON key
+    if (quoted) ++j;
+    if (j >= text.size() || (text[j] != '=' && text[j] != ':')) continue;
+    if (text[j] == ':' && !quoted && !EqualsIgnoreCase(run, "authorization")) continue;
+    ++j;
+    while (j < text.size() && text[j] == ' ') ++j;
+    if (j < text.size() && text[j] == '"') ++j;  // the opening quote of a JSON string
+    // An Authorization value keeps its scheme: "Bearer [redacted]".
+    for (std::string_view scheme : {"Bearer ", "Basic "}) {
+      if (text.substr(j, scheme.size()) == scheme) j += scheme.size();
+    }
+    size_t value = j;
+    while (j < text.size() && !EndsValue(text[j])) {
+      if (text[j] == '\\' && j + 1 < text.size()) ++j;
+      ++j;
+    }
+    if (j == value) continue;
+    out += text.substr(i, value - i);
     out += "[redacted]";
+    i = j;
   }
   return out;
 }

@@ -30,10 +30,13 @@ void Error(std::string_view msg, std::initializer_list<Field> fields = {});
 // Keeps a recognisable, non-secret prefix ("oat_", "pk_<id>") and replaces the rest.
 std::string Redact(std::string_view value);
 
-// The last line of defence, applied to the message and every field of every line: replaces
-// each run of 32 or more base64url characters that looks random (the shape of our tokens,
-// codes, session ids and secrets) with "[redacted]", keeping an "oat_", "ort_" or "sk_" prefix.
-// Ids that are hex or UUIDs, the public "pk_<id>" and ordinary words pass.
+// The last line of defence, applied to the message and every field of every line. It goes by
+// the shapes of our secrets, not by anything long: the part after an "oat_", "ort_", "sk_" or
+// "whsec_" prefix; the value of a field that carries a secret (code, code_verifier, token,
+// refresh_token, password, client_secret, csrf, the session cookie, Authorization, ...) as
+// name=value, name: value or JSON; and a bare run of 43 or more base64url characters with both
+// cases of letters (codes, cookies, CSRF tokens). Ids, migration names, hex digests, UUIDs,
+// the public "pk_<id>" and ordinary words pass.
 std::string Scrub(std::string_view text);
 
 // Builds the JSON line (through Scrub); exposed for tests.

@@ -29,6 +29,40 @@ TEST(LogScrub, KeepsIdsWordsAndAddresses) {
   }
 }
 
+TEST(LogScrub, RedactsTheValuesOfFieldsThatCarrySecretsWhateverTheyLookLike) {
+  EXPECT_EQ(Scrub("password=hunter2&email=a@example.com"),
+            "password=[redacted]&email=a@example.com");
+  EXPECT_EQ(Scrub(R"({"client_secret":"short", "name":"x"})"),
+            R"({"client_secret":"[redacted]", "name":"x"})");
+  EXPECT_EQ(Scrub("code_verifier=abc.def~ghi-jkl"), "code_verifier=[redacted]");
+  EXPECT_EQ(Scrub("Authorization: Bearer abc123"), "Authorization: Bearer [redacted]");
+  EXPECT_EQ(Scrub("Cookie: __Host-oakgate_session=abc; theme=dark"),
+            "Cookie: __Host-oakgate_session=[redacted]; theme=dark");
+  EXPECT_EQ(Scrub("csrf=x1"), "csrf=[redacted]");
+  EXPECT_EQ(Scrub("whsec_abcdefghij"), "whsec_[redacted]");
+  EXPECT_EQ(Scrub("sk_short1"), "sk_[redacted]");
+}
+
+TEST(LogScrub, OrdinaryIdentifiersSurviveHoweverLongTheyAre) {
+  for (const char* kept : {
+           "0007_audience_trigger_only_for_old_inserts.sql",
+           "0012_organizations_expand_personal_organizations_for_existing_users.sql",
+           "refresh_token_retire_unused_child_of_the_family_when_grace_applies",
+           "grant_type=refresh_token",
+           "token_type_hint=access_token",
+           "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+           "oakgate.decisions.commit_seconds_bucket_for_the_decision_log_writer",
+           "the code was used",
+           "invalid token: malformed",
+       }) {
+    EXPECT_EQ(Scrub(kept), kept);
+  }
+  auto j = nlohmann::json::parse(
+      FormatLine("info", "migration applied",
+                 {{"version", "0007_audience_trigger_only_for_old_inserts.sql"}}));
+  EXPECT_EQ(j["version"], "0007_audience_trigger_only_for_old_inserts.sql");
+}
+
 TEST(LogScrub, EveryFieldOfALineGoesThroughIt) {
   auto j = nlohmann::json::parse(
       FormatLine("warn", std::string("bad ") + kRandom, {{"detail", std::string("x ") + kRandom}}));
