@@ -109,6 +109,8 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
     r.Add(method, pattern, Exec::kPool, std::move(run));
   };
   r.Add("GET", "/dashboard/static/dashboard.js", Exec::kInline, h::DashboardScript);
+  // Issue 29: browsers ask every origin for its icon; a 404 is a console error on a fresh page.
+  r.Add("GET", "/favicon.ico", Exec::kInline, h::Favicon);
   add("GET", "/dashboard", h::ShowSummary);
   add("GET", "/dashboard/agents", h::ShowAgents);
   add("POST", "/dashboard/agents", h::CreateAgent);
@@ -121,6 +123,7 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("POST", "/dashboard/keys", h::CreateKey);
   add("POST", "/dashboard/keys/{key_id}/revoke", h::RevokeKey);
   add("POST", "/dashboard/keys/{key_id}/rotate", h::RotateKey);
+  add("GET", "/dashboard/keys/{key_id}/created", h::ShowCreatedKey);
   add("GET", "/dashboard/decisions", h::ShowDecisions);
   add("GET", "/dashboard/decisions/{decision_id}", h::ShowDecision);
   add("GET", "/dashboard/credentials", h::ShowCredentials);

@@ -26,6 +26,14 @@ class SessionStore {
   // Ends the user's session with this id; false when it is not theirs or not live.
   virtual bool EndForUser(std::string_view user_id, int64_t session_id,
                           const AuditEvent& audit) = 0;
+
+  // The dashboard's one-time slot for a new API key (issue 29), bound to one session:
+  // `sealed` is the key already sealed to the session cookie (never the key itself). Writing
+  // a slot for the same key again replaces it.
+  virtual void PutReveal(int64_t session_id, std::string_view key_id, std::string_view sealed) = 0;
+  // Reads and empties the slot in one statement: a second call, from this or any other
+  // instance, gets nullopt. A slot older than 10 minutes is emptied and not returned.
+  virtual std::optional<std::string> TakeReveal(int64_t session_id, std::string_view key_id) = 0;
 };
 
 class ThrottleStore {

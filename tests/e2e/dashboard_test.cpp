@@ -4,8 +4,10 @@
 // drives the same pages in Chromium.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "tests/support/api_client.hpp"
 #include "tests/support/gateway_process.hpp"
@@ -73,6 +75,38 @@ class DashboardE2E : public ::testing::Test {
                  {{"Cookie", p.cookie}, {"Content-Type", "application/x-www-form-urlencoded"}},
                  FormEncode(fields));
   }
+  // The full key in a page ("" when it shows none).
+  static std::string KeyIn(const std::string& html) {
+    std::smatch m;
+    if (!std::regex_search(html, m, std::regex(R"re(id="new-key" value="([^"]*)")re"))) return "";
+    return HtmlUnescape(m[1]);
+  }
+  // A key creation or rotation as a browser follows it (issue 29): 303 (no-store, no key in
+  // it) to /dashboard/keys/{key_id}/created, whose first GET shows the key and whose next GET
+  // shows only that it was shown once. Returns the key.
+  static std::string RevealedKey(const Person& p, const HttpResponse& post) {
+    EXPECT_EQ(post.status, 303) << post.body;
+    EXPECT_EQ(post.Header("cache-control").value_or(""), "no-store");
+    EXPECT_EQ(post.body.find(".sk_"), std::string::npos);
+    std::string location = post.Header("location").value_or("");
+    EXPECT_TRUE(
+        std::regex_match(location, std::regex("/dashboard/keys/pk_[A-Za-z0-9]{16}/created")))
+        << location;
+    auto shown = Get(p, location);
+    EXPECT_EQ(shown.status, 200) << shown.body;
+    EXPECT_EQ(shown.Header("cache-control").value_or(""), "no-store");
+    std::string key = KeyIn(shown.body);
+    EXPECT_EQ(key.substr(0, key.find('.')), location.substr(16, 19)) << key;
+    auto again = Get(p, location);
+    EXPECT_EQ(again.status, 200);
+    EXPECT_EQ(again.Header("cache-control").value_or(""), "no-store");
+    EXPECT_EQ(KeyIn(again.body), "");
+    EXPECT_EQ(again.body.find(".sk_"), std::string::npos);
+    EXPECT_NE(again.body.find(kShownOnce), std::string::npos) << again.body;
+    return key;
+  }
+  static constexpr const char* kShownOnce =
+      "This key's secret was shown once; create a new key if you lost it.";
   // Everything one person owns, made through the dashboard itself.
   struct Estate {
     std::string agent_id;
@@ -93,11 +127,7 @@ class DashboardE2E : public ::testing::Test {
                    {{"tool", "github"}, {"scope", "read"}, {"require_reasoning", "soft"}})
                   .status,
               303);
-    auto key = Post(p, "/dashboard/keys", {{"agent_id", e.agent_id}, {"name", "ci"}});
-    EXPECT_EQ(key.status, 200) << key.body;
-    std::smatch m;
-    EXPECT_TRUE(std::regex_search(key.body, m, std::regex(R"re(id="new-key" value="([^"]*)")re")));
-    e.key = m.size() > 1 ? HtmlUnescape(m[1]) : "";
+    e.key = RevealedKey(p, Post(p, "/dashboard/keys", {{"agent_id", e.agent_id}, {"name", "ci"}}));
     EXPECT_EQ(e.key.rfind("pk_", 0), 0u) << e.key;
     e.key_id = e.key.substr(0, e.key.find('.'));
     auto v = CallValidate(Port(), e.key,
@@ -153,38 +183,38 @@ TEST_F(DashboardE2E, StaleCsrfOrExpiredSessionGoesToLoginAndChangesNothing) {
 TEST_F(DashboardE2E, FormsValidateWithTheApiRulesAndShowTheErrorNextToTheField) {
   Person p = NewPerson("forms");
   auto bad_name = Post(p, "/dashboard/agents", {{"name", "no spaces <b>"}});
-  EXPECT_EQ(bad_name.status, 400);
+  EXPECT_EQ(bad_name.status, 422);
   EXPECT_NE(bad_name.body.find("id=\"agent-name-error\""), std::string::npos) << bad_name.body;
   EXPECT_NE(bad_name.body.find("name must match [A-Za-z0-9._-]{1,200}"), std::string::npos);
   // The value comes back escaped, never as markup.
   EXPECT_EQ(bad_name.body.find("<b>"), std::string::npos);
   EXPECT_NE(bad_name.body.find("no spaces &lt;b&gt;"), std::string::npos);
   auto bad_rate = Post(p, "/dashboard/agents", {{"name", "ok"}, {"rate_limit", "0"}});
-  EXPECT_EQ(bad_rate.status, 400);
+  EXPECT_EQ(bad_rate.status, 422);
   EXPECT_NE(bad_rate.body.find("id=\"agent-rate-error\""), std::string::npos);
   EXPECT_NE(bad_rate.body.find("rate_limit must be between 1 and 1000000"), std::string::npos);
   auto text_rate = Post(p, "/dashboard/agents", {{"name", "ok"}, {"burst", "lots"}});
-  EXPECT_EQ(text_rate.status, 400);
+  EXPECT_EQ(text_rate.status, 422);
   EXPECT_NE(text_rate.body.find("id=\"agent-burst-error\""), std::string::npos);
   ASSERT_EQ(Post(p, "/dashboard/agents", {{"name", "dup"}}).status, 303);
   auto dup = Post(p, "/dashboard/agents", {{"name", "dup"}});
-  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(dup.status, 422);
   EXPECT_NE(dup.body.find("id=\"agent-name-error\""), std::string::npos);
 
   std::string agent = db_->Scalar("SELECT id FROM agents WHERE user_id = '" + p.id + "'");
   auto bad_tool =
       Post(p, "/dashboard/agents/" + agent + "/tools", {{"name", "x"}, {"scopes", "a b/c"}});
-  EXPECT_EQ(bad_tool.status, 400);
+  EXPECT_EQ(bad_tool.status, 422);
   EXPECT_NE(bad_tool.body.find("id=\"tool-scopes-error\""), std::string::npos);
   auto bad_rule = Post(p, "/dashboard/agents/" + agent + "/rules",
                        {{"tool", "x"}, {"scope", "y"}, {"require_reasoning", "maybe"}});
-  EXPECT_EQ(bad_rule.status, 400);
+  EXPECT_EQ(bad_rule.status, 422);
   EXPECT_NE(bad_rule.body.find("id=\"rule-reasoning-error\""), std::string::npos);
   auto bad_key = Post(p, "/dashboard/keys", {{"name", "k"}, {"scopes", "notascope"}});
-  EXPECT_EQ(bad_key.status, 400);
+  EXPECT_EQ(bad_key.status, 422);
   EXPECT_NE(bad_key.body.find("id=\"key-scopes-error\""), std::string::npos);
   auto bad_expiry = Post(p, "/dashboard/keys", {{"name", "k"}, {"expires_in", "-5"}});
-  EXPECT_EQ(bad_expiry.status, 400);
+  EXPECT_EQ(bad_expiry.status, 422);
   EXPECT_NE(bad_expiry.body.find("id=\"key-expires-error\""), std::string::npos);
   auto bad_from = Get(p, "/dashboard/decisions?from=yesterday");
   EXPECT_EQ(bad_from.status, 400);
@@ -213,6 +243,7 @@ TEST_F(DashboardE2E, ASecondUserSeesNoneOfTheFirstUsersPagesOrIds) {
   // Alice's ids, guessed by bob, are 404 pages.
   for (const std::string& path : std::vector<std::string>{
            "/dashboard/agents/" + a.agent_id, "/dashboard/decisions/" + a.decision_id,
+           "/dashboard/keys/" + a.key_id + "/created", std::string("/dashboard/keys/x/created"),
            std::string("/dashboard/agents/not-a-uuid"), std::string("/dashboard/decisions/42")}) {
     auto r = Get(bob, path);
     EXPECT_EQ(r.status, 404) << path;
@@ -228,7 +259,8 @@ TEST_F(DashboardE2E, ASecondUserSeesNoneOfTheFirstUsersPagesOrIds) {
   }
   // A key for alice's agent cannot be made by bob either.
   auto key = Post(bob, "/dashboard/keys", {{"agent_id", a.agent_id}, {"name", "steal"}});
-  EXPECT_EQ(key.status, 404);
+  EXPECT_EQ(key.status, 422);
+  EXPECT_NE(key.body.find("id=\"key-agent-error\""), std::string::npos);
   EXPECT_EQ(key.body.find("id=\"new-key\""), std::string::npos);
   // Alice's session and grant ids are not bob's to end.
   std::string alice_session = db_->Scalar("SELECT id FROM sessions WHERE user_id = '" + alice.id +
@@ -334,15 +366,16 @@ TEST_F(DashboardE2E, KeysRevokeAndRotateWithAGracePeriod) {
   Person p = NewPerson("keys");
   Estate e = Build(p, "keys-agent");
   auto bad = Post(p, "/dashboard/keys/" + e.key_id + "/rotate", {{"grace_seconds", "-1"}});
-  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.status, 422);
   EXPECT_NE(bad.body.find("id=\"rotate-error\""), std::string::npos);
   auto rotated = Post(p, "/dashboard/keys/" + e.key_id + "/rotate", {{"grace_seconds", "3600"}});
-  ASSERT_EQ(rotated.status, 200) << rotated.body;
-  EXPECT_NE(rotated.body.find("replaces <code>" + e.key_id), std::string::npos);
-  std::smatch m;
-  ASSERT_TRUE(
-      std::regex_search(rotated.body, m, std::regex(R"re(id="new-key" value="([^"]*)")re")));
-  std::string new_key = HtmlUnescape(m[1]);
+  std::string new_key = RevealedKey(p, rotated);
+  ASSERT_FALSE(new_key.empty());
+  std::string new_id = new_key.substr(0, new_key.find('.'));
+  // The page after the rotation says what it replaced, also once the key is no longer shown.
+  EXPECT_NE(
+      Get(p, "/dashboard/keys/" + new_id + "/created").body.find("replaces <code>" + e.key_id),
+      std::string::npos);
   EXPECT_EQ(CallValidate(Port(), new_key, {{"tool", "github"}, {"scope", "read"}}).status, 200);
   EXPECT_EQ(CallValidate(Port(), e.key, {{"tool", "github"}, {"scope", "read"}}).status, 200)
       << "the old key works during the grace period";
@@ -350,7 +383,7 @@ TEST_F(DashboardE2E, KeysRevokeAndRotateWithAGracePeriod) {
   auto after = CallValidate(Port(), e.key, {{"tool", "github"}, {"scope", "read"}});
   EXPECT_EQ(after.status, 401);
   EXPECT_EQ(after.body["error"], "api_key_revoked");
-  EXPECT_EQ(Post(p, "/dashboard/keys/" + e.key_id + "/rotate", {}).status, 409);
+  EXPECT_EQ(Post(p, "/dashboard/keys/" + e.key_id + "/rotate", {}).status, 422);
   EXPECT_EQ(Post(p, "/dashboard/keys/pk_0000000000000000/revoke", {}).status, 404);
 }
 
@@ -432,6 +465,146 @@ TEST_F(DashboardE2E, AuditPageListsTheUsersOwnEventsNewestFirst) {
   ASSERT_NE(key, std::string::npos);
   ASSERT_NE(agent, std::string::npos);
   EXPECT_LT(key, agent) << "newest first";
+}
+
+// Issue 29: the key waits for its page in PostgreSQL, sealed to the session cookie: never in
+// plain text, only for the session that made it, for either colour of a blue/green pair (one
+// gateway takes the POST, another the GET), at most once and for at most 10 minutes.
+TEST_F(DashboardE2E, ANewKeyWaitsSealedForItsSessionAndIsShownOnceByAnyInstance) {
+  Person p = NewPerson("slot");
+  Estate e = Build(p, "slot-agent");
+  std::string second_session = LoginSession(Port(), p.email, kPassword);
+  auto post = Post(p, "/dashboard/keys", {{"agent_id", e.agent_id}, {"name", "sealed"}});
+  ASSERT_EQ(post.status, 303);
+  std::string location = post.Header("location").value_or("");
+  std::string key_id = location.substr(16, 19);
+  ASSERT_EQ(db_->Scalar("SELECT count(*) FROM dashboard_reveals WHERE key_id = '" + key_id + "'"),
+            "1");
+  // Not in the row: neither the key nor its secret half, in any encoding PostgreSQL shows.
+  std::string row = db_->Scalar(
+      "SELECT encode(sealed, 'escape') || ' ' || encode(sealed, 'hex') || ' ' ||"
+      " encode(sealed, 'base64') FROM dashboard_reveals WHERE key_id = '" +
+      key_id + "'");
+  EXPECT_EQ(row.find(".sk_"), std::string::npos) << row;
+  // Another session of the same user, and another user, find no key there.
+  auto other = Fetch(Port(), "GET", location, {{"Cookie", second_session}});
+  EXPECT_EQ(other.status, 200);
+  EXPECT_EQ(KeyIn(other.body), "");
+  EXPECT_NE(other.body.find(kShownOnce), std::string::npos);
+  EXPECT_EQ(Get(NewPerson("stranger"), location).status, 404);
+  // The other colour (a second gateway on the same database) shows it, once.
+  GatewayProcess green(db_->url());
+  auto shown = Fetch(green.port(), "GET", location, {{"Cookie", p.cookie}});
+  ASSERT_EQ(shown.status, 200);
+  std::string key = KeyIn(shown.body);
+  EXPECT_EQ(key.rfind(key_id + ".sk_", 0), 0u) << shown.body;
+  EXPECT_EQ(CallValidate(Port(), key, {{"tool", "github"}, {"scope", "read"}}).status, 200);
+  EXPECT_EQ(KeyIn(Get(p, location).body), "") << "shown a second time by the first colour";
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM dashboard_reveals WHERE key_id = '" + key_id + "'"),
+            "0");
+  // A slot nobody took within 10 minutes shows nothing.
+  std::string late = Post(p, "/dashboard/keys", {{"name", "late"}}).Header("location").value_or("");
+  db_->Scalar("UPDATE dashboard_reveals SET created_at = now() - interval '11 minutes'");
+  auto stale = Get(p, late);
+  EXPECT_EQ(stale.status, 200);
+  EXPECT_EQ(KeyIn(stale.body), "");
+  EXPECT_NE(stale.body.find(kShownOnce), std::string::npos);
+  // An unclaimed slot is pruned after its 10 minutes, and ends with its session anyway.
+  ASSERT_EQ(Post(p, "/dashboard/keys", {{"name", "unclaimed"}}).status, 303);
+  ASSERT_EQ(Post(p, "/dashboard/keys", {{"name", "unclaimed2"}}).status, 303);
+  db_->Scalar(
+      "UPDATE dashboard_reveals SET created_at = now() - interval '11 minutes'"
+      " WHERE key_id = (SELECT key_id FROM api_keys WHERE name = 'unclaimed')");
+  auto pruned = RunOakgate({"prune"}, gw_->env());
+  EXPECT_EQ(pruned.exit_code, 0) << pruned.err;
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM dashboard_reveals"), "1");
+  db_->Scalar("DELETE FROM sessions WHERE user_id = '" + p.id + "'");
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM dashboard_reveals"), "0");
+}
+
+// PITFALLS 4: taking the slot is one statement, so two tabs (or two colours) loading the page
+// at the same moment show the key in exactly one of them.
+TEST_F(DashboardE2E, TwoTabsLoadingANewKeysPageAtOnceShowItInOne) {
+  Person p = NewPerson("tabs");
+  Estate e = Build(p, "tabs-agent");
+  for (int round = 0; round < 5; ++round) {
+    auto post = Post(p, "/dashboard/keys",
+                     {{"agent_id", e.agent_id}, {"name", "tab" + std::to_string(round)}});
+    ASSERT_EQ(post.status, 303);
+    std::string location = post.Header("location").value_or("");
+    std::vector<std::string> keys(4);
+    std::vector<std::thread> tabs;
+    for (auto& k : keys) {
+      tabs.emplace_back([&k, &p, location] { k = KeyIn(Get(p, location).body); });
+    }
+    for (auto& t : tabs) t.join();
+    EXPECT_EQ(std::count_if(keys.begin(), keys.end(), [](const auto& k) { return !k.empty(); }), 1)
+        << "round " << round;
+  }
+}
+
+// Issue 29: every form's success is a 303 (history then holds a GET), every refusal a 422
+// with the form; nothing a form does answers 200.
+TEST_F(DashboardE2E, EveryFormAnswersSeeOtherOnSuccessAndUnprocessableWithTheForm) {
+  Person admin = NewPerson("forms-admin", true);
+  Person victim = NewPerson("forms-victim");
+  std::string second = LoginSession(Port(), admin.email, kPassword);
+  Estate e = Build(admin, "forms-agent");
+  std::string agent = "/dashboard/agents/" + e.agent_id;
+  std::string session_id =
+      db_->Scalar("SELECT max(id) FROM sessions WHERE user_id = '" + admin.id + "'");  // second's
+  std::string grant =
+      db_->Scalar("SELECT id FROM token_families WHERE user_id = '" + admin.id + "' LIMIT 1");
+  struct Form {
+    std::string path;
+    std::vector<std::pair<std::string, std::string>> ok, bad;
+  };
+  std::vector<Form> forms = {
+      {"/dashboard/agents", {{"name", "made-here"}}, {{"name", "bad name"}}},
+      {agent,
+       {{"name", "renamed"}, {"rate_limit", "5"}, {"burst", "5"}, {"enabled", "on"}},
+       {{"name", "renamed"}, {"rate_limit", "0"}, {"burst", "5"}}},
+      {agent + "/tools", {{"name", "jira"}, {"scopes", "read"}}, {{"name", "bad name"}}},
+      {agent + "/rules", {{"tool", "jira"}, {"scope", "read"}}, {{"tool", "bad tool"}}},
+      {"/dashboard/keys", {{"name", "form-key"}}, {{"name", "k"}, {"expires_in", "-1"}}},
+      {"/dashboard/keys/" + e.key_id + "/rotate",
+       {{"grace_seconds", "60"}},
+       {{"grace_seconds", "-1"}}},
+  };
+  for (const auto& f : forms) {
+    auto bad = Post(admin, f.path, f.bad);
+    EXPECT_EQ(bad.status, 422) << f.path;
+    EXPECT_NE(bad.body.find("<form"), std::string::npos) << f.path;
+    EXPECT_NE(bad.body.find("field-error"), std::string::npos) << f.path;
+    auto ok = Post(admin, f.path, f.ok);
+    EXPECT_EQ(ok.status, 303) << f.path << ok.body;
+    EXPECT_EQ(ok.Header("cache-control").value_or(""), "no-store") << f.path;
+    EXPECT_EQ(Get(admin, ok.Header("location").value_or("")).status, 200) << f.path;
+  }
+  for (const std::string& path : {"/dashboard/keys/" + e.key_id + "/revoke", agent + "/disable",
+                                  "/dashboard/credentials/grants/" + grant + "/revoke",
+                                  "/dashboard/credentials/sessions/" + session_id + "/end",
+                                  "/dashboard/admin/users/" + victim.id + "/disable"}) {
+    auto ok = Post(admin, path, {});
+    EXPECT_EQ(ok.status, 303) << path << ok.body;
+    EXPECT_EQ(ok.Header("cache-control").value_or(""), "no-store") << path;
+    EXPECT_EQ(Get(admin, ok.Header("location").value_or("")).status, 200) << path;
+  }
+  auto everywhere = Post(admin, "/dashboard/credentials/sign-out-everywhere", {});
+  EXPECT_EQ(everywhere.status, 303);
+  EXPECT_EQ(everywhere.Header("location").value_or(""), "/web/login");
+}
+
+// Issue 29: a browser asks every origin for /favicon.ico; a 404 there is a console error on
+// the first page.
+TEST_F(DashboardE2E, TheSiteHasAnIconThatBrowsersMayKeep) {
+  auto icon = Fetch(Port(), "GET", "/favicon.ico");
+  ASSERT_EQ(icon.status, 200);
+  EXPECT_EQ(icon.Header("content-type").value_or(""), "image/x-icon");
+  EXPECT_NE(icon.Header("cache-control").value_or("").find("max-age=2592000"), std::string::npos);
+  ASSERT_GE(icon.body.size(), 22u);
+  EXPECT_EQ(icon.body.substr(0, 4), std::string("\0\0\1\0", 4)) << "an ICO header";
+  EXPECT_EQ(icon.body.substr(22, 8), "\x89PNG\r\n\x1a\n") << "its image";
 }
 
 }  // namespace

@@ -75,8 +75,6 @@ http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const store:
   return Page(ctx, v, status, "Agent " + agent.name, "agents", "dashboard_agent.html", view);
 }
 
-int StatusOf(const http::Response& api_answer) { return api_answer.status; }
-
 }  // namespace
 
 http::Response ShowAgents(DashboardContext& ctx, http::Request& req) {
@@ -101,14 +99,14 @@ http::Response CreateAgent(DashboardContext& ctx, http::Request& req) {
   agent.user_id = post.value().visitor.session.user_id;
   if (auto e = api::ReadAgentFields(o, agent, true)) {
     AddFormError(view, "create", FieldErrorOf(*e));
-    return RenderAgents(ctx, post.value().visitor, StatusOf(*e), view);
+    return RenderAgents(ctx, post.value().visitor, kFormInvalid, view);
   }
   auto created = ctx.db.Agents().Create(
       agent,
       DashboardAudit(post.value().visitor, req, "agent.created", "", {{"name", agent.name}}));
   if (!created) {
     AddFormError(view, "create", {"name", "an agent with this name exists"});
-    return RenderAgents(ctx, post.value().visitor, 409, view);
+    return RenderAgents(ctx, post.value().visitor, kFormInvalid, view);
   }
   return SeeOther("/dashboard/agents/" + created->id);
 }
@@ -140,14 +138,14 @@ http::Response UpdateAgent(DashboardContext& ctx, http::Request& req) {
   store::Agent updated = *agent;
   if (auto e = api::ReadAgentFields(o, updated, false)) {
     AddFormError(view, "edit", FieldErrorOf(*e));
-    return RenderAgent(ctx, v, *agent, StatusOf(*e), view);
+    return RenderAgent(ctx, v, *agent, kFormInvalid, view);
   }
   switch (ctx.db.Agents().Update(updated, DashboardAudit(v, req, "agent.updated", updated.id, o))) {
     case store::WriteOutcome::kOk:
       return SeeOther("/dashboard/agents/" + updated.id);
     case store::WriteOutcome::kConflict:
       AddFormError(view, "edit", {"name", "an agent with this name exists"});
-      return RenderAgent(ctx, v, *agent, 409, view);
+      return RenderAgent(ctx, v, *agent, kFormInvalid, view);
     case store::WriteOutcome::kNotFound:
       break;
   }
@@ -184,13 +182,13 @@ http::Response CreateTool(DashboardContext& ctx, http::Request& req) {
   store::Tool tool;
   if (auto e = api::ReadToolFields(o, tool, true)) {
     AddFormError(view, "tool", FieldErrorOf(*e));
-    return RenderAgent(ctx, v, *agent, StatusOf(*e), view);
+    return RenderAgent(ctx, v, *agent, kFormInvalid, view);
   }
   auto outcome = ctx.db.Agents().CreateTool(
       agent->id, tool, DashboardAudit(v, req, "tool.created", agent->id + "/" + tool.name, o));
   if (outcome == store::WriteOutcome::kConflict) {
     AddFormError(view, "tool", {"name", "this agent has a tool of that name"});
-    return RenderAgent(ctx, v, *agent, 409, view);
+    return RenderAgent(ctx, v, *agent, kFormInvalid, view);
   }
   if (outcome == store::WriteOutcome::kNotFound) return NotFoundPage(ctx);
   return SeeOther("/dashboard/agents/" + agent->id);
@@ -212,13 +210,13 @@ http::Response CreateRule(DashboardContext& ctx, http::Request& req) {
   store::Rule rule;
   if (auto e = api::ReadRuleFields(o, rule, true)) {
     AddFormError(view, "rule", FieldErrorOf(*e));
-    return RenderAgent(ctx, v, *agent, StatusOf(*e), view);
+    return RenderAgent(ctx, v, *agent, kFormInvalid, view);
   }
   auto outcome =
       ctx.db.Agents().CreateRule(agent->id, rule, DashboardAudit(v, req, "rule.created", "", o));
   if (outcome == store::WriteOutcome::kConflict) {
     AddFormError(view, "rule", {"tool", "this agent has a rule for that tool and scope"});
-    return RenderAgent(ctx, v, *agent, 409, view);
+    return RenderAgent(ctx, v, *agent, kFormInvalid, view);
   }
   if (outcome == store::WriteOutcome::kNotFound) return NotFoundPage(ctx);
   return SeeOther("/dashboard/agents/" + agent->id);

@@ -51,8 +51,13 @@ http::Response Page(const DashboardContext& ctx, const Visitor& visitor, int sta
                     const std::string& body_template, nlohmann::json view);
 http::Response NotFoundPage(const DashboardContext& ctx);
 http::Response BadRequestPage(const DashboardContext& ctx, std::string_view message);
-// 303 to a page of the dashboard after a successful POST.
+// 303 to a page of the dashboard after a successful POST (issue 29): the browser's history
+// then holds a GET, so reload and Back never send the form again.
 http::Response SeeOther(const std::string& location);
+// The status of a form POST answered with the form again and its errors (issue 29): never
+// 200, so nothing mistakes it for a success; 422 whatever the API would have answered
+// (400, 404 for another user's agent, 409 for a name in use).
+inline constexpr int kFormInvalid = 422;
 
 // The field and description of one of the API's 400/409 answers ({"error_description",
 // "field"}), to show next to the field.

@@ -1,9 +1,12 @@
 // /dashboard/keys: the user's API keys (prefix, scopes, created, expires, last used), creation
-// with the full key shown once, revocation, and rotation with a grace period.
+// with the full key shown once, revocation, and rotation with a grace period. Creation and
+// rotation answer 303 to /dashboard/keys/{key_id}/created, which shows the key from the
+// session's one-time slot (issue 29): reloading it never shows the key again nor makes another.
 #include "gateway/apikey/key_format.hpp"
 #include "gateway/handlers/api/api_common.hpp"
 #include "gateway/handlers/api/api_keys.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
+#include "gateway/handlers/dashboard/reveal.hpp"
 #include "gateway/http/form.hpp"
 
 namespace oakgate::handlers::dashboard {
@@ -40,19 +43,15 @@ http::Response RenderKeys(DashboardContext& ctx, const Visitor& v, int status,
   return Page(ctx, v, status, "API keys", "keys", "dashboard_keys.html", view);
 }
 
-http::Response RenderCreated(DashboardContext& ctx, const Visitor& v,
-                             const apikey::IssuedKey& issued, const std::string& replaces) {
-  nlohmann::json view = {{"key", issued.plaintext.Reveal()},
-                         {"key_id", issued.key.key_id},
-                         {"name", issued.key.name},
-                         {"agent_id", issued.key.agent_id},
-                         {"expires_at", TimeOr(issued.key.expires_at, "never")}};
-  if (!replaces.empty()) {
-    view["replaces"] = replaces;
-    view["old_key_expires_at"] = TimeOr(issued.old_key_expires_at, "now");
-  }
-  // 200 to the POST itself: the key is in this one response and in no URL or later page.
-  return Page(ctx, v, 200, "Your new API key", "keys", "dashboard_key_created.html", view);
+// The POST's answer once a key exists: the key goes into the session's one-time slot, sealed
+// to the session cookie, and the browser is sent (303, no-store) to the page that shows it.
+// Reloading that page, Back, or a restored tab then GETs it again and finds the slot empty.
+http::Response RevealOnce(DashboardContext& ctx, const Visitor& v,
+                          const apikey::IssuedKey& issued) {
+  const std::string& key_id = issued.key.key_id;
+  ctx.db.Sessions().PutReveal(v.session.id, key_id,
+                              SealReveal(v.cookie, key_id, issued.plaintext.Reveal()));
+  return SeeOther("/dashboard/keys/" + key_id + "/created");
 }
 
 }  // namespace
@@ -85,7 +84,7 @@ http::Response CreateKey(DashboardContext& ctx, http::Request& req) {
   apikey::IssueRequest issue;
   if (auto e = api::ReadKeyFields(o, issue)) {
     AddFormError(view, "create", FieldErrorOf(*e));
-    return RenderKeys(ctx, v, e->status, view);
+    return RenderKeys(ctx, v, kFormInvalid, view);
   }
   issue.user_id = v.session.user_id;
   issue.audit = DashboardAudit(v, req, "", "");
@@ -93,9 +92,9 @@ http::Response CreateKey(DashboardContext& ctx, http::Request& req) {
   if (!issued) {
     // Another user's agent id is "no such agent", like the API's 404.
     AddFormError(view, "create", {"agent_id", "no such agent"});
-    return RenderKeys(ctx, v, 404, view);
+    return RenderKeys(ctx, v, kFormInvalid, view);
   }
-  return RenderCreated(ctx, v, issued.value(), "");
+  return RevealOnce(ctx, v, issued.value());
 }
 
 http::Response RevokeKey(DashboardContext& ctx, http::Request& req) {
@@ -122,7 +121,7 @@ http::Response RotateKey(DashboardContext& ctx, http::Request& req) {
     nlohmann::json view;
     AddFormError(view, "rotate", {"grace_seconds", "grace_seconds must be between 0 and 2592000"});
     view["rotate_key_id"] = key_id;
-    return RenderKeys(ctx, v, 400, view);
+    return RenderKeys(ctx, v, kFormInvalid, view);
   }
   auto rotated = ctx.keys.Rotate(v.session.user_id, key_id, *grace, DashboardAudit(v, req, "", ""));
   if (!rotated) {
@@ -130,11 +129,40 @@ http::Response RotateKey(DashboardContext& ctx, http::Request& req) {
       nlohmann::json view;
       AddFormError(view, "rotate", {"grace_seconds", "a revoked key cannot be rotated"});
       view["rotate_key_id"] = key_id;
-      return RenderKeys(ctx, v, 409, view);
+      return RenderKeys(ctx, v, kFormInvalid, view);
     }
     return NotFoundPage(ctx);
   }
-  return RenderCreated(ctx, v, rotated.value(), key_id);
+  return RevealOnce(ctx, v, rotated.value());
+}
+
+http::Response ShowCreatedKey(DashboardContext& ctx, http::Request& req) {
+  auto visitor = RequireVisitor(ctx, req);
+  if (!visitor) return visitor.error();
+  const Visitor& v = visitor.value();
+  std::string key_id = req.PathParam("key_id").value_or("");
+  if (!apikey::IsKeyId(key_id)) return NotFoundPage(ctx);
+  auto key = ctx.db.ApiKeys().FindForUser(v.session.user_id, key_id);
+  if (!key) return NotFoundPage(ctx);
+  nlohmann::json view = {{"key_id", key->key_id},
+                         {"name", key->name},
+                         {"agent_id", key->agent_id},
+                         {"expires_at", TimeOr(key->expires_at, "never")}};
+  if (key->replaces) {
+    auto old = ctx.db.ApiKeys().FindForUser(v.session.user_id, *key->replaces);
+    view["replaces"] = *key->replaces;
+    view["old_key_expires_at"] = old ? TimeOr(old->expires_at, "now") : "now";
+  }
+  // Taken, not read: the slot is empty from here on, whatever happens to this answer.
+  auto sealed = ctx.db.Sessions().TakeReveal(v.session.id, key_id);
+  std::optional<std::string> plaintext;
+  if (sealed) plaintext = OpenReveal(v.cookie, key_id, *sealed);
+  view["revealed"] = plaintext.has_value();
+  if (plaintext) view["key"] = *plaintext;
+  // Page() sends Cache-Control: no-store, so neither the browser's cache nor its history
+  // keeps a copy; dashboard.js empties the field when the page is left, for the BFCache.
+  return Page(ctx, v, 200, plaintext ? "Your new API key" : "API key created", "keys",
+              "dashboard_key_created.html", view);
 }
 
 }  // namespace oakgate::handlers::dashboard

@@ -20,6 +20,8 @@ http::Response ShowKeys(DashboardContext& ctx, http::Request& req);
 http::Response CreateKey(DashboardContext& ctx, http::Request& req);
 http::Response RevokeKey(DashboardContext& ctx, http::Request& req);
 http::Response RotateKey(DashboardContext& ctx, http::Request& req);
+// The page a creation or rotation redirects to: the key once, then "shown once".
+http::Response ShowCreatedKey(DashboardContext& ctx, http::Request& req);
 // decisions.cpp
 http::Response ShowDecisions(DashboardContext& ctx, http::Request& req);
 http::Response ShowDecision(DashboardContext& ctx, http::Request& req);
@@ -34,7 +36,8 @@ http::Response ShowAudit(DashboardContext& ctx, http::Request& req);
 http::Response ShowUsers(DashboardContext& ctx, http::Request& req);
 http::Response DisableUser(DashboardContext& ctx, http::Request& req);
 http::Response ShowClients(DashboardContext& ctx, http::Request& req);
-// static.cpp: the one script (copy buttons), same origin, inline
+// static.cpp: the one script (copy buttons), same origin, inline; and the site's icon
 http::Response DashboardScript(http::Request& req);
+http::Response Favicon(http::Request& req);
 
 }  // namespace oakgate::handlers::dashboard

@@ -66,4 +66,24 @@ bool PgSessionStore::EndForUser(std::string_view user_id, int64_t session_id,
   });
 }
 
+void PgSessionStore::PutReveal(int64_t session_id, std::string_view key_id,
+                               std::string_view sealed) {
+  db_.Guard([&] {
+    pqxx::work tx(db_.Connection());
+    tx.exec_prepared(sql::kRevealDropStale.name, session_id);
+    tx.exec_prepared(sql::kRevealPut.name, session_id, std::string(key_id),
+                     pqxx::binarystring(std::string(sealed)));
+    tx.commit();
+  });
+}
+
+std::optional<std::string> PgSessionStore::TakeReveal(int64_t session_id, std::string_view key_id) {
+  return db_.Guard([&]() -> std::optional<std::string> {
+    pqxx::nontransaction tx(db_.Connection());
+    auto r = tx.exec_prepared(sql::kRevealTake.name, session_id, std::string(key_id));
+    if (r.empty() || !r[0]["fresh"].as<bool>()) return std::nullopt;
+    return pqxx::binarystring(r[0]["sealed"]).str();
+  });
+}
+
 }  // namespace oakgate::store::pg

@@ -47,6 +47,8 @@ class PgSessionStore : public SessionStore {
   void End(std::string_view token_hash) override;
   std::vector<SessionInfo> ListForUser(std::string_view user_id) override;
   bool EndForUser(std::string_view user_id, int64_t session_id, const AuditEvent& audit) override;
+  void PutReveal(int64_t session_id, std::string_view key_id, std::string_view sealed) override;
+  std::optional<std::string> TakeReveal(int64_t session_id, std::string_view key_id) override;
 
  private:
   PgDatabase& db_;

@@ -574,6 +574,24 @@ inline constexpr Statement kSessionEndForUser{
     "session_end_for_user",
     "UPDATE sessions SET ended_at = now(), idle_expires_at = least(idle_expires_at, now())"
     " WHERE id = $2 AND user_id = $1::uuid AND ended_at IS NULL"};
+// The dashboard's one-time slot for a new key (sql/0008): written after the key, taken
+// (read and emptied in one statement, so two tabs cannot both show it) by the page the POST
+// redirects to. Writing also drops the session's slots that are past their 10 minutes.
+inline constexpr Statement kRevealDropStale{"reveal_drop_stale",
+                                            "DELETE FROM dashboard_reveals WHERE session_id = $1"
+                                            " AND created_at <= now() - interval '10 minutes'"};
+inline constexpr Statement kRevealPut{
+    "reveal_put",
+    "INSERT INTO dashboard_reveals (session_id, key_id, sealed) VALUES ($1, $2, $3)"
+    " ON CONFLICT (session_id, key_id) DO UPDATE SET sealed = excluded.sealed, created_at = now()"};
+inline constexpr Statement kRevealTake{
+    "reveal_take",
+    "DELETE FROM dashboard_reveals WHERE session_id = $1 AND key_id = $2"
+    " RETURNING sealed, created_at > now() - interval '10 minutes' AS fresh"};
+inline constexpr Statement kPruneReveals{
+    "prune_reveals",
+    "DELETE FROM dashboard_reveals WHERE (session_id, key_id) IN (SELECT session_id, key_id"
+    " FROM dashboard_reveals WHERE created_at <= now() - interval '10 minutes' LIMIT $1)"};
 inline constexpr Statement kGrantList{
     "grant_list",
     "SELECT f.id, f.client_id, c.name, array_to_string(f.scopes, ' ') AS scopes,"
@@ -731,6 +749,10 @@ inline constexpr Statement kAll[] = {
     kAuditListAll,
     kSessionListForUser,
     kSessionEndForUser,
+    kRevealDropStale,
+    kRevealPut,
+    kRevealTake,
+    kPruneReveals,
     kGrantList,
     kGrantRevokeForUser,
     kFamiliesRevokeForUser,
