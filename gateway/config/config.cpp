@@ -101,6 +101,19 @@ const std::vector<Key>& Keys() {
                     &Config::registration_window, 1, 86400));
     k.push_back(Int("registration_unused_ttl", "OAKGATE_REGISTRATION_UNUSED_TTL",
                     &Config::registration_unused_ttl, 60, 31536000));
+    // Legacy JWT bridge (CONTRACT §12)
+    k.push_back(Str("legacy_jwt_hs256_secret", "OAKGATE_LEGACY_JWT_HS256_SECRET",
+                    &Config::legacy_jwt_hs256_secret));
+    k.push_back(Str("legacy_jwt_public_key_file", "OAKGATE_LEGACY_JWT_PUBLIC_KEY_FILE",
+                    &Config::legacy_jwt_public_key_file));
+    k.push_back(Str("legacy_jwt_issuer", "OAKGATE_LEGACY_JWT_ISSUER", &Config::legacy_jwt_issuer));
+    k.push_back(
+        Str("legacy_jwt_audience", "OAKGATE_LEGACY_JWT_AUDIENCE", &Config::legacy_jwt_audience));
+    k.push_back(Str("legacy_jwt_user_claim", "OAKGATE_LEGACY_JWT_USER_CLAIM",
+                    &Config::legacy_jwt_user_claim));
+    k.push_back(Str("legacy_exchange_client", "OAKGATE_LEGACY_EXCHANGE_CLIENT",
+                    &Config::legacy_exchange_client));
+    k.push_back(Str("legacy_sunset", "OAKGATE_LEGACY_SUNSET", &Config::legacy_sunset));
     return k;
   }();
   return keys;
@@ -177,6 +190,54 @@ void ApplyFile(Config& c, const std::string& path) {
     const Key* key = FindKey(name);
     if (!key) throw ConfigError(name, "unknown configuration key in " + path);
     ApplyJson(c, *key, value);
+  }
+}
+
+// RFC 9110 §5.6.7 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT": the form Sunset takes
+// (RFC 8594 §3).
+bool IsImfFixdate(const std::string& s) {
+  static const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
+    return false;
+  }
+  auto digits = [&s](size_t at, size_t n) {
+    for (size_t i = at; i < at + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return -1;
+    }
+    return std::stoi(s.substr(at, n));
+  };
+  bool day_ok = false;
+  for (const char* d : kDays) day_ok = day_ok || s.compare(0, 3, d) == 0;
+  bool month_ok = false;
+  for (const char* m : kMonths) month_ok = month_ok || s.compare(8, 3, m) == 0;
+  int mday = digits(5, 2), year = digits(12, 4), hour = digits(17, 2), minute = digits(20, 2),
+      second = digits(23, 2);
+  return day_ok && month_ok && mday >= 1 && mday <= 31 && year >= 1970 && hour >= 0 && hour <= 23 &&
+         minute >= 0 && minute <= 59 && second >= 0 && second <= 60;
+}
+
+void ValidateLegacyJwt(const Config& c) {
+  const std::string& claim = c.legacy_jwt_user_claim;
+  bool ok = !claim.empty() && claim.size() <= 64;
+  for (char ch : claim) {
+    ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                ch == '_' || ch == '-' || ch == '.' || ch == ':');
+  }
+  if (!ok) throw ConfigError("legacy_jwt_user_claim", "expected a claim name of [A-Za-z0-9_.:-]");
+  if (!c.legacy_sunset.empty() && !IsImfFixdate(c.legacy_sunset)) {
+    throw ConfigError("legacy_sunset",
+                      "expected an HTTP date such as \"Sun, 06 Nov 1994 08:49:37 GMT\"");
+  }
+  // RFC 7518 §3.2: an HS256 key of at least 256 bits.
+  if (!c.legacy_jwt_hs256_secret.empty() && c.legacy_jwt_hs256_secret.size() < 32) {
+    throw ConfigError("legacy_jwt_hs256_secret", "must be at least 32 bytes");
+  }
+  if (!c.legacy_exchange_client.empty() && !c.LegacyJwtEnabled()) {
+    throw ConfigError("legacy_exchange_client",
+                      "needs legacy_jwt_hs256_secret or legacy_jwt_public_key_file");
   }
 }
 
@@ -275,6 +336,7 @@ Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& en
     // It goes into a response header: nothing but a plain token.
     if (!ok) throw ConfigError("colour", "expected 1 to 32 of [A-Za-z0-9_-]");
   }
+  ValidateLegacyJwt(c);
   return c;
 }
 

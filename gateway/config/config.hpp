@@ -68,6 +68,20 @@ struct Config {
   int registration_rate_limit = 20;
   int registration_window = 3600;
   int registration_unused_ttl = 86400;
+  // The legacy JWT bridge (CONTRACT §12): off unless a key is set. An HS256 secret (at least
+  // 32 bytes) and/or a PEM public key file (RSA >= 2048 bits for RS256, EC P-256 for ES256);
+  // iss and aud checked when set; the claim naming the oakgate user (its email, or its id);
+  // the client exchanged tokens are issued to ("" : no exchange); an HTTP date for Sunset.
+  std::string legacy_jwt_hs256_secret;
+  std::string legacy_jwt_public_key_file;
+  std::string legacy_jwt_issuer;
+  std::string legacy_jwt_audience;
+  std::string legacy_jwt_user_claim = "email";
+  std::string legacy_exchange_client;
+  std::string legacy_sunset;
+  bool LegacyJwtEnabled() const {
+    return !legacy_jwt_hs256_secret.empty() || !legacy_jwt_public_key_file.empty();
+  }
 
   bool CookieSecure() const;
   int Threads() const;

@@ -25,6 +25,7 @@ PruneCounts PgMaintenanceStore::PruneOnce(const PruneLimits& l) {
     run("registered_clients", sql::kPruneRegisteredClients, l.registered_client_unused_ttl);
     run("registration_attempts", sql::kPruneRegistrationAttempts, l.registration_window);
     run("registration_tokens", sql::kPruneRegistrationTokens);
+    run("legacy_jwt_uses", sql::kPruneLegacyJwtUses);
     return out;
   });
 }
