@@ -114,6 +114,14 @@ const std::vector<Key>& Keys() {
     k.push_back(Str("legacy_exchange_client", "OAKGATE_LEGACY_EXCHANGE_CLIENT",
                     &Config::legacy_exchange_client));
     k.push_back(Str("legacy_sunset", "OAKGATE_LEGACY_SUNSET", &Config::legacy_sunset));
+    // Secrets from files (issue 25)
+    k.push_back(Str("secret_file", "OAKGATE_SECRET_FILE", &Config::secret_file));
+    k.push_back(
+        Str("secret_previous_file", "OAKGATE_SECRET_PREVIOUS_FILE", &Config::secret_previous_file));
+    k.push_back(Str("legacy_jwt_hs256_secret_file", "OAKGATE_LEGACY_JWT_HS256_SECRET_FILE",
+                    &Config::legacy_jwt_hs256_secret_file));
+    k.push_back(Str("database_password_file", "OAKGATE_DATABASE_PASSWORD_FILE",
+                    &Config::database_password_file));
     return k;
   }();
   return keys;
@@ -219,6 +227,43 @@ bool IsImfFixdate(const std::string& s) {
          minute >= 0 && minute <= 59 && second >= 0 && second <= 60;
 }
 
+// Each secret from its one source: value, file or systemd credential (secrets.hpp). The
+// credential names are fixed: LoadCredential=oakgate.secret in the unit, and so on.
+void ResolveSecrets(Config& c, const EnvLookup& env, const FileReader& read) {
+  std::string credentials = env("CREDENTIALS_DIRECTORY").value_or("");
+  struct Entry {
+    SecretSource source;
+    std::string Config::*value;
+    std::string Config::*file;
+  };
+  static const Entry kEntries[] = {
+      {{"secret", "OAKGATE_SECRET", "secret_file", "OAKGATE_SECRET_FILE", "oakgate.secret"},
+       &Config::secret,
+       &Config::secret_file},
+      {{"secret_previous", "OAKGATE_SECRET_PREVIOUS", "secret_previous_file",
+        "OAKGATE_SECRET_PREVIOUS_FILE", "oakgate.secret_previous"},
+       &Config::secret_previous,
+       &Config::secret_previous_file},
+      {{"legacy_jwt_hs256_secret", "OAKGATE_LEGACY_JWT_HS256_SECRET",
+        "legacy_jwt_hs256_secret_file", "OAKGATE_LEGACY_JWT_HS256_SECRET_FILE",
+        "oakgate.legacy_jwt_hs256_secret"},
+       &Config::legacy_jwt_hs256_secret,
+       &Config::legacy_jwt_hs256_secret_file},
+  };
+  for (const auto& e : kEntries) {
+    c.*e.value = ResolveSecret(e.source, c.*e.value, c.*e.file, credentials, read).value_or("");
+  }
+  // The database password's "value" is one written into database_url.
+  static const SecretSource kDatabase{"database_url", "OAKGATE_DATABASE_URL's password",
+                                      "database_password_file", "OAKGATE_DATABASE_PASSWORD_FILE",
+                                      "oakgate.database_password"};
+  std::string in_url = DatabaseUrlHasPassword(c.database_url) ? "(in the URL)" : "";
+  auto password = ResolveSecret(kDatabase, in_url, c.database_password_file, credentials, read);
+  if (password && in_url.empty()) {
+    c.database_url = DatabaseUrlWithPassword(c.database_url, *password);
+  }
+}
+
 void ValidateLegacyJwt(const Config& c) {
   const std::string& claim = c.legacy_jwt_user_claim;
   bool ok = !claim.empty() && claim.size() <= 64;
@@ -282,6 +327,11 @@ int Config::ListenPort() const {
 }
 
 Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& env) {
+  return Load(flags, env, ReadSecretFile);
+}
+
+Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& env,
+            const FileReader& read) {
   Config c;
   if (auto file = env("OAKGATE_CONFIG"); file && !file->empty()) ApplyFile(c, *file);
   for (const auto& key : Keys()) {
@@ -336,6 +386,7 @@ Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& en
     // It goes into a response header: nothing but a plain token.
     if (!ok) throw ConfigError("colour", "expected 1 to 32 of [A-Za-z0-9_-]");
   }
+  ResolveSecrets(c, env, read);
   ValidateLegacyJwt(c);
   return c;
 }
@@ -360,6 +411,17 @@ void ValidateForServe(const Config& config) {
   if (config.secret.size() < 32) throw ConfigError("secret", "must be at least 32 characters");
   if (!config.secret_previous.empty() && config.secret_previous.size() < 32) {
     throw ConfigError("secret_previous", "must be at least 32 characters");
+  }
+  // A secret copied from an example file is known to everyone who read the repository.
+  for (const auto& [key, value] :
+       {std::pair<const char*, const std::string&>{"secret", config.secret},
+        {"secret_previous", config.secret_previous},
+        {"legacy_jwt_hs256_secret", config.legacy_jwt_hs256_secret}}) {
+    if (!value.empty() && IsPlaceholderSecret(value)) {
+      throw ConfigError(key,
+                        "is a placeholder from an example file; generate one with "
+                        "`openssl rand -base64 48`");
+    }
   }
 }
 
