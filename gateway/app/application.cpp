@@ -9,6 +9,7 @@
 #include "gateway/apikey/key_introspector.hpp"
 #include "gateway/apikey/key_service.hpp"
 #include "gateway/apikey/key_verifier.hpp"
+#include "gateway/app/legacy_setup.hpp"
 #include "gateway/app/process_metrics.hpp"
 #include "gateway/app/pruner.hpp"
 #include "gateway/app/routes.hpp"
@@ -33,6 +34,7 @@
 #include "gateway/session/session_service.hpp"
 #include "gateway/store/pg/migrator.hpp"
 #include "gateway/store/pg/pg_database.hpp"
+#include "gateway/store/pg/pg_legacy_jwt_store.hpp"
 #include "gateway/store/pg/pg_listener.hpp"
 #include "gateway/util/errors.hpp"
 #include "gateway/util/strings.hpp"
@@ -229,6 +231,20 @@ int Serve(const config::Config& cfg) {
 
   handlers::dashboard::DashboardContext dashboard{web, db, key_service};
 
+  // The legacy JWT bridge (CONTRACT §12), only when configured.
+  store::pg::PgLegacyJwtStore legacy_store(db);
+  std::unique_ptr<legacy::LegacyBridge> legacy_bridge;
+  std::unique_ptr<handlers::legacy::LegacyContext> legacy_ctx;
+  if (auto keys = LoadLegacyKeys(cfg)) {
+    legacy_bridge = std::make_unique<legacy::LegacyBridge>(
+        db, legacy_store, client_auth, tokens, std::move(*keys),
+        legacy::BridgeSettings{LegacyPolicyOf(cfg), cfg.legacy_exchange_client}, clock);
+    legacy_ctx = std::make_unique<handlers::legacy::LegacyContext>(handlers::legacy::LegacyContext{
+        *legacy_bridge, cfg.legacy_sunset, !cfg.legacy_exchange_client.empty()});
+    observe::Info("legacy JWT bridge on",
+                  {{"exchange", cfg.legacy_exchange_client.empty() ? "off" : "on"}});
+  }
+
   http::ServerOptions options;
   options.host = cfg.ListenHost();
   options.port = static_cast<uint16_t>(cfg.ListenPort());
@@ -264,10 +280,10 @@ int Serve(const config::Config& cfg) {
       cfg.database_url, std::string(cache::kChannel),
       [&bus](std::string_view payload) { bus.Deliver(payload); },
       [&bus](bool live) { bus.SetLive(live); });
-  http::Server server(
-      options,
-      BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard, sync_caches}),
-      errors, access_log);
+  http::Server server(options,
+                      BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard,
+                                            sync_caches, legacy_ctx.get()}),
+                      errors, access_log);
   server.Start();
   RegisterProcessMetrics(server);
   Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);

@@ -136,6 +136,18 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("GET", "/dashboard/admin/clients", h::ShowClients);
 }
 
+// The legacy JWT bridge (CONTRACT §12): both endpoints read PostgreSQL (the user, the replay
+// record), so both run on the pool; exchange only with legacy_exchange_client set.
+void AddLegacyRoutes(http::Router& r, handlers::legacy::LegacyContext& ctx, bool exchange) {
+  namespace h = handlers::legacy;
+  r.Add("POST", "/legacy/introspect", Exec::kPool,
+        WithCors([&ctx](http::Request& req) { return h::LegacyIntrospect(ctx, req); }));
+  if (exchange) {
+    r.Add("POST", "/legacy/exchange", Exec::kPool,
+          WithCors([&ctx](http::Request& req) { return h::LegacyExchange(ctx, req); }));
+  }
+}
+
 }  // namespace
 
 http::Router BuildRoutes(RouteDeps d) {
@@ -199,6 +211,7 @@ http::Router BuildRoutes(RouteDeps d) {
       [&validate](http::Request& req) { return handlers::validate::Validate(validate, req); });
   AddOAuthRoutes(r, d.oauth, d.sync_caches);
   AddDashboardRoutes(r, d.dashboard, d.sync_caches);
+  if (d.legacy) AddLegacyRoutes(r, *d.legacy, d.legacy->exchange);
   return r;
 }
 

@@ -5,6 +5,7 @@
 
 #include "gateway/handlers/api/api_common.hpp"
 #include "gateway/handlers/dashboard/dashboard_common.hpp"
+#include "gateway/handlers/legacy/legacy.hpp"
 #include "gateway/handlers/oauth/oauth_context.hpp"
 #include "gateway/handlers/validate/validate.hpp"
 #include "gateway/handlers/web/web_context.hpp"
@@ -24,6 +25,8 @@ struct RouteDeps {
   // After a request that may have changed what caches hold, on its worker: returns once this
   // instance's caches have seen the change (cache::InvalidationBus::Sync).
   std::function<void()> sync_caches;
+  // The legacy JWT bridge (CONTRACT §12), when configured; its routes exist only then.
+  handlers::legacy::LegacyContext* legacy = nullptr;
 };
 
 http::Router BuildRoutes(RouteDeps deps);

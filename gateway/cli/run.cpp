@@ -5,11 +5,17 @@
 #include "gateway/cli/commands.hpp"
 #include "gateway/util/errors.hpp"
 
+#ifndef OAKGATE_VERSION
+#define OAKGATE_VERSION "unknown"
+#endif
+
 namespace oakgate::cli {
 
 int Run(int argc, char** argv) {
   CLI::App app{"oakgate: OAuth 2.0 authorization server and credential gateway"};
   app.require_subcommand(1);
+  // `oakgate --version` prints the version alone (the Debian package's check runs it).
+  app.set_version_flag("--version", OAKGATE_VERSION, "Print the version and exit");
   GlobalFlags flags;
   AddGlobalFlags(app, flags);
   Action action;
@@ -27,6 +33,8 @@ int Run(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // CLI11's own codes are mapped to 2: bad usage.

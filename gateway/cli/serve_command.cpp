@@ -1,4 +1,5 @@
 #include "gateway/app/application.hpp"
+#include "gateway/app/legacy_setup.hpp"
 #include "gateway/cli/commands.hpp"
 
 namespace oakgate::cli {
@@ -13,6 +14,7 @@ void RegisterServe(CLI::App& app, GlobalFlags& flags, Action& action) {
       config::Config cfg = LoadConfig(flags);
       try {
         config::ValidateForServe(cfg);
+        app::LoadLegacyKeys(cfg);  // a refused legacy JWT key stops here, with exit 2
       } catch (const config::ConfigError& e) {
         throw CommandError(kExitUsage, std::string("configuration error: ") + e.what());
       }

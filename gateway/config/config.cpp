@@ -101,6 +101,27 @@ const std::vector<Key>& Keys() {
                     &Config::registration_window, 1, 86400));
     k.push_back(Int("registration_unused_ttl", "OAKGATE_REGISTRATION_UNUSED_TTL",
                     &Config::registration_unused_ttl, 60, 31536000));
+    // Legacy JWT bridge (CONTRACT §12)
+    k.push_back(Str("legacy_jwt_hs256_secret", "OAKGATE_LEGACY_JWT_HS256_SECRET",
+                    &Config::legacy_jwt_hs256_secret));
+    k.push_back(Str("legacy_jwt_public_key_file", "OAKGATE_LEGACY_JWT_PUBLIC_KEY_FILE",
+                    &Config::legacy_jwt_public_key_file));
+    k.push_back(Str("legacy_jwt_issuer", "OAKGATE_LEGACY_JWT_ISSUER", &Config::legacy_jwt_issuer));
+    k.push_back(
+        Str("legacy_jwt_audience", "OAKGATE_LEGACY_JWT_AUDIENCE", &Config::legacy_jwt_audience));
+    k.push_back(Str("legacy_jwt_user_claim", "OAKGATE_LEGACY_JWT_USER_CLAIM",
+                    &Config::legacy_jwt_user_claim));
+    k.push_back(Str("legacy_exchange_client", "OAKGATE_LEGACY_EXCHANGE_CLIENT",
+                    &Config::legacy_exchange_client));
+    k.push_back(Str("legacy_sunset", "OAKGATE_LEGACY_SUNSET", &Config::legacy_sunset));
+    // Secrets from files (issue 25)
+    k.push_back(Str("secret_file", "OAKGATE_SECRET_FILE", &Config::secret_file));
+    k.push_back(
+        Str("secret_previous_file", "OAKGATE_SECRET_PREVIOUS_FILE", &Config::secret_previous_file));
+    k.push_back(Str("legacy_jwt_hs256_secret_file", "OAKGATE_LEGACY_JWT_HS256_SECRET_FILE",
+                    &Config::legacy_jwt_hs256_secret_file));
+    k.push_back(Str("database_password_file", "OAKGATE_DATABASE_PASSWORD_FILE",
+                    &Config::database_password_file));
     return k;
   }();
   return keys;
@@ -180,6 +201,91 @@ void ApplyFile(Config& c, const std::string& path) {
   }
 }
 
+// RFC 9110 §5.6.7 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT": the form Sunset takes
+// (RFC 8594 §3).
+bool IsImfFixdate(const std::string& s) {
+  static const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
+    return false;
+  }
+  auto digits = [&s](size_t at, size_t n) {
+    for (size_t i = at; i < at + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return -1;
+    }
+    return std::stoi(s.substr(at, n));
+  };
+  bool day_ok = false;
+  for (const char* d : kDays) day_ok = day_ok || s.compare(0, 3, d) == 0;
+  bool month_ok = false;
+  for (const char* m : kMonths) month_ok = month_ok || s.compare(8, 3, m) == 0;
+  int mday = digits(5, 2), year = digits(12, 4), hour = digits(17, 2), minute = digits(20, 2),
+      second = digits(23, 2);
+  return day_ok && month_ok && mday >= 1 && mday <= 31 && year >= 1970 && hour >= 0 && hour <= 23 &&
+         minute >= 0 && minute <= 59 && second >= 0 && second <= 60;
+}
+
+// Each secret from its one source: value, file or systemd credential (secrets.hpp). The
+// credential names are fixed: LoadCredential=oakgate.secret in the unit, and so on.
+void ResolveSecrets(Config& c, const EnvLookup& env, const FileReader& read) {
+  std::string credentials = env("CREDENTIALS_DIRECTORY").value_or("");
+  struct Entry {
+    SecretSource source;
+    std::string Config::*value;
+    std::string Config::*file;
+  };
+  static const Entry kEntries[] = {
+      {{"secret", "OAKGATE_SECRET", "secret_file", "OAKGATE_SECRET_FILE", "oakgate.secret"},
+       &Config::secret,
+       &Config::secret_file},
+      {{"secret_previous", "OAKGATE_SECRET_PREVIOUS", "secret_previous_file",
+        "OAKGATE_SECRET_PREVIOUS_FILE", "oakgate.secret_previous"},
+       &Config::secret_previous,
+       &Config::secret_previous_file},
+      {{"legacy_jwt_hs256_secret", "OAKGATE_LEGACY_JWT_HS256_SECRET",
+        "legacy_jwt_hs256_secret_file", "OAKGATE_LEGACY_JWT_HS256_SECRET_FILE",
+        "oakgate.legacy_jwt_hs256_secret"},
+       &Config::legacy_jwt_hs256_secret,
+       &Config::legacy_jwt_hs256_secret_file},
+  };
+  for (const auto& e : kEntries) {
+    c.*e.value = ResolveSecret(e.source, c.*e.value, c.*e.file, credentials, read).value_or("");
+  }
+  // The database password's "value" is one written into database_url.
+  static const SecretSource kDatabase{"database_url", "OAKGATE_DATABASE_URL's password",
+                                      "database_password_file", "OAKGATE_DATABASE_PASSWORD_FILE",
+                                      "oakgate.database_password"};
+  std::string in_url = DatabaseUrlHasPassword(c.database_url) ? "(in the URL)" : "";
+  auto password = ResolveSecret(kDatabase, in_url, c.database_password_file, credentials, read);
+  if (password && in_url.empty()) {
+    c.database_url = DatabaseUrlWithPassword(c.database_url, *password);
+  }
+}
+
+void ValidateLegacyJwt(const Config& c) {
+  const std::string& claim = c.legacy_jwt_user_claim;
+  bool ok = !claim.empty() && claim.size() <= 64;
+  for (char ch : claim) {
+    ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                ch == '_' || ch == '-' || ch == '.' || ch == ':');
+  }
+  if (!ok) throw ConfigError("legacy_jwt_user_claim", "expected a claim name of [A-Za-z0-9_.:-]");
+  if (!c.legacy_sunset.empty() && !IsImfFixdate(c.legacy_sunset)) {
+    throw ConfigError("legacy_sunset",
+                      "expected an HTTP date such as \"Sun, 06 Nov 1994 08:49:37 GMT\"");
+  }
+  // RFC 7518 §3.2: an HS256 key of at least 256 bits.
+  if (!c.legacy_jwt_hs256_secret.empty() && c.legacy_jwt_hs256_secret.size() < 32) {
+    throw ConfigError("legacy_jwt_hs256_secret", "must be at least 32 bytes");
+  }
+  if (!c.legacy_exchange_client.empty() && !c.LegacyJwtEnabled()) {
+    throw ConfigError("legacy_exchange_client",
+                      "needs legacy_jwt_hs256_secret or legacy_jwt_public_key_file");
+  }
+}
+
 }  // namespace
 
 bool Config::CookieSecure() const {
@@ -221,6 +327,11 @@ int Config::ListenPort() const {
 }
 
 Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& env) {
+  return Load(flags, env, ReadSecretFile);
+}
+
+Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& env,
+            const FileReader& read) {
   Config c;
   if (auto file = env("OAKGATE_CONFIG"); file && !file->empty()) ApplyFile(c, *file);
   for (const auto& key : Keys()) {
@@ -275,6 +386,8 @@ Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& en
     // It goes into a response header: nothing but a plain token.
     if (!ok) throw ConfigError("colour", "expected 1 to 32 of [A-Za-z0-9_-]");
   }
+  ResolveSecrets(c, env, read);
+  ValidateLegacyJwt(c);
   return c;
 }
 
@@ -298,6 +411,17 @@ void ValidateForServe(const Config& config) {
   if (config.secret.size() < 32) throw ConfigError("secret", "must be at least 32 characters");
   if (!config.secret_previous.empty() && config.secret_previous.size() < 32) {
     throw ConfigError("secret_previous", "must be at least 32 characters");
+  }
+  // A secret copied from an example file is known to everyone who read the repository.
+  for (const auto& [key, value] :
+       {std::pair<const char*, const std::string&>{"secret", config.secret},
+        {"secret_previous", config.secret_previous},
+        {"legacy_jwt_hs256_secret", config.legacy_jwt_hs256_secret}}) {
+    if (!value.empty() && IsPlaceholderSecret(value)) {
+      throw ConfigError(key,
+                        "is a placeholder from an example file; generate one with "
+                        "`openssl rand -base64 48`");
+    }
   }
 }
 

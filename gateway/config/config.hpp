@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/config/secrets.hpp"
 #include "gateway/util/net.hpp"
 
 namespace oakgate::config {
@@ -68,6 +69,27 @@ struct Config {
   int registration_rate_limit = 20;
   int registration_window = 3600;
   int registration_unused_ttl = 86400;
+  // The legacy JWT bridge (CONTRACT §12): off unless a key is set. An HS256 secret (at least
+  // 32 bytes) and/or a PEM public key file (RSA >= 2048 bits for RS256, EC P-256 for ES256);
+  // iss and aud checked when set; the claim naming the oakgate user (its email, or its id);
+  // the client exchanged tokens are issued to ("" : no exchange); an HTTP date for Sunset.
+  std::string legacy_jwt_hs256_secret;
+  std::string legacy_jwt_public_key_file;
+  std::string legacy_jwt_issuer;
+  std::string legacy_jwt_audience;
+  std::string legacy_jwt_user_claim = "email";
+  std::string legacy_exchange_client;
+  std::string legacy_sunset;
+  // Secrets from files (issue 25): a path for each secret setting, and the database
+  // password, which is added to database_url. Resolved by Load (secrets.hpp): afterwards the
+  // secret settings hold the secrets, whatever their source.
+  std::string secret_file;
+  std::string secret_previous_file;
+  std::string legacy_jwt_hs256_secret_file;
+  std::string database_password_file;
+  bool LegacyJwtEnabled() const {
+    return !legacy_jwt_hs256_secret.empty() || !legacy_jwt_public_key_file.empty();
+  }
 
   bool CookieSecure() const;
   int Threads() const;
@@ -94,10 +116,14 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
 // `flags` maps JSON key names to values given on the command line.
 Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& env);
+// The same, reading secret files and systemd credentials through `read`.
+Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& env,
+            const FileReader& read);
 Config LoadFromProcess(const std::map<std::string, std::string>& flags);
 
 // Checks what `serve` needs (database_url, a secret of at least 32 characters, a valid
-// listen address and issuer); throws ConfigError.
+// listen address and issuer, no secret that is a placeholder of the example files); throws
+// ConfigError.
 void ValidateForServe(const Config& config);
 void ValidateDatabase(const Config& config);
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gateway/oauth/grants/client_credentials.hpp"
+#include "gateway/oauth/grants/issue.hpp"
 #include "gateway/observe/metrics.hpp"
 
 namespace oakgate::oauth {
@@ -31,6 +32,19 @@ void Count(const TokenResult& result, std::string_view grant) {
 }
 
 }  // namespace
+
+TokenResult TokenService::IssueFor(const store::Client& client,
+                                   const std::vector<std::string>& scopes, const IssueWrite& write,
+                                   const OAuthError& refused) {
+  grants::Minted minted =
+      grants::Mint(Allows(client, "refresh_token"), scopes, settings_.access_token_ttl);
+  auto issued = grants::CommitResolved(
+      db_, minted, [&] { return write(minted.stored, settings_.refresh_token_ttl); });
+  TokenResult result = issued ? TokenResult(grants::Respond(minted, *issued, scopes))
+                              : TokenResult(util::Fail(refused));
+  Count(result, "legacy_jwt");
+  return result;
+}
 
 TokenResult TokenService::Exchange(const TokenRequest& request, const Caller& caller) {
   TokenResult result = Dispatch(request, caller);

@@ -25,6 +25,16 @@ class TokenService {
   bool ExchangeAsync(const TokenRequest& request, const Caller& caller,
                      std::function<void(TokenResult)> done);
 
+  // Tokens for a grant decided elsewhere (the legacy JWT exchange, CONTRACT §12): mints an
+  // access token with `scopes` (and a refresh token when `client` has that grant) with this
+  // service's lifetimes, and stores them with `write` (given the tokens and the family's
+  // lifetime), resolving a commit in doubt as the grants do. `write` returning nullopt (it
+  // refused, nothing stored) gives `refused`.
+  using IssueWrite =
+      std::function<std::optional<store::Issued>(const store::NewTokens&, int64_t family_ttl)>;
+  TokenResult IssueFor(const store::Client& client, const std::vector<std::string>& scopes,
+                       const IssueWrite& write, const OAuthError& refused);
+
  private:
   TokenResult Dispatch(const TokenRequest& request, const Caller& caller);
   store::Database& db_;

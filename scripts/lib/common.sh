@@ -12,6 +12,8 @@ OAKGATE_PACKAGES=(
   clang libclang-rt-14-dev llvm prometheus
   chromium nodejs
 )
+# scripts/package (issue 25): the .deb's dependencies by dpkg-shlibdeps, and lintian.
+OAKGATE_PACKAGES+=(dpkg-dev fakeroot lintian)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

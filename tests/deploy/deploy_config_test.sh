@@ -69,6 +69,15 @@ for directive in 'Type=notify' 'KillSignal=SIGTERM' 'NoNewPrivileges=yes' 'Prote
   'ProtectHome=yes' 'EnvironmentFile=/etc/oakgate/common.env' 'EnvironmentFile=/etc/oakgate/%i.env'; do
   check "unit has $directive" grep -qx "$directive" "$unit"
 done
+# Secrets as systemd credentials (issue 25): each secret setting has its LoadCredential=, and
+# the unit names no secret in its environment.
+for cred in oakgate.secret oakgate.secret_previous oakgate.database_password \
+  oakgate.legacy_jwt_hs256_secret; do
+  check "unit loads credential $cred" grep -qx "LoadCredential=$cred" "$unit"
+done
+check "no secret in the unit's environment" bash -c "! grep -Eq '^Environment=.*(SECRET|PASSWORD)' '$unit'"
+check "no secret in the example env files" \
+  bash -c "! grep -Eq '^OAKGATE_[A-Z_]*(SECRET|PASSWORD)[A-Z_]*=' '$SRC'/systemd/*.env.example"
 stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)$/\1/p' "$unit")
 drain=$(grep -o 'drain_timeout = [0-9]*' "$SRC/gateway/config/config.hpp" | tr -dc 0-9)
 check "TimeoutStopSec ($stop) above the default drain bound ($drain)" test "$stop" -gt "$drain"

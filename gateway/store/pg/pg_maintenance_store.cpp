@@ -26,6 +26,7 @@ PruneCounts PgMaintenanceStore::PruneOnce(const PruneLimits& l) {
     run("registration_attempts", sql::kPruneRegistrationAttempts, l.registration_window);
     run("registration_tokens", sql::kPruneRegistrationTokens);
     run("dashboard_reveals", sql::kPruneReveals);
+    run("legacy_jwt_uses", sql::kPruneLegacyJwtUses);
     return out;
   });
 }

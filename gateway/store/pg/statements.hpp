@@ -670,6 +670,22 @@ inline constexpr Statement kMigrationsApplied{
 // sql/0004_cache_invalidation.sql send the invalidations themselves.
 inline constexpr Statement kNotify{"notify", "SELECT pg_notify($1, $2)"};
 
+// --- Legacy JWT bridge (CONTRACT §12) ---------------------------------------------------
+// The user a legacy token names: by normalised email, or by id ($2, NULL unless a UUID).
+inline constexpr Statement kLegacyUserFind{
+    "legacy_user_find",
+    "SELECT id::text AS id, email, disabled_at IS NOT NULL AS disabled FROM users"
+    " WHERE email_normalized = $1 OR id = $2::uuid LIMIT 1"};
+// Single use of an exchanged JWT: the one INSERT that wins; a replay inserts nothing.
+inline constexpr Statement kLegacyJwtUse{
+    "legacy_jwt_use",
+    "INSERT INTO legacy_jwt_uses (replay_key, expires_at) VALUES ($1, to_timestamp($2))"
+    " ON CONFLICT (replay_key) DO NOTHING RETURNING 1"};
+inline constexpr Statement kPruneLegacyJwtUses{
+    "prune_legacy_jwt_uses",
+    "DELETE FROM legacy_jwt_uses WHERE replay_key IN (SELECT replay_key FROM legacy_jwt_uses"
+    " WHERE expires_at < now() LIMIT $1)"};
+
 inline constexpr Statement kAll[] = {
     kNotify,
     kUserByEmail,
@@ -779,6 +795,10 @@ inline constexpr Statement kAll[] = {
     kPruneRegisteredClients,
     kPruneRegistrationAttempts,
     kPruneRegistrationTokens,
+    // Legacy JWT bridge
+    kLegacyUserFind,
+    kLegacyJwtUse,
+    kPruneLegacyJwtUses,
 };
 
 }  // namespace oakgate::store::pg::sql
