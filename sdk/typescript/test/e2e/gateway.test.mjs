@@ -109,7 +109,8 @@ test('an unknown key and a revoked key give OakGateAuthError with the gateway er
 
 test('an agent over its rate limit gets OakGateRateLimitedError with Retry-After, not a retry', async () => {
   const oak = new OakGate({ apiKey: env('OAKGATE_LIMITED_KEY'), baseUrl: url });
-  assert.equal((await oak.validate({ tool: 'github', scope: 'read' })).allowed, true);
+  // The bucket holds one request: this takes it (or finds it already taken).
+  await oak.validate({ tool: 'github', scope: 'read' }).catch((e) => assert.ok(e instanceof OakGateRateLimitedError, String(e)));
   const started = Date.now();
   const e = await oak.guard({ tool: 'github', scope: 'read' }, () => 1).catch((x) => x);
   assert.ok(e instanceof OakGateRateLimitedError, String(e));
@@ -128,8 +129,11 @@ test('healthcheck and the module-level configure() and guard() work against the 
 test('login() walks the browser flow, checks state and iss, and stores the tokens with mode 0600', async () => {
   const { dir, store } = tempStore();
   let landed;
+  let walk;
+  const browse = userAgent({ email, password, onCallback: (u, status) => { landed = { u, status }; } });
   const creds = await login({ issuer: url, clientId, scopes: ['keys', 'agents'], port: 0, store,
-    openBrowser: userAgent({ email, password, onCallback: (u, status) => { landed = { u, status }; } }) });
+    openBrowser: (u) => { walk = browse(u); return walk; } });
+  await walk; // the browser gets the callback page after login() has the tokens
   assert.equal(new URL(landed.u).pathname, '/callback');
   assert.equal(landed.status, 200);
   assert.match(creds.access_token, /^oat_/);
