@@ -102,7 +102,8 @@ TEST(DrainE2E, SigtermLetsSlowRequestsFinishThenExitsZero) {
         return !readyz || readyz->status == 503;
       },
       std::chrono::seconds(5));
-  ASSERT_TRUE(readyz) << "a request on an idle keep-alive connection during the drain was lost";
+  ASSERT_TRUE(readyz) << "a request on an idle keep-alive connection during the drain was lost: "
+                      << gw.Logs();
   EXPECT_EQ(readyz->status, 503) << readyz->body;
   EXPECT_NE(readyz->body.find("draining"), std::string::npos) << readyz->body;
   EXPECT_EQ(readyz->Header("connection"), "close");
