@@ -68,6 +68,8 @@ TEST(DrainE2E, SigtermLetsSlowRequestsFinishThenExitsZero) {
   EXPECT_EQ(first->Header("x-oakgate-colour"), "blue");
   HttpConnection idle_to_use(gw.port());
   ASSERT_TRUE(idle_to_use.Request("GET", "/healthz"));
+  HttpConnection idle_third(gw.port());
+  ASSERT_TRUE(idle_third.Request("GET", "/healthz"));
 
   // The forms first: the login page runs on the worker pool too, so fetching one while
   // earlier logins hash would wait behind them and let those finish before the SIGTERM.
@@ -94,16 +96,23 @@ TEST(DrainE2E, SigtermLetsSlowRequestsFinishThenExitsZero) {
   // While the logins are still hashing: a request on an idle keep-alive connection is
   // answered (Nginx may pick that connection at any moment), /readyz says 503, and the answer
   // says Connection: close.
-  // The signal may not have been taken yet: the same connection asks again until it is.
+  // The signal may not have been taken yet: the same connection asks again until an answer
+  // says Connection: close. A /readyz that began before the signal may still say 200 (with
+  // Connection: close); then a third idle connection asks once more and must hear 503.
   std::optional<HttpResponse> readyz;
   Eventually(
       [&] {
         readyz = idle_to_use.Request("GET", "/readyz");
-        return !readyz || readyz->status == 503;
+        return !readyz || readyz->Header("connection") == "close";
       },
       std::chrono::seconds(5));
   ASSERT_TRUE(readyz) << "a request on an idle keep-alive connection during the drain was lost: "
                       << gw.Logs();
+  EXPECT_EQ(readyz->Header("connection"), "close");
+  if (readyz->status == 200) {
+    readyz = idle_third.Request("GET", "/readyz");
+    ASSERT_TRUE(readyz) << "a request on an idle keep-alive connection during the drain was lost";
+  }
   EXPECT_EQ(readyz->status, 503) << readyz->body;
   EXPECT_NE(readyz->body.find("draining"), std::string::npos) << readyz->body;
   EXPECT_EQ(readyz->Header("connection"), "close");
