@@ -84,7 +84,9 @@ int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
   bool logged = false;
   while (!db.Ready()) {
     if (!logged) {
-      observe::Warn("not ready: waiting for the database and current migrations");
+      // What /readyz would answer; nothing listens yet, so the log is where it shows.
+      observe::Warn("not ready: waiting for the database and current migrations",
+                    {{"readyz", "database_unavailable"}});
       logged = true;
     }
     timespec poll{0, 250 * 1000 * 1000};
@@ -255,6 +257,7 @@ int Serve(const config::Config& cfg) {
   options.header_timeout = std::chrono::seconds(cfg.header_timeout);
   options.body_timeout = std::chrono::seconds(cfg.body_timeout);
   options.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
+  options.drain_idle_grace = std::chrono::milliseconds(cfg.drain_idle_grace_ms);
   options.trusted_proxies = cfg.TrustedProxies();
   options.colour = cfg.colour;
 
@@ -284,24 +287,27 @@ int Serve(const config::Config& cfg) {
                       BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard,
                                             sync_caches, legacy_ctx.get()}),
                       errors, access_log);
-  server.Start();
-  RegisterProcessMetrics(server);
-  Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);
-  observe::Info("listening",
-                {{"listen", cfg.listen}, {"issuer", cfg.issuer}, {"colour", cfg.colour}});
-
-  // READY=1 only once /readyz would say ready (the database answers and every migration this
-  // binary knows is applied): systemctl start returns, and the switch proceeds, only then.
-  // /healthz already answers meanwhile; a signal while waiting stops at once.
+  // The listener opens only once /readyz would say ready (the database answers and every
+  // migration this binary knows is applied). Nginx names both colours in one static upstream;
+  // a colour that does not listen refuses the connect, which Nginx retries on the other one
+  // (nothing was sent, so a POST too), so a colour that is starting takes no request it could
+  // not answer. READY=1 follows: systemctl start returns, and the switch proceeds, only then.
+  // A signal while waiting stops at once.
   int sig = WaitUntilReady(db, signals);
   if (sig == 0) {
+    server.Start();
+    observe::Info("listening",
+                  {{"listen", cfg.listen}, {"issuer", cfg.issuer}, {"colour", cfg.colour}});
     observe::Info("ready");
     sd_notify(0, "READY=1");
-    sigwait(&signals, &sig);
   }
+  RegisterProcessMetrics(server);
+  Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);
+  if (sig == 0) sigwait(&signals, &sig);
   observe::Info("draining", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   sd_notify(0, "STOPPING=1");
   draining.store(true);
+  // Stops taking connections (without resetting one already made) before it returns.
   server.BeginDrain();
   bool idle = server.WaitIdle(std::chrono::seconds(cfg.drain_timeout));
   if (!idle) {

@@ -77,6 +77,8 @@ const std::vector<Key>& Keys() {
     k.push_back(Int("idle_timeout", "OAKGATE_IDLE_TIMEOUT", &Config::idle_timeout, 1, 3600));
     k.push_back(Int("worker_queue", "OAKGATE_WORKER_QUEUE", &Config::worker_queue, 1, 1000000));
     k.push_back(Int("drain_timeout", "OAKGATE_DRAIN_TIMEOUT", &Config::drain_timeout, 0, 3600));
+    k.push_back(Int("drain_idle_grace_ms", "OAKGATE_DRAIN_IDLE_GRACE_MS",
+                    &Config::drain_idle_grace_ms, 0, 600000));
     k.push_back(Int("password_hash_concurrency", "OAKGATE_PASSWORD_HASH_CONCURRENCY",
                     &Config::password_hash_concurrency, 0, 256));
     k.push_back(Int("prune_interval", "OAKGATE_PRUNE_INTERVAL", &Config::prune_interval, 0, 86400));

@@ -38,6 +38,9 @@ struct Config {
   int idle_timeout = 75;
   int worker_queue = 1024;
   int drain_timeout = 25;
+  // While draining, idle keep-alive connections are closed after this long (ms): above the
+  // proxy's upstream keepalive_timeout (Nginx: 2 s in nginx/oakgate.conf.in).
+  int drain_idle_grace_ms = 4000;
   // How many scrypt computations may run at once (each needs 32 MiB); 0: number of cores.
   int password_hash_concurrency = 0;
   // Pruning (CONTRACT §7): how often the gateway deletes what is past its use (0: never;

@@ -26,6 +26,11 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::milliseconds idle_timeout{75000};
+  // While draining, an idle keep-alive connection is closed only once it has been idle this
+  // long. It must exceed the proxy's upstream keep-alive timeout (Nginx's keepalive_timeout,
+  // 2 s in nginx/oakgate.conf.in): until then the proxy may pick the connection for a request
+  // at the very moment it is closed, and a POST that meets a closed connection is not retried.
+  std::chrono::milliseconds drain_idle_grace{4000};
   // Peers whose X-Forwarded-For names the client (see forwarded.hpp); empty: none.
   std::vector<util::IpRange> trusted_proxies;
   // When set, every response carries X-Oakgate-Colour: <colour> (blue/green deployments).
@@ -51,11 +56,15 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts the reactor threads; throws if the address cannot be bound.
+  // Binds and starts the reactor threads; throws if the address cannot be bound. A
+  // blue/green colour calls it only once it is ready: until then nothing listens, and Nginx's
+  // connects are refused and go to the other colour.
   void Start();
-  // From now on every response carries Connection: close, and keep-alive connections with
-  // nothing in flight are closed, so clients and proxies move to a new connection (and, behind
-  // a switched Nginx, to the other colour). New connections are still accepted and answered.
+  // From now on every response carries Connection: close, and the listener stops taking new
+  // connections without resetting any it has queued (see StopAccepting in server.cpp): a new
+  // connect is refused, which Nginx retries on the other colour, POST included, since nothing
+  // was sent. Keep-alive connections left idle for drain_idle_grace are closed. Returns once
+  // the listener is closed.
   void BeginDrain();
   bool draining() const;
   // Waits until no request is in flight and every connection has closed (each response fully

@@ -42,12 +42,39 @@ check "retries only on error and timeout" has '^\s*proxy_next_upstream error tim
 check "never non_idempotent" lacks 'non_idempotent'
 check "/readyz closed publicly" has 'location = /readyz  \{ return 404; \}'
 check "/metrics closed publicly" has 'location = /metrics \{ return 404; \}'
-check "the live colour comes from the one include" has "server $OAKGATE_BLUE_ADDR;"
-check "the committed include is what the switch writes for blue" \
-  diff -u "$SRC/nginx/live-colour.conf" "$WORK/nginx/live-colour.conf"
-# The include really is read: a broken one fails the check.
-echo "server ;" >"$WORK/nginx/live-colour.conf"
-check "nginx -t refuses a broken live include" bash -c "! nginx -p '$WORK/nginx' -c '$WORK/nginx/nginx.conf' -t >/dev/null 2>&1"
+check "both colours in one static upstream" has "^\s*server $OAKGATE_BLUE_ADDR max_fails=3 fail_timeout=1s;"
+check "green in the same upstream" has "^\s*server $OAKGATE_GREEN_ADDR max_fails=3 fail_timeout=1s;"
+check "the upstream's failure state is shared by the workers" has '^\s*zone oakgate_colours [0-9]+k;'
+upstream_keepalive_below_drain_grace() {
+  local t grace
+  t=$(grep -Eo 'keepalive_timeout [0-9]+s' <<<"$dump" | head -1 | tr -dc 0-9)
+  grace=$(grep -o 'drain_idle_grace_ms = [0-9]*' "$SRC/gateway/config/config.hpp" | tr -dc 0-9)
+  [ -n "$t" ] && [ -n "$grace" ] && [ $((t * 1000)) -lt "$grace" ]
+}
+check "upstream keepalive_timeout below the gateway's drain_idle_grace_ms" upstream_keepalive_below_drain_grace
+check "no include names a live colour (a switch never reloads Nginx)" lacks 'live-colour'
+check "no TLS server without a certificate" lacks 'ssl_certificate'
+
+# ---- Nginx with TLS: HSTS on the TLS server, the plain listener redirects.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+  -keyout "$WORK/tls.key" -out "$WORK/tls.crt" >/dev/null 2>&1
+OAKGATE_NGINX_TLS_CERT="$WORK/tls.crt" OAKGATE_NGINX_TLS_KEY="$WORK/tls.key" \
+  OAKGATE_NGINX_TLS_LISTEN=127.0.0.1:18443 \
+  "$SRC/scripts/bluegreen" nginx-config "$WORK/nginx-tls" --standalone
+out=$(nginx -p "$WORK/nginx-tls" -c "$WORK/nginx-tls/nginx.conf" -t 2>&1) && rc=0 || rc=$?
+echo "$out"
+check "nginx -t accepts the rendered TLS site" test "$rc" -eq 0
+dump=$(nginx -p "$WORK/nginx-tls" -c "$WORK/nginx-tls/nginx.conf" -T 2>/dev/null | sed 's/#.*//')
+hsts_at_least_a_year() {
+  local age
+  age=$(grep -Eo 'add_header Strict-Transport-Security "max-age=[0-9]+[^"]*" always;' <<<"$dump" |
+    head -1 | sed 's/.*max-age=\([0-9]*\).*/\1/')
+  [ -n "$age" ] && [ "$age" -ge 31536000 ]
+}
+check "TLS server sends Strict-Transport-Security, max-age at least a year, always" hsts_at_least_a_year
+check "TLS listener" has '^\s*listen 127\.0\.0\.1:18443 ssl;'
+check "the plain listener redirects to https" has 'return 301 https://\$host\$request_uri;'
+check "TLS site keeps never non_idempotent" lacks 'non_idempotent'
 
 # ---- systemd
 mkdir -p "$WORK/systemd/etc"

@@ -149,7 +149,9 @@ GatewayProcess::GatewayProcess(const std::string& database_url,
     }
     ::close(log_fd);
     bool answered = wait_ready ? WaitReady(200, std::chrono::seconds(30))
-                               : WaitHealthy(std::chrono::seconds(30));
+                               : WaitNotReady(std::chrono::seconds(30));
+    // Not ready: it does not listen yet; its log says it waits.
+    if (!wait_ready && answered) return;
     // Whoever answered, this process must be the one listening (or die trying).
     bool ours = false;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -172,9 +174,9 @@ GatewayProcess::GatewayProcess(const std::string& database_url,
     // Never listening: the port was taken (or the configuration is bad, which fails again).
     bool lost_port = logs.find("\"msg\":\"listening\"") == std::string::npos;
     if (lost_port && port_chosen_here && attempt < 3) continue;
-    throw std::runtime_error(std::string(wait_ready ? "gateway did not become ready"
-                                                    : "gateway did not answer /healthz") +
-                             "; its output:\n" + logs);
+    throw std::runtime_error(
+        std::string(wait_ready ? "gateway did not become ready" : "gateway did not say it waits") +
+        "; its output:\n" + logs);
   }
 }
 
@@ -227,6 +229,20 @@ bool GatewayProcess::WaitHealthy(std::chrono::milliseconds timeout) {
       if (r && r->status == 200) return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+bool GatewayProcess::WaitNotReady(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline && pid_ > 0) {
+    int st = 0;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    if (Logs().find("\"msg\":\"not ready") != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
 }

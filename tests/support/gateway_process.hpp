@@ -30,7 +30,8 @@ int FreePort();
 class GatewayProcess {
  public:
   // Starts `oakgate serve` against `database_url` and waits until /readyz answers 200 (with
-  // wait_ready false: until /healthz answers, so a gateway that is not ready can be watched).
+  // wait_ready false: until it logs that it is not ready, so such a gateway can be watched;
+  // it listens only once ready).
   GatewayProcess(const std::string& database_url, std::map<std::string, std::string> env = {},
                  bool wait_ready = true);
   ~GatewayProcess();
@@ -46,6 +47,8 @@ class GatewayProcess {
   int Stop(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Polls /healthz until it answers 200 or the timeout passes.
   bool WaitHealthy(std::chrono::milliseconds timeout);
+  // Until the process logs that it waits to be ready (it does not listen meanwhile).
+  bool WaitNotReady(std::chrono::milliseconds timeout);
   // Polls /readyz until it answers `status` or the timeout passes.
   bool WaitReady(int status = 200, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
