@@ -116,7 +116,7 @@ def parse_config(env, nproc):
     c["pg_stats"] = env.get("BENCH_PG_STATS", "1") == "1"
     c["pg_settle"] = _uint(env, "BENCH_PG_SETTLE", "11", "a number of seconds")
     c["statements_detail"] = _names(env, "BENCH_STATEMENTS_DETAIL", "refresh code-exchange")
-    c["code_rate_guess"] = _positive(env, "BENCH_CODE_RATE", "4000")
+    c["code_rate_guess"] = _positive(env, "BENCH_CODE_RATE", "3000")
     section = env.get("BENCH_SECTION", "")
     if section and not re.fullmatch(r"[A-Za-z0-9._-]+", section):
         raise ConfigError("BENCH_SECTION must be letters, digits, '.', '_' or '-'")
@@ -240,6 +240,13 @@ def _buckets(text, route):
             le = line[len(prefix):].split('"', 1)[0]
             out.append((le, float(line.split()[-1])))
     return out
+
+
+def histogram_count(before_text, after_text, route):
+    """Requests the gateway answered on a route between two /metrics snapshots (its request
+    histogram's +Inf bucket)."""
+    before = dict(_buckets(before_text, route)).get("+Inf", 0)
+    return int(dict(_buckets(after_text, route)).get("+Inf", 0) - before)
 
 
 def histogram_p99(before_text, after_text, route):
@@ -459,7 +466,7 @@ def statements_table(rows, requests, limit=12):
     requests to a markdown table (query text shortened, pipes escaped)."""
     lines = ["| calls/req | statement |", "| ---: | --- |"]
     for calls, query in rows[:limit]:
-        q = query if len(query) <= 110 else query[:107] + "..."
+        q = query if len(query) <= 140 else query[:137] + "..."
         q = q.replace("|", "\\|").replace("`", "'")
         lines.append(f"| {calls / requests if requests else 0:.2f} | `{q}` |")
     if len(rows) > limit:

@@ -110,6 +110,10 @@ class ReadingProcAndMetrics(unittest.TestCase):
         self.assertEqual(B.bound(B.histogram_p99(METRICS_BEFORE, METRICS_AFTER,
                                                  "/oauth/token")), "≤ 25")
 
+    def test_the_requests_of_a_route_are_its_histograms_count(self):
+        self.assertEqual(B.histogram_count(METRICS_BEFORE, METRICS_AFTER, "/oauth/token"), 1000)
+        self.assertEqual(B.histogram_count("", METRICS_AFTER, "/healthz"), 5)
+
     def test_a_run_beyond_the_last_bucket_is_infinite_and_an_idle_route_has_no_p99(self):
         after = METRICS_BEFORE.replace('le="+Inf"} 30', 'le="+Inf"} 130')
         self.assertEqual(B.histogram_p99(METRICS_BEFORE, after, "/oauth/token"), "inf")
@@ -181,7 +185,7 @@ class Tables(unittest.TestCase):
         t = B.statements_table([(60, "SELECT a || b"), (20, "x" * 200), (5, "COMMIT")], 20,
                                limit=2)
         self.assertIn("| 3.00 | `SELECT a \\|\\| b` |", t)
-        self.assertIn("x" * 107 + "...", t)
+        self.assertIn("x" * 137 + "...", t)
         self.assertIn("| 0.25 | (1 more) |", t)
 
 
