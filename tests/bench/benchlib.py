@@ -356,7 +356,7 @@ def describe_errors(fields):
         if v == 0:
             continue
         if name == "pool_empty":
-            parts.append(f"sent without a token as the pool was empty {v}")
+            parts.append(f"sent without a token or code as the pool was empty {v}")
         elif name == "retried":
             parts.append(f"token kept for a retry after a 503 {v}")
         elif name == "non2xx":

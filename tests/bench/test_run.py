@@ -74,7 +74,7 @@ class ReadingWrk(unittest.TestCase):
         self.assertEqual(
             B.describe_errors(f),
             "6 (non-2xx 3 (200:10,400:3), wrong body 1, timeout 2, "
-            "sent without a token as the pool was empty 3)")
+            "sent without a token or code as the pool was empty 3)")
 
     def test_a_run_without_errors_has_zero(self):
         self.assertEqual(B.describe_errors({"non2xx": "0", "connect": "0"}), "0")
