@@ -62,6 +62,8 @@ class AsyncOakGate:
             follow_redirects=False,
         )
         _nodelay.install(self._http, is_async=True)
+        # As in OakGate: no request waits inside httpx's pool (encode/httpcore#1110).
+        self._slots = asyncio.Semaphore(max_connections)
 
     @property
     def base_url(self) -> str:
@@ -186,6 +188,26 @@ class AsyncOakGate:
         send_headers = dict(headers)
         if payload is not None:
             send_headers["Content-Type"] = "application/json"
+        try:
+            await asyncio.wait_for(self._slots.acquire(), timeout)
+            acquired = True
+        except asyncio.TimeoutError:
+            acquired = False
+        if not acquired:  # raised here, not in the except block: nothing chained
+            raise OakGateTimeoutError(self._settings.timeout)
+        try:
+            return await self._send(method, path, send_headers, payload, timeout)
+        finally:
+            self._slots.release()
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        send_headers: dict[str, str],
+        payload: bytes | None,
+        timeout: float,
+    ) -> RawResponse:
         async with self._http.stream(
             method, path, headers=send_headers, content=payload, timeout=httpx.Timeout(timeout)
         ) as res:

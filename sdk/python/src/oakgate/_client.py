@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import time
 from types import TracebackType
 from typing import Any, Callable, Mapping, ParamSpec, Protocol, TypeVar
@@ -71,6 +72,11 @@ class OakGate:
             follow_redirects=False,
         )
         _nodelay.install(self._http, is_async=False)
+        # At most max_connections requests reach httpx's pool at once: when more wait inside
+        # it, its sync pool may close a connection it already handed to a waiting request
+        # (EBADF, or a hang until the read timeout: encode/httpcore#1110), which threads
+        # sharing one client would otherwise hit.
+        self._slots = threading.BoundedSemaphore(max_connections)
 
     @property
     def base_url(self) -> str:
@@ -200,6 +206,21 @@ class OakGate:
         send_headers = dict(headers)
         if payload is not None:
             send_headers["Content-Type"] = "application/json"
+        if not self._slots.acquire(timeout=timeout):
+            raise OakGateTimeoutError(self._settings.timeout)
+        try:
+            return self._send(method, path, send_headers, payload, timeout)
+        finally:
+            self._slots.release()
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        send_headers: dict[str, str],
+        payload: bytes | None,
+        timeout: float,
+    ) -> RawResponse:
         with self._http.stream(
             method, path, headers=send_headers, content=payload, timeout=httpx.Timeout(timeout)
         ) as res:
