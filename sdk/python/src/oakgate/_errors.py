@@ -24,6 +24,18 @@ class OakGateError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
 
+    # The subclasses take keyword and extra arguments: pickle (multiprocessing, concurrent
+    # futures across processes) rebuilds them from their fields instead of calling __init__.
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[OakGateError], state: dict[str, Any]) -> OakGateError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
 
 class OakGateConnectionError(OakGateError):
     """The gateway could not be reached, or went away mid-answer, and retries did not help."""

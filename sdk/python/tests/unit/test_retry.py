@@ -193,3 +193,23 @@ def test_attempts_stop_when_the_wait_would_end_past_the_deadline() -> None:
     clock.now += 1.0
     with pytest.raises(OakGateTimeoutError):
         b.remaining()
+
+
+def test_every_error_survives_pickling_with_its_fields() -> None:
+    import pickle
+
+    from oakgate import OakGateConnectionError, OakGateDeniedError
+
+    errors: list[Exception] = [
+        OakGateDeniedError(reason="no_rule", rule_id=None, decision_id="dec_1", tool="t", scope="s"),
+        OakGateRateLimitedError(3.0, {"reason": "rate_limited"}, 5, 0),
+        OakGateAuthError(401, "invalid_api_key", None),
+        OakGateUnavailableError(503, None, None, 2.0),
+        OakGateConnectionError("could not reach oakgate: ECONNREFUSED", "ECONNREFUSED"),
+        OakGateTimeoutError(5.0),
+    ]
+    for e in errors:
+        copy = pickle.loads(pickle.dumps(e))
+        assert type(copy) is type(e)
+        assert str(copy) == str(e)
+        assert vars(copy) == vars(e)
