@@ -14,6 +14,8 @@ OAKGATE_PACKAGES=(
 )
 # scripts/package (issue 25): the .deb's dependencies by dpkg-shlibdeps, and lintian.
 OAKGATE_PACKAGES+=(dpkg-dev fakeroot lintian)
+# scripts/sdk-python (issue 21): the Python SDK's dependency, its checks, its wheel and venv.
+OAKGATE_PACKAGES+=(python3-httpx python3-pytest mypy python3-pip python3-setuptools python3-wheel python3-venv)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

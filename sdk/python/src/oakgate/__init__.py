@@ -1,0 +1,144 @@
+"""oakgate: the Python client of the oakgate gateway for AI agents.
+
+Ask ``/v1/validate`` whether an agent may use a tool, and run the tool only when it may::
+
+    from oakgate import OakGate
+
+    oak = OakGate(api_key="pk_...", base_url="http://127.0.0.1:4000")
+    decision = oak.validate("github", "read", reasoning="summarise the open issues")
+    with oak.guard("github", "read") as decision:
+        ...
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Mapping
+
+from ._async_client import AsyncGuard, AsyncOakGate
+from ._client import Guard, OakGate
+from ._core import DEFAULT_BASE_URL
+from ._errors import (
+    OakGateApiError,
+    OakGateAuthError,
+    OakGateConnectionError,
+    OakGateDeniedError,
+    OakGateError,
+    OakGateRateLimitedError,
+    OakGateTimeoutError,
+    OakGateUnavailableError,
+)
+from ._retry import BackoffPolicy, backoff_delay, is_retryable_status, parse_retry_after
+from ._types import DENY_REASONS, Decision, FailedCondition, HealthStatus, ReasoningLevel
+from ._version import VERSION
+
+__version__ = VERSION
+
+__all__ = [
+    "AsyncGuard",
+    "AsyncOakGate",
+    "BackoffPolicy",
+    "DEFAULT_BASE_URL",
+    "DENY_REASONS",
+    "Decision",
+    "FailedCondition",
+    "Guard",
+    "HealthStatus",
+    "OakGate",
+    "OakGateApiError",
+    "OakGateAuthError",
+    "OakGateConnectionError",
+    "OakGateDeniedError",
+    "OakGateError",
+    "OakGateRateLimitedError",
+    "OakGateTimeoutError",
+    "OakGateUnavailableError",
+    "ReasoningLevel",
+    "VERSION",
+    "backoff_delay",
+    "configure",
+    "guard",
+    "healthcheck",
+    "is_retryable_status",
+    "parse_retry_after",
+    "validate",
+]
+
+# The module-level configure(), validate(), guard() and healthcheck() share one client.
+_shared: OakGate | None = None
+_shared_lock = threading.Lock()
+
+
+def configure(
+    api_key: str | None = None,
+    base_url: str | None = None,
+    timeout: float = 5.0,
+    retries: int = 2,
+    *,
+    backoff: BackoffPolicy | None = None,
+    max_connections: int = 64,
+) -> OakGate:
+    """Sets up the client that the module-level functions use (closing the previous one)."""
+    global _shared
+    client = OakGate(
+        api_key, base_url, timeout, retries, backoff=backoff, max_connections=max_connections
+    )
+    with _shared_lock:
+        previous, _shared = _shared, client
+    if previous is not None:
+        previous.close()
+    return client
+
+
+def _shared_client() -> OakGate:
+    # Without configure(), OAKGATE_API_KEY and OAKGATE_URL from the environment are used.
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = OakGate()
+        return _shared
+
+
+def validate(
+    tool: str,
+    scope: str,
+    reasoning: str | None = None,
+    context: Mapping[str, Any] | None = None,
+    *,
+    approval_id: str | None = None,
+) -> Decision:
+    """:meth:`OakGate.validate` on the shared client."""
+    return _shared_client().validate(tool, scope, reasoning, context, approval_id=approval_id)
+
+
+def guard(
+    tool: str,
+    scope: str,
+    reasoning: str | None = None,
+    context: Mapping[str, Any] | None = None,
+    *,
+    approval_id: str | None = None,
+) -> Guard:
+    """:meth:`OakGate.guard` on the shared client (chosen when the guard is first used, so
+    that a decorator at import time does not need the key yet)."""
+    return Guard(_SharedClient(), tool, scope, reasoning, context, approval_id)
+
+
+class _SharedClient:
+    """Stands in for the shared client until a guard runs."""
+
+    def validate(
+        self,
+        tool: str,
+        scope: str,
+        reasoning: str | None = None,
+        context: Mapping[str, Any] | None = None,
+        *,
+        approval_id: str | None = None,
+    ) -> Decision:
+        return _shared_client().validate(tool, scope, reasoning, context, approval_id=approval_id)
+
+
+def healthcheck() -> HealthStatus:
+    """:meth:`OakGate.healthcheck` on the shared client."""
+    return _shared_client().healthcheck()

@@ -1,0 +1,315 @@
+"""What the sync and the async client share: settings, the key, the retry bookkeeping, and
+the mapping of an answer to a decision or an error. No I/O here."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import platform
+import random as _random
+import re
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+import httpx
+
+from ._errors import (
+    OakGateApiError,
+    OakGateAuthError,
+    OakGateConnectionError,
+    OakGateDeniedError,
+    OakGateError,
+    OakGateRateLimitedError,
+    OakGateTimeoutError,
+    OakGateUnavailableError,
+)
+from ._retry import DEFAULT_BACKOFF, BackoffPolicy, backoff_delay, is_retryable_status, parse_retry_after
+from ._types import Decision
+from ._version import VERSION
+
+DEFAULT_BASE_URL = "http://127.0.0.1:4000"
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_RETRIES = 2
+DEFAULT_MAX_CONNECTIONS = 64
+#: A validation answer is a few hundred bytes; anything this large is not the gateway.
+MAX_BODY_BYTES = 1 << 20
+USER_AGENT = f"oakgate-python/{VERSION} python/{platform.python_version()}"
+
+_KEY_FORMAT = re.compile(r"^pk_[A-Za-z0-9]{16}\.sk_[A-Za-z0-9_-]{43}$")
+
+
+class _Secret:
+    """Holds the API key so that neither repr(), str() nor vars() of the client shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("an oakgate API key is not pickled")
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str
+    timeout: float
+    retries: int
+    backoff: BackoffPolicy
+    max_connections: int
+
+
+def resolve(
+    api_key: str | None,
+    base_url: str | None,
+    timeout: float,
+    retries: int,
+    backoff: BackoffPolicy | None,
+    max_connections: int,
+) -> tuple[_Secret, Settings]:
+    """Checks the client's options; the messages say what is wrong with the key, never what
+    the key is."""
+    key = api_key if api_key is not None else os.environ.get("OAKGATE_API_KEY")
+    if not key:
+        raise OakGateError("OakGate needs an api_key (or OAKGATE_API_KEY)")
+    if not _KEY_FORMAT.match(key):
+        raise OakGateError("api_key is not an oakgate API key (pk_<id>.sk_<secret>)")
+    url = (base_url or os.environ.get("OAKGATE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise OakGateError(f"base_url is not a URL: {url}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise OakGateError(f"base_url must be an http or https URL: {url}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise OakGateError("timeout must be a positive number of seconds")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise OakGateError("retries must be a whole number >= 0")
+    if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
+        raise OakGateError("max_connections must be a whole number >= 1")
+    return _Secret(key), Settings(
+        base_url=url,
+        timeout=float(timeout),
+        retries=retries,
+        backoff=backoff or DEFAULT_BACKOFF,
+        max_connections=max_connections,
+    )
+
+
+def key_id(secret: _Secret) -> str:
+    """The public half of the key (``pk_<id>``), safe to log."""
+    value = secret.reveal()
+    return value[: value.index(".")]
+
+
+def validate_body(
+    tool: str,
+    scope: str,
+    reasoning: str | None,
+    context: Mapping[str, Any] | None,
+    approval_id: str | None,
+) -> bytes:
+    if not isinstance(tool, str) or not isinstance(scope, str):
+        raise TypeError("tool and scope must be strings")
+    body: dict[str, Any] = {"tool": tool, "scope": scope}
+    if reasoning is not None:
+        body["reasoning"] = reasoning
+    if context is not None:
+        body["context"] = dict(context)
+    if approval_id is not None:
+        body["approval_id"] = approval_id
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    status: int
+    #: Header names in lower case.
+    headers: Mapping[str, str]
+    #: The JSON answer when it was a JSON object, else None.
+    json: Mapping[str, Any] | None
+    text: str
+
+    @classmethod
+    def build(cls, status: int, headers: Mapping[str, str], content: bytes) -> "RawResponse":
+        text = content.decode("utf-8", errors="replace")
+        parsed: Any = None
+        if text:
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = None
+        return cls(
+            status=status,
+            headers={k.lower(): v for k, v in headers.items()},
+            json=parsed if isinstance(parsed, dict) else None,
+            text=text,
+        )
+
+
+def _int_header(r: RawResponse, name: str) -> int | None:
+    value = r.headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        return None
+
+
+def error_for(r: RawResponse) -> OakGateError:
+    """The error for an answer of /v1/validate that is not a decision."""
+    error = r.json.get("error") if r.json is not None else None
+    error = error if isinstance(error, str) else None
+    if r.status == 429:
+        retry_after = parse_retry_after(r.headers.get("retry-after"))
+        return OakGateRateLimitedError(
+            retry_after if retry_after is not None else 1.0,
+            r.json,
+            _int_header(r, "ratelimit-limit"),
+            _int_header(r, "ratelimit-remaining"),
+        )
+    if r.status == 401:
+        return OakGateAuthError(r.status, error, r.json)
+    if r.status == 503:
+        return OakGateUnavailableError(
+            r.status, error, r.json, parse_retry_after(r.headers.get("retry-after"))
+        )
+    description = r.json.get("error_description") if r.json is not None else None
+    what = error or (description if isinstance(description, str) else None) or r.text[:200]
+    return OakGateApiError(
+        f"oakgate answered {r.status}" + (f": {what}" if what else ""), r.status, error, r.json
+    )
+
+
+def decision_or_error(r: RawResponse, tool: str, scope: str) -> Decision:
+    """A 200 (allowed or denied) or a 202 (pending approval) is a decision; anything else
+    raises its error."""
+    if r.status in (200, 202) and r.json is not None and isinstance(r.json.get("allowed"), bool):
+        return Decision.from_json(r.json, tool, scope)
+    raise error_for(r)
+
+
+def denied_error_for(decision: Decision) -> OakGateDeniedError:
+    if decision.pending:
+        return OakGateDeniedError(
+            reason="approval_pending",
+            rule_id=decision.rule_id,
+            decision_id=decision.decision_id,
+            tool=decision.tool,
+            scope=decision.scope,
+            approval_id=decision.approval_id,
+            decision=decision,
+        )
+    return OakGateDeniedError(
+        reason=decision.reason or "denied",
+        rule_id=decision.rule_id,
+        decision_id=decision.decision_id,
+        tool=decision.tool,
+        scope=decision.scope,
+        decision=decision,
+    )
+
+
+# --- network failures -------------------------------------------------------------------
+
+
+def _errno_name(exc: BaseException) -> str | None:
+    """The errno name of the OSError under an httpx error (it is chained, not wrapped)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return "EAI_AGAIN" if current.errno == socket.EAI_AGAIN else "ENOTFOUND"
+        if isinstance(current, OSError) and current.errno is not None:
+            return errno.errorcode.get(current.errno)
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def network_failure(exc: httpx.HTTPError, timeout: float) -> tuple[OakGateError, bool]:
+    """The error for a failed attempt, and whether another attempt may help.
+
+    Only the failure's name goes into the error: the httpx exception holds the request, and
+    with it the key, so it is neither kept nor chained."""
+    if isinstance(exc, httpx.TimeoutException):
+        # Each attempt gets the whole remaining budget: when it times out, nothing is left.
+        return OakGateTimeoutError(timeout), False
+    code = _errno_name(exc)
+    if isinstance(exc, httpx.ConnectError):
+        # The request never left: always safe to try again.
+        code = code or "ECONNREFUSED"
+        return OakGateConnectionError(f"could not reach oakgate: {code}", code), True
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if "disconnected" in str(exc).lower():
+            code = code or "ECONNRESET"
+            return OakGateConnectionError(f"oakgate closed the connection: {code}", code), True
+        return OakGateConnectionError("oakgate sent a malformed HTTP answer", "EPROTO"), False
+    if isinstance(exc, httpx.NetworkError):
+        code = code or ("EPIPE" if isinstance(exc, httpx.WriteError) else "ECONNRESET")
+        return OakGateConnectionError(f"the connection to oakgate failed: {code}", code), True
+    return OakGateConnectionError(f"could not reach oakgate: {type(exc).__name__}", code), False
+
+
+class Attempts:
+    """The retry bookkeeping of one call: every attempt and wait inside ``timeout``.
+
+    The sync and the async client run the same loop around it, differing only in how they
+    send and sleep."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        random: Callable[[], float] = _random.random,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings
+        self._random = random
+        self._clock = clock
+        self._deadline = clock() + settings.timeout
+        self.attempt = 0
+
+    def remaining(self) -> float:
+        """Seconds left for the next attempt; raises OakGateTimeoutError when none are."""
+        left = self._deadline - self._clock()
+        if left <= 0:
+            raise OakGateTimeoutError(self._settings.timeout)
+        return left
+
+    def after_response(self, r: RawResponse) -> float | None:
+        """None when ``r`` is the answer; else the seconds to wait before trying again.
+        Raises OakGateUnavailableError when no attempt is left or the wait would end past the
+        deadline."""
+        retry_after = parse_retry_after(r.headers.get("retry-after"))
+        if not is_retryable_status(r.status, retry_after):
+            return None
+        return self._next_wait(error_for(r), retry_after)
+
+    def after_failure(self, failure: OakGateError, retryable: bool) -> float:
+        """The seconds to wait after a network failure; raises ``failure`` when it is final."""
+        if not retryable:
+            raise failure
+        return self._next_wait(failure, None)
+
+    def _next_wait(self, final: OakGateError, retry_after: float | None) -> float:
+        if self.attempt >= self._settings.retries:
+            raise final
+        wait = backoff_delay(self.attempt, self._settings.backoff, self._random, retry_after)
+        # A wait that would end past the deadline cannot lead to an answer in time.
+        if self._clock() + wait >= self._deadline:
+            raise final
+        self.attempt += 1
+        return wait

@@ -1,0 +1,3 @@
+"""The version of the oakgate Python package."""
+
+VERSION = "0.1.0"
