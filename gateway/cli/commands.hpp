@@ -18,5 +18,6 @@ void RegisterApiKey(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterResource(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterRegistrationToken(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterAudit(CLI::App& app, GlobalFlags& flags, Action& action);
+void RegisterRoutes(CLI::App& app, GlobalFlags& flags, Action& action);
 
 }  // namespace oakgate::cli

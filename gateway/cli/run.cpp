@@ -28,6 +28,7 @@ int Run(int argc, char** argv) {
   RegisterResource(app, flags, action);
   RegisterRegistrationToken(app, flags, action);
   RegisterAudit(app, flags, action);
+  RegisterRoutes(app, flags, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -76,4 +76,11 @@ RouteMatch Router::Find(Request& request) const {
   return match;
 }
 
+std::vector<RouteEntry> Router::Entries() const {
+  std::vector<RouteEntry> out;
+  out.reserve(routes_.size());
+  for (const auto& route : routes_) out.push_back({route.method, route.pattern});
+  return out;
+}
+
 }  // namespace oakgate::http

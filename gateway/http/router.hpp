@@ -36,6 +36,12 @@ struct Route {
   AsyncHandler async;  // pool routes only; may be empty
 };
 
+// A route as listed: what `oakgate routes` prints and the OpenAPI coverage test reads.
+struct RouteEntry {
+  std::string method;
+  std::string pattern;
+};
+
 struct RouteMatch {
   const Route* route = nullptr;  // set when found
   int status = 404;              // 404, 405 or 200
@@ -52,6 +58,9 @@ class Router {
                         Handler handler);
   // Matches path and method; fills request.path_params. HEAD matches GET routes.
   RouteMatch Find(Request& request) const;
+  // Every (method, pattern) in the order added. Read-only: the table itself, never a copy kept
+  // elsewhere, so a listing cannot drift from what is served.
+  std::vector<RouteEntry> Entries() const;
 
  private:
   std::vector<Route> routes_;

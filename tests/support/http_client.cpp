@@ -1,13 +1,18 @@
 #include "tests/support/http_client.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace oakgate::test {
@@ -16,6 +21,44 @@ namespace {
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+// When OAKGATE_TEST_HTTP_RECORD names a file, every request made with Request() and its
+// response are appended to it as one JSON line, for tests/openapi/validate_traffic.mjs to check
+// against docs/openapi.yaml once every e2e suite is done (ctest sets the variable). Suites run
+// in parallel: each line is one write(2) under an exclusive lock on an O_APPEND descriptor.
+void Record(const std::string& method, const std::string& target,
+            const std::vector<std::pair<std::string, std::string>>& request_headers,
+            const HttpResponse& response) {
+  static const char* file = std::getenv("OAKGATE_TEST_HTTP_RECORD");
+  if (file == nullptr || *file == '\0') return;
+  nlohmann::json line = {{"method", method}, {"target", target}, {"status", response.status}};
+  for (const auto& [n, v] : request_headers) {
+    if (Lower(n) == "content-type") line["request_content_type"] = v;
+  }
+  nlohmann::json headers = nlohmann::json::object();
+  for (const auto& [n, v] : response.headers) headers[n] = v;  // names already lower-cased
+  line["headers"] = headers;
+  // HTML pages are not part of the API document: their bodies would only make the file large.
+  auto type = response.Header("content-type");
+  bool html = type && type->rfind("text/html", 0) == 0;
+  line["body"] = html ? std::string() : response.body;
+  if (html) line["body_omitted"] = true;
+  if (const auto* test = ::testing::UnitTest::GetInstance()->current_test_info()) {
+    line["test"] = std::string(test->test_suite_name()) + "." + test->name();
+  }
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  int fd = ::open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  ::flock(fd, LOCK_EX);
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  ::flock(fd, LOCK_UN);
+  ::close(fd);
 }
 
 }  // namespace
@@ -153,7 +196,9 @@ std::optional<HttpResponse> HttpConnection::Request(
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   SendRaw(req);
-  return Read();
+  auto response = Read();
+  if (response) Record(method, target, headers, *response);
+  return response;
 }
 
 HttpResponse Fetch(int port, const std::string& method, const std::string& target,

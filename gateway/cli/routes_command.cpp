@@ -1,0 +1,113 @@
+// `oakgate routes`: the (method, path) table `serve` would answer with this configuration, as
+// JSON. It is read from the router app::BuildRoutes builds, over the same services `serve`
+// wires (none of which is called: building the table opens no connection), so the listing is
+// the served table itself; tests/openapi compares it with docs/openapi.yaml.
+#include <atomic>
+#include <memory>
+
+#include "gateway/apikey/key_service.hpp"
+#include "gateway/apikey/key_verifier.hpp"
+#include "gateway/app/legacy_setup.hpp"
+#include "gateway/app/routes.hpp"
+#include "gateway/cli/commands.hpp"
+#include "gateway/handlers/oauth/endpoints.hpp"
+#include "gateway/oauth/access_token.hpp"
+#include "gateway/oauth/authorize.hpp"
+#include "gateway/oauth/client_auth.hpp"
+#include "gateway/oauth/discovery.hpp"
+#include "gateway/oauth/introspection.hpp"
+#include "gateway/oauth/registration.hpp"
+#include "gateway/oauth/revocation.hpp"
+#include "gateway/oauth/token_service.hpp"
+#include "gateway/policy/decision_writer.hpp"
+#include "gateway/policy/shared_rate_limiter.hpp"
+#include "gateway/render/templates.hpp"
+#include "gateway/session/csrf.hpp"
+#include "gateway/session/login_service.hpp"
+#include "gateway/session/password.hpp"
+#include "gateway/session/session_service.hpp"
+#include "gateway/store/pg/pg_database.hpp"
+#include "gateway/store/pg/pg_legacy_jwt_store.hpp"
+#include "gateway/util/clock.hpp"
+
+namespace oakgate::cli {
+namespace {
+
+nlohmann::json ListRoutes(const config::Config& cfg) {
+  // The database is named but never opened: PgDatabase connects on first use, and no handler
+  // runs here.
+  store::pg::PgDatabase db(cfg.database_url);
+  render::Templates templates(cfg.templates_dir.empty() ? render::Templates::DefaultDir()
+                                                        : cfg.templates_dir);
+  session::PasswordHasher hasher(1);
+  session::Csrf csrf(cfg.secret, cfg.secret_previous);
+  session::SessionSettings settings{cfg.session_ttl, cfg.session_idle_ttl};
+  session::LoginService login(db, hasher, settings);
+  session::SessionService sessions(db, settings);
+  handlers::web::WebContext web{templates,       csrf, login, sessions, cfg.CookieSecure(),
+                                cfg.session_ttl, {}};
+  oauth::OAuthSettings oauth_settings;
+  oauth_settings.issuer = cfg.issuer;
+  const util::Clock& clock = util::SystemClock::Instance();
+  oauth::ClientAuthenticator client_auth(db, clock, oauth_settings.client_auth);
+  oauth::AuthorizeService authorize(db, oauth_settings);
+  oauth::TokenService tokens(db, client_auth, oauth_settings);
+  oauth::IntrospectionService introspection(db, client_auth, cfg.issuer);
+  oauth::RevocationService revocation(db, client_auth);
+  oauth::RegistrationService registration(db, oauth::RegistrationSettings{});
+  handlers::oauth::OAuthContext oauth_ctx{
+      web,        authorize,
+      tokens,     introspection,
+      revocation, registration,
+      cfg.issuer, oauth::DiscoveryDocument(cfg.issuer, cfg.registration != "off"),
+      {}};
+  std::atomic<bool> draining{false};
+  policy::DecisionWriter decision_writer(db.Decisions(), policy::DecisionWriterOptions{});
+  policy::SharedRateLimiter rate_limiter(db.RateBuckets());
+  oauth::AccessTokenVerifier access_tokens(db);
+  apikey::KeyService key_service(db);
+  apikey::KeyVerifier key_verifier(db, clock);
+  handlers::api::ApiContext api{db, access_tokens, key_service};
+  handlers::validate::ValidateContext validate{
+      db, key_verifier, rate_limiter, decision_writer, clock, &handlers::validate::SteadyMillis};
+  handlers::dashboard::DashboardContext dashboard{web, db, key_service};
+  // The legacy bridge's routes exist only when it is configured, as in `serve`.
+  store::pg::PgLegacyJwtStore legacy_store(db);
+  std::unique_ptr<legacy::LegacyBridge> legacy_bridge;
+  std::unique_ptr<handlers::legacy::LegacyContext> legacy_ctx;
+  if (auto keys = app::LoadLegacyKeys(cfg)) {
+    legacy_bridge = std::make_unique<legacy::LegacyBridge>(
+        db, legacy_store, client_auth, tokens, std::move(*keys),
+        legacy::BridgeSettings{app::LegacyPolicyOf(cfg), cfg.legacy_exchange_client}, clock);
+    legacy_ctx = std::make_unique<handlers::legacy::LegacyContext>(handlers::legacy::LegacyContext{
+        *legacy_bridge, cfg.legacy_sunset, !cfg.legacy_exchange_client.empty()});
+  }
+  http::Router router = app::BuildRoutes(
+      app::RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard, {}, legacy_ctx.get()});
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : router.Entries()) out.push_back({{"method", e.method}, {"path", e.pattern}});
+  return out;
+}
+
+}  // namespace
+
+void RegisterRoutes(CLI::App& app, GlobalFlags& flags, Action& action) {
+  auto* cmd = app.add_subcommand(
+      "routes",
+      "Print every route `serve` answers with this configuration as a JSON array of "
+      "{\"method\", \"path\"} (the legacy JWT bridge's only when it is configured)");
+  cmd->callback([&flags, &action] {
+    action = [&flags] {
+      config::Config cfg = LoadConfig(flags);
+      try {
+        app::LoadLegacyKeys(cfg);  // a refused legacy JWT key is bad configuration: exit 2
+      } catch (const config::ConfigError& e) {
+        throw CommandError(kExitUsage, std::string("configuration error: ") + e.what());
+      }
+      PrintJson(ListRoutes(cfg));
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace oakgate::cli
