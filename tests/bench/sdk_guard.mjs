@@ -1,7 +1,7 @@
 // Load generator of tests/bench/sdk_guard: CONCURRENCY guard() calls in flight at once from
 // this one Node process (each loop awaits its answer and calls again), for DURATION seconds,
-// through the oakgate package's keep-alive pool. Prints one JSON line: requests, seconds,
-// requests/s, errors and the p50/p99 latency.
+// through the oakgate package's pool of kept-alive connections (one per call in flight).
+// Prints one JSON line: requests, seconds, requests/s, errors and the p50/p99 latency.
 import { OakGate } from '../../sdk/typescript/dist/index.js';
 
 const concurrency = Number(process.env.CONCURRENCY ?? 32);
@@ -34,4 +34,4 @@ const elapsed = (performance.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
 const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? null;
 console.log(JSON.stringify({ requests: done, seconds: elapsed, rps: done / elapsed, errors, p50_ms: q(0.5), p99_ms: q(0.99), node: process.version }));
-oak.close();
+await oak.close();
