@@ -88,8 +88,15 @@ export class Transport {
   #newPool(): Pool {
     // One connection per request in flight, no pipelining: a request never waits behind
     // another's answer, and a failed connection takes no other request with it. undici
-    // unrefs idle connections, so an open pool does not keep the process alive.
-    return new Pool(this.#options.baseUrl.origin, { connections: this.#options.maxSockets ?? 64, pipelining: 1 });
+    // unrefs idle connections, so an open pool does not keep the process alive. Its own
+    // header and body timeouts (300 s) are off: each attempt's timer, inside timeoutMs, is
+    // the one limit, and undici would otherwise re-arm two timers per request for nothing.
+    return new Pool(this.#options.baseUrl.origin, {
+      connections: this.#options.maxSockets ?? 64,
+      pipelining: 1,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
   }
 
   /**
