@@ -2,7 +2,11 @@
 // this one Node process (each loop awaits its answer and calls again), for DURATION seconds,
 // through the oakgate package's pool of kept-alive connections (one per call in flight).
 // Prints one JSON line: requests, seconds, requests/s, errors and the p50/p99 latency.
-import { OakGate } from '../../sdk/typescript/dist/index.js';
+// BENCH_SDK: another build of the package to load (an absolute path to its dist/index.js),
+// to compare two versions under the same conditions.
+import { pathToFileURL } from 'node:url';
+
+const { OakGate } = await import(process.env.BENCH_SDK ? pathToFileURL(process.env.BENCH_SDK).href : '../../sdk/typescript/dist/index.js');
 
 const concurrency = Number(process.env.CONCURRENCY ?? 32);
 const seconds = Number(process.env.DURATION ?? 10);
