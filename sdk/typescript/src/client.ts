@@ -114,8 +114,9 @@ export class OakGate {
   }
 
   /**
-   * Closes the kept-alive connections (calls in flight fail); resolves once they are closed.
-   * A later call opens new ones. An open client does not keep the process alive.
+   * Closes the kept-alive connections once the calls in flight have their answers; resolves
+   * once they are closed. A later call opens new ones. An open client does not keep the
+   * process alive.
    */
   close(): Promise<void> {
     return this.#transport.close();

@@ -78,11 +78,14 @@ export class Transport {
     this.#jsonHeaders = [...this.#plainHeaders, "content-type", "application/json"];
   }
 
-  /** Closes the pooled connections, abandoning requests in flight; resolves once closed. */
+  /**
+   * Closes the pooled connections once the requests in flight have their answers (or run
+   * out of time): a call is never failed by a close() made elsewhere. Resolves once closed.
+   */
   close(): Promise<void> {
     const pool = this.#pool;
     this.#pool = undefined;
-    return pool ? pool.destroy().catch(() => undefined) : Promise.resolve();
+    return pool ? pool.close().catch(() => undefined) : Promise.resolve();
   }
 
   #newPool(): Pool {

@@ -360,3 +360,16 @@ test('an open client does not keep the process from exiting', async () => {
     assert.equal(out.trim(), 'true');
   } finally { await gw.close(); }
 });
+
+test('calls in flight when the client is closed still get their answers', async () => {
+  const gw = await fakeGateway([(req, res) => setTimeout(() => json(200, allowed)(req, res), 100)]);
+  try {
+    const c = client(gw.url);
+    const calls = Array.from({ length: 4 }, () => c.validate({ tool: 'github', scope: 'read' }));
+    await new Promise((r) => setTimeout(r, 30));
+    const closed = c.close();
+    for (const d of await Promise.all(calls)) assert.equal(d.allowed, true);
+    await closed;
+    assert.equal(gw.requests.length, 4, 'a call was sent again');
+  } finally { await gw.close(); }
+});
