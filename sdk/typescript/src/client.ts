@@ -36,6 +36,7 @@ export class OakGate {
   readonly retries: number;
   // Private so that neither console.log(client) nor JSON.stringify(client) shows it.
   readonly #apiKey: string;
+  readonly #keyHeader: readonly string[];
   readonly #transport: Transport;
 
   constructor(options: OakGateOptions = {}) {
@@ -44,6 +45,7 @@ export class OakGate {
     // The message says what is wrong with the key, never what the key is.
     if (!KEY_FORMAT.test(apiKey)) throw new OakGateError("apiKey is not an oakgate API key (pk_<id>.sk_<secret>)");
     this.#apiKey = apiKey;
+    this.#keyHeader = ["x-api-key", apiKey];
     this.baseUrl = (options.baseUrl ?? process.env["OAKGATE_URL"] ?? "http://127.0.0.1:4000").replace(/\/+$/, "");
     let url: URL;
     try {
@@ -82,7 +84,7 @@ export class OakGate {
     if (request.reasoning !== undefined) body["reasoning"] = request.reasoning;
     if (request.context !== undefined) body["context"] = request.context;
     if (request.approvalId !== undefined) body["approval_id"] = request.approvalId;
-    const r = await this.#transport.request("POST", "/v1/validate", { "X-API-Key": this.#apiKey }, body);
+    const r = await this.#transport.request("POST", "/v1/validate", this.#keyHeader, body);
     if ((r.status === 200 || r.status === 202) && isObject(r.json) && typeof r.json["allowed"] === "boolean") {
       return r.json as unknown as Decision;
     }
@@ -103,7 +105,7 @@ export class OakGate {
   /** GET /healthz: `ok` when the gateway process answers 200. */
   async healthcheck(): Promise<HealthStatus> {
     try {
-      const r = await this.#transport.request("GET", "/healthz", {});
+      const r = await this.#transport.request("GET", "/healthz", []);
       return { ok: r.status === 200, status: r.status };
     } catch (e) {
       if (e instanceof OakGateConnectionError || e instanceof OakGateTimeoutError) return { ok: false, status: 0 };
@@ -111,9 +113,13 @@ export class OakGate {
     }
   }
 
-  /** Closes the kept-alive connections. */
-  close(): void {
-    this.#transport.close();
+  /**
+   * Closes the kept-alive connections once the calls in flight have their answers; resolves
+   * once they are closed. A later call opens new ones. An open client does not keep the
+   * process alive.
+   */
+  close(): Promise<void> {
+    return this.#transport.close();
   }
 
   // util.inspect (console.log) shows the settings and the public key id only.
@@ -131,8 +137,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function numberHeader(r: RawResponse, name: string): number | undefined {
-  const v = r.headers[name];
-  const n = Number(Array.isArray(v) ? v[0] : v);
+  const v = r.header(name);
+  const n = Number(v);
   return v === undefined || Number.isNaN(n) ? undefined : n;
 }
 
@@ -164,7 +170,7 @@ function errorFor(r: RawResponse): Error {
   const json = isObject(r.json) ? r.json : undefined;
   const error = typeof json?.["error"] === "string" ? (json["error"] as string) : undefined;
   if (r.status === 429) {
-    const retryAfter = parseRetryAfter(r.headers["retry-after"] as string | undefined) ?? 1;
+    const retryAfter = parseRetryAfter(r.header("retry-after")) ?? 1;
     return new OakGateRateLimitedError(retryAfter, r.json, numberHeader(r, "ratelimit-limit"), numberHeader(r, "ratelimit-remaining"));
   }
   if (r.status === 401) return new OakGateAuthError(r.status, error, r.json);

@@ -1,7 +1,10 @@
-// One JSON request with the client's retry rules, over node:http(s) with a keep-alive pool
-// (a fresh TCP connection per validation would cost more than the validation itself).
-import http from "node:http";
-import https from "node:https";
+// One JSON request with the client's retry rules, over an undici Pool of kept-alive
+// connections. guard() sits in front of every tool call an agent makes, so its own cost
+// counts: node:http spends most of a small request in per-request objects (ClientRequest,
+// IncomingMessage streams, header objects, agent bookkeeping) and tops out near a third of
+// what the gateway answers; undici's dispatch() with a plain handler object costs about a
+// third as much per request (tests/bench/sdk_guard, tests/bench/results.md).
+import { Pool, type Dispatcher } from "undici";
 
 import { OakGateConnectionError, OakGateTimeoutError, OakGateUnavailableError } from "./errors.js";
 import {
@@ -12,14 +15,6 @@ import {
   parseRetryAfter,
   type BackoffPolicy,
 } from "./retry.js";
-
-export interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  /** The parsed JSON body, or undefined when the body was empty or not JSON. */
-  json: unknown;
-  text: string;
-}
 
 export interface TransportOptions {
   baseUrl: URL;
@@ -34,52 +29,106 @@ export interface TransportOptions {
 
 const MAX_BODY_BYTES = 1 << 20;
 
-function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
+/** An answer of the gateway: status, body, and its headers read on demand. */
+export class RawResponse {
+  readonly status: number;
+  /** The parsed JSON body, or undefined when the body was empty or not JSON. */
+  readonly json: unknown;
+  readonly text: string;
+  // undici's raw name/value pairs; most answers are read for their body only, so they are
+  // turned into strings when a header is asked for, not for every answer.
+  readonly #raw: readonly Buffer[];
+
+  constructor(status: number, raw: readonly Buffer[], text: string) {
+    this.status = status;
+    this.#raw = raw;
+    this.text = text;
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    this.json = json;
+  }
+
+  /** The first value of header `name` (lower case), as node:http keeps for these headers. */
+  header(name: string): string | undefined {
+    const raw = this.#raw;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const n = raw[i] as Buffer;
+      if (n.length === name.length && n.toString("latin1").toLowerCase() === name) return (raw[i + 1] as Buffer).toString("latin1");
+    }
+    return undefined;
+  }
 }
 
 export class Transport {
   readonly #options: TransportOptions;
-  readonly #agent: http.Agent;
-  readonly #module: typeof http | typeof https;
+  // Created on first use, and again after close(): as with node:http's agent before it, a
+  // closed client still works, on new connections.
+  #pool: Pool | undefined;
+  // Header lists built once: undici takes flat [name, value, ...] arrays as they are.
+  readonly #plainHeaders: readonly string[];
+  readonly #jsonHeaders: readonly string[];
 
   constructor(options: TransportOptions) {
     this.#options = options;
-    const https_ = options.baseUrl.protocol === "https:";
-    this.#module = https_ ? https : http;
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: "lifo" as const };
-    this.#agent = https_ ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.#plainHeaders = ["accept", "application/json", "user-agent", options.userAgent];
+    this.#jsonHeaders = [...this.#plainHeaders, "content-type", "application/json"];
   }
 
-  /** Closes the pooled connections (a process with an open pool still exits). */
-  close(): void {
-    this.#agent.destroy();
+  /**
+   * Closes the pooled connections once the requests in flight have their answers (or run
+   * out of time): a call is never failed by a close() made elsewhere. Resolves once closed.
+   */
+  close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    return pool ? pool.close().catch(() => undefined) : Promise.resolve();
+  }
+
+  #newPool(): Pool {
+    // One connection per request in flight, no pipelining: a request never waits behind
+    // another's answer, and a failed connection takes no other request with it. undici
+    // unrefs idle connections, so an open pool does not keep the process alive. Its own
+    // header and body timeouts (300 s) are off: each attempt's timer, inside timeoutMs, is
+    // the one limit, and undici would otherwise re-arm two timers per request for nothing.
+    return new Pool(this.#options.baseUrl.origin, {
+      connections: this.#options.maxSockets ?? 64,
+      pipelining: 1,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
   }
 
   /**
    * Sends the request, retrying network errors and 503 + Retry-After up to `retries` times,
-   * all inside `timeoutMs`. `headers` may hold credentials: they are sent and never copied
-   * into an error.
+   * all inside `timeoutMs`. `headers` (flat name/value pairs) may hold credentials: they are
+   * sent and never copied into an error.
    */
-  async request(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<RawResponse> {
+  async request(method: "GET" | "POST", path: string, headers: readonly string[], body?: unknown): Promise<RawResponse> {
     const { timeoutMs, retries } = this.#options;
     const deadline = Date.now() + timeoutMs;
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const base = payload === undefined ? this.#plainHeaders : this.#jsonHeaders;
+    const allHeaders = headers.length === 0 ? base : base.concat(headers);
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new OakGateTimeoutError(timeoutMs);
       let response: RawResponse | undefined;
       let failure: OakGateConnectionError | undefined;
       try {
-        response = await this.#once(method, path, headers, payload, remaining);
+        response = await this.#once(method, path, allHeaders, payload, remaining);
       } catch (e) {
         if (!(e instanceof OakGateConnectionError)) throw e;
         failure = e;
       }
       let retryAfter: number | undefined;
       if (response) {
-        retryAfter = parseRetryAfter(header(response.headers, "retry-after"));
+        // Only a 503 can be retried: the header is read for nothing else.
+        if (response.status !== 503) return response;
+        retryAfter = parseRetryAfter(response.header("retry-after"));
         if (!isRetryableStatus(response.status, retryAfter)) return response;
       } else if (!isRetryableNetworkError(failure?.code)) {
         throw failure;
@@ -98,67 +147,93 @@ export class Transport {
     }
   }
 
-  #once(method: string, path: string, headers: Record<string, string>, payload: Buffer | undefined, timeout: number): Promise<RawResponse> {
-    const url = new URL(path, this.#options.baseUrl);
+  #once(method: "GET" | "POST", path: string, headers: readonly string[], payload: string | undefined, timeout: number): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
-      let settled = false;
-      const finish = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        fn();
-      };
-      const req = this.#module.request(
-        url,
-        {
-          method,
-          agent: this.#agent,
-          headers: {
-            Accept: "application/json",
-            "User-Agent": this.#options.userAgent,
-            ...(payload ? { "Content-Type": "application/json", "Content-Length": String(payload.length) } : {}),
-            ...headers,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on("data", (c: Buffer) => {
-            size += c.length;
-            if (size > MAX_BODY_BYTES) {
-              res.destroy();
-              finish(() => reject(new OakGateConnectionError("oakgate answered with a body that is too large", undefined)));
-              return;
-            }
-            chunks.push(c);
-          });
-          res.on("error", (e: NodeJS.ErrnoException) => finish(() => reject(networkError(e))));
-          res.on("end", () =>
-            finish(() => {
-              const text = Buffer.concat(chunks).toString("utf8");
-              let json: unknown;
-              try {
-                json = text ? JSON.parse(text) : undefined;
-              } catch {
-                json = undefined;
-              }
-              resolve({ status: res.statusCode ?? 0, headers: res.headers, json, text });
-            }),
-          );
-        },
-      );
-      const timer = setTimeout(() => {
-        finish(() => reject(new OakGateTimeoutError(this.#options.timeoutMs)));
-        req.destroy();
-      }, timeout);
-      req.on("error", (e: NodeJS.ErrnoException) => finish(() => reject(networkError(e))));
-      req.end(payload);
+      const attempt = new Attempt(resolve, reject, this.#options.timeoutMs, timeout);
+      (this.#pool ??= this.#newPool()).dispatch({ method, path, headers: headers as string[], body: payload ?? null }, attempt);
     });
   }
 }
 
-// Node's error names the host and port at most, never a header; it is kept as `cause`.
+/**
+ * undici's handler for one attempt: collects the answer, and owns the attempt's timer. A
+ * class rather than closures, so an attempt is one object. When the time runs out the
+ * promise is rejected at once, and the request is aborted (its connection closed, as an
+ * HTTP/1.1 exchange cannot be cut short otherwise) now or, if it still waits for a free
+ * connection, as soon as undici hands it one.
+ */
+class Attempt implements Dispatcher.DispatchHandlers {
+  #resolve: (r: RawResponse) => void;
+  #reject: (e: Error) => void;
+  #timer: NodeJS.Timeout;
+  #timeoutMs: number;
+  #abort: ((err?: Error) => void) | undefined;
+  #settled = false;
+  #status = 0;
+  #raw: Buffer[] = [];
+  #chunks: Buffer[] = [];
+  #size = 0;
+
+  constructor(resolve: (r: RawResponse) => void, reject: (e: Error) => void, timeoutMs: number, timeout: number) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#timeoutMs = timeoutMs;
+    this.#timer = setTimeout(Attempt.#expire, timeout, this);
+  }
+
+  static #expire(a: Attempt): void {
+    const e = new OakGateTimeoutError(a.#timeoutMs);
+    if (a.#fail(e)) a.#abort?.(e);
+  }
+
+  #fail(e: Error): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.#reject(e);
+    return true;
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.#settled) abort(new OakGateTimeoutError(this.#timeoutMs));
+    else this.#abort = abort;
+  }
+
+  onHeaders(statusCode: number, headers: Buffer[]): boolean {
+    // Called again after a 1xx: the last call is the answer.
+    this.#status = statusCode;
+    this.#raw = headers;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.#size += chunk.length;
+    if (this.#size > MAX_BODY_BYTES) {
+      if (this.#fail(new OakGateConnectionError("oakgate answered with a body that is too large", undefined))) this.#abort?.();
+      return false;
+    }
+    this.#chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    const chunks = this.#chunks;
+    const text = chunks.length === 0 ? "" : (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString("utf8");
+    this.#resolve(new RawResponse(this.#status, this.#raw, text));
+  }
+
+  onError(err: Error): void {
+    this.#fail(networkError(err as NodeJS.ErrnoException));
+  }
+}
+
+// undici's and Node's errors name the host and port at most, never a header; the error is
+// kept as `cause`. A connection closed before the answer is `UND_ERR_SOCKET` in undici and
+// was `ECONNRESET` ("socket hang up") in node:http: callers see the code they always saw.
 function networkError(e: NodeJS.ErrnoException): OakGateConnectionError {
-  const code = e.code ?? (e.message === "socket hang up" ? "ECONNRESET" : undefined);
+  const code = e.code === "UND_ERR_SOCKET" ? "ECONNRESET" : e.code;
   return new OakGateConnectionError(`could not reach oakgate: ${code ?? e.message}`, code, e);
 }

@@ -39,6 +39,7 @@ const RETRYABLE_CODES = new Set([
   "ENETUNREACH",
   "ECONNABORTED",
   "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
 export function isRetryableNetworkError(code: string | undefined): boolean {

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import util from 'node:util';
 
 import {
@@ -285,5 +287,89 @@ test('32 concurrent validations share kept-alive connections', async () => {
     assert.equal(gw.requests.length, 96);
     for (const r of gw.requests) ports.add(r.remotePort);
     assert.ok(ports.size <= 8, `${ports.size} connections for a pool of 8`);
+  } finally { await gw.close(); }
+});
+
+test('a connection dropped before the answer fails with code ECONNRESET, as node:http reported it', async () => {
+  const gw = await fakeGateway([hangUp()]);
+  try {
+    await assert.rejects(client(gw.url, { retries: 0 }).validate({ tool: 't', scope: 's' }), (e) => {
+      assert.ok(e instanceof OakGateConnectionError);
+      assert.equal(e.code, 'ECONNRESET');
+      assertNoKey(e);
+      return true;
+    });
+  } finally { await gw.close(); }
+});
+
+test('a call waiting for a free connection still fails within timeoutMs', async () => {
+  // One connection, held by a request the gateway never answers: the second call waits for it
+  // most of its budget (it gets one only when the first call gives up), and must not wait
+  // longer than its own budget.
+  const gw = await fakeGateway([silence()]);
+  try {
+    const c = client(gw.url, { maxSockets: 1, timeoutMs: 1500 });
+    const first = assert.rejects(c.validate({ tool: 't', scope: 's' }), OakGateTimeoutError);
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await assert.rejects(c.validate({ tool: 't', scope: 's' }), OakGateTimeoutError);
+    const took = Date.now() - started;
+    assert.ok(took >= 1400 && took < 2500, `took ${took} ms`);
+    await first;
+    await c.close();
+  } finally { await gw.close(); }
+});
+
+test('an answer larger than 1 MiB is refused, not buffered', async () => {
+  const gw = await fakeGateway([(req, res) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(`{"allowed":true,"pad":"${'x'.repeat(2 << 20)}"}`); }]);
+  try {
+    await assert.rejects(client(gw.url, { retries: 0 }).validate({ tool: 't', scope: 's' }), (e) => {
+      assert.ok(e instanceof OakGateConnectionError);
+      assert.match(e.message, /too large/);
+      return true;
+    });
+  } finally { await gw.close(); }
+});
+
+test('a closed client answers later calls on new connections', async () => {
+  const gw = await fakeGateway([json(200, allowed)]);
+  try {
+    const c = client(gw.url);
+    assert.equal((await c.validate({ tool: 'github', scope: 'read' })).allowed, true);
+    await c.close();
+    assert.equal((await c.validate({ tool: 'github', scope: 'read' })).allowed, true);
+    assert.equal(gw.requests.length, 2);
+    assert.notEqual(gw.requests[0].remotePort, gw.requests[1].remotePort);
+    await c.close();
+  } finally { await gw.close(); }
+});
+
+test('an open client does not keep the process from exiting', async () => {
+  const gw = await fakeGateway([json(200, allowed)]);
+  try {
+    const script = `import { OakGate } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+      const d = await new OakGate({ apiKey: process.env.K, baseUrl: process.env.U }).validate({ tool: 'github', scope: 'read' });
+      console.log(d.allowed);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, K: KEY, U: gw.url }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    const timer = setTimeout(() => child.kill(), 10000);
+    const [code] = await once(child, 'exit');
+    clearTimeout(timer);
+    assert.equal(code, 0, 'the process was still running 10 s after its last call');
+    assert.equal(out.trim(), 'true');
+  } finally { await gw.close(); }
+});
+
+test('calls in flight when the client is closed still get their answers', async () => {
+  const gw = await fakeGateway([(req, res) => setTimeout(() => json(200, allowed)(req, res), 100)]);
+  try {
+    const c = client(gw.url);
+    const calls = Array.from({ length: 4 }, () => c.validate({ tool: 'github', scope: 'read' }));
+    await new Promise((r) => setTimeout(r, 30));
+    const closed = c.close();
+    for (const d of await Promise.all(calls)) assert.equal(d.allowed, true);
+    await closed;
+    assert.equal(gw.requests.length, 4, 'a call was sent again');
   } finally { await gw.close(); }
 });
