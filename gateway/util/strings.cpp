@@ -44,6 +44,23 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   }
 }
 
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ' ';
+    out += item;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> out;
+  for (auto piece : Split(text, ' ')) {
+    if (!piece.empty()) out.emplace_back(piece);
+  }
+  return out;
+}
+
 bool IsValidUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t i = 0, n = s.size();

@@ -11,6 +11,11 @@ std::string_view Trim(std::string_view s);
 bool IEquals(std::string_view a, std::string_view b);
 // Splits on every occurrence of sep; empty pieces are kept.
 std::vector<std::string_view> Split(std::string_view s, char sep);
+// The one codec of space-separated lists (scopes, redirect URIs, grant types, audiences):
+// items joined by single spaces, and split back with empty pieces (doubled, leading or
+// trailing spaces, or no text at all) dropped. Items never contain a space (RFC 6749 §3.3).
+std::string JoinList(const std::vector<std::string>& items);
+std::vector<std::string> SplitList(std::string_view text);
 // Strict UTF-8 validation (no overlongs, no surrogates, no code points above U+10FFFF).
 bool IsValidUtf8(std::string_view s);
 // Percent-decoding per RFC 3986; with plus_as_space, '+' decodes to ' ' (form bodies).

@@ -18,5 +18,22 @@ TEST(Hex, IsLowerCaseTwoDigitsPerByteAndMatchesTheDigestsHex) {
   EXPECT_EQ(util::HexLower(crypto::ToBytes(crypto::Sha256("abc"))), abc);
 }
 
+// Scopes, redirect URIs and grant types are stored as arrays that travel as this text.
+TEST(List, JoinsWithSingleSpacesAndSplitsBackToTheSameItems) {
+  const std::vector<std::vector<std::string>> cases = {
+      {}, {"openid"}, {"read", "write", "agents:admin"}, {"https://a.test/cb?x=1", "app:/cb"}};
+  for (const auto& items : cases) {
+    EXPECT_EQ(util::SplitList(util::JoinList(items)), items);
+  }
+  EXPECT_EQ(util::JoinList({"a", "b", "c"}), "a b c");
+  EXPECT_EQ(util::JoinList({}), "");
+}
+
+TEST(List, SplittingDropsEmptyPiecesFromExtraSpaces) {
+  EXPECT_TRUE(util::SplitList("").empty());
+  EXPECT_TRUE(util::SplitList("   ").empty());
+  EXPECT_EQ(util::SplitList(" a  b "), (std::vector<std::string>{"a", "b"}));
+}
+
 }  // namespace
 }  // namespace oakgate

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 #include <set>
 
+#include "gateway/store/pg/statements.hpp"
 #include "gateway/util/errors.hpp"
 
 namespace oakgate::store::pg {
@@ -12,14 +13,11 @@ namespace {
 // An arbitrary constant shared by every oakgate instance: the migration lock.
 constexpr long long kMigrationLock = 0x6f616b6761746531LL;
 
-constexpr const char* kCreateTable =
-    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-    " version text PRIMARY KEY,"
-    " applied_at timestamptz NOT NULL DEFAULT now())";
-
 std::unique_ptr<pqxx::connection> Connect(const std::string& url) {
   try {
-    return std::make_unique<pqxx::connection>(url);
+    auto conn = std::make_unique<pqxx::connection>(url);
+    for (const auto& s : sql::kAll) conn->prepare(s.name, s.text);
+    return conn;
   } catch (const pqxx::broken_connection& e) {
     throw util::ServiceUnavailable(std::string("cannot connect to the database: ") + e.what());
   }
@@ -27,13 +25,17 @@ std::unique_ptr<pqxx::connection> Connect(const std::string& url) {
 
 std::set<std::string> Applied(pqxx::connection& conn) {
   pqxx::nontransaction tx(conn);
-  auto exists = tx.exec1("SELECT to_regclass('schema_migrations') IS NOT NULL");
   std::set<std::string> out;
-  if (!exists[0].as<bool>()) return out;
-  for (const auto& row : tx.exec("SELECT version FROM schema_migrations")) {
+  if (!tx.exec_prepared1(sql::kMigrationTableExists.name)[0].as<bool>()) return out;
+  for (const auto& row : tx.exec_prepared(sql::kMigrationVersions.name)) {
     out.insert(row[0].as<std::string>());
   }
   return out;
+}
+
+void Unlock(pqxx::connection& conn) {
+  pqxx::nontransaction unlock(conn);
+  unlock.exec_prepared(sql::kMigrationUnlock.name, kMigrationLock);
 }
 
 }  // namespace
@@ -43,36 +45,36 @@ std::vector<std::string> ApplyMigrations(const std::string& database_url) {
   std::vector<std::string> done;
   {
     pqxx::nontransaction lock(*conn);
-    lock.exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLock) + ")");
+    lock.exec_prepared(sql::kMigrationLock.name, kMigrationLock);
   }
   try {
     {
       pqxx::nontransaction tx(*conn);
-      tx.exec(kCreateTable);
+      tx.exec_prepared(sql::kMigrationTableCreate.name);
     }
     auto applied = Applied(*conn);
     for (const auto& m : EmbeddedMigrations()) {
       if (applied.count(m.version)) continue;
       pqxx::work tx(*conn);
       try {
+        // A script of several statements, compiled in: one simple query (it takes no
+        // parameters, and a prepared statement holds only one statement).
         tx.exec(m.sql);
       } catch (const pqxx::sql_error& e) {
         throw std::runtime_error("migration " + m.version + " failed: " + e.what());
       }
-      tx.exec_params("INSERT INTO schema_migrations (version) VALUES ($1)", m.version);
+      tx.exec_prepared(sql::kMigrationRecord.name, m.version);
       tx.commit();
       done.push_back(m.version);
     }
   } catch (...) {
     try {
-      pqxx::nontransaction unlock(*conn);
-      unlock.exec("SELECT pg_advisory_unlock_all()");
+      Unlock(*conn);
     } catch (...) {
     }
     throw;
   }
-  pqxx::nontransaction unlock(*conn);
-  unlock.exec("SELECT pg_advisory_unlock_all()");
+  Unlock(*conn);
   return done;
 }
 

@@ -1,4 +1,3 @@
-#include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
 
@@ -18,7 +17,7 @@ Agent AgentFromRow(const pqxx::row& row) {
 }
 
 Tool ToolFromRow(const pqxx::row& row) {
-  return Tool{row["name"].as<std::string>(), SplitWords(row["scopes"].as<std::string>("")),
+  return Tool{row["name"].as<std::string>(), ListField(row["scopes"]),
               row["description"].as<std::string>("")};
 }
 
@@ -27,247 +26,147 @@ Rule RuleFromRow(const pqxx::row& row) {
               row["scope"].as<std::string>(), row["require_reasoning"].as<std::string>()};
 }
 
+// A statement that inserts ... ON CONFLICT DO NOTHING RETURNING: no row means the name is taken.
+WriteOutcome Created(const pqxx::result& r) {
+  return r.empty() ? WriteOutcome::kConflict : WriteOutcome::kOk;
+}
+
 }  // namespace
 
 std::optional<Agent> PgAgentStore::Create(const Agent& agent, const AuditEvent& audit) {
-  return db_.Guard([&]() -> std::optional<Agent> {
-    pqxx::work tx(db_.Connection());
+  std::optional<Agent> created;
+  AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent& event) {
     auto r = tx.exec_prepared(sql::kAgentCreate.name, agent.user_id, agent.name, agent.enabled,
                               agent.rate_limit, agent.burst);
-    if (r.empty()) return std::nullopt;
-    Agent created = AgentFromRow(r[0]);
-    AuditEvent e = audit;
-    e.subject = created.id;
-    WriteAudit(tx, e);
-    tx.commit();
-    return created;
+    if (r.empty()) return WriteOutcome::kConflict;
+    created = AgentFromRow(r[0]);
+    event.subject = created->id;
+    return WriteOutcome::kOk;
   });
+  return created;
 }
 
 std::optional<Agent> PgAgentStore::Find(std::string_view user_id, std::string_view agent_id) {
-  return db_.Guard([&]() -> std::optional<Agent> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kAgentFind.name, std::string(user_id), std::string(agent_id));
-    if (r.empty()) return std::nullopt;
-    return AgentFromRow(r[0]);
-  });
+  return QueryOne(db_, sql::kAgentFind, AgentFromRow, std::string(user_id), std::string(agent_id));
 }
 
 Agent PgAgentStore::FindOrCreateByName(std::string_view user_id, std::string_view name,
                                        const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kAgentFindByName.name, std::string(user_id), std::string(name));
+  std::string user(user_id), agent_name(name);
+  return Transact(db_, [&](pqxx::work& tx) {
+    auto r = tx.exec_prepared(sql::kAgentFindByName.name, user, agent_name);
     if (r.empty()) {
-      r = tx.exec_prepared(sql::kAgentCreate.name, std::string(user_id), std::string(name), true,
-                           60, 60);
+      r = tx.exec_prepared(sql::kAgentCreate.name, user, agent_name, true, 60, 60);
       if (!r.empty()) {
         AuditEvent e = audit;
         e.subject = r[0]["id"].as<std::string>();
         WriteAudit(tx, e);
       } else {
         // Created concurrently by another request: read the winner's row.
-        r = tx.exec_prepared(sql::kAgentFindByName.name, std::string(user_id), std::string(name));
+        r = tx.exec_prepared(sql::kAgentFindByName.name, user, agent_name);
       }
     }
-    Agent a = AgentFromRow(r.at(0));
-    tx.commit();
-    return a;
+    return AgentFromRow(r.at(0));
   });
 }
 
 std::vector<Agent> PgAgentStore::List(std::string_view user_id) {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    std::vector<Agent> out;
-    for (const auto& row : tx.exec_prepared(sql::kAgentList.name, std::string(user_id))) {
-      out.push_back(AgentFromRow(row));
-    }
-    return out;
-  });
+  return QueryAll(db_, sql::kAgentList, AgentFromRow, std::string(user_id));
 }
 
 WriteOutcome PgAgentStore::Update(const Agent& a, const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    try {
-      auto r = tx.exec_prepared(sql::kAgentUpdate.name, a.user_id, a.id, a.name, a.enabled,
-                                a.rate_limit, a.burst);
-      if (r.affected_rows() != 1) return WriteOutcome::kNotFound;
-    } catch (const pqxx::unique_violation&) {
-      return WriteOutcome::kConflict;
-    }
-    WriteAudit(tx, audit);
-    tx.commit();
-    return WriteOutcome::kOk;
-  });
+  return AuditedChange(db_, audit, sql::kAgentUpdate, a.user_id, a.id, a.name, a.enabled,
+                       a.rate_limit, a.burst);
 }
 
 bool PgAgentStore::Delete(std::string_view user_id, std::string_view agent_id,
                           const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kAgentDelete.name, std::string(user_id), std::string(agent_id));
-    if (r.affected_rows() != 1) return false;
-    WriteAudit(tx, audit);
-    tx.commit();
-    return true;
-  });
+  return AuditedChange(db_, audit, sql::kAgentDelete, std::string(user_id),
+                       std::string(agent_id)) == WriteOutcome::kOk;
 }
 
 std::vector<Tool> PgAgentStore::ListTools(std::string_view agent_id) {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    std::vector<Tool> out;
-    for (const auto& row : tx.exec_prepared(sql::kToolList.name, std::string(agent_id))) {
-      out.push_back(ToolFromRow(row));
-    }
-    return out;
-  });
+  return QueryAll(db_, sql::kToolList, ToolFromRow, std::string(agent_id));
 }
 
 std::optional<Tool> PgAgentStore::FindTool(std::string_view agent_id, std::string_view name) {
-  return db_.Guard([&]() -> std::optional<Tool> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kToolFind.name, std::string(agent_id), std::string(name));
-    if (r.empty()) return std::nullopt;
-    return ToolFromRow(r[0]);
-  });
+  return QueryOne(db_, sql::kToolFind, ToolFromRow, std::string(agent_id), std::string(name));
 }
 
 WriteOutcome PgAgentStore::CreateTool(std::string_view agent_id, const Tool& tool,
                                       const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    try {
-      auto r = tx.exec_prepared(sql::kToolCreate.name, std::string(agent_id), tool.name,
-                                JoinWords(tool.scopes), tool.description);
-      if (r.empty()) return WriteOutcome::kConflict;
-    } catch (const pqxx::foreign_key_violation&) {
-      return WriteOutcome::kNotFound;  // the agent was deleted meanwhile
-    }
-    WriteAudit(tx, audit);
-    tx.commit();
-    return WriteOutcome::kOk;
+  // A foreign-key violation (the agent was deleted meanwhile) is kNotFound.
+  return AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent&) {
+    return Created(tx.exec_prepared(sql::kToolCreate.name, std::string(agent_id), tool.name,
+                                    util::JoinList(tool.scopes), tool.description));
   });
 }
 
 WriteOutcome PgAgentStore::UpdateTool(std::string_view agent_id, const Tool& tool,
                                       const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kToolUpdate.name, std::string(agent_id), tool.name,
-                              JoinWords(tool.scopes), tool.description);
-    if (r.affected_rows() != 1) return WriteOutcome::kNotFound;
-    WriteAudit(tx, audit);
-    tx.commit();
-    return WriteOutcome::kOk;
-  });
+  return AuditedChange(db_, audit, sql::kToolUpdate, std::string(agent_id), tool.name,
+                       util::JoinList(tool.scopes), tool.description);
 }
 
 bool PgAgentStore::DeleteTool(std::string_view agent_id, std::string_view name,
                               const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kToolDelete.name, std::string(agent_id), std::string(name));
-    if (r.affected_rows() != 1) return false;
-    WriteAudit(tx, audit);
-    tx.commit();
-    return true;
-  });
+  return AuditedChange(db_, audit, sql::kToolDelete, std::string(agent_id), std::string(name)) ==
+         WriteOutcome::kOk;
 }
 
 std::vector<Rule> PgAgentStore::ListRules(std::string_view agent_id) {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    std::vector<Rule> out;
-    for (const auto& row : tx.exec_prepared(sql::kRuleList.name, std::string(agent_id))) {
-      out.push_back(RuleFromRow(row));
-    }
-    return out;
-  });
+  return QueryAll(db_, sql::kRuleList, RuleFromRow, std::string(agent_id));
 }
 
 std::optional<Rule> PgAgentStore::FindRule(std::string_view agent_id, std::string_view rule_id) {
-  return db_.Guard([&]() -> std::optional<Rule> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kRuleFind.name, std::string(agent_id), std::string(rule_id));
-    if (r.empty()) return std::nullopt;
-    return RuleFromRow(r[0]);
-  });
+  return QueryOne(db_, sql::kRuleFind, RuleFromRow, std::string(agent_id), std::string(rule_id));
 }
 
 WriteOutcome PgAgentStore::CreateRule(std::string_view agent_id, Rule& rule,
                                       const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    try {
-      auto r = tx.exec_prepared(sql::kRuleCreate.name, std::string(agent_id), rule.tool, rule.scope,
-                                rule.require_reasoning);
-      if (r.empty()) return WriteOutcome::kConflict;
-      rule.id = r[0]["id"].as<std::string>();
-    } catch (const pqxx::foreign_key_violation&) {
-      return WriteOutcome::kNotFound;
-    }
-    AuditEvent e = audit;
-    e.subject = rule.id;
-    WriteAudit(tx, e);
-    tx.commit();
+  return AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent& event) {
+    auto r = tx.exec_prepared(sql::kRuleCreate.name, std::string(agent_id), rule.tool, rule.scope,
+                              rule.require_reasoning);
+    if (r.empty()) return WriteOutcome::kConflict;
+    rule.id = event.subject = r[0]["id"].as<std::string>();
     return WriteOutcome::kOk;
   });
 }
 
 WriteOutcome PgAgentStore::UpdateRule(std::string_view agent_id, const Rule& rule,
                                       const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    try {
-      auto r = tx.exec_prepared(sql::kRuleUpdate.name, std::string(agent_id), rule.id, rule.tool,
-                                rule.scope, rule.require_reasoning);
-      if (r.affected_rows() != 1) return WriteOutcome::kNotFound;
-    } catch (const pqxx::unique_violation&) {
-      return WriteOutcome::kConflict;
-    }
-    WriteAudit(tx, audit);
-    tx.commit();
-    return WriteOutcome::kOk;
-  });
+  return AuditedChange(db_, audit, sql::kRuleUpdate, std::string(agent_id), rule.id, rule.tool,
+                       rule.scope, rule.require_reasoning);
 }
 
 bool PgAgentStore::DeleteRule(std::string_view agent_id, std::string_view rule_id,
                               const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kRuleDelete.name, std::string(agent_id), std::string(rule_id));
-    if (r.affected_rows() != 1) return false;
-    WriteAudit(tx, audit);
-    tx.commit();
-    return true;
-  });
+  return AuditedChange(db_, audit, sql::kRuleDelete, std::string(agent_id), std::string(rule_id)) ==
+         WriteOutcome::kOk;
 }
 
 PolicySlice PgAgentStore::LoadPolicy(std::string_view agent_id, std::string_view tool,
                                      std::string_view scope) {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    auto row = tx.exec_prepared1(sql::kPolicySlice.name, std::string(agent_id), std::string(tool),
-                                 std::string(scope));
-    PolicySlice slice;
-    if (!row["tool_scopes"].is_null()) {
-      slice.tool = Tool{std::string(tool), SplitWords(row["tool_scopes"].as<std::string>()), ""};
-    }
-    if (!row["rules"].is_null()) {
-      // Keep the text alive: the pieces are views into it.
-      const std::string rules = row["rules"].as<std::string>();
-      for (auto item : util::Split(rules, ',')) {
-        auto parts = util::Split(item, ' ');
-        if (parts.size() != 4) continue;
-        slice.rules.push_back(Rule{std::string(parts[0]), std::string(parts[1]),
-                                   std::string(parts[2]), std::string(parts[3])});
-      }
-    }
-    return slice;
-  });
+  return QueryRow(
+      db_, sql::kPolicySlice,
+      [&](const pqxx::row& row) {
+        PolicySlice slice;
+        if (!row["tool_scopes"].is_null()) {
+          slice.tool = Tool{std::string(tool), ListField(row["tool_scopes"]), ""};
+        }
+        if (!row["rules"].is_null()) {
+          // Keep the text alive: the pieces are views into it.
+          const std::string rules = row["rules"].as<std::string>();
+          for (auto item : util::Split(rules, ',')) {
+            auto parts = util::Split(item, ' ');
+            if (parts.size() != 4) continue;
+            slice.rules.push_back(Rule{std::string(parts[0]), std::string(parts[1]),
+                                       std::string(parts[2]), std::string(parts[3])});
+          }
+        }
+        return slice;
+      },
+      std::string(agent_id), std::string(tool), std::string(scope));
 }
 
 }  // namespace oakgate::store::pg

@@ -1,4 +1,3 @@
-#include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
 
@@ -12,7 +11,7 @@ ApiKey KeyFromRow(const pqxx::row& row) {
   k.user_id = row["user_id"].as<std::string>();
   k.agent_id = row["agent_id"].as<std::string>();
   k.name = row["name"].as<std::string>("");
-  k.scopes = SplitWords(row["scopes"].as<std::string>(""));
+  k.scopes = ListField(row["scopes"]);
   k.created_at = row["created"].as<int64_t>();
   k.expires_at = OptionalInt(row["expires"]);
   k.revoked_at = OptionalInt(row["revoked"]);
@@ -22,76 +21,50 @@ ApiKey KeyFromRow(const pqxx::row& row) {
   return k;
 }
 
-pqxx::result InsertKey(pqxx::transaction_base& tx, const NewApiKey& k,
-                       const std::optional<std::string>& replaces) {
+ApiKey InsertKey(pqxx::transaction_base& tx, const NewApiKey& k,
+                 const std::optional<std::string>& replaces) {
   std::optional<std::string> expires_in;
   if (k.expires_in) expires_in = std::to_string(*k.expires_in);
-  return tx.exec_prepared(sql::kApiKeyInsert.name, k.key_id, pqxx::binarystring(k.key_hash),
-                          k.user_id, k.agent_id, k.name, JoinWords(k.scopes), OrNull(expires_in),
-                          OrNull(replaces));
+  return KeyFromRow(tx.exec_prepared1(sql::kApiKeyInsert.name, k.key_id, Bytea(k.key_hash),
+                                      k.user_id, k.agent_id, k.name, util::JoinList(k.scopes),
+                                      OrNull(expires_in), OrNull(replaces)));
 }
 
 }  // namespace
 
 ApiKey PgApiKeyStore::Insert(const NewApiKey& key, const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = InsertKey(tx, key, std::nullopt);
+  return Transact(db_, [&](pqxx::work& tx) {
+    ApiKey k = InsertKey(tx, key, std::nullopt);
     WriteAudit(tx, audit);
-    ApiKey k = KeyFromRow(r.at(0));
-    tx.commit();
     return k;
   });
 }
 
 std::optional<ApiKeyWithAgent> PgApiKeyStore::FindForVerification(std::string_view key_id) {
-  return db_.Guard([&]() -> std::optional<ApiKeyWithAgent> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kApiKeyVerify.name, std::string(key_id));
-    if (r.empty()) return std::nullopt;
-    const auto& row = r[0];
-    ApiKeyWithAgent out;
-    out.key = KeyFromRow(row);
-    out.user_disabled = row["user_disabled"].as<bool>();
-    out.agent_enabled = row["enabled"].as<bool>();
-    out.rate_limit = row["rate_limit"].as<int64_t>();
-    out.burst = row["burst"].as<int64_t>();
-    return out;
-  });
+  return QueryOne(
+      db_, sql::kApiKeyVerify,
+      [](const pqxx::row& row) {
+        return ApiKeyWithAgent{KeyFromRow(row), row["user_disabled"].as<bool>(),
+                               row["enabled"].as<bool>(), row["rate_limit"].as<int64_t>(),
+                               row["burst"].as<int64_t>()};
+      },
+      std::string(key_id));
 }
 
 std::optional<ApiKey> PgApiKeyStore::FindForUser(std::string_view user_id,
                                                  std::string_view key_id) {
-  return db_.Guard([&]() -> std::optional<ApiKey> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r =
-        tx.exec_prepared(sql::kApiKeyFindForUser.name, std::string(user_id), std::string(key_id));
-    if (r.empty()) return std::nullopt;
-    return KeyFromRow(r[0]);
-  });
+  return QueryOne(db_, sql::kApiKeyFindForUser, KeyFromRow, std::string(user_id),
+                  std::string(key_id));
 }
 
 std::vector<ApiKey> PgApiKeyStore::ListForUser(std::string_view user_id) {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    std::vector<ApiKey> out;
-    for (const auto& row : tx.exec_prepared(sql::kApiKeyList.name, std::string(user_id))) {
-      out.push_back(KeyFromRow(row));
-    }
-    return out;
-  });
+  return QueryAll(db_, sql::kApiKeyList, KeyFromRow, std::string(user_id));
 }
 
 bool PgApiKeyStore::Revoke(std::string_view user_id, std::string_view key_id,
                            const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kApiKeyRevoke.name, std::string(user_id), std::string(key_id));
-    if (r.affected_rows() != 1) return false;
-    WriteAudit(tx, audit);
-    tx.commit();
-    return true;
-  });
+  return AuditedChange(db_, audit, sql::kApiKeyRevoke, std::string(user_id), std::string(key_id)) ==
+         WriteOutcome::kOk;
 }
 
 std::optional<std::pair<ApiKey, int64_t>> PgApiKeyStore::Rotate(std::string_view user_id,
@@ -99,25 +72,19 @@ std::optional<std::pair<ApiKey, int64_t>> PgApiKeyStore::Rotate(std::string_view
                                                                 const NewApiKey& replacement,
                                                                 int64_t grace_seconds,
                                                                 const AuditEvent& audit) {
-  return db_.Guard([&]() -> std::optional<std::pair<ApiKey, int64_t>> {
-    pqxx::work tx(db_.Connection());
+  return Transact(db_, [&](pqxx::work& tx) -> std::optional<std::pair<ApiKey, int64_t>> {
     auto old = tx.exec_prepared(sql::kApiKeyExpireForRotation.name, std::string(user_id),
                                 std::string(old_key_id), grace_seconds);
-    if (old.empty()) return std::nullopt;
+    if (old.empty()) return std::nullopt;  // committing nothing is the same as rolling back
     int64_t old_expires = old[0]["expires"].as<int64_t>();
-    auto r = InsertKey(tx, replacement, std::string(old_key_id));
+    ApiKey k = InsertKey(tx, replacement, std::string(old_key_id));
     WriteAudit(tx, audit);
-    ApiKey k = KeyFromRow(r.at(0));
-    tx.commit();
     return std::make_pair(std::move(k), old_expires);
   });
 }
 
 void PgApiKeyStore::TouchLastUsed(std::string_view key_id) {
-  db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    tx.exec_prepared(sql::kApiKeyTouch.name, std::string(key_id));
-  });
+  Execute(db_, sql::kApiKeyTouch, std::string(key_id));
 }
 
 }  // namespace oakgate::store::pg

@@ -1,25 +1,10 @@
-#include "gateway/store/pg/pg_database.hpp"
+#include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
-#include "gateway/store/pg/statements.hpp"
-#include "gateway/util/strings.hpp"
 
 namespace oakgate::store::pg {
 namespace {
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
-
-std::vector<std::string> SplitWords(const std::string& s) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  for (auto part : util::Split(s, ' ')) out.emplace_back(part);
-  return out;
-}
-
-std::optional<std::string> Bytes(const pqxx::field& f) {
+std::optional<std::string> OptionalBytes(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return pqxx::binarystring(f).str();
 }
@@ -28,19 +13,17 @@ Client FromRow(const pqxx::row& row) {
   Client c;
   c.id = row["id"].as<std::string>();
   c.name = row["name"].as<std::string>();
-  c.secret_hash = Bytes(row["secret_hash"]);
-  c.previous_secret_hash = Bytes(row["previous_secret_hash"]);
-  if (!row["previous_expires"].is_null()) {
-    c.previous_secret_expires_at = row["previous_expires"].as<int64_t>();
-  }
+  c.secret_hash = OptionalBytes(row["secret_hash"]);
+  c.previous_secret_hash = OptionalBytes(row["previous_secret_hash"]);
+  c.previous_secret_expires_at = OptionalInt(row["previous_expires"]);
   c.confidential = row["is_confidential"].as<bool>();
   c.first_party = row["is_first_party"].as<bool>();
   c.can_introspect = row["can_introspect"].as<bool>();
   c.registered = row["is_registered"].as<bool>();
   c.requires_resource = row["requires_resource"].as<bool>();
-  c.redirect_uris = SplitWords(row["redirect_uris"].as<std::string>(""));
-  c.scopes = SplitWords(row["scopes"].as<std::string>(""));
-  c.grant_types = SplitWords(row["grant_types"].as<std::string>(""));
+  c.redirect_uris = ListField(row["redirect_uris"]);
+  c.scopes = ListField(row["scopes"]);
+  c.grant_types = ListField(row["grant_types"]);
   c.created_at = row["created"].as<int64_t>();
   return c;
 }
@@ -48,74 +31,38 @@ Client FromRow(const pqxx::row& row) {
 }  // namespace
 
 bool PgClientStore::Create(const Client& c) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    pqxx::result r;
-    if (c.secret_hash) {
-      r = tx.exec_prepared(sql::kClientCreate.name, c.id, c.name,
-                           pqxx::binarystring(*c.secret_hash), c.confidential, c.first_party,
-                           c.can_introspect, Join(c.redirect_uris), Join(c.scopes),
-                           Join(c.grant_types), c.registered, c.requires_resource);
-    } else {
-      r = tx.exec_prepared(sql::kClientCreate.name, c.id, c.name, nullptr, c.confidential,
-                           c.first_party, c.can_introspect, Join(c.redirect_uris), Join(c.scopes),
-                           Join(c.grant_types), c.registered, c.requires_resource);
-    }
-    tx.commit();
-    return !r.empty();
-  });
+  // A public client has no secret: NULL, sent as a null pointer.
+  std::optional<pqxx::binarystring> secret;
+  if (c.secret_hash) secret = Bytea(*c.secret_hash);
+  auto create = [&](const auto& secret_param) {
+    return Execute(db_, sql::kClientCreate, c.id, c.name, secret_param, c.confidential,
+                   c.first_party, c.can_introspect, util::JoinList(c.redirect_uris),
+                   util::JoinList(c.scopes), util::JoinList(c.grant_types), c.registered,
+                   c.requires_resource);
+  };
+  return (secret ? create(*secret) : create(nullptr)) == 1;
 }
 
 std::optional<Client> PgClientStore::Find(std::string_view id) {
-  return db_.Guard([&]() -> std::optional<Client> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r =
-        tx.exec_params(std::string("SELECT ") + sql::kClientColumns + " FROM clients WHERE id = $1",
-                       std::string(id));
-    if (r.empty()) return std::nullopt;
-    return FromRow(r[0]);
-  });
+  return QueryOne(db_, sql::kClientFind, FromRow, std::string(id));
 }
 
-std::vector<Client> PgClientStore::List() {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec(std::string("SELECT ") + sql::kClientColumns + " FROM clients ORDER BY id");
-    std::vector<Client> out;
-    for (const auto& row : r) out.push_back(FromRow(row));
-    return out;
-  });
-}
+std::vector<Client> PgClientStore::List() { return QueryAll(db_, sql::kClientList, FromRow); }
 
 bool PgClientStore::Delete(std::string_view id) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kClientDelete.name, std::string(id));
-    tx.commit();
-    return r.affected_rows() == 1;
-  });
+  return Execute(db_, sql::kClientDelete, std::string(id)) == 1;
 }
 
 bool PgClientStore::Update(const Client& c) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kClientUpdate.name, c.id, c.name, c.first_party,
-                              c.can_introspect, Join(c.redirect_uris), Join(c.scopes),
-                              Join(c.grant_types), c.requires_resource);
-    tx.commit();
-    return r.affected_rows() == 1;
-  });
+  return Execute(db_, sql::kClientUpdate, c.id, c.name, c.first_party, c.can_introspect,
+                 util::JoinList(c.redirect_uris), util::JoinList(c.scopes),
+                 util::JoinList(c.grant_types), c.requires_resource) == 1;
 }
 
 bool PgClientStore::RotateSecret(std::string_view id, std::string_view new_secret_hash,
                                  int64_t grace_seconds) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kClientRotateSecret.name, std::string(id),
-                              pqxx::binarystring(std::string(new_secret_hash)), grace_seconds);
-    tx.commit();
-    return r.affected_rows() == 1;
-  });
+  return Execute(db_, sql::kClientRotateSecret, std::string(id), Bytea(new_secret_hash),
+                 grace_seconds) == 1;
 }
 
 }  // namespace oakgate::store::pg

@@ -168,7 +168,7 @@ bool PgDatabase::Ready() {
   try {
     return Guard([&] {
       pqxx::nontransaction tx(Connection());
-      auto row = tx.exec_params1(sql::kMigrationsApplied.text, known);
+      auto row = tx.exec_prepared1(sql::kMigrationsApplied.name, known);
       return row[0].as<size_t>() == EmbeddedMigrations().size();
     });
   } catch (const util::ServiceUnavailable&) {

@@ -1,31 +1,37 @@
 #pragma once
-// Small helpers shared by the stores of agents, keys and decisions.
+// The shapes every store method takes, written once: a read of one row, of all rows, of the
+// row a statement always returns, a single statement, and a change with its audit event. Each
+// runs on the calling thread's connection inside PgDatabase::Guard, so a database failure is
+// handled (and counted) the same way everywhere.
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "gateway/store/agent_store.hpp"
 #include "gateway/store/audit_event.hpp"
+#include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/statements.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::store::pg {
 
-inline std::string JoinWords(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : " ") + s;
-  return out;
+// The lists stored as arrays travel as space-separated text (util::JoinList, util::SplitList).
+inline std::vector<std::string> ListField(const pqxx::field& f) {
+  return util::SplitList(f.as<std::string>(""));
 }
-
-inline std::vector<std::string> SplitWords(const std::string& s) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  for (auto part : util::Split(s, ' ')) out.emplace_back(part);
-  return out;
+// The name the decision store calls the codec by (kept so its file needs no edit).
+inline std::string JoinWords(const std::vector<std::string>& items) {
+  return util::JoinList(items);
 }
 
 // A NULL parameter for an absent value (libpqxx 6 sends a null const char* as NULL).
 inline const char* OrNull(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+
+// bytea parameters (hashes, sealed secrets).
+inline pqxx::binarystring Bytea(std::string_view s) { return pqxx::binarystring(std::string(s)); }
 
 inline std::optional<int64_t> OptionalInt(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
@@ -35,6 +41,107 @@ inline std::optional<int64_t> OptionalInt(const pqxx::field& f) {
 inline std::optional<std::string> OptionalText(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return f.as<std::string>();
+}
+
+template <typename Read>
+using RowValue = std::decay_t<std::invoke_result_t<Read&, const pqxx::row&>>;
+
+// The first row of a read in autocommit (no BEGIN/COMMIT round trips), or nullopt.
+template <typename Read, typename... Args>
+std::optional<RowValue<Read>> QueryOne(PgDatabase& db, const sql::Statement& s, Read&& read,
+                                       const Args&... args) {
+  return db.Guard([&]() -> std::optional<RowValue<Read>> {
+    pqxx::nontransaction tx(db.Connection());
+    auto r = tx.exec_prepared(s.name, args...);
+    if (r.empty()) return std::nullopt;
+    return read(r[0]);
+  });
+}
+
+// Every row of a read in autocommit, in the statement's order.
+template <typename Read, typename... Args>
+std::vector<RowValue<Read>> QueryAll(PgDatabase& db, const sql::Statement& s, Read&& read,
+                                     const Args&... args) {
+  return db.Guard([&] {
+    pqxx::nontransaction tx(db.Connection());
+    std::vector<RowValue<Read>> out;
+    for (const auto& row : tx.exec_prepared(s.name, args...)) out.push_back(read(row));
+    return out;
+  });
+}
+
+// A statement that always returns exactly one row (an aggregate, an upsert with RETURNING),
+// in autocommit; anything else is pqxx::unexpected_rows.
+template <typename Read, typename... Args>
+RowValue<Read> QueryRow(PgDatabase& db, const sql::Statement& s, Read&& read, const Args&... args) {
+  return db.Guard([&] {
+    pqxx::nontransaction tx(db.Connection());
+    return read(tx.exec_prepared1(s.name, args...));
+  });
+}
+
+// One statement in autocommit (atomic on its own); the number of rows it changed.
+template <typename... Args>
+size_t Execute(PgDatabase& db, const sql::Statement& s, const Args&... args) {
+  return db.Guard([&] {
+    pqxx::nontransaction tx(db.Connection());
+    return tx.exec_prepared(s.name, args...).affected_rows();
+  });
+}
+
+// Runs `body(tx)` in one transaction and commits when it returns; a throw rolls it all back.
+template <typename Body>
+auto Transact(PgDatabase& db, Body&& body) {
+  return db.Guard([&] {
+    pqxx::work tx(db.Connection());
+    if constexpr (std::is_void_v<decltype(body(tx))>) {
+      body(tx);
+      tx.commit();
+    } else {
+      auto out = body(tx);
+      tx.commit();
+      return out;
+    }
+  });
+}
+
+// Written in the caller's transaction, so the event commits or rolls back with the change.
+inline void WriteAudit(pqxx::transaction_base& tx, const AuditEvent& e) {
+  tx.exec_prepared(sql::kAuditRecord.name, e.type, e.user_id, e.client_id, e.actor, e.subject,
+                   e.client_address, e.request_id, e.details_json);
+}
+
+// A change and its audit event, in one transaction. `change(tx, event)` makes the change and
+// may fill in the event (its subject, once an id is known); only when it returns kOk is the
+// event written and both committed, otherwise nothing is. A unique violation (the name is
+// taken) is kConflict; a foreign-key violation (the parent was deleted meanwhile) kNotFound.
+template <typename Change>
+WriteOutcome AuditedWrite(PgDatabase& db, const AuditEvent& audit, Change&& change) {
+  return db.Guard([&] {
+    pqxx::work tx(db.Connection());
+    AuditEvent event = audit;
+    try {
+      WriteOutcome outcome = change(tx, event);
+      if (outcome != WriteOutcome::kOk) return outcome;
+    } catch (const pqxx::unique_violation&) {
+      return WriteOutcome::kConflict;
+    } catch (const pqxx::foreign_key_violation&) {
+      return WriteOutcome::kNotFound;
+    }
+    WriteAudit(tx, event);
+    tx.commit();
+    return WriteOutcome::kOk;
+  });
+}
+
+// The common audited change: one statement that must change exactly one row, else kNotFound.
+template <typename... Args>
+WriteOutcome AuditedChange(PgDatabase& db, const AuditEvent& audit, const sql::Statement& s,
+                           const Args&... args) {
+  return AuditedWrite(db, audit, [&](pqxx::work& tx, AuditEvent&) {
+    return tx.exec_prepared(s.name, args...).affected_rows() == 1 ? WriteOutcome::kOk
+                                                                  : WriteOutcome::kNotFound;
+  });
 }
 
 // Runs `f`, one statement in autocommit (atomic on its own, committed when it returns). A
@@ -47,12 +154,6 @@ auto InDoubtIfConnectionLost(F&& f) -> decltype(f()) {
   } catch (const pqxx::broken_connection& e) {
     throw pqxx::in_doubt_error(e.what());
   }
-}
-
-// Written in the caller's transaction, so the event commits or rolls back with the change.
-inline void WriteAudit(pqxx::transaction_base& tx, const AuditEvent& e) {
-  tx.exec_prepared(sql::kAuditRecord.name, e.type, e.user_id, e.client_id, e.actor, e.subject,
-                   e.client_address, e.request_id, e.details_json);
 }
 
 }  // namespace oakgate::store::pg

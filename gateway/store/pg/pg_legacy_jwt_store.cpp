@@ -1,8 +1,6 @@
 #include "gateway/store/pg/pg_legacy_jwt_store.hpp"
 
-#include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_helpers.hpp"
-#include "gateway/store/pg/statements.hpp"
 
 namespace oakgate::store::pg {
 namespace {
@@ -21,47 +19,42 @@ bool IsUuid(std::string_view s) {
 }  // namespace
 
 std::optional<LegacyUser> PgLegacyJwtStore::FindUser(std::string_view key) {
-  return db_.Guard([&]() -> std::optional<LegacyUser> {
-    pqxx::nontransaction tx(db_.Connection());
-    // As session::NormalizeEmail: how users.email_normalized was written.
-    std::string normalized = util::ToLower(util::Trim(key));
-    pqxx::result r = IsUuid(key)
-                         ? tx.exec_prepared(sql::kLegacyUserFind.name, normalized, std::string(key))
-                         : tx.exec_prepared(sql::kLegacyUserFind.name, normalized, nullptr);
-    if (r.empty()) return std::nullopt;
-    LegacyUser u;
-    u.id = r[0]["id"].as<std::string>();
-    u.email = r[0]["email"].as<std::string>();
-    u.disabled = r[0]["disabled"].as<bool>();
-    return u;
-  });
+  // As session::NormalizeEmail: how users.email_normalized was written.
+  std::string normalized = util::ToLower(util::Trim(key));
+  // The id parameter is NULL unless the key is a UUID (a cast of anything else would fail).
+  std::optional<std::string> id;
+  if (IsUuid(key)) id = std::string(key);
+  return QueryOne(
+      db_, sql::kLegacyUserFind,
+      [](const pqxx::row& row) {
+        return LegacyUser{row["id"].as<std::string>(), row["email"].as<std::string>(),
+                          row["disabled"].as<bool>()};
+      },
+      normalized, OrNull(id));
 }
 
 std::optional<Issued> PgLegacyJwtStore::Exchange(const LegacyExchange& e) {
-  return db_.Guard([&]() -> std::optional<Issued> {
-    pqxx::work tx(db_.Connection());
+  return Transact(db_, [&](pqxx::work& tx) -> std::optional<Issued> {
     // First, so a replay writes nothing: a concurrent second INSERT of the same key waits
     // for the first transaction and then finds the conflict (or wins if it rolled back).
-    if (tx.exec_prepared(sql::kLegacyJwtUse.name, pqxx::binarystring(e.replay_key),
-                         e.replay_expires_at)
+    if (tx.exec_prepared(sql::kLegacyJwtUse.name, Bytea(e.replay_key), e.replay_expires_at)
             .empty()) {
-      return std::nullopt;
+      return std::nullopt;  // nothing was written: committing is rolling back
     }
     auto fam = tx.exec_prepared1(sql::kFamilyCreate.name, e.client_id, e.user_id,
-                                 JoinWords(e.scopes), e.family_ttl_seconds, std::string());
+                                 util::JoinList(e.scopes), e.family_ttl_seconds, std::string());
     int64_t family_id = fam[0].as<int64_t>();
     auto access =
-        tx.exec_prepared1(sql::kAccessTokenCreate.name, pqxx::binarystring(e.tokens.access_hash),
-                          JoinWords(e.tokens.access_scopes), e.tokens.access_ttl_seconds, family_id,
-                          JoinWords(e.tokens.audience));
+        tx.exec_prepared1(sql::kAccessTokenCreate.name, Bytea(e.tokens.access_hash),
+                          util::JoinList(e.tokens.access_scopes), e.tokens.access_ttl_seconds,
+                          family_id, util::JoinList(e.tokens.audience));
     if (!e.tokens.refresh_hash.empty()) {
-      tx.exec_prepared(sql::kRefreshTokenCreate.name, pqxx::binarystring(e.tokens.refresh_hash),
-                       family_id, nullptr);
+      tx.exec_prepared(sql::kRefreshTokenCreate.name, Bytea(e.tokens.refresh_hash), family_id,
+                       nullptr);
     }
     AuditEvent audit = e.audit;
     audit.subject = "family:" + std::to_string(family_id);
     WriteAudit(tx, audit);
-    tx.commit();
     return Issued{family_id, access[0].as<int64_t>()};
   });
 }

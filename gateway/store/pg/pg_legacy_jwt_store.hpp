@@ -1,18 +1,14 @@
 #pragma once
 #include "gateway/store/legacy_jwt_store.hpp"
+#include "gateway/store/pg/pg_stores.hpp"
 
 namespace oakgate::store::pg {
 
-class PgDatabase;
-
-class PgLegacyJwtStore : public LegacyJwtStore {
+class PgLegacyJwtStore : public LegacyJwtStore, private PgStore {
  public:
-  explicit PgLegacyJwtStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   std::optional<LegacyUser> FindUser(std::string_view key) override;
   std::optional<Issued> Exchange(const LegacyExchange& exchange) override;
-
- private:
-  PgDatabase& db_;
 };
 
 }  // namespace oakgate::store::pg

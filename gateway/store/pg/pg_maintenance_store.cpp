@@ -1,6 +1,5 @@
-#include "gateway/store/pg/pg_database.hpp"
+#include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
-#include "gateway/store/pg/statements.hpp"
 
 namespace oakgate::store::pg {
 
@@ -32,10 +31,7 @@ PruneCounts PgMaintenanceStore::PruneOnce(const PruneLimits& l) {
 }
 
 void PgMaintenanceStore::Notify(const std::string& channel, const std::string& payload) {
-  db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    tx.exec_prepared(sql::kNotify.name, channel, payload);
-  });
+  Execute(db_, sql::kNotify, channel, payload);
 }
 
 }  // namespace oakgate::store::pg

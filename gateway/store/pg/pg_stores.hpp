@@ -6,9 +6,18 @@ namespace oakgate::store::pg {
 
 class PgDatabase;
 
-class PgUserStore : public UserStore {
+// What every store holds: the database whose calling thread's connection it runs on.
+class PgStore {
  public:
-  explicit PgUserStore(PgDatabase& db) : db_(db) {}
+  explicit PgStore(PgDatabase& db) : db_(db) {}
+
+ protected:
+  PgDatabase& db_;
+};
+
+class PgUserStore : public UserStore, private PgStore {
+ public:
+  using PgStore::PgStore;
   std::optional<User> FindByEmail(std::string_view normalized_email) override;
   std::optional<User> Create(std::string_view email, std::string_view normalized_email,
                              std::string_view password_hash, bool is_admin) override;
@@ -17,14 +26,11 @@ class PgUserStore : public UserStore {
   bool DisableById(std::string_view user_id, const AuditEvent& audit) override;
   std::vector<UserSummary> List() override;
   void SignOutEverywhere(std::string_view user_id, const AuditEvent& audit) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgClientStore : public ClientStore {
+class PgClientStore : public ClientStore, private PgStore {
  public:
-  explicit PgClientStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   bool Create(const Client& client) override;
   std::optional<Client> Find(std::string_view id) override;
   std::vector<Client> List() override;
@@ -32,14 +38,11 @@ class PgClientStore : public ClientStore {
   bool Update(const Client& client) override;
   bool RotateSecret(std::string_view id, std::string_view new_secret_hash,
                     int64_t grace_seconds) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgSessionStore : public SessionStore {
+class PgSessionStore : public SessionStore, private PgStore {
  public:
-  explicit PgSessionStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   void Create(std::string_view token_hash, std::string_view user_id, int64_t ttl_seconds,
               int64_t idle_ttl_seconds, std::string_view client_address,
               std::string_view user_agent) override;
@@ -49,14 +52,11 @@ class PgSessionStore : public SessionStore {
   bool EndForUser(std::string_view user_id, int64_t session_id, const AuditEvent& audit) override;
   void PutReveal(int64_t session_id, std::string_view key_id, std::string_view sealed) override;
   std::optional<std::string> TakeReveal(int64_t session_id, std::string_view key_id) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgThrottleStore : public ThrottleStore {
+class PgThrottleStore : public ThrottleStore, private PgStore {
  public:
-  explicit PgThrottleStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   LoginFailureCounts CountLoginFailures(std::string_view account, std::string_view client_address,
                                         int64_t window_seconds) override;
   void RecordLoginFailure(std::string_view account, std::string_view client_address) override;
@@ -66,14 +66,11 @@ class PgThrottleStore : public ThrottleStore {
                                                   int64_t window_seconds) override;
   void RecordClientAuthFailure(std::string_view client_id,
                                std::string_view client_address) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgTokenStore : public TokenStore {
+class PgTokenStore : public TokenStore, private PgStore {
  public:
-  explicit PgTokenStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   std::optional<AccessToken> FindActiveAccessToken(std::string_view token_hash) override;
   void CreateCode(const NewCode& code) override;
   std::optional<AuthorizationCode> FindCode(std::string_view code_hash) override;
@@ -92,80 +89,59 @@ class PgTokenStore : public TokenStore {
   std::vector<Grant> ListGrants(std::string_view user_id) override;
   bool RevokeGrantForUser(std::string_view user_id, int64_t family_id,
                           const AuditEvent& audit) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgConsentStore : public ConsentStore {
+class PgConsentStore : public ConsentStore, private PgStore {
  public:
-  explicit PgConsentStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   std::optional<Consent> Find(std::string_view user_id, std::string_view client_id) override;
   void Save(std::string_view user_id, std::string_view client_id, const Consent& consent) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgAuditStore : public AuditStore {
+class PgAuditStore : public AuditStore, private PgStore {
  public:
-  explicit PgAuditStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   void Record(const AuditEvent& event) override;
   std::vector<AuditRecord> List(const AuditQuery& query) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgResourceStore : public ResourceStore {
+class PgResourceStore : public ResourceStore, private PgStore {
  public:
-  explicit PgResourceStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   bool Create(const Resource& resource) override;
   std::vector<Resource> List() override;
   std::vector<Resource> FindMany(const std::vector<std::string>& uris) override;
   bool Delete(std::string_view uri) override;
   std::vector<std::string> AllScopes() override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgRegistrationStore : public RegistrationStore {
+class PgRegistrationStore : public RegistrationStore, private PgStore {
  public:
-  explicit PgRegistrationStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   int64_t CreateToken(std::string_view token_hash, std::string_view name,
                       int64_t ttl_seconds) override;
   std::optional<std::string> FindActiveToken(std::string_view token_hash) override;
   RegistrationAttempts RecordAttempt(std::string_view client_address, int64_t window_seconds,
                                      int64_t limit) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgRateBucketStore : public RateBucketStore {
+class PgRateBucketStore : public RateBucketStore, private PgStore {
  public:
-  explicit PgRateBucketStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   Lease TakeChunk(std::string_view agent_id, int64_t rate_per_minute, int64_t burst,
                   int64_t chunk) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgMaintenanceStore : public MaintenanceStore {
+class PgMaintenanceStore : public MaintenanceStore, private PgStore {
  public:
-  explicit PgMaintenanceStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   PruneCounts PruneOnce(const PruneLimits& limits) override;
   void Notify(const std::string& channel, const std::string& payload) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgAgentStore : public AgentStore {
+class PgAgentStore : public AgentStore, private PgStore {
  public:
-  explicit PgAgentStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   std::optional<Agent> Create(const Agent& agent, const AuditEvent& audit) override;
   std::optional<Agent> Find(std::string_view user_id, std::string_view agent_id) override;
   Agent FindOrCreateByName(std::string_view user_id, std::string_view name,
@@ -191,14 +167,11 @@ class PgAgentStore : public AgentStore {
                   const AuditEvent& audit) override;
   PolicySlice LoadPolicy(std::string_view agent_id, std::string_view tool,
                          std::string_view scope) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgApiKeyStore : public ApiKeyStore {
+class PgApiKeyStore : public ApiKeyStore, private PgStore {
  public:
-  explicit PgApiKeyStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   ApiKey Insert(const NewApiKey& key, const AuditEvent& audit) override;
   std::optional<ApiKeyWithAgent> FindForVerification(std::string_view key_id) override;
   std::optional<ApiKey> FindForUser(std::string_view user_id, std::string_view key_id) override;
@@ -210,14 +183,11 @@ class PgApiKeyStore : public ApiKeyStore {
                                                    int64_t grace_seconds,
                                                    const AuditEvent& audit) override;
   void TouchLastUsed(std::string_view key_id) override;
-
- private:
-  PgDatabase& db_;
 };
 
-class PgDecisionStore : public DecisionStore {
+class PgDecisionStore : public DecisionStore, private PgStore {
  public:
-  explicit PgDecisionStore(PgDatabase& db) : db_(db) {}
+  using PgStore::PgStore;
   std::vector<std::string> InsertBatch(const std::vector<DecisionRecord>& batch) override;
   std::vector<std::string> FindExisting(const std::vector<std::string>& ids) override;
   void AddRateLimited(const std::vector<RateLimitedCount>& counts) override;
@@ -225,9 +195,6 @@ class PgDecisionStore : public DecisionStore {
   std::optional<DecisionRecord> Find(std::string_view user_id,
                                      std::string_view decision_id) override;
   DecisionSummary Summarize(std::string_view user_id) override;
-
- private:
-  PgDatabase& db_;
 };
 
 }  // namespace oakgate::store::pg

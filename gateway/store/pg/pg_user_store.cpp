@@ -1,7 +1,5 @@
-#include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
-#include "gateway/store/pg/statements.hpp"
 
 namespace oakgate::store::pg {
 namespace {
@@ -19,87 +17,64 @@ void EndEverything(pqxx::transaction_base& tx, const std::string& user_id, const
 }  // namespace
 
 std::optional<User> PgUserStore::FindByEmail(std::string_view normalized_email) {
-  return db_.Guard([&]() -> std::optional<User> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kUserByEmail.name, std::string(normalized_email));
-    if (r.empty()) return std::nullopt;
-    User u;
-    u.id = r[0][0].as<std::string>();
-    u.email = r[0][1].as<std::string>();
-    u.password_hash = r[0][2].as<std::string>();
-    u.is_admin = r[0][3].as<bool>();
-    u.disabled = r[0][4].as<bool>();
-    return u;
-  });
+  return QueryOne(
+      db_, sql::kUserByEmail,
+      [](const pqxx::row& row) {
+        return User{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                    row[3].as<bool>(), row[4].as<bool>()};
+      },
+      std::string(normalized_email));
 }
 
 std::optional<User> PgUserStore::Create(std::string_view email, std::string_view normalized_email,
                                         std::string_view password_hash, bool is_admin) {
-  return db_.Guard([&]() -> std::optional<User> {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kUserCreate.name, std::string(email),
-                              std::string(normalized_email), std::string(password_hash), is_admin);
-    tx.commit();
-    if (r.empty()) return std::nullopt;
-    return User{r[0][0].as<std::string>(), std::string(email), std::string(password_hash), is_admin,
-                false};
-  });
+  return QueryOne(
+      db_, sql::kUserCreate,
+      [&](const pqxx::row& row) {
+        return User{row[0].as<std::string>(), std::string(email), std::string(password_hash),
+                    is_admin, false};
+      },
+      std::string(email), std::string(normalized_email), std::string(password_hash), is_admin);
 }
 
 bool PgUserStore::SetPassword(std::string_view normalized_email, std::string_view password_hash) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kUserSetPassword.name, std::string(normalized_email),
-                              std::string(password_hash));
-    tx.commit();
-    return r.affected_rows() == 1;
-  });
+  return Execute(db_, sql::kUserSetPassword, std::string(normalized_email),
+                 std::string(password_hash)) == 1;
 }
 
 bool PgUserStore::Disable(std::string_view normalized_email) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
+  return Transact(db_, [&](pqxx::work& tx) {
     auto r = tx.exec_prepared(sql::kUserDisable.name, std::string(normalized_email));
     if (r.empty()) return false;
     EndEverything(tx, r[0][0].as<std::string>(), "user disabled");
-    tx.commit();
     return true;
   });
 }
 
 bool PgUserStore::DisableById(std::string_view user_id, const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kUserDisableById.name, std::string(user_id));
-    if (r.empty()) return false;
-    EndEverything(tx, std::string(user_id), "user disabled");
-    WriteAudit(tx, audit);
-    tx.commit();
-    return true;
-  });
+  return AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent&) {
+           if (tx.exec_prepared(sql::kUserDisableById.name, std::string(user_id)).empty()) {
+             return WriteOutcome::kNotFound;
+           }
+           EndEverything(tx, std::string(user_id), "user disabled");
+           return WriteOutcome::kOk;
+         }) == WriteOutcome::kOk;
 }
 
 std::vector<UserSummary> PgUserStore::List() {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    std::vector<UserSummary> out;
-    for (const auto& row : tx.exec_prepared(sql::kUserList.name)) {
-      out.push_back({row["id"].as<std::string>(), row["email"].as<std::string>(),
-                     row["is_admin"].as<bool>(), row["disabled"].as<bool>(),
-                     row["created"].as<int64_t>()});
-    }
-    return out;
+  return QueryAll(db_, sql::kUserList, [](const pqxx::row& row) {
+    return UserSummary{row["id"].as<std::string>(), row["email"].as<std::string>(),
+                       row["is_admin"].as<bool>(), row["disabled"].as<bool>(),
+                       row["created"].as<int64_t>()};
   });
 }
 
 void PgUserStore::SignOutEverywhere(std::string_view user_id, const AuditEvent& audit) {
-  db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
+  AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent&) {
     // Sessions and OAuth grants; API keys belong to agents and stay (the keys page revokes
     // them one by one).
     EndEverything(tx, std::string(user_id), "signed out everywhere", /*keys=*/false);
-    WriteAudit(tx, audit);
-    tx.commit();
+    return WriteOutcome::kOk;
   });
 }
 

@@ -30,13 +30,19 @@ inline constexpr Statement kSessionsEndForUser{
     "UPDATE sessions SET ended_at = now(), idle_expires_at = least(idle_expires_at, now())"
     " WHERE user_id = $1::uuid AND ended_at IS NULL"};
 
-inline constexpr const char* kClientColumns =
-    "id, name, secret_hash, previous_secret_hash,"
-    " extract(epoch FROM previous_secret_expires_at)::bigint AS previous_expires,"
-    " is_confidential, is_first_party, can_introspect, is_registered, requires_resource,"
-    " array_to_string(redirect_uris, ' ') AS redirect_uris,"
-    " array_to_string(scopes, ' ') AS scopes, array_to_string(grant_types, ' ') AS grant_types,"
-    " extract(epoch FROM created_at)::bigint AS created";
+#define OAKGATE_CLIENT_COLUMNS                                                                 \
+  "id, name, secret_hash, previous_secret_hash,"                                               \
+  " extract(epoch FROM previous_secret_expires_at)::bigint AS previous_expires,"               \
+  " is_confidential, is_first_party, can_introspect, is_registered, requires_resource,"        \
+  " array_to_string(redirect_uris, ' ') AS redirect_uris,"                                     \
+  " array_to_string(scopes, ' ') AS scopes, array_to_string(grant_types, ' ') AS grant_types," \
+  " extract(epoch FROM created_at)::bigint AS created"
+// The client-authentication path: one primary-key lookup.
+inline constexpr Statement kClientFind{
+    "client_find", "SELECT " OAKGATE_CLIENT_COLUMNS " FROM clients WHERE id = $1"};
+inline constexpr Statement kClientList{
+    "client_list", "SELECT " OAKGATE_CLIENT_COLUMNS " FROM clients ORDER BY id"};
+#undef OAKGATE_CLIENT_COLUMNS
 inline constexpr Statement kClientCreate{
     "client_create",
     "INSERT INTO clients (id, name, secret_hash, is_confidential, is_first_party, can_introspect,"
@@ -662,6 +668,21 @@ inline constexpr Statement kSummaryHours{
 #undef OAKGATE_UTC_WEEK
 #undef OAKGATE_UTC_DAY
 
+// The migrator's own statements (store/pg/migrator.cpp); the migrations themselves are
+// scripts of several statements, compiled into the binary, and go as one simple query.
+inline constexpr Statement kMigrationLock{"migration_lock", "SELECT pg_advisory_lock($1::bigint)"};
+inline constexpr Statement kMigrationUnlock{"migration_unlock",
+                                            "SELECT pg_advisory_unlock($1::bigint)"};
+inline constexpr Statement kMigrationTableCreate{
+    "migration_table_create",
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"};
+inline constexpr Statement kMigrationTableExists{
+    "migration_table_exists", "SELECT to_regclass('schema_migrations') IS NOT NULL"};
+inline constexpr Statement kMigrationVersions{"migration_versions",
+                                              "SELECT version FROM schema_migrations"};
+inline constexpr Statement kMigrationRecord{"migration_record",
+                                            "INSERT INTO schema_migrations (version) VALUES ($1)"};
 inline constexpr Statement kMigrationsApplied{
     "migrations_applied",
     "SELECT count(*) FROM schema_migrations WHERE version = ANY(string_to_array($1, ' '))"};
@@ -693,6 +714,8 @@ inline constexpr Statement kAll[] = {
     kUserSetPassword,
     kUserDisable,
     kSessionsEndForUser,
+    kClientFind,
+    kClientList,
     kClientCreate,
     kClientUpdate,
     kClientDelete,
@@ -795,6 +818,13 @@ inline constexpr Statement kAll[] = {
     kPruneRegisteredClients,
     kPruneRegistrationAttempts,
     kPruneRegistrationTokens,
+    kMigrationLock,
+    kMigrationUnlock,
+    kMigrationTableCreate,
+    kMigrationTableExists,
+    kMigrationVersions,
+    kMigrationRecord,
+    kMigrationsApplied,
     // Legacy JWT bridge
     kLegacyUserFind,
     kLegacyJwtUse,

@@ -1,0 +1,115 @@
+// The stores that count: login and client-authentication failures over a window, dynamic
+// registration attempts, an agent's shared token bucket, and rate-limited validations.
+#include <atomic>
+
+#include "tests/store/store_test.hpp"
+
+namespace oakgate::test {
+namespace {
+
+class Counting : public StoreTest {};
+
+TEST_F(Counting, LoginFailuresAreCountedByPairAddressAndAccount) {
+  std::string a = Unique("a-"), b = Unique("b-"), ip1 = Unique("ip1-"), ip2 = Unique("ip2-");
+  auto& t = Db().Throttle();
+  for (int i = 0; i < 3; ++i) t.RecordLoginFailure(a, ip1);
+  for (int i = 0; i < 2; ++i) t.RecordLoginFailure(a, ip2);
+  t.RecordLoginFailure(b, ip1);
+
+  auto c = t.CountLoginFailures(a, ip1, 900);
+  EXPECT_EQ(c.pair, 3);
+  EXPECT_EQ(c.address, 4);  // a and b from ip1
+  EXPECT_EQ(c.account, 5);  // a from ip1 and ip2
+  for (int64_t retry : {c.pair_retry, c.address_retry, c.account_retry}) {
+    EXPECT_GT(retry, 0);
+    EXPECT_LE(retry, 900);
+  }
+
+  // A successful login clears its own pair only.
+  t.ClearLoginFailures(a, ip1);
+  c = t.CountLoginFailures(a, ip1, 900);
+  EXPECT_EQ(c.pair, 0);
+  EXPECT_EQ(c.address, 1);
+  EXPECT_EQ(c.account, 2);
+  EXPECT_EQ(c.pair_retry, 0);
+}
+
+TEST_F(Counting, LoginFailuresOutsideTheWindowDoNotCount) {
+  std::string a = Unique("a-"), ip = Unique("ip-");
+  Db().Throttle().RecordLoginFailure(a, ip);
+  Sql().Scalar(
+      "UPDATE login_failures SET failed_at = now() - interval '1 hour'"
+      " WHERE account = '" +
+      a + "'");
+  Db().Throttle().RecordLoginFailure(a, ip);
+  auto c = Db().Throttle().CountLoginFailures(a, ip, 900);
+  EXPECT_EQ(c.pair, 1);
+  EXPECT_EQ(c.account, 1);
+}
+
+TEST_F(Counting, ClientAuthenticationFailuresAreCountedByClientAndAddress) {
+  std::string client = Unique("c-"), other = Unique("c-"), ip1 = Unique("ip1-"),
+              ip2 = Unique("ip2-");
+  auto& t = Db().Throttle();
+  t.RecordClientAuthFailure(client, ip1);
+  t.RecordClientAuthFailure(client, ip2);
+  t.RecordClientAuthFailure(other, ip1);
+  auto c = t.CountClientAuthFailures(client, ip1, 300);
+  EXPECT_EQ(c.client, 2);
+  EXPECT_EQ(c.address, 2);
+  EXPECT_GT(c.client_retry, 0);
+  EXPECT_LE(c.client_retry, 300);
+  EXPECT_EQ(t.CountClientAuthFailures(Unique("c-"), Unique("ip-"), 300).client, 0);
+}
+
+TEST_F(Counting, RegistrationAttemptsOverTheLimitAreRefusedAndNotRecorded) {
+  std::string ip = Unique("ip-");
+  auto& r = Db().Registrations();
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(r.RecordAttempt(ip, 3600, 3).allowed) << i;
+  auto refused = r.RecordAttempt(ip, 3600, 3);
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_GT(refused.retry, 0);
+  EXPECT_LE(refused.retry, 3600);
+  EXPECT_EQ(Count("SELECT count(*) FROM registration_attempts WHERE client_address = '" + ip + "'"),
+            3);
+  EXPECT_TRUE(r.RecordAttempt(Unique("ip-"), 3600, 3).allowed);
+}
+
+TEST_F(Counting, TheSharedBucketGrantsNoMoreThanItsBurst) {
+  // One token a minute: nothing refills while the test runs.
+  store::Agent agent = NewAgent(NewUser());
+  auto& b = Db().RateBuckets();
+  EXPECT_EQ(b.TakeChunk(agent.id, 1, 10, 4).granted, 4);
+  EXPECT_EQ(b.TakeChunk(agent.id, 1, 10, 4).granted, 4);
+  auto last = b.TakeChunk(agent.id, 1, 10, 4);
+  EXPECT_EQ(last.granted, 2);
+  EXPECT_LT(last.units, 60000);  // less than one whole token left
+  EXPECT_EQ(b.TakeChunk(agent.id, 1, 10, 4).granted, 0);
+}
+
+TEST_F(Counting, ConcurrentLeasesNeverTakeTheSameTokensTwice) {
+  store::Agent agent = NewAgent(NewUser());
+  std::atomic<int64_t> granted{0};
+  RunTogether(8, [&](int) {
+    for (int i = 0; i < 5; ++i) granted += Db().RateBuckets().TakeChunk(agent.id, 1, 20, 1).granted;
+  });
+  EXPECT_EQ(granted.load(), 20);
+}
+
+TEST_F(Counting, RateLimitedValidationsAddUpPerAgentAndMinute) {
+  store::Agent agent = NewAgent(NewUser());
+  int64_t minute =
+      std::stoll(Sql().Scalar("SELECT (floor(extract(epoch FROM now()) / 60) * 60)"
+                              "::bigint"));
+  Db().Decisions().AddRateLimited({{agent.id, minute, 3}});
+  Db().Decisions().AddRateLimited({{agent.id, minute, 4}, {agent.id, minute - 60, 1}});
+  EXPECT_EQ(Count("SELECT count FROM rate_limited_counts WHERE agent_id = '" + agent.id +
+                  "' AND minute = to_timestamp(" + std::to_string(minute) + ")"),
+            7);
+  auto summary = Db().Decisions().Summarize(agent.user_id);
+  EXPECT_GE(summary.rate_limited_week, 7);
+  EXPECT_LE(summary.rate_limited_week, 8);  // the earlier minute may fall in last week
+}
+
+}  // namespace
+}  // namespace oakgate::test
