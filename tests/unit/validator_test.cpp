@@ -149,6 +149,24 @@ struct Ask {
   std::optional<std::string> reasoning;
 };
 
+Ask WithKey(std::optional<std::string_view> key) {
+  Ask a;
+  a.key = key;
+  return a;
+}
+Ask BadBody() {
+  Ask a;
+  a.body_ok = false;
+  return a;
+}
+Ask ForScope(std::string scope, std::optional<std::string> reasoning = std::nullopt) {
+  Ask a;
+  a.scope = std::move(scope);
+  a.reasoning = std::move(reasoning);
+  return a;
+}
+Ask WithReasoning(std::string reasoning) { return ForScope("read", std::move(reasoning)); }
+
 // One validation against fresh fakes of `w`.
 struct Trial {
   explicit Trial(World world)
@@ -197,7 +215,9 @@ void Check(const Outcome& o, const Expect& e, const std::string& what) {
     EXPECT_EQ(o.verdict.allowed, !e.deny) << what;
     EXPECT_EQ(o.verdict.reason, e.deny) << what << ": got " << Describe(o);
   }
-  if (e.kind == Kind::kKeyRefused) EXPECT_EQ(o.key_error, e.key_error) << what;
+  if (e.kind == Kind::kKeyRefused) {
+    EXPECT_EQ(o.key_error, e.key_error) << what;
+  }
   EXPECT_EQ(o.bucket.has_value(), e.bucket_headers) << what;
 }
 
@@ -224,8 +244,8 @@ std::vector<Case> Cases() {
   return {
       {"everything in order", World{}, Ask{}, kAllowed},
       // 1. the key
-      {"no key", World{}, Ask{.key = std::nullopt}, KeyRefused(KeyError::kInvalidFormat)},
-      {"malformed key", World{}, Ask{.key = "xk_nope"}, KeyRefused(KeyError::kInvalidFormat)},
+      {"no key", World{}, WithKey(std::nullopt), KeyRefused(KeyError::kInvalidFormat)},
+      {"malformed key", World{}, WithKey("xk_nope"), KeyRefused(KeyError::kInvalidFormat)},
       {"unknown key", With([](World& w) { w.key_error = apikey::KeyError::kInvalid; }), Ask{},
        KeyRefused(KeyError::kInvalid)},
       {"revoked key", With([](World& w) { w.key_error = apikey::KeyError::kRevoked; }), Ask{},
@@ -237,7 +257,7 @@ std::vector<Case> Cases() {
          w.tokens = 0;
          w.agent_enabled = false;
        }),
-       Ask{.body_ok = false}, KeyRefused(KeyError::kRevoked)},
+       BadBody(), KeyRefused(KeyError::kRevoked)},
       {"a bad key beats an unreachable bucket", With([](World& w) {
          w.key_error = apikey::KeyError::kInvalid;
          w.bucket_up = false;
@@ -254,15 +274,14 @@ std::vector<Case> Cases() {
          w.agent_enabled = false;
          w.rules.clear();
        }),
-       Ask{.body_ok = false}, Expect{Kind::kRateLimited, std::nullopt, std::nullopt, true}},
+       BadBody(), Expect{Kind::kRateLimited, std::nullopt, std::nullopt, true}},
       // 3. the body
-      {"bad body", World{}, Ask{.body_ok = false},
-       Expect{Kind::kBadInput, std::nullopt, std::nullopt, true}},
+      {"bad body", World{}, BadBody(), Expect{Kind::kBadInput, std::nullopt, std::nullopt, true}},
       {"a bad body beats a disabled agent and an unreachable policy", With([](World& w) {
          w.agent_enabled = false;
          w.policy_up = false;
        }),
-       Ask{.body_ok = false}, Expect{Kind::kBadInput, std::nullopt, std::nullopt, true}},
+       BadBody(), Expect{Kind::kBadInput, std::nullopt, std::nullopt, true}},
       // 4. the policy
       {"unreachable policy: 503 with bucket headers", With([](World& w) { w.policy_up = false; }),
        Ask{}, Expect{Kind::kUnavailable, std::nullopt, std::nullopt, true}},
@@ -288,12 +307,12 @@ std::vector<Case> Cases() {
          w.rules = {{"r-any", "*", "*", "none"}};
        }),
        Ask{}, Denied(DenyReason::kUnknownTool)},
-      {"unknown scope", World{}, Ask{.scope = "delete"}, Denied(DenyReason::kUnknownScope)},
+      {"unknown scope", World{}, ForScope("delete"), Denied(DenyReason::kUnknownScope)},
       {"an unknown scope beats key scope and no rule", With([](World& w) {
          w.key_scopes = {"slack:*"};
          w.rules.clear();
        }),
-       Ask{.scope = "delete"}, Denied(DenyReason::kUnknownScope)},
+       ForScope("delete"), Denied(DenyReason::kUnknownScope)},
       {"key scope", With([](World& w) { w.key_scopes = {"slack:*"}; }), Ask{},
        Denied(DenyReason::kKeyScope)},
       {"key scope beats no rule", With([](World& w) {
@@ -302,12 +321,11 @@ std::vector<Case> Cases() {
        }),
        Ask{}, Denied(DenyReason::kKeyScope)},
       {"no rule", With([](World& w) { w.rules.clear(); }), Ask{}, Denied(DenyReason::kNoRule)},
-      {"a hard rule without reasoning", World{}, Ask{.scope = "admin"},
+      {"a hard rule without reasoning", World{}, ForScope("admin"),
        Denied(DenyReason::kReasoningRequired)},
-      {"a hard rule with blank reasoning", World{}, Ask{.scope = "admin", .reasoning = " \n"},
+      {"a hard rule with blank reasoning", World{}, ForScope("admin", " \n"),
        Denied(DenyReason::kReasoningRequired)},
-      {"a hard rule with reasoning", World{}, Ask{.scope = "admin", .reasoning = "rotate"},
-       kAllowed},
+      {"a hard rule with reasoning", World{}, ForScope("admin", "rotate"), kAllowed},
   };
 }
 
@@ -373,8 +391,8 @@ TEST(Validator, MemoryDefersWithoutATokenWheneverItLacksSomething) {
       {"the bucket is empty", With([](World& w) { w.tokens = 0; }), Ask{}},
       {"the key is refused", With([](World& w) { w.key_error = apikey::KeyError::kRevoked; }),
        Ask{}},
-      {"no key", World{}, Ask{.key = std::nullopt}},
-      {"the body is refused", World{}, Ask{.body_ok = false}},
+      {"no key", World{}, WithKey(std::nullopt)},
+      {"the body is refused", World{}, BadBody()},
   };
   for (const Gap& g : gaps) {
     Trial t(g.world);
@@ -400,13 +418,13 @@ TEST(Validator, ARefusedRequestNeverReadsThePolicy) {
     EXPECT_EQ(t.policies.loaded, 0);
   }
   Trial bad_body{World{}};
-  bad_body.Run(Ask{.body_ok = false}, Reach::kDatabase);
+  bad_body.Run(BadBody(), Reach::kDatabase);
   EXPECT_EQ(bad_body.policies.loaded, 0);
 }
 
 TEST(Validator, ADecisionCarriesItsRecordWithIdAndTimeFromTheInjectedClockAndRandom) {
   Trial t{World{}};
-  Outcome o = t.Run(Ask{.reasoning = "because"}, Reach::kDatabase);
+  Outcome o = t.Run(WithReasoning("because"), Reach::kDatabase);
   ASSERT_EQ(o.kind, Kind::kDecided);
   EXPECT_EQ(t.policies.asked, "agent-1/github/read");
   EXPECT_EQ(t.buckets.last_now_ms, 42'000) << "the monotonic clock drives the bucket";
