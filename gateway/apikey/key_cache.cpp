@@ -13,16 +13,21 @@ KeyCache::KeyCache(cache::InvalidationBus& bus, const util::Clock& clock, size_t
 std::optional<store::ApiKeyWithAgent> KeyCache::Find(std::string_view key_id, bool count_miss) {
   int64_t now = clock_.NowSeconds();
   auto out = keys_.Get(key_id, now, count_miss);
-  if (out) out->key.expired = out->key.expires_at && *out->key.expires_at <= now;
+  if (out) Refresh(*out, now);
   return out;
 }
 
-void KeyCache::Put(const store::ApiKeyWithAgent& row, uint64_t generation) {
+void KeyCache::Refresh(store::ApiKeyWithAgent& row, int64_t now) {
+  row.key.expired = row.key.expires_at && *row.key.expires_at <= now;
+}
+
+cache::LiveMap<store::ApiKeyWithAgent>::Lifetime KeyCache::LifetimeOf(
+    const store::ApiKeyWithAgent& row) const {
   int64_t now = clock_.NowSeconds();
   int64_t until = now + max_ttl_;
   // Past its expiry the key must be re-read (its answer changes from valid to expired).
   if (row.key.expires_at && *row.key.expires_at > now) until = std::min(until, *row.key.expires_at);
-  keys_.Put(row.key.key_id, row, until, now, generation);
+  return {until, now};
 }
 
 void KeyCache::Evict(const cache::Invalidation& inv) {

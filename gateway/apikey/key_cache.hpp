@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "gateway/cache/invalidation.hpp"
 #include "gateway/cache/live_map.hpp"
@@ -25,12 +26,30 @@ class KeyCache {
   // A lookup that another one follows on a miss (the reactor's, before the pool's) counts
   // hits only.
   std::optional<store::ApiKeyWithAgent> Find(std::string_view key_id, bool count_miss = true);
-  void Put(const store::ApiKeyWithAgent& row, uint64_t generation);
-  uint64_t generation() const { return bus_.generation(); }
+  // The same, else the row `load()` returns (a std::optional<store::ApiKeyWithAgent>), kept
+  // unless an invalidation arrived while it was read.
+  template <typename Load>
+  std::optional<store::ApiKeyWithAgent> GetOrLoad(std::string_view key_id, Load&& load) {
+    int64_t now = clock_.NowSeconds();
+    bool loaded = false;
+    auto out = keys_.GetOrLoad(
+        key_id, now,
+        [&] {
+          loaded = true;
+          return load();
+        },
+        [this](const store::ApiKeyWithAgent& row) { return LifetimeOf(row); });
+    if (out && !loaded) Refresh(*out, now);
+    return out;
+  }
   size_t size() const { return keys_.size(); }
 
  private:
   void Evict(const cache::Invalidation& inv);
+  // A cached row's `expired` was the database's when it was read: it is evaluated again.
+  static void Refresh(store::ApiKeyWithAgent& row, int64_t now);
+  cache::LiveMap<store::ApiKeyWithAgent>::Lifetime LifetimeOf(
+      const store::ApiKeyWithAgent& row) const;
   cache::InvalidationBus& bus_;
   const util::Clock& clock_;
   const int64_t max_ttl_;

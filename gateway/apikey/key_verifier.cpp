@@ -45,14 +45,14 @@ std::string_view KeyErrorDescription(KeyError error) {
 util::Result<VerifiedKey, KeyError> KeyVerifier::Verify(std::string_view presented) {
   auto key_id = ParseKeyId(presented);
   if (!key_id) return util::Fail(KeyError::kInvalidFormat);
-  std::optional<store::ApiKeyWithAgent> found;
-  if (cache_) found = cache_->Find(*key_id);
-  if (!found && !(unknown_ && unknown_->Contains(*key_id))) {
-    uint64_t generation = cache_ ? cache_->generation() : 0;
-    found = db_.ApiKeys().FindForVerification(*key_id);
-    if (found && cache_) cache_->Put(*found, generation);
-    if (!found && unknown_) unknown_->Add(*key_id);
-  }
+  // A key id the database did not know a moment ago is not asked again: ids are random.
+  auto load = [&]() -> std::optional<store::ApiKeyWithAgent> {
+    if (unknown_ && unknown_->Contains(*key_id)) return std::nullopt;
+    auto row = db_.ApiKeys().FindForVerification(*key_id);
+    if (!row && unknown_) unknown_->Add(*key_id);
+    return row;
+  };
+  auto found = cache_ ? cache_->GetOrLoad(*key_id, load) : load();
   auto verified = Check(presented, found);
   if (verified) NoteUse(verified.value().key_id);
   return verified;

@@ -38,7 +38,19 @@ struct VerifiedKey {
   int64_t burst = 60;
 };
 
-class KeyVerifier {
+// What /v1/validate asks of key verification (policy::Validator), so that its checks are
+// tested with a small fake.
+class KeyCheck {
+ public:
+  virtual ~KeyCheck() = default;
+  // May read the database: throws util::ServiceUnavailable when it cannot answer.
+  virtual util::Result<VerifiedKey, KeyError> Verify(std::string_view presented) = 0;
+  // Memory only: the answer, or nullopt when it needs the database.
+  virtual std::optional<util::Result<VerifiedKey, KeyError>> TryCached(
+      std::string_view presented) = 0;
+};
+
+class KeyVerifier : public KeyCheck {
  public:
   // `cache` (optional) holds the rows of keys seen before.
   // `unknown` (optional) remembers key ids the database does not know: ids are random, so one
@@ -49,10 +61,10 @@ class KeyVerifier {
   // One primary-key lookup (none on a cache hit). Throws util::ServiceUnavailable when the
   // database cannot answer (never "invalid"). Records last_used_at at most once a minute per
   // key.
-  util::Result<VerifiedKey, KeyError> Verify(std::string_view presented);
+  util::Result<VerifiedKey, KeyError> Verify(std::string_view presented) override;
   // Memory only, for the reactor thread: the answer when the key's row is cached and no
   // last_used_at write is due; nullopt sends the caller to Verify.
-  std::optional<util::Result<VerifiedKey, KeyError>> TryCached(std::string_view presented);
+  std::optional<util::Result<VerifiedKey, KeyError>> TryCached(std::string_view presented) override;
 
  private:
   util::Result<VerifiedKey, KeyError> Check(std::string_view presented,

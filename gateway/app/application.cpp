@@ -14,6 +14,7 @@
 #include "gateway/app/pruner.hpp"
 #include "gateway/app/routes.hpp"
 #include "gateway/cache/invalidation.hpp"
+#include "gateway/crypto/random.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/oauth/access_token.hpp"
@@ -26,7 +27,9 @@
 #include "gateway/oauth/token_service.hpp"
 #include "gateway/observe/log.hpp"
 #include "gateway/policy/decision_writer.hpp"
+#include "gateway/policy/policy_cache.hpp"
 #include "gateway/policy/shared_rate_limiter.hpp"
+#include "gateway/policy/validator.hpp"
 #include "gateway/render/templates.hpp"
 #include "gateway/session/csrf.hpp"
 #include "gateway/session/login_service.hpp"
@@ -223,13 +226,10 @@ int Serve(const config::Config& cfg) {
       {{"cache", "agent_policies"}});
   introspection.AddIntrospector(std::make_shared<apikey::KeyIntrospector>(key_verifier));
   handlers::api::ApiContext api{db, access_tokens, key_service};
-  handlers::validate::ValidateContext validate{db,
-                                               key_verifier,
-                                               rate_limiter,
-                                               decision_writer,
-                                               util::SystemClock::Instance(),
-                                               &handlers::validate::SteadyMillis,
-                                               &policy_cache};
+  policy::CachedPolicies policies(db, &policy_cache);
+  policy::Validator validator(key_verifier, rate_limiter, policies, clock,
+                              crypto::SystemRandom::Instance());
+  handlers::validate::ValidateContext validate{validator, decision_writer, clock};
 
   handlers::dashboard::DashboardContext dashboard{web, db, key_service};
 

@@ -35,4 +35,9 @@ std::string RandomAlnum(size_t n) {
   return out;
 }
 
+SystemRandom& SystemRandom::Instance() {
+  static SystemRandom random;
+  return random;
+}
+
 }  // namespace oakgate::crypto

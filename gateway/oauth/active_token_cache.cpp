@@ -18,23 +18,22 @@ std::shared_ptr<const CachedToken> ActiveTokenCache::Find(std::string_view token
                                                           std::string_view caller_id,
                                                           bool count_miss) {
   auto found = tokens_.Peek(token_hash, clock_.NowSeconds());
-  // RFC 7662 §2.2: a caller outside the token's audience is not answered from here (the
-  // database path answers it inactive), and counts as a miss.
-  if (found && (*found)->audience_bound &&
-      std::find((*found)->introspectors.begin(), (*found)->introspectors.end(), caller_id) ==
-          (*found)->introspectors.end()) {
-    found.reset();
-  }
+  // A caller outside the token's audience is not answered from here (the database path
+  // answers it inactive), and counts as a miss.
+  if (found && !MaySee(**found, caller_id)) found.reset();
   tokens_.Count(found.has_value(), count_miss);
   return found ? *found : nullptr;
 }
 
-void ActiveTokenCache::Put(std::string token_hash, CachedToken entry, uint64_t generation) {
+bool ActiveTokenCache::MaySee(const CachedToken& token, std::string_view caller_id) {
+  return !token.audience_bound || std::find(token.introspectors.begin(), token.introspectors.end(),
+                                            caller_id) != token.introspectors.end();
+}
+
+ActiveTokenCache::Entry ActiveTokenCache::Share(CachedToken entry) const {
   int64_t now = clock_.NowSeconds();
-  int64_t expires = std::min(entry.expires_at, now + max_ttl_);
-  entry.expires_at = expires;
-  tokens_.Put(std::move(token_hash), std::make_shared<const CachedToken>(std::move(entry)), expires,
-              now, generation);
+  entry.expires_at = std::min(entry.expires_at, now + max_ttl_);
+  return std::make_shared<const CachedToken>(std::move(entry));
 }
 
 void ActiveTokenCache::Evict(const cache::Invalidation& inv) {

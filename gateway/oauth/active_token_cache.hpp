@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gateway/cache/invalidation.hpp"
@@ -42,11 +43,33 @@ class ActiveTokenCache {
   // hits only.
   std::shared_ptr<const CachedToken> Find(std::string_view token_hash, std::string_view caller_id,
                                           bool count_miss = true);
-  void Put(std::string token_hash, CachedToken entry, uint64_t generation);
-  uint64_t generation() const { return bus_.generation(); }
+  // The same, else the entry `load()` returns (a std::optional<CachedToken>; nullopt when the
+  // token is not live), kept unless an invalidation arrived while it was read. The caller
+  // checks whether `caller_id` may see a loaded entry.
+  template <typename Load>
+  std::shared_ptr<const CachedToken> GetOrLoad(std::string_view token_hash,
+                                               std::string_view caller_id, Load&& load) {
+    auto found = tokens_.GetOrLoad(
+        token_hash, clock_.NowSeconds(),
+        [&]() -> std::optional<Entry> {
+          std::optional<CachedToken> loaded = load();
+          if (!loaded) return std::nullopt;
+          return Share(std::move(*loaded));
+        },
+        [this](const Entry& e) {
+          return cache::LiveMap<Entry>::Lifetime{e->expires_at, clock_.NowSeconds()};
+        },
+        [&](const Entry& e) { return MaySee(*e, caller_id); });
+    return found ? *found : nullptr;
+  }
   size_t size() const { return tokens_.size(); }
+  // RFC 7662 §2.2: a token bound to resources is seen only by their introspecting clients.
+  static bool MaySee(const CachedToken& token, std::string_view caller_id);
 
  private:
+  using Entry = std::shared_ptr<const CachedToken>;
+  // The entry to keep: no longer than the token, nor than `max_ttl_seconds` from now.
+  Entry Share(CachedToken entry) const;
   void Evict(const cache::Invalidation& inv);
   cache::InvalidationBus& bus_;
   const util::Clock& clock_;

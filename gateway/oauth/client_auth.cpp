@@ -129,7 +129,8 @@ util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
     return Fail(std::move(e));
   }
 
-  uint64_t generation = cache_ ? cache_->generation() : 0;
+  std::optional<ClientCache::Fill> fill;
+  if (cache_) fill.emplace(cache_->BeginFill());
   auto client = db_.Clients().Find(client_id);
   if (!client) return Fail(Failed(client_id, basic, caller, "unknown client"));
   if (!client->confidential) {
@@ -145,7 +146,7 @@ util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
     ok = SecretMatches(*secret, client->previous_secret_hash);
   }
   if (!ok) return Fail(Failed(client_id, basic, caller, "wrong secret"));
-  if (cache_) cache_->Put(*client, generation);
+  if (fill) fill->Keep(*client);
   return AuthenticatedClient{std::move(*client), method};
 }
 

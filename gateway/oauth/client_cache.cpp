@@ -36,14 +36,14 @@ std::optional<store::Client> ClientCache::Find(std::string_view client_id,
   return clients_.Get(client_id, now);
 }
 
-void ClientCache::Put(const store::Client& client, uint64_t generation) {
-  int64_t now = clock_.NowSeconds();
-  int64_t expires = now + ttl_;
+void ClientCache::Fill::Keep(const store::Client& client) {
+  int64_t now = cache_->clock_.NowSeconds();
+  int64_t expires = now + cache_->ttl_;
   // A previous secret stops working at its grace end: the entry must not outlive it.
   if (client.previous_secret_expires_at && *client.previous_secret_expires_at > now) {
     expires = std::min(expires, *client.previous_secret_expires_at);
   }
-  clients_.Put(client.id, client, expires, now, generation);
+  fill_.Keep(client.id, client, {expires, now});
 }
 
 void ClientCache::MarkSuspect(std::string_view client_id, std::string_view address) {

@@ -25,10 +25,23 @@ class ClientCache {
   ClientCache(cache::InvalidationBus& bus, const util::Clock& clock, size_t capacity,
               int64_t ttl_seconds, int64_t suspect_seconds);
   std::optional<store::Client> Find(std::string_view client_id, std::string_view address);
-  // Fills only when nothing changed since `generation` was read (before the database read).
-  void Put(const store::Client& client, uint64_t generation);
+  // A client read from the database, kept only once it has proven its secret: the fill begins
+  // before the read (not a GetOrLoad, since the database path never answers from here and
+  // decides only after the read whether to keep it), and Keep stores the row unless an
+  // invalidation arrived since, for the cache's time and never past its previous secret's
+  // grace.
+  class Fill {
+   public:
+    void Keep(const store::Client& client);
+
+   private:
+    friend class ClientCache;
+    explicit Fill(ClientCache& cache) : cache_(&cache), fill_(cache.clients_.BeginFill()) {}
+    ClientCache* cache_;
+    cache::LiveMap<store::Client>::Fill fill_;
+  };
+  Fill BeginFill() { return Fill(*this); }
   void MarkSuspect(std::string_view client_id, std::string_view address);
-  uint64_t generation() const { return bus_.generation(); }
   size_t size() const { return clients_.size(); }
 
  private:

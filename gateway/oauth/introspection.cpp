@@ -71,41 +71,40 @@ util::Result<Introspection, OAuthError> IntrospectionService::Introspect(
   if (HasTokenShape(token, kAccessTokenPrefix)) {
     // One SHA-256 for every lookup: the caches and the database all key on it.
     std::string hash = crypto::ToBytes(crypto::Sha256(token));
-    if (active_) {
-      if (auto hit = active_->Find(hash, caller_client.id)) return hit->answer;
-    }
-    if (inactive_ && inactive_->Contains(hash)) return out;
-    uint64_t generation = active_ ? active_->generation() : 0;
-    auto t = db_.Tokens().FindActiveAccessToken(hash);
-    if (!t) {
-      if (inactive_) inactive_->Add(hash);  // inactive for good: see inactive_token_cache.hpp
-      return out;
-    }
-    std::vector<std::string> introspectors;
-    if (!t->audience.empty()) {
-      for (const auto& r : db_.Resources().FindMany(t->audience)) {
-        for (const auto& id : r.introspectors) introspectors.push_back(id);
+    const bool keep = active_ && render_;
+    // The token as the cache keeps it, read from the database: nullopt when it is not live.
+    auto load = [&]() -> std::optional<CachedToken> {
+      if (inactive_ && inactive_->Contains(hash)) return std::nullopt;
+      auto t = db_.Tokens().FindActiveAccessToken(hash);
+      if (!t) {
+        if (inactive_) inactive_->Add(hash);  // inactive for good: see inactive_token_cache.hpp
+        return std::nullopt;
       }
-    }
-    // RFC 7662 §2.2 with RFC 8707: a token bound to resources is active only to the clients
-    // those resources' servers introspect with. A resource deleted since has none.
-    bool may_see = t->audience.empty() || std::find(introspectors.begin(), introspectors.end(),
-                                                    caller_client.id) != introspectors.end();
-    Introspection answer = AccessTokenAnswer(*t);
-    if (active_ && render_) {
-      answer.rendered = std::make_shared<const std::string>(render_(answer));
       CachedToken entry;
-      entry.answer = answer;
+      if (!t->audience.empty()) {
+        for (const auto& r : db_.Resources().FindMany(t->audience)) {
+          for (const auto& id : r.introspectors) entry.introspectors.push_back(id);
+        }
+      }
+      entry.answer = AccessTokenAnswer(*t);
+      if (keep) entry.answer.rendered = std::make_shared<const std::string>(render_(entry.answer));
       entry.family_id = t->family_id;
       entry.client_id = t->client_id;
       entry.user_id = t->user_id.value_or("");
       entry.audience_bound = !t->audience.empty();
-      entry.introspectors = std::move(introspectors);
       entry.expires_at = t->expires_at;
-      active_->Put(hash, std::move(entry), generation);
+      return entry;
+    };
+    std::shared_ptr<const CachedToken> live;
+    if (keep) {
+      live = active_->GetOrLoad(hash, caller_client.id, load);
+    } else if (auto loaded = load()) {
+      live = std::make_shared<const CachedToken>(std::move(*loaded));
     }
-    if (!may_see) return out;
-    return answer;
+    // RFC 7662 §2.2 with RFC 8707: a token bound to resources is active only to the clients
+    // those resources' servers introspect with. A resource deleted since has none.
+    if (!live || !ActiveTokenCache::MaySee(*live, caller_client.id)) return out;
+    return live->answer;
   }
   if (HasTokenShape(token, kRefreshTokenPrefix)) {
     auto t = db_.Tokens().FindRefreshToken(crypto::ToBytes(crypto::Sha256(token)));

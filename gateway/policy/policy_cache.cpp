@@ -1,9 +1,9 @@
 #include "gateway/policy/policy_cache.hpp"
 
 namespace oakgate::policy {
-namespace {
 
-std::string KeyOf(std::string_view agent_id, std::string_view tool, std::string_view scope) {
+std::string PolicyCache::KeyOf(std::string_view agent_id, std::string_view tool,
+                               std::string_view scope) {
   std::string k;
   k.reserve(agent_id.size() + tool.size() + scope.size() + 2);
   k.append(agent_id).push_back('\0');
@@ -11,8 +11,6 @@ std::string KeyOf(std::string_view agent_id, std::string_view tool, std::string_
   k.append(scope);
   return k;
 }
-
-}  // namespace
 
 PolicyCache::PolicyCache(cache::InvalidationBus& bus, const util::Clock& clock, size_t capacity,
                          int64_t ttl_seconds)
@@ -28,11 +26,9 @@ std::optional<store::PolicySlice> PolicyCache::Find(std::string_view agent_id,
   return std::move(e->slice);
 }
 
-void PolicyCache::Put(std::string_view agent_id, std::string_view tool, std::string_view scope,
-                      const store::PolicySlice& slice, uint64_t generation) {
+cache::LiveMap<PolicyCache::Entry>::Lifetime PolicyCache::LifetimeNow() const {
   int64_t now = clock_.NowSeconds();
-  entries_.Put(KeyOf(agent_id, tool, scope), Entry{std::string(agent_id), slice}, now + ttl_, now,
-               generation);
+  return {now + ttl_, now};
 }
 
 void PolicyCache::Evict(const cache::Invalidation& inv) {
@@ -41,6 +37,20 @@ void PolicyCache::Evict(const cache::Invalidation& inv) {
   } else if (inv.subject == cache::Subject::kAgent) {
     entries_.EraseIf([&](const Entry& e) { return e.agent_id == inv.id; });
   }
+}
+
+std::optional<store::PolicySlice> CachedPolicies::Cached(std::string_view agent_id,
+                                                         std::string_view tool,
+                                                         std::string_view scope) {
+  // The database path follows a miss here and counts it.
+  if (!cache_) return std::nullopt;
+  return cache_->Find(agent_id, tool, scope, /*count_miss=*/false);
+}
+
+store::PolicySlice CachedPolicies::Load(std::string_view agent_id, std::string_view tool,
+                                        std::string_view scope) {
+  auto load = [&] { return db_.Agents().LoadPolicy(agent_id, tool, scope); };
+  return cache_ ? cache_->GetOrLoad(agent_id, tool, scope, load) : load();
 }
 
 }  // namespace oakgate::policy

@@ -8,10 +8,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "gateway/cache/invalidation.hpp"
 #include "gateway/cache/live_map.hpp"
+#include "gateway/policy/validator.hpp"
 #include "gateway/store/agent_store.hpp"
+#include "gateway/store/database.hpp"
 #include "gateway/util/clock.hpp"
 
 namespace oakgate::policy {
@@ -24,21 +27,49 @@ class PolicyCache {
   // hits only.
   std::optional<store::PolicySlice> Find(std::string_view agent_id, std::string_view tool,
                                          std::string_view scope, bool count_miss = true);
-  void Put(std::string_view agent_id, std::string_view tool, std::string_view scope,
-           const store::PolicySlice& slice, uint64_t generation);
-  uint64_t generation() const { return bus_.generation(); }
+  // The same, else the slice `load()` returns (a store::PolicySlice), kept unless an
+  // invalidation arrived while it was read.
+  template <typename Load>
+  store::PolicySlice GetOrLoad(std::string_view agent_id, std::string_view tool,
+                               std::string_view scope, Load&& load) {
+    auto e = entries_.GetOrLoad(
+        KeyOf(agent_id, tool, scope), clock_.NowSeconds(),
+        [&]() -> std::optional<Entry> {
+          return Entry{std::string(agent_id), load()};
+        },
+        [this](const Entry&) { return LifetimeNow(); });
+    return std::move(e->slice);  // a load always has a value
+  }
   size_t size() const { return entries_.size(); }
 
  private:
-  void Evict(const cache::Invalidation& inv);
   struct Entry {
     std::string agent_id;
     store::PolicySlice slice;
   };
+  static std::string KeyOf(std::string_view agent_id, std::string_view tool,
+                           std::string_view scope);
+  cache::LiveMap<Entry>::Lifetime LifetimeNow() const;
+  void Evict(const cache::Invalidation& inv);
   cache::InvalidationBus& bus_;
   const util::Clock& clock_;
   const int64_t ttl_;
   cache::LiveMap<Entry> entries_;  // by agent \0 tool \0 scope
+};
+
+// What the validator reads about an agent's policy: the cache (optional), filled from the
+// agent store of the calling thread's connection.
+class CachedPolicies : public PolicySource {
+ public:
+  CachedPolicies(store::Database& db, PolicyCache* cache) : db_(db), cache_(cache) {}
+  std::optional<store::PolicySlice> Cached(std::string_view agent_id, std::string_view tool,
+                                           std::string_view scope) override;
+  store::PolicySlice Load(std::string_view agent_id, std::string_view tool,
+                          std::string_view scope) override;
+
+ private:
+  store::Database& db_;
+  PolicyCache* cache_;
 };
 
 }  // namespace oakgate::policy

@@ -59,18 +59,32 @@ BucketAnswer TakeLeased(LeaseState& state, store::RateBucketStore& store,
                         const std::string& agent_id, int64_t rate_per_minute, int64_t burst,
                         int64_t now_ms);
 
+// An agent's bucket as /v1/validate takes from it (policy::Validator), so that the order of
+// its checks is tested with a small fake.
+class RateLimiter {
+ public:
+  virtual ~RateLimiter() = default;
+  // One token for a request at local time `now_ms` (monotonic milliseconds). Throws
+  // util::ServiceUnavailable when the request cannot be counted.
+  virtual BucketAnswer Take(const std::string& agent_id, int64_t rate_per_minute, int64_t burst,
+                            int64_t now_ms) = 0;
+  // Memory only, for the reactor thread: the answer when no statement is needed, else nullopt.
+  // A refusal takes nothing.
+  virtual std::optional<BucketAnswer> TryTake(const std::string& agent_id, int64_t rate_per_minute,
+                                              int64_t burst, int64_t now_ms) = 0;
+};
+
 // One LeaseState per agent. Requests of different agents never wait for each other; those
 // of one agent wait while one of them leases (otherwise each would lease its own chunk).
-class SharedRateLimiter {
+class SharedRateLimiter : public RateLimiter {
  public:
   explicit SharedRateLimiter(store::RateBucketStore& store) : store_(store) {}
   BucketAnswer Take(const std::string& agent_id, int64_t rate_per_minute, int64_t burst,
-                    int64_t now_ms);
-  // Memory only, for the reactor thread: the answer when no statement is needed (a leased
-  // token is there, or the bucket is known to be dry), else nullopt (also while another
-  // request of the agent is leasing).
+                    int64_t now_ms) override;
+  // The answer when no statement is needed (a leased token is there, or the bucket is known
+  // to be dry), else nullopt (also while another request of the agent is leasing).
   std::optional<BucketAnswer> TryTake(const std::string& agent_id, int64_t rate_per_minute,
-                                      int64_t burst, int64_t now_ms);
+                                      int64_t burst, int64_t now_ms) override;
 
  private:
   struct Agent;

@@ -26,6 +26,11 @@ oauth::CachedToken Token(int64_t family, std::string user, int64_t expires_at) {
   return t;
 }
 
+// Reads `t` through the cache as introspection does: kept unless the cache refuses it.
+void Load(oauth::ActiveTokenCache& tokens, const std::string& hash, oauth::CachedToken t) {
+  tokens.GetOrLoad(hash, "rs", [&] { return std::optional<oauth::CachedToken>(t); });
+}
+
 TEST(ParseInvalidation, ReadsWhatTheTriggersSend) {
   auto f = cache::ParseInvalidation("family:42");
   ASSERT_TRUE(f);
@@ -43,10 +48,10 @@ TEST(InvalidationBus, NothingIsServedOrFilledUntilTheListenerIsLive) {
   cache::InvalidationBus bus;
   ManualClock clock;
   oauth::ActiveTokenCache tokens(bus, clock, 10, 60);
-  tokens.Put("h", Token(1, "", 2000), tokens.generation());
+  Load(tokens, "h", Token(1, "", 2000));
   EXPECT_EQ(tokens.size(), 0u);
   bus.SetLive(true);
-  tokens.Put("h", Token(1, "", 2000), tokens.generation());
+  Load(tokens, "h", Token(1, "", 2000));
   EXPECT_TRUE(tokens.Find("h", "rs"));
   bus.SetLive(false);  // lost: everything goes, and nothing is served
   EXPECT_FALSE(tokens.Find("h", "rs"));
@@ -59,9 +64,11 @@ TEST(InvalidationBus, AFillReadBeforeAChangeIsNotKept) {
   ManualClock clock;
   oauth::ActiveTokenCache tokens(bus, clock, 10, 60);
   bus.SetLive(true);
-  uint64_t before = tokens.generation();  // the database read starts
-  bus.Deliver("family:7");                // a revocation lands meanwhile
-  tokens.Put("h", Token(7, "", 2000), before);
+  auto read = tokens.GetOrLoad("h", "rs", [&] {
+    bus.Deliver("family:7");  // a revocation lands while the database read runs
+    return std::optional<oauth::CachedToken>(Token(7, "", 2000));
+  });
+  EXPECT_TRUE(read) << "the reader gets what it read";
   EXPECT_FALSE(tokens.Find("h", "rs"));
 }
 
@@ -70,9 +77,9 @@ TEST(ActiveTokenCache, EvictsByFamilyUserAndClient) {
   ManualClock clock;
   oauth::ActiveTokenCache tokens(bus, clock, 10, 60);
   bus.SetLive(true);
-  tokens.Put("a", Token(1, "u1", 2000), tokens.generation());
-  tokens.Put("b", Token(2, "u2", 2000), tokens.generation());
-  tokens.Put("c", Token(3, "", 2000), tokens.generation());
+  Load(tokens, "a", Token(1, "u1", 2000));
+  Load(tokens, "b", Token(2, "u2", 2000));
+  Load(tokens, "c", Token(3, "", 2000));
   bus.Deliver("family:1");
   EXPECT_FALSE(tokens.Find("a", "rs"));
   EXPECT_TRUE(tokens.Find("b", "rs"));
@@ -81,7 +88,7 @@ TEST(ActiveTokenCache, EvictsByFamilyUserAndClient) {
   EXPECT_TRUE(tokens.Find("c", "rs"));
   bus.Deliver("client:svc");
   EXPECT_FALSE(tokens.Find("c", "rs"));
-  tokens.Put("d", Token(4, "", 2000), tokens.generation());
+  Load(tokens, "d", Token(4, "", 2000));
   bus.Deliver("garbage");  // unknown: everything goes
   EXPECT_EQ(tokens.size(), 0u);
 }
@@ -91,8 +98,8 @@ TEST(ActiveTokenCache, NeverOutlivesTheTokenNorTheCap) {
   ManualClock clock;
   oauth::ActiveTokenCache tokens(bus, clock, 10, 60);
   bus.SetLive(true);
-  tokens.Put("short", Token(1, "", 1010), tokens.generation());
-  tokens.Put("long", Token(2, "", 99999), tokens.generation());
+  Load(tokens, "short", Token(1, "", 1010));
+  Load(tokens, "long", Token(2, "", 99999));
   clock.now = 1010;
   EXPECT_FALSE(tokens.Find("short", "rs"));
   EXPECT_TRUE(tokens.Find("long", "rs"));
@@ -108,7 +115,7 @@ TEST(ActiveTokenCache, AnAudienceBoundTokenIsServedOnlyToItsIntrospectors) {
   auto t = Token(1, "", 2000);
   t.audience_bound = true;
   t.introspectors = {"rs-a"};
-  tokens.Put("h", t, tokens.generation());
+  Load(tokens, "h", t);
   EXPECT_TRUE(tokens.Find("h", "rs-a"));
   EXPECT_FALSE(tokens.Find("h", "rs-b"));
   bus.Deliver("resources");
@@ -120,14 +127,14 @@ TEST(ActiveTokenCache, WhenFullOfLiveEntriesNewOnesAreNotCached) {
   ManualClock clock;
   oauth::ActiveTokenCache tokens(bus, clock, 2, 60);
   bus.SetLive(true);
-  tokens.Put("a", Token(1, "", 2000), tokens.generation());
-  tokens.Put("b", Token(2, "", 2000), tokens.generation());
-  tokens.Put("c", Token(3, "", 2000), tokens.generation());
+  Load(tokens, "a", Token(1, "", 2000));
+  Load(tokens, "b", Token(2, "", 2000));
+  Load(tokens, "c", Token(3, "", 2000));
   EXPECT_TRUE(tokens.Find("a", "rs"));
   EXPECT_TRUE(tokens.Find("b", "rs"));
   EXPECT_FALSE(tokens.Find("c", "rs"));
   clock.now = 1100;  // a and b expired: room again
-  tokens.Put("c", Token(3, "", 2000), tokens.generation());
+  Load(tokens, "c", Token(3, "", 2000));
   EXPECT_TRUE(tokens.Find("c", "rs"));
 }
 
@@ -139,7 +146,7 @@ TEST(ClientCache, AFailureSendsTheClientAndItsAddressToTheDatabasePath) {
   store::Client c;
   c.id = "rs";
   c.confidential = true;
-  clients.Put(c, clients.generation());
+  clients.BeginFill().Keep(c);
   EXPECT_TRUE(clients.Find("rs", "10.0.0.1"));
   clients.MarkSuspect("other", "10.0.0.2");
   EXPECT_TRUE(clients.Find("rs", "10.0.0.1"));
@@ -160,7 +167,7 @@ TEST(ClientCache, AnEntryEndsWithThePreviousSecretsGrace) {
   store::Client c;
   c.id = "rs";
   c.previous_secret_expires_at = 1010;
-  clients.Put(c, clients.generation());
+  clients.BeginFill().Keep(c);
   clock.now = 1010;
   EXPECT_FALSE(clients.Find("rs", "a"));
 }
@@ -184,7 +191,7 @@ TEST(InvalidationBus, ASyncWhoseMarkerNeverComesDropsEverything) {
   ManualClock clock;
   oauth::ActiveTokenCache tokens(bus, clock, 10, 60);
   bus.SetLive(true);
-  tokens.Put("h", Token(1, "", 2000), tokens.generation());
+  Load(tokens, "h", Token(1, "", 2000));
   bus.Deliver("sync:someone-else.1");  // another instance's marker is ignored
   bus.Sync([](const std::string&) {}, std::chrono::milliseconds(1));
   EXPECT_FALSE(tokens.Find("h", "rs"));

@@ -6,18 +6,14 @@
 
 #include "gateway/http/request.hpp"
 #include "gateway/http/response.hpp"
+#include "gateway/policy/validator.hpp"
 
 namespace oakgate::handlers::validate {
 
 inline constexpr size_t kMaxReasoning = 8 * 1024;
 inline constexpr size_t kMaxContext = 16 * 1024;
 
-struct ValidateBody {
-  std::string tool;
-  std::string scope;
-  std::optional<std::string> reasoning;
-  std::optional<std::string> context_json;
-};
+using ValidateBody = policy::Question;
 
 // nullopt and a filled `out`, or the 400 answer.
 std::optional<http::Response> ParseValidateBody(const http::Request& req, ValidateBody& out);

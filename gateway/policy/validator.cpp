@@ -1,0 +1,181 @@
+#include "gateway/policy/validator.hpp"
+
+#include <utility>
+#include <vector>
+
+#include "gateway/util/errors.hpp"
+
+namespace oakgate::policy {
+
+// One validation on its way through the checks.
+struct Validator::Run {
+  ValidateInput input;
+  Reach reach;
+  std::optional<apikey::VerifiedKey> key;   // memory only: read before the checks
+  std::optional<store::PolicySlice> slice;  // memory only: read before the checks
+  Outcome out;
+
+  bool End(Outcome::Kind kind) {
+    out.kind = kind;
+    return true;
+  }
+};
+
+const std::array<Validator::NamedCheck, 5> Validator::kChecks = {{
+    {"key", &Validator::CheckKey},
+    {"rate_limit", &Validator::TakeToken},
+    {"body", &Validator::CheckBody},
+    {"policy", &Validator::ReadPolicy},
+    {"rules", &Validator::ApplyRules},
+}};
+
+std::array<std::string_view, 5> Validator::CheckNames() {
+  std::array<std::string_view, 5> names;
+  for (size_t i = 0; i < kChecks.size(); ++i) names[i] = kChecks[i].name;
+  return names;
+}
+
+std::string DecisionId(int64_t unix_ms, std::string_view random16) {
+  std::string b(random16.substr(0, 16));
+  b.resize(16, '\0');
+  auto ms = static_cast<uint64_t>(unix_ms);
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<char>((ms >> (40 - 8 * i)) & 0xff);
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x70);  // RFC 9562 §5.7: version 7
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 9562 §4.1: variant 10
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[(static_cast<unsigned char>(b[i]) >> 4) & 0xf];
+    out += kHex[static_cast<unsigned char>(b[i]) & 0xf];
+  }
+  return out;
+}
+
+Outcome Validator::Decide(ValidateInput input, Reach reach) {
+  Run run{std::move(input), reach, std::nullopt, std::nullopt, Outcome{}};
+  if (reach == Reach::kMemory && !ReadFromMemory(run)) return std::move(run.out);
+  for (const NamedCheck& c : kChecks) {
+    if ((this->*c.check)(run)) break;
+  }
+  return std::move(run.out);
+}
+
+// Memory only: whatever the checks will read, before the first one runs (see the header).
+// Any error is the database path's too: it answers and counts them.
+bool Validator::ReadFromMemory(Run& run) {
+  const ValidateInput& in = run.input;
+  if (!in.presented_key || !in.question) return false;
+  auto key = keys_.TryCached(*in.presented_key);
+  if (!key || !*key) return false;
+  run.key = std::move(key->value());
+  if (run.key->agent_enabled) {
+    run.slice = policies_.Cached(run.key->agent_id, in.question->tool, in.question->scope);
+    if (!run.slice) return false;
+  }
+  return true;
+}
+
+bool Validator::CheckKey(Run& run) {
+  if (run.reach == Reach::kDatabase) {
+    if (!run.input.presented_key) {
+      run.out.key_error = apikey::KeyError::kInvalidFormat;
+      return run.End(Outcome::Kind::kKeyRefused);
+    }
+    auto verified = keys_.Verify(*run.input.presented_key);
+    if (!verified) {
+      run.out.key_error = verified.error();
+      return run.End(Outcome::Kind::kKeyRefused);
+    }
+    run.key = std::move(verified.value());
+  }
+  run.out.agent_id = run.key->agent_id;
+  return false;
+}
+
+bool Validator::TakeToken(Run& run) {
+  const apikey::VerifiedKey& key = *run.key;
+  const int64_t now_ms = clock_.MonotonicMillis();
+  if (run.reach == Reach::kMemory) {
+    // A lease is due (a statement), or a refusal (counted on the pool): the pool's. Neither
+    // took a token.
+    auto bucket = buckets_.TryTake(key.agent_id, key.rate_limit, key.burst, now_ms);
+    if (!bucket || !bucket->allowed) return run.End(Outcome::Kind::kNeedsDatabase);
+    run.out.bucket = *bucket;
+    return false;
+  }
+  try {
+    run.out.bucket = buckets_.Take(key.agent_id, key.rate_limit, key.burst, now_ms);
+  } catch (const util::ServiceUnavailable& e) {
+    // A request that cannot be counted is not served: serving it would let an outage lift
+    // the limit. Nothing is known about the bucket, so no RateLimit-* headers.
+    run.out.detail = e.what();
+    return run.End(Outcome::Kind::kUnavailable);
+  }
+  if (!run.out.bucket->allowed) return run.End(Outcome::Kind::kRateLimited);
+  return false;
+}
+
+bool Validator::CheckBody(Run& run) {
+  if (!run.input.question) return run.End(Outcome::Kind::kBadInput);
+  return false;
+}
+
+bool Validator::ReadPolicy(Run& run) {
+  // A disabled agent is denied whatever its tools and rules: nothing to read.
+  if (run.reach == Reach::kMemory || !run.key->agent_enabled) return false;
+  const Question& q = *run.input.question;
+  try {
+    run.slice = policies_.Load(run.key->agent_id, q.tool, q.scope);
+  } catch (const util::ServiceUnavailable& e) {
+    // PITFALLS 2: a database failure is a 503, never a decision.
+    run.out.detail = e.what();
+    return run.End(Outcome::Kind::kUnavailable);
+  }
+  return false;
+}
+
+bool Validator::ApplyRules(Run& run) {
+  apikey::VerifiedKey& key = *run.key;
+  Question& q = *run.input.question;
+  PolicyInput in;
+  in.agent_enabled = key.agent_enabled;
+  in.key_scopes = std::move(key.scopes);
+  in.tool = q.tool;
+  in.scope = q.scope;
+  in.reasoning = q.reasoning ? std::string_view(*q.reasoning) : std::string_view();
+  if (run.slice) {
+    store::PolicySlice& slice = *run.slice;
+    in.tool_known = slice.tool.has_value();
+    if (slice.tool) in.tool_scopes = std::move(slice.tool->scopes);
+    in.rules.reserve(slice.rules.size());
+    for (auto& r : slice.rules) {
+      // A level the database should never hold is taken as the strictest.
+      Reasoning level = ParseReasoning(r.require_reasoning).value_or(Reasoning::kHard);
+      in.rules.push_back(RuleSpec{std::move(r.id), std::move(r.tool), std::move(r.scope), level});
+    }
+  }
+  Outcome& out = run.out;
+  out.verdict = Evaluate(in);
+
+  store::DecisionRecord& record = out.record;
+  record.id = DecisionId(clock_.NowMillis(), random_.Bytes(16));
+  record.user_id = std::move(key.user_id);
+  record.agent_id = out.agent_id;
+  record.key_id = std::move(key.key_id);
+  record.allowed = out.verdict.allowed;
+  if (out.verdict.reason) record.reason = std::string(DenyReasonString(*out.verdict.reason));
+  if (out.verdict.rule) record.rule_id = out.verdict.rule->id;
+  record.reasoning_required = out.verdict.reasoning_required;
+  record.reasoning_provided = out.verdict.reasoning_provided;
+  record.request_id = std::string(run.input.request_id);
+  // Last: `in` points into these.
+  record.tool = std::move(q.tool);
+  record.scope = std::move(q.scope);
+  record.reasoning = std::move(q.reasoning);
+  record.context_json = std::move(q.context_json);
+  return run.End(Outcome::Kind::kDecided);
+}
+
+}  // namespace oakgate::policy

@@ -1,0 +1,138 @@
+#pragma once
+// The checks of POST /v1/validate (CONTRACT §6) as one ordered list, run by both of its paths:
+// memory only on the reactor thread, and with the database on a worker. The order, and what
+// each check answers:
+//   1. key         no API key, or not pk_<id>.sk_<secret>: invalid_api_key_format; unknown
+//                  or wrong secret: invalid_api_key; then, for the secret's holder only,
+//                  api_key_revoked (a disabled user's keys too) and api_key_expired
+//   2. rate limit  every authenticated request takes a token, whatever its fate after; an
+//                  empty bucket is 429 rate_limited; a bucket that cannot be reached is 503
+//   3. body        tool, scope, reasoning and context within their limits, else 400
+//   4. policy      the agent's tool and candidate rules for (tool, scope), unless the agent
+//                  is disabled (nothing to read then); a database failure is 503
+//   5. rules       policy::Evaluate: agent_disabled, unknown_tool, unknown_scope, key_scope,
+//                  the most specific rule (no_rule), its reasoning. Default deny.
+// A decision (allowed or denied by step 5) comes with its record, whose id and time come from
+// the injected Clock and Random; the caller records it and answers once it is durable.
+//
+// Memory only, everything the checks read (the key's row, the agent's policy) must be in
+// memory, and is looked up before the first check runs: so a request sent on to the database
+// path has changed nothing, since the one write, the rate-limit token, happens in its place
+// after every read. There the validator answers only decisions; every error and refusal is
+// the database path's, which counts them, and so is anything not in memory.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gateway/apikey/key_verifier.hpp"
+#include "gateway/crypto/random.hpp"
+#include "gateway/policy/rules.hpp"
+#include "gateway/policy/shared_rate_limiter.hpp"
+#include "gateway/policy/token_bucket.hpp"
+#include "gateway/store/agent_store.hpp"
+#include "gateway/store/decision_store.hpp"
+#include "gateway/util/clock.hpp"
+
+namespace oakgate::policy {
+
+// What the request asks (its JSON body, parsed and within its limits).
+struct Question {
+  std::string tool;
+  std::string scope;
+  std::optional<std::string> reasoning;
+  std::optional<std::string> context_json;
+};
+
+struct ValidateInput {
+  // The API key as presented (X-API-Key, else Authorization: Bearer); nullopt when the
+  // request carries none.
+  std::optional<std::string_view> presented_key;
+  // nullopt when the body was refused: the caller holds the 400 to send.
+  std::optional<Question> question;
+  std::string_view request_id;
+};
+
+// Where a validation may look.
+enum class Reach {
+  kMemory,    // the reactor thread: caches and leased tokens only; never blocks
+  kDatabase,  // a worker: reads PostgreSQL when memory does not hold the answer
+};
+
+// An agent's tools and rules for one (tool, scope).
+class PolicySource {
+ public:
+  virtual ~PolicySource() = default;
+  // Memory only: nullopt when not cached. Counts hits only (a miss is counted by Load).
+  virtual std::optional<store::PolicySlice> Cached(std::string_view agent_id, std::string_view tool,
+                                                   std::string_view scope) = 0;
+  // May read the database: throws util::ServiceUnavailable when it cannot answer.
+  virtual store::PolicySlice Load(std::string_view agent_id, std::string_view tool,
+                                  std::string_view scope) = 0;
+};
+
+struct Outcome {
+  enum class Kind {
+    kNeedsDatabase,  // memory only: the answer needs the database path
+    kKeyRefused,     // 401 with key_error
+    kRateLimited,    // 429
+    kBadInput,       // the body was refused: the caller's 400
+    kUnavailable,    // 503: the database could not answer (detail for the log)
+    kDecided,        // a decision: record it, then answer
+  };
+  Kind kind = Kind::kNeedsDatabase;
+  apikey::KeyError key_error = apikey::KeyError::kInvalid;
+  // From the rate-limit check on (so not for a key refusal, nor when the bucket could not
+  // be reached): the RateLimit-* headers every later answer carries.
+  std::optional<BucketAnswer> bucket;
+  std::string agent_id;          // from the key check on
+  std::string detail;            // kUnavailable
+  Verdict verdict;               // kDecided
+  store::DecisionRecord record;  // kDecided: what to record before answering
+};
+
+// A decision id: a UUID of RFC 9562 version 7, 48 bits of Unix milliseconds then 74 random
+// bits (from the first 16 bytes of `random`). Ids that grow with time go to the right end of
+// the decisions primary key instead of a random page of it; 74 CSPRNG bits still make an id
+// unguessable (and an id alone opens nothing: decisions are read by their owner).
+std::string DecisionId(int64_t unix_ms, std::string_view random16);
+
+class Validator {
+ public:
+  Validator(apikey::KeyCheck& keys, RateLimiter& buckets, PolicySource& policies,
+            const util::Clock& clock, crypto::Random& random)
+      : keys_(keys), buckets_(buckets), policies_(policies), clock_(clock), random_(random) {}
+
+  // Runs the checks in order. Key verification's own database failures are thrown
+  // (util::ServiceUnavailable), as the key check cannot answer anything else.
+  Outcome Decide(ValidateInput input, Reach reach);
+
+  // The names of the checks, in the order they run.
+  static std::array<std::string_view, 5> CheckNames();
+
+ private:
+  struct Run;
+  // A check either lets the request go on (false) or ends it with run.out (true).
+  using Check = bool (Validator::*)(Run& run);
+  struct NamedCheck {
+    std::string_view name;
+    Check check;
+  };
+  static const std::array<NamedCheck, 5> kChecks;
+
+  bool ReadFromMemory(Run& run);
+  bool CheckKey(Run& run);
+  bool TakeToken(Run& run);
+  bool CheckBody(Run& run);
+  bool ReadPolicy(Run& run);
+  bool ApplyRules(Run& run);
+
+  apikey::KeyCheck& keys_;
+  RateLimiter& buckets_;
+  PolicySource& policies_;
+  const util::Clock& clock_;
+  crypto::Random& random_;
+};
+
+}  // namespace oakgate::policy

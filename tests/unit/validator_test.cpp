@@ -1,0 +1,473 @@
+// The order of /v1/validate's checks (CONTRACT §6) and its two paths, with small fakes for the
+// key check, the bucket and the policy: no database, no clock, no sockets.
+#include "gateway/policy/validator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/util/errors.hpp"
+
+namespace oakgate::policy {
+namespace {
+
+using Kind = Outcome::Kind;
+using KeyAnswer = util::Result<apikey::VerifiedKey, apikey::KeyError>;
+
+constexpr std::string_view kGoodKey = "pk_aaaaaaaaaaaaaaaa.sk_good";
+
+// What each fake answers; every field's default lets the request through.
+struct World {
+  std::optional<apikey::KeyError> key_error;  // what verifying the key answers
+  bool agent_enabled = true;
+  std::vector<std::string> key_scopes;
+  int64_t tokens = 5;      // in the bucket
+  bool bucket_up = true;   // false: the bucket's database is unreachable
+  bool policy_up = true;   // false: the policy's database is unreachable
+  bool tool_known = true;  // the agent has the tool "github"
+  std::vector<std::string> tool_scopes = {"read", "admin"};
+  std::vector<store::Rule> rules = {{"r-exact", "github", "read", "none"},
+                                    {"r-admin", "github", "admin", "hard"}};
+  // What memory holds (the memory path only).
+  bool key_cached = true;
+  bool policy_cached = true;
+  bool lease_due = false;  // the bucket needs a statement before its next token
+};
+
+apikey::VerifiedKey Key(const World& w) {
+  apikey::VerifiedKey k;
+  k.key_id = "pk_aaaaaaaaaaaaaaaa";
+  k.agent_id = "agent-1";
+  k.user_id = "user-1";
+  k.scopes = w.key_scopes;
+  k.agent_enabled = w.agent_enabled;
+  k.rate_limit = 60;
+  k.burst = 5;
+  return k;
+}
+
+class FakeKeys : public apikey::KeyCheck {
+ public:
+  explicit FakeKeys(const World& w) : w_(w) {}
+  KeyAnswer Verify(std::string_view presented) override {
+    ++verified;
+    return Answer(presented);
+  }
+  std::optional<KeyAnswer> TryCached(std::string_view presented) override {
+    if (!w_.key_cached) return std::nullopt;
+    return Answer(presented);
+  }
+  int verified = 0;
+
+ private:
+  KeyAnswer Answer(std::string_view presented) const {
+    if (presented.substr(0, 3) != "pk_") return util::Fail(apikey::KeyError::kInvalidFormat);
+    if (w_.key_error) return util::Fail(*w_.key_error);
+    return Key(w_);
+  }
+  const World& w_;
+};
+
+class FakeBuckets : public RateLimiter {
+ public:
+  explicit FakeBuckets(const World& w) : tokens(w.tokens), w_(w) {}
+  BucketAnswer Take(const std::string&, int64_t, int64_t burst, int64_t now_ms) override {
+    if (!w_.bucket_up) throw util::ServiceUnavailable("rate_buckets: connection refused");
+    last_now_ms = now_ms;
+    return TakeOne(burst);
+  }
+  std::optional<BucketAnswer> TryTake(const std::string&, int64_t, int64_t burst,
+                                      int64_t now_ms) override {
+    if (w_.lease_due) return std::nullopt;
+    last_now_ms = now_ms;
+    if (tokens == 0) return Refused(burst);  // a refusal takes nothing
+    return TakeOne(burst);
+  }
+  int64_t tokens;
+  int taken = 0;
+  int64_t last_now_ms = -1;
+
+ private:
+  BucketAnswer TakeOne(int64_t burst) {
+    if (tokens == 0) return Refused(burst);
+    --tokens;
+    ++taken;
+    return BucketAnswer{true, burst, tokens, 12, 0};
+  }
+  static BucketAnswer Refused(int64_t burst) { return BucketAnswer{false, burst, 0, 12, 12}; }
+  const World& w_;
+};
+
+class FakePolicies : public PolicySource {
+ public:
+  explicit FakePolicies(const World& w) : w_(w) {}
+  std::optional<store::PolicySlice> Cached(std::string_view, std::string_view,
+                                           std::string_view) override {
+    if (!w_.policy_cached) return std::nullopt;
+    return Slice();
+  }
+  store::PolicySlice Load(std::string_view agent_id, std::string_view tool,
+                          std::string_view scope) override {
+    ++loaded;
+    asked = std::string(agent_id) + "/" + std::string(tool) + "/" + std::string(scope);
+    if (!w_.policy_up) throw util::ServiceUnavailable("agents: connection refused");
+    return Slice();
+  }
+  int loaded = 0;
+  std::string asked;
+
+ private:
+  store::PolicySlice Slice() const {
+    store::PolicySlice s;
+    if (w_.tool_known) s.tool = store::Tool{"github", w_.tool_scopes, ""};
+    s.rules = w_.rules;
+    return s;
+  }
+  const World& w_;
+};
+
+class FixedClock : public util::Clock {
+ public:
+  int64_t NowSeconds() const override { return 1'800'000'000; }
+  int64_t NowMillis() const override { return 1'800'000'000'123; }
+  int64_t MonotonicMillis() const override { return 42'000; }
+};
+
+class FixedRandom : public crypto::Random {
+ public:
+  std::string Bytes(size_t n) override { return std::string(n, '\xab'); }
+};
+
+struct Ask {
+  std::optional<std::string_view> key = kGoodKey;
+  bool body_ok = true;
+  std::string tool = "github";
+  std::string scope = "read";
+  std::optional<std::string> reasoning;
+};
+
+Ask WithKey(std::optional<std::string_view> key) {
+  Ask a;
+  a.key = key;
+  return a;
+}
+Ask BadBody() {
+  Ask a;
+  a.body_ok = false;
+  return a;
+}
+Ask ForScope(std::string scope, std::optional<std::string> reasoning = std::nullopt) {
+  Ask a;
+  a.scope = std::move(scope);
+  a.reasoning = std::move(reasoning);
+  return a;
+}
+Ask WithReasoning(std::string reasoning) { return ForScope("read", std::move(reasoning)); }
+
+// One validation against fresh fakes of `w`.
+struct Trial {
+  explicit Trial(World world)
+      : w(std::move(world)),
+        keys(w),
+        buckets(w),
+        policies(w),
+        validator(keys, buckets, policies, clock, random) {}
+  Outcome Run(const Ask& ask, Reach reach) {
+    ValidateInput in;
+    in.presented_key = ask.key;
+    in.request_id = "req-1";
+    if (ask.body_ok) in.question = Question{ask.tool, ask.scope, ask.reasoning, "{\"pr\":42}"};
+    return validator.Decide(std::move(in), reach);
+  }
+  World w;
+  FakeKeys keys;
+  FakeBuckets buckets;
+  FakePolicies policies;
+  FixedClock clock;
+  FixedRandom random;
+  Validator validator;
+};
+
+// What a test expects: the kind, and the reason a decision was denied or a key refused.
+struct Expect {
+  Kind kind;
+  std::optional<DenyReason> deny;  // kDecided: nullopt when allowed
+  std::optional<apikey::KeyError> key_error;
+  bool bucket_headers;
+};
+
+std::string Describe(const Outcome& o) {
+  std::string s = "kind " + std::to_string(static_cast<int>(o.kind));
+  if (o.kind == Kind::kDecided) {
+    s += o.verdict.allowed ? " allowed"
+                           : " denied " + std::string(DenyReasonString(*o.verdict.reason));
+  }
+  if (o.kind == Kind::kKeyRefused) s += " " + std::string(apikey::KeyErrorCode(o.key_error));
+  return s;
+}
+
+void Check(const Outcome& o, const Expect& e, const std::string& what) {
+  ASSERT_EQ(o.kind, e.kind) << what << ": got " << Describe(o);
+  if (e.kind == Kind::kDecided) {
+    EXPECT_EQ(o.verdict.allowed, !e.deny) << what;
+    EXPECT_EQ(o.verdict.reason, e.deny) << what << ": got " << Describe(o);
+  }
+  if (e.kind == Kind::kKeyRefused) {
+    EXPECT_EQ(o.key_error, e.key_error) << what;
+  }
+  EXPECT_EQ(o.bucket.has_value(), e.bucket_headers) << what;
+}
+
+struct Case {
+  std::string what;
+  World world;
+  Ask ask;
+  Expect expect;
+};
+
+World With(void (*change)(World&)) {
+  World w;
+  change(w);
+  return w;
+}
+
+const Expect kAllowed{Kind::kDecided, std::nullopt, std::nullopt, true};
+Expect Denied(DenyReason r) { return Expect{Kind::kDecided, r, std::nullopt, true}; }
+Expect KeyRefused(apikey::KeyError e) { return Expect{Kind::kKeyRefused, std::nullopt, e, false}; }
+
+// Each check's own answer, and, where several fail at once, the earliest check's.
+std::vector<Case> Cases() {
+  using apikey::KeyError;
+  return {
+      {"everything in order", World{}, Ask{}, kAllowed},
+      // 1. the key
+      {"no key", World{}, WithKey(std::nullopt), KeyRefused(KeyError::kInvalidFormat)},
+      {"malformed key", World{}, WithKey("xk_nope"), KeyRefused(KeyError::kInvalidFormat)},
+      {"unknown key", With([](World& w) { w.key_error = apikey::KeyError::kInvalid; }), Ask{},
+       KeyRefused(KeyError::kInvalid)},
+      {"revoked key", With([](World& w) { w.key_error = apikey::KeyError::kRevoked; }), Ask{},
+       KeyRefused(KeyError::kRevoked)},
+      {"expired key", With([](World& w) { w.key_error = apikey::KeyError::kExpired; }), Ask{},
+       KeyRefused(KeyError::kExpired)},
+      {"a bad key beats an empty bucket, a bad body and a disabled agent", With([](World& w) {
+         w.key_error = apikey::KeyError::kRevoked;
+         w.tokens = 0;
+         w.agent_enabled = false;
+       }),
+       BadBody(), KeyRefused(KeyError::kRevoked)},
+      {"a bad key beats an unreachable bucket", With([](World& w) {
+         w.key_error = apikey::KeyError::kInvalid;
+         w.bucket_up = false;
+       }),
+       Ask{}, KeyRefused(KeyError::kInvalid)},
+      // 2. the rate limit
+      {"empty bucket", With([](World& w) { w.tokens = 0; }), Ask{},
+       Expect{Kind::kRateLimited, std::nullopt, std::nullopt, true}},
+      {"unreachable bucket: 503 without bucket headers",
+       With([](World& w) { w.bucket_up = false; }), Ask{},
+       Expect{Kind::kUnavailable, std::nullopt, std::nullopt, false}},
+      {"an empty bucket beats a bad body, a disabled agent and no rule", With([](World& w) {
+         w.tokens = 0;
+         w.agent_enabled = false;
+         w.rules.clear();
+       }),
+       BadBody(), Expect{Kind::kRateLimited, std::nullopt, std::nullopt, true}},
+      // 3. the body
+      {"bad body", World{}, BadBody(), Expect{Kind::kBadInput, std::nullopt, std::nullopt, true}},
+      {"a bad body beats a disabled agent and an unreachable policy", With([](World& w) {
+         w.agent_enabled = false;
+         w.policy_up = false;
+       }),
+       BadBody(), Expect{Kind::kBadInput, std::nullopt, std::nullopt, true}},
+      // 4. the policy
+      {"unreachable policy: 503 with bucket headers", With([](World& w) { w.policy_up = false; }),
+       Ask{}, Expect{Kind::kUnavailable, std::nullopt, std::nullopt, true}},
+      {"a disabled agent is denied without reading its policy", With([](World& w) {
+         w.agent_enabled = false;
+         w.policy_up = false;
+       }),
+       Ask{}, Denied(DenyReason::kAgentDisabled)},
+      // 5. the rules
+      {"disabled agent", With([](World& w) { w.agent_enabled = false; }), Ask{},
+       Denied(DenyReason::kAgentDisabled)},
+      {"a disabled agent beats an unknown tool, key scope and no rule", With([](World& w) {
+         w.agent_enabled = false;
+         w.tool_known = false;
+         w.key_scopes = {"slack:*"};
+         w.rules.clear();
+       }),
+       Ask{}, Denied(DenyReason::kAgentDisabled)},
+      {"unknown tool", With([](World& w) { w.tool_known = false; }), Ask{},
+       Denied(DenyReason::kUnknownTool)},
+      {"an unknown tool even with a * rule", With([](World& w) {
+         w.tool_known = false;
+         w.rules = {{"r-any", "*", "*", "none"}};
+       }),
+       Ask{}, Denied(DenyReason::kUnknownTool)},
+      {"unknown scope", World{}, ForScope("delete"), Denied(DenyReason::kUnknownScope)},
+      {"an unknown scope beats key scope and no rule", With([](World& w) {
+         w.key_scopes = {"slack:*"};
+         w.rules.clear();
+       }),
+       ForScope("delete"), Denied(DenyReason::kUnknownScope)},
+      {"key scope", With([](World& w) { w.key_scopes = {"slack:*"}; }), Ask{},
+       Denied(DenyReason::kKeyScope)},
+      {"key scope beats no rule", With([](World& w) {
+         w.key_scopes = {"github:admin"};
+         w.rules.clear();
+       }),
+       Ask{}, Denied(DenyReason::kKeyScope)},
+      {"no rule", With([](World& w) { w.rules.clear(); }), Ask{}, Denied(DenyReason::kNoRule)},
+      {"a hard rule without reasoning", World{}, ForScope("admin"),
+       Denied(DenyReason::kReasoningRequired)},
+      {"a hard rule with blank reasoning", World{}, ForScope("admin", " \n"),
+       Denied(DenyReason::kReasoningRequired)},
+      {"a hard rule with reasoning", World{}, ForScope("admin", "rotate"), kAllowed},
+  };
+}
+
+TEST(Validator, ChecksRunInTheContractOrder) {
+  EXPECT_EQ(Validator::CheckNames(),
+            (std::array<std::string_view, 5>{"key", "rate_limit", "body", "policy", "rules"}));
+}
+
+TEST(Validator, EachCheckAnswersAndTheEarliestFailingCheckWins) {
+  for (const Case& c : Cases()) {
+    Trial t(c.world);
+    Check(t.Run(c.ask, Reach::kDatabase), c.expect, c.what);
+  }
+}
+
+TEST(Validator, EveryAuthenticatedRequestTakesATokenAndOnlyThose) {
+  for (const Case& c : Cases()) {
+    Trial t(c.world);
+    Outcome o = t.Run(c.ask, Reach::kDatabase);
+    bool authenticated = o.kind != Kind::kKeyRefused;
+    bool counted = authenticated && c.world.bucket_up && c.world.tokens > 0;
+    EXPECT_EQ(t.buckets.taken, counted ? 1 : 0) << c.what;
+  }
+}
+
+// The memory path answers exactly what the database path answers, or leaves the request to
+// it having changed nothing (no token taken), so the database path then counts it once.
+TEST(Validator, TheMemoryPathAgreesWithTheDatabasePathOrChangesNothing) {
+  for (const Case& c : Cases()) {
+    // Memory may still hold what an unreachable database cannot give: nothing to compare.
+    if (!c.world.bucket_up || !c.world.policy_up) continue;
+    Trial db(c.world);
+    Outcome expected = db.Run(c.ask, Reach::kDatabase);
+    Trial mem(c.world);
+    Outcome got = mem.Run(c.ask, Reach::kMemory);
+    EXPECT_EQ(mem.keys.verified + mem.policies.loaded, 0) << c.what << ": memory only";
+    if (got.kind == Kind::kNeedsDatabase) {
+      EXPECT_NE(expected.kind, Kind::kDecided) << c.what << ": a decision memory could make";
+      EXPECT_EQ(mem.buckets.taken, 0) << c.what;
+      continue;
+    }
+    ASSERT_EQ(got.kind, Kind::kDecided) << c.what << ": memory answers only decisions";
+    ASSERT_EQ(expected.kind, Kind::kDecided) << c.what;
+    EXPECT_EQ(got.verdict.allowed, expected.verdict.allowed) << c.what;
+    EXPECT_EQ(got.verdict.reason, expected.verdict.reason) << c.what;
+    EXPECT_EQ(got.record.id, expected.record.id) << c.what;
+    EXPECT_EQ(got.record.rule_id, expected.record.rule_id) << c.what;
+    EXPECT_EQ(got.bucket->remaining, expected.bucket->remaining) << c.what;
+    EXPECT_EQ(mem.buckets.taken, 1) << c.what;
+  }
+}
+
+TEST(Validator, MemoryDefersWithoutATokenWheneverItLacksSomething) {
+  struct Gap {
+    std::string what;
+    World world;
+    Ask ask;
+  };
+  const std::vector<Gap> gaps = {
+      {"the key is not cached", With([](World& w) { w.key_cached = false; }), Ask{}},
+      {"the policy is not cached", With([](World& w) { w.policy_cached = false; }), Ask{}},
+      {"the bucket needs a lease", With([](World& w) { w.lease_due = true; }), Ask{}},
+      {"the bucket is empty", With([](World& w) { w.tokens = 0; }), Ask{}},
+      {"the key is refused", With([](World& w) { w.key_error = apikey::KeyError::kRevoked; }),
+       Ask{}},
+      {"no key", World{}, WithKey(std::nullopt)},
+      {"the body is refused", World{}, BadBody()},
+  };
+  for (const Gap& g : gaps) {
+    Trial t(g.world);
+    Outcome o = t.Run(g.ask, Reach::kMemory);
+    EXPECT_EQ(o.kind, Kind::kNeedsDatabase) << g.what;
+    EXPECT_EQ(t.buckets.taken, 0) << g.what;
+  }
+  // A disabled agent needs no policy, so none has to be cached.
+  Trial disabled(With([](World& w) {
+    w.agent_enabled = false;
+    w.policy_cached = false;
+  }));
+  Outcome o = disabled.Run(Ask{}, Reach::kMemory);
+  ASSERT_EQ(o.kind, Kind::kDecided);
+  EXPECT_EQ(o.verdict.reason, DenyReason::kAgentDisabled);
+}
+
+TEST(Validator, ARefusedRequestNeverReadsThePolicy) {
+  for (auto change : {+[](World& w) { w.tokens = 0; }, +[](World& w) { w.bucket_up = false; },
+                      +[](World& w) { w.key_error = apikey::KeyError::kInvalid; }}) {
+    Trial t(With(change));
+    t.Run(Ask{}, Reach::kDatabase);
+    EXPECT_EQ(t.policies.loaded, 0);
+  }
+  Trial bad_body{World{}};
+  bad_body.Run(BadBody(), Reach::kDatabase);
+  EXPECT_EQ(bad_body.policies.loaded, 0);
+}
+
+TEST(Validator, ADecisionCarriesItsRecordWithIdAndTimeFromTheInjectedClockAndRandom) {
+  Trial t{World{}};
+  Outcome o = t.Run(WithReasoning("because"), Reach::kDatabase);
+  ASSERT_EQ(o.kind, Kind::kDecided);
+  EXPECT_EQ(t.policies.asked, "agent-1/github/read");
+  EXPECT_EQ(t.buckets.last_now_ms, 42'000) << "the monotonic clock drives the bucket";
+  const store::DecisionRecord& r = o.record;
+  EXPECT_EQ(r.id, DecisionId(1'800'000'000'123, std::string(16, '\xab')));
+  EXPECT_EQ(r.user_id, "user-1");
+  EXPECT_EQ(r.agent_id, "agent-1");
+  EXPECT_EQ(o.agent_id, "agent-1");
+  EXPECT_EQ(r.key_id, "pk_aaaaaaaaaaaaaaaa");
+  EXPECT_EQ(r.tool, "github");
+  EXPECT_EQ(r.scope, "read");
+  EXPECT_TRUE(r.allowed);
+  EXPECT_FALSE(r.reason);
+  EXPECT_EQ(r.rule_id, "r-exact");
+  EXPECT_EQ(r.reasoning, "because");
+  EXPECT_FALSE(r.reasoning_required);
+  EXPECT_TRUE(r.reasoning_provided);
+  EXPECT_EQ(r.context_json, "{\"pr\":42}");
+  EXPECT_EQ(r.request_id, "req-1");
+  EXPECT_EQ(o.bucket->remaining, 4);
+
+  Trial denied(With([](World& w) { w.rules.clear(); }));
+  Outcome d = denied.Run(Ask{}, Reach::kDatabase);
+  EXPECT_FALSE(d.record.allowed);
+  EXPECT_EQ(d.record.reason, "no_rule");
+  EXPECT_FALSE(d.record.rule_id);
+}
+
+TEST(Validator, AnUnknownReasoningLevelIsTakenAsHard) {
+  Trial t(With([](World& w) { w.rules = {{"r-odd", "github", "read", "sometimes"}}; }));
+  Outcome o = t.Run(Ask{}, Reach::kDatabase);
+  ASSERT_EQ(o.kind, Kind::kDecided);
+  EXPECT_EQ(o.verdict.reason, DenyReason::kReasoningRequired);
+}
+
+TEST(DecisionId, IsAVersion7UuidWithTheMillisecondsFirst) {
+  std::string id = DecisionId(0x0123456789ab, std::string(16, '\xff'));
+  EXPECT_EQ(id, "01234567-89ab-7fff-bfff-ffffffffffff");
+  std::string zero = DecisionId(0, std::string(16, '\0'));
+  EXPECT_EQ(zero, "00000000-0000-7000-8000-000000000000");
+  EXPECT_LT(DecisionId(1000, std::string(16, '\xff')), DecisionId(1001, std::string(16, '\0')))
+      << "ids sort by time";
+}
+
+}  // namespace
+}  // namespace oakgate::policy
