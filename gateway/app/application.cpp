@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "gateway/apikey/key_introspector.hpp"
-#include "gateway/apikey/key_service.hpp"
 #include "gateway/apikey/key_verifier.hpp"
 #include "gateway/app/legacy_setup.hpp"
 #include "gateway/app/process_metrics.hpp"
@@ -17,6 +16,7 @@
 #include "gateway/crypto/random.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/http/server.hpp"
+#include "gateway/manage/services.hpp"
 #include "gateway/oauth/access_token.hpp"
 #include "gateway/oauth/authorize.hpp"
 #include "gateway/oauth/client_auth.hpp"
@@ -204,7 +204,7 @@ int Serve(const config::Config& cfg) {
   policy::DecisionWriter decision_writer(db.Decisions(), writer_options);
   policy::SharedRateLimiter rate_limiter(db.RateBuckets());
   oauth::AccessTokenVerifier access_tokens(db);
-  apikey::KeyService key_service(db);
+  manage::Services services(db);
   // 64k API keys, a minute at most each.
   apikey::KeyCache key_cache(bus, clock, 65536, 60);
   observe::Metrics().AddCallback(
@@ -225,13 +225,15 @@ int Serve(const config::Config& cfg) {
       [&policy_cache] { return static_cast<double>(policy_cache.size()); },
       {{"cache", "agent_policies"}});
   introspection.AddIntrospector(std::make_shared<apikey::KeyIntrospector>(key_verifier));
-  handlers::api::ApiContext api{db, access_tokens, key_service};
+  handlers::api::ApiContext api{access_tokens,  services.agents, services.tools,
+                                services.rules, services.keys,   services.activity};
   policy::CachedPolicies policies(db, &policy_cache);
   policy::Validator validator(key_verifier, rate_limiter, policies, clock,
                               crypto::SystemRandom::Instance());
   handlers::validate::ValidateContext validate{validator, decision_writer, clock};
 
-  handlers::dashboard::DashboardContext dashboard{web, db, key_service};
+  handlers::dashboard::DashboardContext dashboard{
+      web, db, services.agents, services.tools, services.rules, services.keys, services.activity};
 
   // The legacy JWT bridge (CONTRACT §12), only when configured.
   store::pg::PgLegacyJwtStore legacy_store(db);

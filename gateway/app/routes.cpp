@@ -170,37 +170,44 @@ http::Router BuildRoutes(RouteDeps d) {
         [&web](http::Request& req) { return handlers::web::SubmitLogout(web, req); });
 
   // The management API and the validation engine: all of it reads PostgreSQL, so all of it
-  // runs on the pool.
+  // runs on the pool. Each API route declares the scope its access token must carry; the
+  // handler is called with the authenticated caller, or never (401 or 403).
   auto& api = d.api;
-  auto add_api = [&r, &api, sync = d.sync_caches](
-                     const char* method, const char* pattern,
-                     http::Response (*handler)(handlers::api::ApiContext&, http::Request&)) {
-    http::Handler run = [&api, handler](http::Request& req) { return handler(api, req); };
+  auto add_api = [&r, &api, sync = d.sync_caches](const char* method, const char* pattern,
+                                                  std::string_view scope,
+                                                  handlers::api::ApiHandler handler) {
+    http::Handler run = [&api, scope, handler](http::Request& req) {
+      auto who = handlers::api::Authenticate(api, req, scope);
+      if (!who) return who.error();
+      return handler(api, who.value(), req);
+    };
     if (std::string_view(method) != "GET") run = Synced(std::move(run), sync);
     r.Add(method, pattern, Exec::kPool, std::move(run));
   };
   namespace h = handlers::api;
-  add_api("POST", "/api/v1/auth/api-keys", h::CreateApiKey);
-  add_api("GET", "/api/v1/auth/api-keys", h::ListApiKeys);
-  add_api("DELETE", "/api/v1/auth/api-keys/{key_id}", h::RevokeApiKey);
-  add_api("POST", "/api/v1/auth/api-keys/{key_id}/rotate", h::RotateApiKey);
-  add_api("POST", "/api/v1/agents", h::CreateAgent);
-  add_api("GET", "/api/v1/agents", h::ListAgents);
-  add_api("GET", "/api/v1/agents/{agent_id}", h::GetAgent);
-  add_api("PATCH", "/api/v1/agents/{agent_id}", h::PatchAgent);
-  add_api("DELETE", "/api/v1/agents/{agent_id}", h::DeleteAgent);
-  add_api("POST", "/api/v1/agents/{agent_id}/tools", h::CreateTool);
-  add_api("GET", "/api/v1/agents/{agent_id}/tools", h::ListTools);
-  add_api("GET", "/api/v1/agents/{agent_id}/tools/{name}", h::GetTool);
-  add_api("PATCH", "/api/v1/agents/{agent_id}/tools/{name}", h::PatchTool);
-  add_api("DELETE", "/api/v1/agents/{agent_id}/tools/{name}", h::DeleteTool);
-  add_api("POST", "/api/v1/agents/{agent_id}/rules", h::CreateRule);
-  add_api("GET", "/api/v1/agents/{agent_id}/rules", h::ListRules);
-  add_api("GET", "/api/v1/agents/{agent_id}/rules/{rule_id}", h::GetRule);
-  add_api("PATCH", "/api/v1/agents/{agent_id}/rules/{rule_id}", h::PatchRule);
-  add_api("DELETE", "/api/v1/agents/{agent_id}/rules/{rule_id}", h::DeleteRule);
-  add_api("GET", "/api/v1/decisions", h::ListDecisions);
-  add_api("GET", "/api/v1/audit-events", h::ListAuditEvents);
+  using manage::kAgentsScope;
+  using manage::kKeysScope;
+  add_api("POST", "/api/v1/auth/api-keys", kKeysScope, h::CreateApiKey);
+  add_api("GET", "/api/v1/auth/api-keys", kKeysScope, h::ListApiKeys);
+  add_api("DELETE", "/api/v1/auth/api-keys/{key_id}", kKeysScope, h::RevokeApiKey);
+  add_api("POST", "/api/v1/auth/api-keys/{key_id}/rotate", kKeysScope, h::RotateApiKey);
+  add_api("POST", "/api/v1/agents", kAgentsScope, h::CreateAgent);
+  add_api("GET", "/api/v1/agents", kAgentsScope, h::ListAgents);
+  add_api("GET", "/api/v1/agents/{agent_id}", kAgentsScope, h::GetAgent);
+  add_api("PATCH", "/api/v1/agents/{agent_id}", kAgentsScope, h::PatchAgent);
+  add_api("DELETE", "/api/v1/agents/{agent_id}", kAgentsScope, h::DeleteAgent);
+  add_api("POST", "/api/v1/agents/{agent_id}/tools", kAgentsScope, h::CreateTool);
+  add_api("GET", "/api/v1/agents/{agent_id}/tools", kAgentsScope, h::ListTools);
+  add_api("GET", "/api/v1/agents/{agent_id}/tools/{name}", kAgentsScope, h::GetTool);
+  add_api("PATCH", "/api/v1/agents/{agent_id}/tools/{name}", kAgentsScope, h::PatchTool);
+  add_api("DELETE", "/api/v1/agents/{agent_id}/tools/{name}", kAgentsScope, h::DeleteTool);
+  add_api("POST", "/api/v1/agents/{agent_id}/rules", kAgentsScope, h::CreateRule);
+  add_api("GET", "/api/v1/agents/{agent_id}/rules", kAgentsScope, h::ListRules);
+  add_api("GET", "/api/v1/agents/{agent_id}/rules/{rule_id}", kAgentsScope, h::GetRule);
+  add_api("PATCH", "/api/v1/agents/{agent_id}/rules/{rule_id}", kAgentsScope, h::PatchRule);
+  add_api("DELETE", "/api/v1/agents/{agent_id}/rules/{rule_id}", kAgentsScope, h::DeleteRule);
+  add_api("GET", "/api/v1/decisions", kAgentsScope, h::ListDecisions);
+  add_api("GET", "/api/v1/audit-events", kAgentsScope, h::ListAuditEvents);
   auto& validate = d.validate;
   // The common case answers from memory once its decision commits; the rest goes to the pool.
   r.AddWithAsyncPath(

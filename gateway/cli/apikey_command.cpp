@@ -1,8 +1,8 @@
 #include <nlohmann/json.hpp>
 
-#include "gateway/apikey/key_service.hpp"
 #include "gateway/cli/commands.hpp"
 #include "gateway/handlers/api/api_keys.hpp"
+#include "gateway/manage/key_service.hpp"
 #include "gateway/policy/rules.hpp"
 #include "gateway/session/login_service.hpp"
 #include "gateway/store/pg/pg_database.hpp"
@@ -13,7 +13,7 @@ namespace {
 
 struct ApiKeyArgs {
   std::string user;
-  std::string agent = std::string(apikey::kDefaultAgent);
+  std::string agent = std::string(manage::kDefaultAgent);
   std::string name;
   std::string scopes;
   int64_t expires_in = 0;
@@ -58,17 +58,14 @@ void RegisterApiKey(CLI::App& app, GlobalFlags& flags, Action& action) {
       auto user = db->Users().FindByEmail(session::NormalizeEmail(args.user));
       if (!user) throw CommandError(kExitFailure, "no user with that email");
       if (user->disabled) throw CommandError(kExitFailure, "the user is disabled");
-      apikey::KeyService keys(*db);
-      apikey::IssueRequest req;
-      req.user_id = user->id;
+      manage::KeyService keys(db->Agents(), db->ApiKeys());
+      manage::KeyInput req;
       req.agent_name = args.agent;
       req.name = args.name;
       req.scopes = scopes;
       if (args.expires_in > 0) req.expires_in = args.expires_in;
-      req.audit.user_id = user->id;
-      req.audit.actor = "cli";
-      auto issued = keys.Issue(req);
-      if (!issued) throw CommandError(kExitFailure, "the agent could not be found");
+      auto issued = keys.Issue(manage::OperatorPrincipal(user->id), req);
+      if (!issued) throw CommandError(kExitFailure, issued.error().message);
       PrintJson(handlers::api::CreatedKeyJson(issued.value()));
       return kExitOk;
     };

@@ -35,6 +35,13 @@ struct ApiKeyWithAgent {
   int64_t burst = 60;
 };
 
+// The dashboard's one-time slot for a new key (SessionStore::PutReveal): written in the same
+// transaction as the key, so a key is never issued without the slot its page reads.
+struct KeyReveal {
+  int64_t session_id = 0;
+  std::string sealed;  // the key sealed to the session cookie, never the key itself
+};
+
 struct NewApiKey {
   std::string key_id;
   std::string key_hash;
@@ -43,6 +50,7 @@ struct NewApiKey {
   std::string name;
   std::vector<std::string> scopes;
   std::optional<int64_t> expires_in;  // seconds from now; nullopt: never
+  std::optional<KeyReveal> reveal;    // the dashboard's slot, if it asked for one
 };
 
 class ApiKeyStore {

@@ -1,6 +1,6 @@
 // libFuzzer target: JSON bodies of the management API (/api/v1/...): the shared object
-// reader and the typed field readers the agent, tool, rule and key handlers use. A refusal is
-// a 4xx answer, never an exception.
+// reader and the typed field reader (Fields) the agent, tool, rule and key handlers use. A refusal
+// is a 4xx answer, never an exception.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -26,15 +26,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::optional<int64_t> number;
   std::optional<bool> flag;
   std::optional<std::vector<std::string>> list;
-  auto check = [](const std::optional<oakgate::http::Response>& e) {
-    if (e && (e->status < 400 || e->status >= 500)) __builtin_trap();
-  };
-  check(api::RejectUnknown(o, {"name", "enabled", "rate_limit", "burst", "scopes"}));
-  check(api::ReadString(o, "name", name));
-  check(api::ReadString(o, "agent_id", text));
-  check(api::ReadBool(o, "enabled", flag));
-  check(api::ReadInt(o, "rate_limit", 1, 1000000, number));
-  if (number && (*number < 1 || *number > 1000000)) __builtin_trap();
-  check(api::ReadStringArray(o, "scopes", list));
+  auto fields = api::Fields(o, {"name", "agent_id", "enabled", "rate_limit", "scopes"})
+                    .String("name", name)
+                    .String("agent_id", text)
+                    .Bool("enabled", flag)
+                    .Int("rate_limit", number)
+                    .Strings("scopes", list);
+  // A refusal names a field and renders as a 4xx answer.
+  if (const auto& e = fields.error()) {
+    int status = api::Render(*e).status;
+    if (e->field.empty() || status < 400 || status >= 500) __builtin_trap();
+  }
   return 0;
 }

@@ -1,52 +1,13 @@
 #include "gateway/handlers/api/api_keys.hpp"
 
-#include "gateway/apikey/key_format.hpp"
-#include "gateway/policy/rules.hpp"
-#include "gateway/util/strings.hpp"
-
 namespace oakgate::handlers::api {
 namespace {
-
-constexpr int64_t kMaxLifetime = 10LL * 365 * 24 * 3600;
-constexpr int64_t kMaxGrace = 30LL * 24 * 3600;
 
 std::string KeyIdParam(const http::Request& req) { return req.PathParam("key_id").value_or(""); }
 
 }  // namespace
 
-std::optional<http::Response> ReadKeyFields(const nlohmann::json& o, apikey::IssueRequest& issue) {
-  if (auto e = RejectUnknown(o, {"name", "agent_id", "scopes", "expires_in"})) return e;
-  std::optional<std::string> name, agent_id;
-  std::optional<std::vector<std::string>> scopes;
-  std::optional<int64_t> expires_in;
-  if (auto e = ReadString(o, "name", name)) return e;
-  if (auto e = ReadString(o, "agent_id", agent_id)) return e;
-  if (auto e = ReadStringArray(o, "scopes", scopes)) return e;
-  if (auto e = ReadInt(o, "expires_in", 1, kMaxLifetime, expires_in)) return e;
-  if (!name) return BadField("name", "name is required");
-  if (name->empty() || !IsPlainText(*name, 200)) {
-    return BadField("name", "name must be 1 to 200 characters of text");
-  }
-  if (agent_id && !IsUuid(*agent_id)) return BadField("agent_id", "agent_id must be an agent id");
-  for (const auto& s : scopes.value_or(std::vector<std::string>{})) {
-    if (!policy::IsValidKeyScope(s)) {
-      return BadField("scopes", "each scope must be tool:scope (names or *), got \"" + s + "\"");
-    }
-  }
-  issue.agent_id = agent_id;
-  issue.name = *name;
-  issue.scopes = scopes.value_or(std::vector<std::string>{});
-  issue.expires_in = expires_in;
-  return std::nullopt;
-}
-
-std::optional<int64_t> ParseGraceSeconds(std::string_view text) {
-  auto n = util::ParseInt(text);
-  if (!n || *n < 0 || *n > kMaxGrace) return std::nullopt;
-  return *n;
-}
-
-nlohmann::json CreatedKeyJson(const apikey::IssuedKey& issued) {
+nlohmann::json CreatedKeyJson(const manage::IssuedKey& issued) {
   const store::ApiKey& k = issued.key;
   return {{"key_id", k.key_id},
           {"key", issued.plaintext.Reveal()},
@@ -69,59 +30,39 @@ nlohmann::json ApiKeyJson(const store::ApiKey& k) {
           {"replaces", k.replaces ? nlohmann::json(*k.replaces) : nlohmann::json(nullptr)}};
 }
 
-http::Response CreateApiKey(ApiContext& ctx, http::Request& req) {
-  auto who = Authenticate(ctx, req, kKeysScope);
-  if (!who) return who.error();
+http::Response CreateApiKey(ApiContext& ctx, const Principal& who, http::Request& req) {
   auto body = ParseObject(req);
   if (!body) return body.error();
-  apikey::IssueRequest issue;
-  if (auto e = ReadKeyFields(body.value(), issue)) return *e;
-  issue.user_id = who.value().user_id;
-  issue.audit = Audit(who.value(), req, "", "");
-  auto issued = ctx.keys.Issue(issue);
-  if (!issued) return NotFound("no such agent");
-  return Json(201, CreatedKeyJson(issued.value()));
+  manage::KeyInput in;
+  std::optional<std::vector<std::string>> scopes;
+  auto read = Fields(body.value(), {"name", "agent_id", "scopes", "expires_in"})
+                  .String("name", in.name)
+                  .String("agent_id", in.agent_id)
+                  .Strings("scopes", scopes)
+                  .Int("expires_in", in.expires_in)
+                  .error();
+  if (read) return Render(*read);
+  in.scopes = scopes.value_or(std::vector<std::string>{});
+  return Answer(ctx.keys.Issue(who, in), 201, CreatedKeyJson);
 }
 
-http::Response ListApiKeys(ApiContext& ctx, http::Request& req) {
-  auto who = Authenticate(ctx, req, kKeysScope);
-  if (!who) return who.error();
-  nlohmann::json data = nlohmann::json::array();
-  for (const auto& k : ctx.db.ApiKeys().ListForUser(who.value().user_id)) {
-    data.push_back(ApiKeyJson(k));
-  }
-  return Json(200, {{"data", data}});
+http::Response ListApiKeys(ApiContext& ctx, const Principal& who, http::Request&) {
+  return AnswerList(ctx.keys.List(who), ApiKeyJson);
 }
 
-http::Response RevokeApiKey(ApiContext& ctx, http::Request& req) {
-  auto who = Authenticate(ctx, req, kKeysScope);
-  if (!who) return who.error();
+http::Response RevokeApiKey(ApiContext& ctx, const Principal& who, http::Request& req) {
+  return NoContent(ctx.keys.Revoke(who, KeyIdParam(req)));
+}
+
+http::Response RotateApiKey(ApiContext& ctx, const Principal& who, http::Request& req) {
   std::string key_id = KeyIdParam(req);
-  if (!apikey::IsKeyId(key_id) ||
-      !ctx.keys.Revoke(who.value().user_id, key_id, Audit(who.value(), req, "", ""))) {
-    return NotFound("no such API key");
-  }
-  return http::Response::Empty(204);
-}
-
-http::Response RotateApiKey(ApiContext& ctx, http::Request& req) {
-  auto who = Authenticate(ctx, req, kKeysScope);
-  if (!who) return who.error();
-  std::string key_id = KeyIdParam(req);
-  if (!apikey::IsKeyId(key_id)) return NotFound("no such API key");
   auto body = ParseObject(req, /*empty_is_object=*/true);
   if (!body) return body.error();
-  if (auto e = RejectUnknown(body.value(), {"grace_seconds"})) return *e;
   std::optional<int64_t> grace;
-  if (auto e = ReadInt(body.value(), "grace_seconds", 0, kMaxGrace, grace)) return *e;
-  auto rotated = ctx.keys.Rotate(who.value().user_id, key_id, grace.value_or(0),
-                                 Audit(who.value(), req, "", ""));
-  if (!rotated) {
-    if (rotated.error() == apikey::KeyServiceError::kKeyRevoked) {
-      return Conflict("a revoked key cannot be rotated");
-    }
-    return NotFound("no such API key");
-  }
+  auto read = Fields(body.value(), {"grace_seconds"}).Int("grace_seconds", grace).error();
+  if (read) return Render(*read);
+  auto rotated = ctx.keys.Rotate(who, key_id, grace.value_or(0));
+  if (!rotated) return Render(rotated.error());
   nlohmann::json out = CreatedKeyJson(rotated.value());
   out["replaces"] = key_id;
   out["old_key_expires_at"] = TimeOrNull(rotated.value().old_key_expires_at);

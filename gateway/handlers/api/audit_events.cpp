@@ -31,15 +31,12 @@ nlohmann::json AuditEventJson(const store::AuditRecord& a) {
           {"details", details}};
 }
 
-http::Response ListAuditEvents(ApiContext& ctx, http::Request& req) {
-  auto who = Authenticate(ctx, req, kAgentsScope);
-  if (!who) return who.error();
+http::Response ListAuditEvents(ApiContext& ctx, const Principal& who, http::Request& req) {
   http::FormError form_error;
   auto params = http::ParseUrlEncoded(req.raw_query, &form_error);
   if (!params) return Error(400, "invalid_request", form_error.description);
+  // Always the caller's (the service sets the user): no parameter names another user.
   store::AuditQuery q;
-  // Always the caller: there is no parameter that names another user.
-  q.user_id = who.value().user_id;
   q.limit = kDefaultListLimit;
   for (const auto& [name, value] : params->items()) {
     if (params->Count(name) > 1) return BadField(name, name + " is repeated");
@@ -52,16 +49,11 @@ http::Response ListAuditEvents(ApiContext& ctx, http::Request& req) {
       return BadField(name, "unknown parameter \"" + name + "\"");
     }
   }
-  int64_t page = q.limit;
-  q.limit = page + 1;  // one more tells whether another page follows
-  auto rows = ctx.db.Audit().List(q);
-  nlohmann::json data = nlohmann::json::array();
-  for (size_t i = 0; i < rows.size() && static_cast<int64_t>(i) < page; ++i) {
-    data.push_back(AuditEventJson(rows[i]));
-  }
-  nlohmann::json next = nullptr;
-  if (static_cast<int64_t>(rows.size()) > page) next = std::to_string(rows[page - 1].id);
-  return Json(200, {{"data", data}, {"next_cursor", next}});
+  return Answer(ctx.activity.AuditEvents(who, q), 200, [](const auto& page) {
+    nlohmann::json data = nlohmann::json::array();
+    for (const auto& a : page.rows) data.push_back(AuditEventJson(a));
+    return nlohmann::json{{"data", data}, {"next_cursor", CursorOrNull(page.next_cursor)}};
+  });
 }
 
 }  // namespace oakgate::handlers::api

@@ -6,7 +6,7 @@
 
 namespace oakgate::handlers::api {
 
-http::Response ListAuditEvents(ApiContext& ctx, http::Request& req);
+http::Response ListAuditEvents(ApiContext& ctx, const Principal& who, http::Request& req);
 
 // One event as the API answers it; `oakgate audit list` prints the same object.
 nlohmann::json AuditEventJson(const store::AuditRecord& record);

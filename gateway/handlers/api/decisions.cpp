@@ -88,19 +88,15 @@ std::optional<int64_t> ParseRfc3339(std::string_view s) {
   return static_cast<int64_t>(timegm(&tm)) - offset;
 }
 
-http::Response ListDecisions(ApiContext& ctx, http::Request& req) {
-  auto who = Authenticate(ctx, req, kAgentsScope);
-  if (!who) return who.error();
+http::Response ListDecisions(ApiContext& ctx, const Principal& who, http::Request& req) {
   http::FormError form_error;
   auto params = http::ParseUrlEncoded(req.raw_query, &form_error);
   if (!params) return Error(400, "invalid_request", form_error.description);
   store::DecisionQuery q;
-  q.user_id = who.value().user_id;
   q.limit = kDefaultListLimit;
   for (const auto& [name, value] : params->items()) {
     if (params->Count(name) > 1) return BadField(name, name + " is repeated");
     if (name == "agent_id") {
-      if (!IsUuid(value)) return BadField(name, "agent_id must be an agent id");
       q.agent_id = value;
     } else if (name == "tool" || name == "scope") {
       if (!policy::IsValidName(value)) {
@@ -117,16 +113,11 @@ http::Response ListDecisions(ApiContext& ctx, http::Request& req) {
       return BadField(name, "unknown parameter \"" + name + "\"");
     }
   }
-  int64_t page = q.limit;
-  q.limit = page + 1;  // one more tells whether another page follows
-  auto rows = ctx.db.Decisions().List(q);
-  nlohmann::json data = nlohmann::json::array();
-  nlohmann::json next = nullptr;
-  for (size_t i = 0; i < rows.size() && static_cast<int64_t>(i) < page; ++i) {
-    data.push_back(DecisionJson(rows[i]));
-  }
-  if (static_cast<int64_t>(rows.size()) > page) next = std::to_string(rows[page - 1].seq);
-  return Json(200, {{"data", data}, {"next_cursor", next}});
+  return Answer(ctx.activity.Decisions(who, q), 200, [](const auto& page) {
+    nlohmann::json data = nlohmann::json::array();
+    for (const auto& d : page.rows) data.push_back(DecisionJson(d));
+    return nlohmann::json{{"data", data}, {"next_cursor", CursorOrNull(page.next_cursor)}};
+  });
 }
 
 }  // namespace oakgate::handlers::api

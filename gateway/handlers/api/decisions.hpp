@@ -9,7 +9,7 @@
 
 namespace oakgate::handlers::api {
 
-http::Response ListDecisions(ApiContext& ctx, http::Request& req);
+http::Response ListDecisions(ApiContext& ctx, const Principal& who, http::Request& req);
 
 // RFC 3339 date-time ("2026-11-24T22:10:30Z", fractions and offsets allowed) to Unix
 // seconds (fractions dropped); nullopt when malformed.

@@ -1,6 +1,5 @@
 // /dashboard/admin/...: users and clients, for administrators only (users.is_admin, set by
 // `oakgate user create --admin`). Anyone else gets the 404 of a page that does not exist.
-#include "gateway/handlers/api/api_common.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
 
 namespace oakgate::handlers::dashboard {
@@ -28,12 +27,12 @@ http::Response DisableUser(DashboardContext& ctx, http::Request& req) {
   const Visitor& v = post.value().visitor;
   if (!IsAdmin(v)) return NotFoundPage(ctx);
   std::string id = req.PathParam("user_id").value_or("");
-  if (!api::IsUuid(id)) return NotFoundPage(ctx);
+  if (!manage::IsUuid(id)) return NotFoundPage(ctx);
   // An administrator cannot lock themselves out from here (the CLI still can).
   if (id == v.session.user_id) {
     return BadRequestPage(ctx, "You cannot disable your own account from the dashboard.");
   }
-  store::AuditEvent audit = DashboardAudit(v, req, "user.disabled", id);
+  store::AuditEvent audit = Who(v, req).Audit("user.disabled", id);
   // The event belongs to the disabled user's trail; the admin is its actor.
   audit.user_id = id;
   if (!ctx.db.Users().DisableById(id, audit)) return NotFoundPage(ctx);

@@ -1,12 +1,11 @@
 // /dashboard/agents: the user's agents, creation, and one agent's page (edit, disable, its
-// tools, rules and keys). Fields are validated by the management API's own readers.
-#include "gateway/handlers/api/agents.hpp"
-
-#include "gateway/handlers/api/api_common.hpp"
+// tools, rules and keys). The services check every field, as they do for the API.
 #include "gateway/handlers/dashboard/pages.hpp"
 
 namespace oakgate::handlers::dashboard {
 namespace {
+
+using manage::Owned;
 
 nlohmann::json AgentView(const store::Agent& a) {
   return {{"id", a.id},
@@ -17,48 +16,56 @@ nlohmann::json AgentView(const store::Agent& a) {
           {"created_at", Time(a.created_at)}};
 }
 
-http::Response RenderAgents(DashboardContext& ctx, const Visitor& v, int status,
-                            nlohmann::json view) {
+http::Response RenderAgents(DashboardContext& ctx, const Visitor& v, const http::Request& req,
+                            int status, nlohmann::json view) {
   nlohmann::json agents = nlohmann::json::array();
-  for (const auto& a : ctx.db.Agents().List(v.session.user_id)) agents.push_back(AgentView(a));
+  auto list = ctx.agents.List(Who(v, req));
+  for (const auto& a : list ? list.value() : std::vector<store::Agent>{}) {
+    agents.push_back(AgentView(a));
+  }
   view["agents"] = agents;
   view["has_agents"] = !agents.empty();
   return Page(ctx, v, status, "Agents", "agents", "dashboard_agents.html", view);
 }
 
-// The visitor's agent named by {agent_id}; nullopt (a 404) for anyone else's or none.
-std::optional<store::Agent> OwnedAgent(DashboardContext& ctx, const Visitor& v,
-                                       const http::Request& req) {
-  std::string id = req.PathParam("agent_id").value_or("");
-  if (!api::IsUuid(id)) return std::nullopt;
-  return ctx.db.Agents().Find(v.session.user_id, id);
+// The visitor's agent named by {agent_id}: anyone else's, or none, is a 404 page.
+manage::Outcome<Owned<store::Agent>> PathAgent(DashboardContext& ctx, const Visitor& v,
+                                               const http::Request& req) {
+  return ctx.agents.Get(Who(v, req), req.PathParam("agent_id").value_or(""));
 }
 
-http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const store::Agent& agent,
-                           int status, nlohmann::json view) {
-  view["agent"] = AgentView(agent);
-  view["agent_id"] = agent.id;
-  view["agent_enabled"] = agent.enabled;
+http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const http::Request& req,
+                           const Owned<store::Agent>& agent, int status, nlohmann::json view) {
+  manage::Principal who = Who(v, req);
+  view["agent"] = AgentView(*agent);
+  view["agent_id"] = agent->id;
+  view["agent_enabled"] = agent->enabled;
   nlohmann::json tools = nlohmann::json::array(), rules = nlohmann::json::array(),
                  keys = nlohmann::json::array();
-  for (const auto& t : ctx.db.Agents().ListTools(agent.id)) {
-    tools.push_back(
-        {{"name", t.name}, {"scopes", JoinWords(t.scopes)}, {"description", t.description}});
+  if (auto list = ctx.tools.List(who, agent)) {
+    for (const auto& t : list.value()) {
+      tools.push_back(
+          {{"name", t.name}, {"scopes", JoinWords(t.scopes)}, {"description", t.description}});
+    }
   }
-  for (const auto& r : ctx.db.Agents().ListRules(agent.id)) {
-    rules.push_back({{"id", r.id},
-                     {"tool", r.tool},
-                     {"scope", r.scope},
-                     {"require_reasoning", r.require_reasoning}});
+  if (auto list = ctx.rules.List(who, agent)) {
+    for (const auto& r : list.value()) {
+      rules.push_back({{"id", r.id},
+                       {"tool", r.tool},
+                       {"scope", r.scope},
+                       {"require_reasoning", r.require_reasoning}});
+    }
   }
-  for (const auto& k : ctx.db.ApiKeys().ListForUser(v.session.user_id)) {
-    if (k.agent_id != agent.id) continue;
-    keys.push_back({{"key_id", k.key_id},
-                    {"name", k.name},
-                    {"scopes", k.scopes.empty() ? "(all)" : JoinWords(k.scopes)},
-                    {"state", k.revoked_at ? "revoked"
-                              : k.expired  ? "expired"
-                                           : "active"}});
+  if (auto list = ctx.keys.List(who)) {
+    for (const auto& k : list.value()) {
+      if (k.agent_id != agent->id) continue;
+      keys.push_back({{"key_id", k.key_id},
+                      {"name", k.name},
+                      {"scopes", k.scopes.empty() ? "(all)" : JoinWords(k.scopes)},
+                      {"state", k.revoked_at ? "revoked"
+                                : k.expired  ? "expired"
+                                             : "active"}});
+    }
   }
   view["tools"] = tools;
   view["rules"] = rules;
@@ -67,12 +74,23 @@ http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const store:
   view["has_rules"] = !rules.empty();
   view["has_keys"] = !keys.empty();
   if (!view.contains("edit_name")) {
-    view["edit_name"] = agent.name;
-    view["edit_rate_limit"] = std::to_string(agent.rate_limit);
-    view["edit_burst"] = std::to_string(agent.burst);
-    view["edit_enabled"] = agent.enabled;
+    view["edit_name"] = agent->name;
+    view["edit_rate_limit"] = std::to_string(agent->rate_limit);
+    view["edit_burst"] = std::to_string(agent->burst);
+    view["edit_enabled"] = agent->enabled;
   }
-  return Page(ctx, v, status, "Agent " + agent.name, "agents", "dashboard_agent.html", view);
+  return Page(ctx, v, status, "Agent " + agent->name, "agents", "dashboard_agent.html", view);
+}
+
+// A form of the agent's page that failed: the page again with the error at its field; a
+// 404 page when the agent is gone meanwhile.
+http::Response FormFailed(DashboardContext& ctx, const Visitor& v, const http::Request& req,
+                          const Owned<store::Agent>& agent, std::string_view form,
+                          const manage::DomainError& error, nlohmann::json view,
+                          std::string_view field = "") {
+  if (error.kind == manage::ErrorKind::kNotFound && error.field.empty()) return NotFoundPage(ctx);
+  AddFormError(view, form, error, field);
+  return RenderAgent(ctx, v, req, agent, kFormInvalid, std::move(view));
 }
 
 }  // namespace
@@ -80,89 +98,75 @@ http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const store:
 http::Response ShowAgents(DashboardContext& ctx, http::Request& req) {
   auto v = RequireVisitor(ctx, req);
   if (!v) return v.error();
-  return RenderAgents(ctx, v.value(), 200, nlohmann::json::object());
+  return RenderAgents(ctx, v.value(), req, 200, nlohmann::json::object());
 }
 
 http::Response CreateAgent(DashboardContext& ctx, http::Request& req) {
   auto post = RequireForm(ctx, req, "/dashboard/agents");
   if (!post) return post.error();
+  const Visitor& v = post.value().visitor;
   const auto& f = post.value().fields;
-  nlohmann::json o = {{"name", f.Get("name").value_or("")}};
-  for (const char* n : {"rate_limit", "burst"}) {
-    auto value = f.Get(n).value_or("");
-    if (!value.empty()) o[n] = NumberOrText(value);
+  std::string rate = f.Get("rate_limit").value_or(""), burst = f.Get("burst").value_or("");
+  nlohmann::json view = {
+      {"form_name", f.Get("name").value_or("")}, {"form_rate_limit", rate}, {"form_burst", burst}};
+  manage::AgentInput input;
+  input.name = f.Get("name").value_or("");
+  std::optional<manage::DomainError> error;
+  if (!rate.empty()) error = FormInt(rate, "rate_limit", input.rate_limit);
+  if (!error && !burst.empty()) error = FormInt(burst, "burst", input.burst);
+  if (!error) {
+    auto created = ctx.agents.Create(Who(v, req), input);
+    if (created) return SeeOther("/dashboard/agents/" + created.value().id);
+    error = created.error();
   }
-  nlohmann::json view = {{"form_name", f.Get("name").value_or("")},
-                         {"form_rate_limit", f.Get("rate_limit").value_or("")},
-                         {"form_burst", f.Get("burst").value_or("")}};
-  store::Agent agent;
-  agent.user_id = post.value().visitor.session.user_id;
-  if (auto e = api::ReadAgentFields(o, agent, true)) {
-    AddFormError(view, "create", FieldErrorOf(*e));
-    return RenderAgents(ctx, post.value().visitor, kFormInvalid, view);
-  }
-  auto created = ctx.db.Agents().Create(
-      agent,
-      DashboardAudit(post.value().visitor, req, "agent.created", "", {{"name", agent.name}}));
-  if (!created) {
-    AddFormError(view, "create", {"name", "an agent with this name exists"});
-    return RenderAgents(ctx, post.value().visitor, kFormInvalid, view);
-  }
-  return SeeOther("/dashboard/agents/" + created->id);
+  AddFormError(view, "create", *error);
+  return RenderAgents(ctx, v, req, kFormInvalid, view);
 }
 
 http::Response ShowAgent(DashboardContext& ctx, http::Request& req) {
   auto v = RequireVisitor(ctx, req);
   if (!v) return v.error();
-  auto agent = OwnedAgent(ctx, v.value(), req);
+  auto agent = PathAgent(ctx, v.value(), req);
   if (!agent) return NotFoundPage(ctx);
-  return RenderAgent(ctx, v.value(), *agent, 200, nlohmann::json::object());
+  return RenderAgent(ctx, v.value(), req, agent.value(), 200, nlohmann::json::object());
 }
 
 http::Response UpdateAgent(DashboardContext& ctx, http::Request& req) {
-  std::string back = req.path;
-  auto post = RequireForm(ctx, req, back);
+  auto post = RequireForm(ctx, req, req.path);
   if (!post) return post.error();
   const Visitor& v = post.value().visitor;
-  auto agent = OwnedAgent(ctx, v, req);
+  auto agent = PathAgent(ctx, v, req);
   if (!agent) return NotFoundPage(ctx);
   const auto& f = post.value().fields;
-  nlohmann::json o = {{"name", f.Get("name").value_or("")},
-                      {"enabled", f.Get("enabled").has_value()},
-                      {"rate_limit", NumberOrText(f.Get("rate_limit").value_or(""))},
-                      {"burst", NumberOrText(f.Get("burst").value_or(""))}};
   nlohmann::json view = {{"edit_name", f.Get("name").value_or("")},
                          {"edit_rate_limit", f.Get("rate_limit").value_or("")},
                          {"edit_burst", f.Get("burst").value_or("")},
                          {"edit_enabled", f.Get("enabled").has_value()}};
-  store::Agent updated = *agent;
-  if (auto e = api::ReadAgentFields(o, updated, false)) {
-    AddFormError(view, "edit", FieldErrorOf(*e));
-    return RenderAgent(ctx, v, *agent, kFormInvalid, view);
+  // An unticked checkbox is not sent: every field of this form is given.
+  manage::AgentInput input;
+  input.name = f.Get("name").value_or("");
+  input.enabled = f.Get("enabled").has_value();
+  auto error = FormInt(f.Get("rate_limit").value_or(""), "rate_limit", input.rate_limit);
+  if (!error) error = FormInt(f.Get("burst").value_or(""), "burst", input.burst);
+  if (!error) {
+    auto updated = ctx.agents.Update(Who(v, req), agent.value(), input);
+    if (updated) return SeeOther("/dashboard/agents/" + updated.value().id);
+    error = updated.error();
   }
-  switch (ctx.db.Agents().Update(updated, DashboardAudit(v, req, "agent.updated", updated.id, o))) {
-    case store::WriteOutcome::kOk:
-      return SeeOther("/dashboard/agents/" + updated.id);
-    case store::WriteOutcome::kConflict:
-      AddFormError(view, "edit", {"name", "an agent with this name exists"});
-      return RenderAgent(ctx, v, *agent, kFormInvalid, view);
-    case store::WriteOutcome::kNotFound:
-      break;
-  }
-  return NotFoundPage(ctx);
+  return FormFailed(ctx, v, req, agent.value(), "edit", *error, view);
 }
 
 http::Response DisableAgent(DashboardContext& ctx, http::Request& req) {
   std::string id = req.PathParam("agent_id").value_or("");
   auto post = RequireForm(ctx, req, "/dashboard/agents/" + id);
   if (!post) return post.error();
-  auto agent = OwnedAgent(ctx, post.value().visitor, req);
+  const Visitor& v = post.value().visitor;
+  auto agent = PathAgent(ctx, v, req);
   if (!agent) return NotFoundPage(ctx);
-  store::Agent updated = *agent;
-  updated.enabled = false;
-  ctx.db.Agents().Update(updated, DashboardAudit(post.value().visitor, req, "agent.updated",
-                                                 updated.id, {{"enabled", false}}));
-  return SeeOther("/dashboard/agents/" + updated.id);
+  manage::AgentInput input;
+  input.enabled = false;
+  ctx.agents.Update(Who(v, req), agent.value(), input);
+  return SeeOther("/dashboard/agents/" + agent.value()->id);
 }
 
 http::Response CreateTool(DashboardContext& ctx, http::Request& req) {
@@ -170,28 +174,19 @@ http::Response CreateTool(DashboardContext& ctx, http::Request& req) {
   auto post = RequireForm(ctx, req, "/dashboard/agents/" + id);
   if (!post) return post.error();
   const Visitor& v = post.value().visitor;
-  auto agent = OwnedAgent(ctx, v, req);
+  auto agent = PathAgent(ctx, v, req);
   if (!agent) return NotFoundPage(ctx);
   const auto& f = post.value().fields;
-  nlohmann::json o = {{"name", f.Get("name").value_or("")},
-                      {"scopes", SplitWords(f.Get("scopes").value_or(""))},
-                      {"description", f.Get("description").value_or("")}};
+  manage::ToolInput input;
+  input.name = f.Get("name").value_or("");
+  input.scopes = SplitWords(f.Get("scopes").value_or(""));
+  input.description = f.Get("description").value_or("");
+  auto created = ctx.tools.Create(Who(v, req), agent.value(), input);
+  if (created) return SeeOther("/dashboard/agents/" + agent.value()->id);
   nlohmann::json view = {{"tool_name", f.Get("name").value_or("")},
                          {"tool_scopes", f.Get("scopes").value_or("")},
                          {"tool_description", f.Get("description").value_or("")}};
-  store::Tool tool;
-  if (auto e = api::ReadToolFields(o, tool, true)) {
-    AddFormError(view, "tool", FieldErrorOf(*e));
-    return RenderAgent(ctx, v, *agent, kFormInvalid, view);
-  }
-  auto outcome = ctx.db.Agents().CreateTool(
-      agent->id, tool, DashboardAudit(v, req, "tool.created", agent->id + "/" + tool.name, o));
-  if (outcome == store::WriteOutcome::kConflict) {
-    AddFormError(view, "tool", {"name", "this agent has a tool of that name"});
-    return RenderAgent(ctx, v, *agent, kFormInvalid, view);
-  }
-  if (outcome == store::WriteOutcome::kNotFound) return NotFoundPage(ctx);
-  return SeeOther("/dashboard/agents/" + agent->id);
+  return FormFailed(ctx, v, req, agent.value(), "tool", created.error(), view);
 }
 
 http::Response CreateRule(DashboardContext& ctx, http::Request& req) {
@@ -199,27 +194,19 @@ http::Response CreateRule(DashboardContext& ctx, http::Request& req) {
   auto post = RequireForm(ctx, req, "/dashboard/agents/" + id);
   if (!post) return post.error();
   const Visitor& v = post.value().visitor;
-  auto agent = OwnedAgent(ctx, v, req);
+  auto agent = PathAgent(ctx, v, req);
   if (!agent) return NotFoundPage(ctx);
   const auto& f = post.value().fields;
-  nlohmann::json o = {{"tool", f.Get("tool").value_or("")},
-                      {"scope", f.Get("scope").value_or("")},
-                      {"require_reasoning", f.Get("require_reasoning").value_or("none")}};
+  manage::RuleInput input;
+  input.tool = f.Get("tool").value_or("");
+  input.scope = f.Get("scope").value_or("");
+  input.require_reasoning = f.Get("require_reasoning").value_or("none");
+  auto created = ctx.rules.Create(Who(v, req), agent.value(), input);
+  if (created) return SeeOther("/dashboard/agents/" + agent.value()->id);
   nlohmann::json view = {{"rule_tool", f.Get("tool").value_or("")},
                          {"rule_scope", f.Get("scope").value_or("")}};
-  store::Rule rule;
-  if (auto e = api::ReadRuleFields(o, rule, true)) {
-    AddFormError(view, "rule", FieldErrorOf(*e));
-    return RenderAgent(ctx, v, *agent, kFormInvalid, view);
-  }
-  auto outcome =
-      ctx.db.Agents().CreateRule(agent->id, rule, DashboardAudit(v, req, "rule.created", "", o));
-  if (outcome == store::WriteOutcome::kConflict) {
-    AddFormError(view, "rule", {"tool", "this agent has a rule for that tool and scope"});
-    return RenderAgent(ctx, v, *agent, kFormInvalid, view);
-  }
-  if (outcome == store::WriteOutcome::kNotFound) return NotFoundPage(ctx);
-  return SeeOther("/dashboard/agents/" + agent->id);
+  // A rule that exists for this (tool, scope) is shown at the tool field.
+  return FormFailed(ctx, v, req, agent.value(), "rule", created.error(), view, "tool");
 }
 
 }  // namespace oakgate::handlers::dashboard

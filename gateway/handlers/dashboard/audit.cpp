@@ -15,17 +15,16 @@ http::Response ShowAudit(DashboardContext& ctx, http::Request& req) {
   auto params = http::ParseUrlEncoded(req.raw_query, &error);
   if (!params) return BadRequestPage(ctx, error.description);
   store::AuditQuery q;
-  q.user_id = v.value().session.user_id;
-  q.limit = kPage + 1;
+  q.limit = kPage;
   if (auto cursor = params->Get("cursor")) {
     auto n = util::ParseInt(*cursor);
     if (!n || *n < 1) return BadRequestPage(ctx, "This page link is not one this server gave.");
     q.before = *n;
   }
-  auto rows = ctx.db.Audit().List(q);
+  auto page = ctx.activity.AuditEvents(Who(v.value(), req), q);
+  if (!page) return BadRequestPage(ctx, page.error().message);
   nlohmann::json events = nlohmann::json::array();
-  for (size_t i = 0; i < rows.size() && static_cast<int64_t>(i) < kPage; ++i) {
-    const auto& a = rows[i];
+  for (const auto& a : page.value().rows) {
     events.push_back({{"id", std::to_string(a.id)},
                       {"created_at", Time(a.created_at)},
                       {"type", a.event.type},
@@ -35,8 +34,8 @@ http::Response ShowAudit(DashboardContext& ctx, http::Request& req) {
                       {"details", a.event.details_json}});
   }
   nlohmann::json view = {{"events", events}, {"has_events", !events.empty()}};
-  if (static_cast<int64_t>(rows.size()) > kPage) {
-    view["next_page"] = "?cursor=" + std::to_string(rows[kPage - 1].id);
+  if (auto cursor = page.value().next_cursor) {
+    view["next_page"] = "?cursor=" + std::to_string(*cursor);
   }
   return Page(ctx, v.value(), 200, "Audit events", "audit", "dashboard_audit.html", view);
 }

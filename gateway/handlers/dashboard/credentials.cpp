@@ -51,7 +51,8 @@ http::Response ShowCredentials(DashboardContext& ctx, http::Request& req) {
                       {"expires_at", Time(g.expires_at)}});
   }
   nlohmann::json keys = nlohmann::json::array();
-  for (const auto& k : ctx.db.ApiKeys().ListForUser(user)) {
+  auto listed = ctx.keys.List(Who(v.value(), req));
+  for (const auto& k : listed ? listed.value() : std::vector<store::ApiKey>{}) {
     if (k.revoked_at || k.expired) continue;
     keys.push_back({{"key_id", k.key_id},
                     {"name", k.name},
@@ -72,9 +73,8 @@ http::Response EndSession(DashboardContext& ctx, http::Request& req) {
   if (!post) return post.error();
   const Visitor& v = post.value().visitor;
   auto id = IdParam(req, "session_id");
-  if (!id ||
-      !ctx.db.Sessions().EndForUser(v.session.user_id, *id,
-                                    DashboardAudit(v, req, "session.ended", std::to_string(*id)))) {
+  if (!id || !ctx.db.Sessions().EndForUser(
+                 v.session.user_id, *id, Who(v, req).Audit("session.ended", std::to_string(*id)))) {
     return NotFoundPage(ctx);
   }
   if (*id == v.session.id) return SignedOut(ctx);
@@ -86,9 +86,8 @@ http::Response RevokeGrant(DashboardContext& ctx, http::Request& req) {
   if (!post) return post.error();
   const Visitor& v = post.value().visitor;
   auto id = IdParam(req, "grant_id");
-  if (!id ||
-      !ctx.db.Tokens().RevokeGrantForUser(
-          v.session.user_id, *id, DashboardAudit(v, req, "grant.revoked", std::to_string(*id)))) {
+  if (!id || !ctx.db.Tokens().RevokeGrantForUser(
+                 v.session.user_id, *id, Who(v, req).Audit("grant.revoked", std::to_string(*id)))) {
     return NotFoundPage(ctx);
   }
   return SeeOther("/dashboard/credentials");
@@ -99,7 +98,7 @@ http::Response SignOutEverywhere(DashboardContext& ctx, http::Request& req) {
   if (!post) return post.error();
   const Visitor& v = post.value().visitor;
   ctx.db.Users().SignOutEverywhere(v.session.user_id,
-                                   DashboardAudit(v, req, "user.signed_out_everywhere", ""));
+                                   Who(v, req).Audit("user.signed_out_everywhere", ""));
   return SignedOut(ctx);
 }
 

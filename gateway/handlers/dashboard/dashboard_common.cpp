@@ -90,40 +90,24 @@ http::Response SeeOther(const std::string& location) {
   return r;
 }
 
-FieldError FieldErrorOf(const http::Response& answer) {
-  auto body = nlohmann::json::parse(answer.body, nullptr, false);
-  FieldError e{"", "The form could not be saved."};
-  if (!body.is_object()) return e;
-  if (body.contains("field") && body["field"].is_string()) e.field = body["field"];
-  if (body.contains("error_description") && body["error_description"].is_string()) {
-    e.message = body["error_description"];
-  }
-  return e;
+manage::Principal Who(const Visitor& visitor, const http::Request& req) {
+  return manage::SessionPrincipal(visitor.session.user_id, req.client_address, req.request_id);
 }
 
-nlohmann::json NumberOrText(const std::string& text) {
+std::optional<manage::DomainError> FormInt(const std::string& text, const char* name,
+                                           std::optional<int64_t>& out) {
   auto n = util::ParseInt(util::Trim(text));
-  if (n) return *n;
-  return text;
+  if (!n) return manage::Invalid(name, std::string(name) + " must be an integer").error;
+  out = *n;
+  return std::nullopt;
 }
 
-void AddFormError(nlohmann::json& view, std::string_view form, const FieldError& error) {
+void AddFormError(nlohmann::json& view, std::string_view form, const manage::DomainError& error,
+                  std::string_view field) {
   std::string prefix(form);
   view[prefix + "_error"] = error.message;
-  if (!error.field.empty()) view[prefix + "_error_" + error.field] = error.message;
-}
-
-store::AuditEvent DashboardAudit(const Visitor& visitor, const http::Request& req, std::string type,
-                                 std::string subject, nlohmann::json details) {
-  store::AuditEvent e;
-  e.type = std::move(type);
-  e.user_id = visitor.session.user_id;
-  e.actor = "user:" + visitor.session.user_id + " dashboard";
-  e.subject = std::move(subject);
-  e.client_address = req.client_address;
-  e.request_id = req.request_id;
-  e.details_json = details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return e;
+  std::string at = error.field.empty() ? std::string(field) : error.field;
+  if (!at.empty()) view[prefix + "_error_" + at] = error.message;
 }
 
 std::string Time(int64_t t) { return util::FormatRfc3339(t); }

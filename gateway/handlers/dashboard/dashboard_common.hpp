@@ -1,17 +1,18 @@
 #pragma once
 // What every /dashboard page shares (issue 9): the signed-in visitor from the session cookie
 // (else a redirect to the login page that comes back here), CSRF-checked form posts, the
-// page layout and its headers, and the API's field errors shown next to the field.
+// page layout and its headers, and the services' errors shown next to the field.
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
-#include "gateway/apikey/key_service.hpp"
 #include "gateway/handlers/web/web_context.hpp"
 #include "gateway/http/params.hpp"
 #include "gateway/http/request.hpp"
 #include "gateway/http/response.hpp"
+#include "gateway/manage/fields.hpp"
+#include "gateway/manage/services.hpp"
 #include "gateway/store/database.hpp"
 #include "gateway/util/result.hpp"
 
@@ -19,8 +20,12 @@ namespace oakgate::handlers::dashboard {
 
 struct DashboardContext {
   web::WebContext& web;
-  store::Database& db;
-  apikey::KeyService& keys;
+  store::Database& db;  // sessions, grants and the admin pages, which have no service yet
+  manage::AgentService& agents;
+  manage::ToolService& tools;
+  manage::RuleService& rules;
+  manage::KeyService& keys;
+  manage::ActivityService& activity;
 };
 
 struct Visitor {
@@ -59,25 +64,16 @@ http::Response SeeOther(const std::string& location);
 // (400, 404 for another user's agent, 409 for a name in use).
 inline constexpr int kFormInvalid = 422;
 
-// The field and description of one of the API's 400/409 answers ({"error_description",
-// "field"}), to show next to the field.
-struct FieldError {
-  std::string field;
-  std::string message;
-};
-FieldError FieldErrorOf(const http::Response& api_answer);
-// A form value as the API's JSON would carry it: a number when it is one, else the text (the
-// API's reader then names the field).
-nlohmann::json NumberOrText(const std::string& text);
+// The signed-in visitor as the services know them: the user with every gateway scope.
+manage::Principal Who(const Visitor& visitor, const http::Request& req);
+// A number typed into a form field, trimmed; the invalid-input error naming it otherwise.
+std::optional<manage::DomainError> FormInt(const std::string& text, const char* name,
+                                           std::optional<int64_t>& out);
 
-// Puts a form's error into the view: "<form>_error" (the summary at the top of the form) and
-// "<form>_error_<field>" (next to the field).
-void AddFormError(nlohmann::json& view, std::string_view form, const FieldError& error);
-// An audit event for a change made from the dashboard, written with the change.
-store::AuditEvent DashboardAudit(const Visitor& visitor, const http::Request& req, std::string type,
-                                 std::string subject,
-                                 nlohmann::json details = nlohmann::json::object());
-
+// Puts a service's error into the view: "<form>_error" (the summary at the top of the form)
+// and "<form>_error_<field>" (next to the field; `field` when the error names none).
+void AddFormError(nlohmann::json& view, std::string_view form, const manage::DomainError& error,
+                  std::string_view field = "");
 std::string Time(int64_t unix_seconds);
 std::string TimeOr(const std::optional<int64_t>& unix_seconds, std::string_view otherwise);
 std::string JoinWords(const std::vector<std::string>& words);

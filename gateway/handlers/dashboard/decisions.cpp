@@ -2,7 +2,6 @@
 // time range) and keyset paging; /dashboard/decisions/{id}: one decision with its context.
 #include "gateway/handlers/api/decisions.hpp"
 
-#include "gateway/handlers/api/api_common.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/http/form.hpp"
 #include "gateway/policy/rules.hpp"
@@ -36,11 +35,11 @@ http::Response ShowDecisions(DashboardContext& ctx, http::Request& req) {
   if (auto repeated = params->FirstRepeated()) {
     return BadRequestPage(ctx, "parameter repeated: " + *repeated);
   }
+  manage::Principal who = Who(v.value(), req);
   store::DecisionQuery q;
-  q.user_id = v.value().session.user_id;
-  q.limit = kPage + 1;
+  q.limit = kPage;
   nlohmann::json view = nlohmann::json::object();
-  std::optional<FieldError> error;
+  std::optional<manage::DomainError> error;
   nlohmann::json next_query = nlohmann::json::object();
   for (const auto& [name, value] : params->items()) {
     view["f_" + name] = value;
@@ -48,36 +47,43 @@ http::Response ShowDecisions(DashboardContext& ctx, http::Request& req) {
     next_query[name] = value;
     if (name == "agent_id") {
       // Another user's agent id simply matches none of this user's decisions.
-      if (!api::IsUuid(value)) error = FieldError{name, "choose one of your agents"};
+      if (!manage::IsUuid(value)) error = manage::Invalid(name, "choose one of your agents").error;
       q.agent_id = value;
     } else if (name == "tool" || name == "scope") {
       if (!policy::IsValidName(value)) {
-        error = FieldError{name, name + " must match [A-Za-z0-9._-]{1,200}"};
+        error = manage::Invalid(name, name + " must match [A-Za-z0-9._-]{1,200}").error;
       }
       (name == "tool" ? q.tool : q.scope) = value;
     } else if (name == "outcome") {
       if (value != "allowed" && value != "denied") {
-        error = FieldError{name, "outcome must be allowed or denied"};
+        error = manage::Invalid(name, "outcome must be allowed or denied").error;
       }
       q.allowed = value == "allowed";
     } else if (name == "from" || name == "to") {
       auto t = ParseTime(value);
-      if (!t) error = FieldError{name, name + " must be an RFC 3339 time (2026-12-01T10:00:00Z)"};
+      if (!t) {
+        error =
+            manage::Invalid(name, name + " must be an RFC 3339 time (2026-12-01T10:00:00Z)").error;
+      }
       (name == "from" ? q.from : q.to) = t;
     } else {
-      error = FieldError{"", "unknown parameter \"" + name + "\""};
+      error = manage::Invalid("", "unknown parameter \"" + name + "\"").error;
     }
   }
   if (auto cursor = params->Get("cursor"); cursor && !cursor->empty()) {
     auto n = util::ParseInt(*cursor);
-    if (!n || *n < 1) error = FieldError{"cursor", "this page link is not one this server gave"};
+    if (!n || *n < 1) {
+      error = manage::Invalid("cursor", "this page link is not one this server gave").error;
+    }
     q.before = n;
   }
   nlohmann::json agents = nlohmann::json::array();
   std::map<std::string, std::string> names;
-  for (const auto& a : ctx.db.Agents().List(q.user_id)) {
-    names[a.id] = a.name;
-    agents.push_back({{"id", a.id}, {"name", a.name}, {"selected", q.agent_id == a.id}});
+  if (auto list = ctx.agents.List(who)) {
+    for (const auto& a : list.value()) {
+      names[a.id] = a.name;
+      agents.push_back({{"id", a.id}, {"name", a.name}, {"selected", q.agent_id == a.id}});
+    }
   }
   view["agents"] = agents;
   view["outcome_allowed"] = params->Get("outcome") == "allowed";
@@ -86,10 +92,13 @@ http::Response ShowDecisions(DashboardContext& ctx, http::Request& req) {
     AddFormError(view, "filter", *error);
     return Page(ctx, v.value(), 400, "Decisions", "decisions", "dashboard_decisions.html", view);
   }
-  auto rows = ctx.db.Decisions().List(q);
+  auto page = ctx.activity.Decisions(who, q);
+  if (!page) {
+    AddFormError(view, "filter", page.error());
+    return Page(ctx, v.value(), 400, "Decisions", "decisions", "dashboard_decisions.html", view);
+  }
   nlohmann::json data = nlohmann::json::array();
-  for (size_t i = 0; i < rows.size() && static_cast<int64_t>(i) < kPage; ++i) {
-    const auto& d = rows[i];
+  for (const auto& d : page.value().rows) {
     data.push_back({{"id", d.id},
                     {"created_at", Time(d.created_at)},
                     {"agent", names.count(d.agent_id) ? names[d.agent_id] : d.agent_id},
@@ -103,12 +112,12 @@ http::Response ShowDecisions(DashboardContext& ctx, http::Request& req) {
   }
   view["decisions"] = data;
   view["has_decisions"] = !data.empty();
-  if (static_cast<int64_t>(rows.size()) > kPage) {
+  if (auto cursor = page.value().next_cursor) {
     std::string next = "?";
     for (const auto& [name, value] : next_query.items()) {
       next += util::PercentEncode(name) + "=" + util::PercentEncode(value.get<std::string>()) + "&";
     }
-    view["next_page"] = next + "cursor=" + std::to_string(rows[kPage - 1].seq);
+    view["next_page"] = next + "cursor=" + std::to_string(*cursor);
   }
   if (q.before) view["first_page"] = true;
   return Page(ctx, v.value(), 200, "Decisions", "decisions", "dashboard_decisions.html", view);
@@ -118,10 +127,11 @@ http::Response ShowDecision(DashboardContext& ctx, http::Request& req) {
   auto v = RequireVisitor(ctx, req);
   if (!v) return v.error();
   std::string id = req.PathParam("decision_id").value_or("");
-  if (!api::IsUuid(id)) return NotFoundPage(ctx);
-  auto d = ctx.db.Decisions().Find(v.value().session.user_id, id);
-  if (!d) return NotFoundPage(ctx);
-  auto agent = ctx.db.Agents().Find(v.value().session.user_id, d->agent_id);
+  manage::Principal who = Who(v.value(), req);
+  auto found = ctx.activity.Decision(who, id);
+  if (!found) return NotFoundPage(ctx);
+  const store::DecisionRecord* d = &found.value();
+  auto agent = ctx.agents.Get(who, d->agent_id);
   std::string context;
   if (d->context_json) {
     auto j = nlohmann::json::parse(*d->context_json, nullptr, false);
@@ -131,7 +141,7 @@ http::Response ShowDecision(DashboardContext& ctx, http::Request& req) {
       {"id", d->id},
       {"created_at", Time(d->created_at)},
       {"agent_id", d->agent_id},
-      {"agent", agent ? agent->name : d->agent_id},
+      {"agent", agent ? agent.value()->name : d->agent_id},
       {"key_id", d->key_id},
       {"tool", d->tool},
       {"scope", d->scope},

@@ -63,7 +63,9 @@ nlohmann::json Chart(const store::DecisionSummary& s) {
 http::Response ShowSummary(DashboardContext& ctx, http::Request& req) {
   auto v = RequireVisitor(ctx, req);
   if (!v) return v.error();
-  auto s = ctx.db.Decisions().Summarize(v.value().session.user_id);
+  auto summary = ctx.activity.Summary(Who(v.value(), req));
+  if (!summary) return NotFoundPage(ctx);
+  const store::DecisionSummary& s = summary.value();
   int64_t today_allowed = 0, today_denied = 0, week_allowed = 0, week_denied = 0;
   nlohmann::json today_reasons = nlohmann::json::array(), week_reasons = nlohmann::json::array();
   for (const auto& c : s.counts) {

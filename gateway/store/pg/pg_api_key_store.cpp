@@ -25,9 +25,16 @@ ApiKey InsertKey(pqxx::transaction_base& tx, const NewApiKey& k,
                  const std::optional<std::string>& replaces) {
   std::optional<std::string> expires_in;
   if (k.expires_in) expires_in = std::to_string(*k.expires_in);
-  return KeyFromRow(tx.exec_prepared1(sql::kApiKeyInsert.name, k.key_id, Bytea(k.key_hash),
-                                      k.user_id, k.agent_id, k.name, util::JoinList(k.scopes),
-                                      OrNull(expires_in), OrNull(replaces)));
+  ApiKey key = KeyFromRow(tx.exec_prepared1(sql::kApiKeyInsert.name, k.key_id, Bytea(k.key_hash),
+                                            k.user_id, k.agent_id, k.name, util::JoinList(k.scopes),
+                                            OrNull(expires_in), OrNull(replaces)));
+  if (k.reveal) {
+    // After the key (the slot references it), before the commit of both.
+    tx.exec_prepared(sql::kRevealDropStale.name, k.reveal->session_id);
+    tx.exec_prepared(sql::kRevealPut.name, k.reveal->session_id, k.key_id,
+                     Bytea(k.reveal->sealed));
+  }
+  return key;
 }
 
 }  // namespace

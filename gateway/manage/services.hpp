@@ -1,0 +1,27 @@
+#pragma once
+// The management services over one database's stores, built once by the application and
+// shared by the API, the dashboard and the command line.
+#include "gateway/manage/activity_service.hpp"
+#include "gateway/manage/agent_service.hpp"
+#include "gateway/manage/key_service.hpp"
+#include "gateway/manage/rule_service.hpp"
+#include "gateway/manage/tool_service.hpp"
+#include "gateway/store/database.hpp"
+
+namespace oakgate::manage {
+
+struct Services {
+  explicit Services(store::Database& db)
+      : agents(db.Agents()),
+        tools(db.Agents()),
+        rules(db.Agents()),
+        keys(db.Agents(), db.ApiKeys()),
+        activity(db.Decisions(), db.Audit()) {}
+  AgentService agents;
+  ToolService tools;
+  RuleService rules;
+  KeyService keys;
+  ActivityService activity;
+};
+
+}  // namespace oakgate::manage

@@ -1,0 +1,300 @@
+#pragma once
+// In-memory fakes of the stores the management services use (agents with their tools and
+// rules, API keys, decisions, audit events), for unit tests: no sockets, no clock. Each write
+// is all or nothing, as the PostgreSQL stores' transactions are, and records its audit event.
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gateway/store/database.hpp"
+
+namespace oakgate::manage::testing {
+
+struct Unused : std::logic_error {
+  Unused() : std::logic_error("not used by these tests") {}
+};
+
+class FakeAgentStore : public store::AgentStore {
+ public:
+  std::vector<store::Agent> agents;
+  std::map<std::string, std::vector<store::Tool>> tools;  // by agent id
+  std::map<std::string, std::vector<store::Rule>> rules;  // by agent id
+  std::vector<store::AuditEvent> audit;
+  int next_id = 1;
+
+  std::string NewId() {
+    char buf[40];
+    snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", next_id++);
+    return buf;
+  }
+
+  std::optional<store::Agent> Create(const store::Agent& a, const store::AuditEvent& e) override {
+    for (const auto& x : agents) {
+      if (x.user_id == a.user_id && x.name == a.name) return std::nullopt;
+    }
+    store::Agent created = a;
+    created.id = NewId();
+    agents.push_back(created);
+    audit.push_back(e);
+    return created;
+  }
+  std::optional<store::Agent> Find(std::string_view user_id, std::string_view id) override {
+    for (const auto& a : agents) {
+      if (a.user_id == user_id && a.id == id) return a;
+    }
+    return std::nullopt;
+  }
+  store::Agent FindOrCreateByName(std::string_view user_id, std::string_view name,
+                                  const store::AuditEvent& e) override {
+    for (const auto& a : agents) {
+      if (a.user_id == user_id && a.name == name) return a;
+    }
+    store::Agent a;
+    a.user_id = std::string(user_id);
+    a.name = std::string(name);
+    return *Create(a, e);
+  }
+  std::vector<store::Agent> List(std::string_view user_id) override {
+    std::vector<store::Agent> out;
+    for (const auto& a : agents) {
+      if (a.user_id == user_id) out.push_back(a);
+    }
+    return out;
+  }
+  store::WriteOutcome Update(const store::Agent& a, const store::AuditEvent& e) override {
+    store::Agent* found = nullptr;
+    for (auto& x : agents) {
+      if (x.id == a.id && x.user_id == a.user_id) found = &x;
+      if (x.id != a.id && x.user_id == a.user_id && x.name == a.name) {
+        return store::WriteOutcome::kConflict;
+      }
+    }
+    if (!found) return store::WriteOutcome::kNotFound;
+    *found = a;
+    audit.push_back(e);
+    return store::WriteOutcome::kOk;
+  }
+  bool Delete(std::string_view user_id, std::string_view id, const store::AuditEvent& e) override {
+    auto it = std::find_if(agents.begin(), agents.end(),
+                           [&](const auto& a) { return a.user_id == user_id && a.id == id; });
+    if (it == agents.end()) return false;
+    agents.erase(it);
+    audit.push_back(e);
+    return true;
+  }
+
+  std::vector<store::Tool> ListTools(std::string_view agent_id) override {
+    return tools[std::string(agent_id)];
+  }
+  std::optional<store::Tool> FindTool(std::string_view agent_id, std::string_view name) override {
+    for (const auto& t : tools[std::string(agent_id)]) {
+      if (t.name == name) return t;
+    }
+    return std::nullopt;
+  }
+  store::WriteOutcome CreateTool(std::string_view agent_id, const store::Tool& tool,
+                                 const store::AuditEvent& e) override {
+    if (FindTool(agent_id, tool.name)) return store::WriteOutcome::kConflict;
+    tools[std::string(agent_id)].push_back(tool);
+    audit.push_back(e);
+    return store::WriteOutcome::kOk;
+  }
+  store::WriteOutcome UpdateTool(std::string_view agent_id, const store::Tool& tool,
+                                 const store::AuditEvent& e) override {
+    for (auto& t : tools[std::string(agent_id)]) {
+      if (t.name == tool.name) {
+        t = tool;
+        audit.push_back(e);
+        return store::WriteOutcome::kOk;
+      }
+    }
+    return store::WriteOutcome::kNotFound;
+  }
+  bool DeleteTool(std::string_view agent_id, std::string_view name,
+                  const store::AuditEvent& e) override {
+    auto& list = tools[std::string(agent_id)];
+    auto it = std::find_if(list.begin(), list.end(), [&](const auto& t) { return t.name == name; });
+    if (it == list.end()) return false;
+    list.erase(it);
+    audit.push_back(e);
+    return true;
+  }
+
+  std::vector<store::Rule> ListRules(std::string_view agent_id) override {
+    return rules[std::string(agent_id)];
+  }
+  std::optional<store::Rule> FindRule(std::string_view agent_id, std::string_view id) override {
+    for (const auto& r : rules[std::string(agent_id)]) {
+      if (r.id == id) return r;
+    }
+    return std::nullopt;
+  }
+  store::WriteOutcome CreateRule(std::string_view agent_id, store::Rule& rule,
+                                 const store::AuditEvent& e) override {
+    for (const auto& r : rules[std::string(agent_id)]) {
+      if (r.tool == rule.tool && r.scope == rule.scope) return store::WriteOutcome::kConflict;
+    }
+    rule.id = NewId();
+    rules[std::string(agent_id)].push_back(rule);
+    audit.push_back(e);
+    return store::WriteOutcome::kOk;
+  }
+  store::WriteOutcome UpdateRule(std::string_view agent_id, const store::Rule& rule,
+                                 const store::AuditEvent& e) override {
+    store::Rule* found = nullptr;
+    for (auto& r : rules[std::string(agent_id)]) {
+      if (r.id == rule.id) found = &r;
+      if (r.id != rule.id && r.tool == rule.tool && r.scope == rule.scope) {
+        return store::WriteOutcome::kConflict;
+      }
+    }
+    if (!found) return store::WriteOutcome::kNotFound;
+    *found = rule;
+    audit.push_back(e);
+    return store::WriteOutcome::kOk;
+  }
+  bool DeleteRule(std::string_view agent_id, std::string_view id,
+                  const store::AuditEvent& e) override {
+    auto& list = rules[std::string(agent_id)];
+    auto it = std::find_if(list.begin(), list.end(), [&](const auto& r) { return r.id == id; });
+    if (it == list.end()) return false;
+    list.erase(it);
+    audit.push_back(e);
+    return true;
+  }
+  store::PolicySlice LoadPolicy(std::string_view, std::string_view, std::string_view) override {
+    throw Unused();
+  }
+};
+
+class FakeApiKeyStore : public store::ApiKeyStore {
+ public:
+  struct Row {
+    store::ApiKey key;
+    std::optional<store::KeyReveal> reveal;  // written with the key, as sql/0008's slot
+  };
+  std::vector<Row> rows;
+  std::vector<store::AuditEvent> audit;
+  int64_t now = 1000000;
+  // Set to make the next write fail as a lost database would: nothing of it is kept.
+  bool fail_next_write = false;
+
+  store::ApiKey Insert(const store::NewApiKey& k, const store::AuditEvent& e) override {
+    return Add(k, std::nullopt, e);
+  }
+  std::optional<store::ApiKeyWithAgent> FindForVerification(std::string_view) override {
+    throw Unused();
+  }
+  std::optional<store::ApiKey> FindForUser(std::string_view user_id,
+                                           std::string_view key_id) override {
+    for (const auto& r : rows) {
+      if (r.key.user_id == user_id && r.key.key_id == key_id) return r.key;
+    }
+    return std::nullopt;
+  }
+  std::vector<store::ApiKey> ListForUser(std::string_view user_id) override {
+    std::vector<store::ApiKey> out;
+    for (const auto& r : rows) {
+      if (r.key.user_id == user_id) out.push_back(r.key);
+    }
+    return out;
+  }
+  bool Revoke(std::string_view user_id, std::string_view key_id,
+              const store::AuditEvent& e) override {
+    for (auto& r : rows) {
+      if (r.key.user_id == user_id && r.key.key_id == key_id) {
+        if (!r.key.revoked_at) r.key.revoked_at = now;
+        audit.push_back(e);
+        return true;
+      }
+    }
+    return false;
+  }
+  std::optional<std::pair<store::ApiKey, int64_t>> Rotate(std::string_view user_id,
+                                                          std::string_view old_key_id,
+                                                          const store::NewApiKey& replacement,
+                                                          int64_t grace,
+                                                          const store::AuditEvent& e) override {
+    Row* old = nullptr;
+    for (auto& r : rows) {
+      if (r.key.user_id == user_id && r.key.key_id == old_key_id && !r.key.revoked_at) old = &r;
+    }
+    if (!old) return std::nullopt;
+    int64_t expires =
+        old->key.expires_at ? std::min(*old->key.expires_at, now + grace) : now + grace;
+    std::string old_id = old->key.key_id;
+    store::ApiKey added = Add(replacement, old_id, e);  // may throw: then nothing changed
+    for (auto& r : rows) {
+      if (r.key.key_id == old_id) r.key.expires_at = expires;
+    }
+    return std::make_pair(added, expires);
+  }
+  void TouchLastUsed(std::string_view) override { throw Unused(); }
+
+ private:
+  store::ApiKey Add(const store::NewApiKey& k, std::optional<std::string> replaces,
+                    const store::AuditEvent& e) {
+    if (fail_next_write) {
+      fail_next_write = false;
+      throw std::runtime_error("connection lost");
+    }
+    store::ApiKey key;
+    key.key_id = k.key_id;
+    key.key_hash = k.key_hash;
+    key.user_id = k.user_id;
+    key.agent_id = k.agent_id;
+    key.name = k.name;
+    key.scopes = k.scopes;
+    key.created_at = now;
+    if (k.expires_in) key.expires_at = now + *k.expires_in;
+    key.replaces = std::move(replaces);
+    rows.push_back({key, k.reveal});
+    audit.push_back(e);
+    return key;
+  }
+};
+
+class FakeDecisionStore : public store::DecisionStore {
+ public:
+  std::vector<store::DecisionRecord> decisions;  // newest first
+  std::vector<store::DecisionQuery> queries;
+  std::vector<std::string> InsertBatch(const std::vector<store::DecisionRecord>&) override {
+    throw Unused();
+  }
+  std::vector<std::string> FindExisting(const std::vector<std::string>&) override {
+    throw Unused();
+  }
+  void AddRateLimited(const std::vector<store::RateLimitedCount>&) override { throw Unused(); }
+  std::vector<store::DecisionRecord> List(const store::DecisionQuery& q) override {
+    queries.push_back(q);
+    std::vector<store::DecisionRecord> out;
+    for (const auto& d : decisions) {
+      if (d.user_id != q.user_id || (q.before && d.seq >= *q.before)) continue;
+      if (static_cast<int64_t>(out.size()) == q.limit) break;
+      out.push_back(d);
+    }
+    return out;
+  }
+  std::optional<store::DecisionRecord> Find(std::string_view user_id,
+                                            std::string_view id) override {
+    for (const auto& d : decisions) {
+      if (d.user_id == user_id && d.id == id) return d;
+    }
+    return std::nullopt;
+  }
+  store::DecisionSummary Summarize(std::string_view) override { throw Unused(); }
+};
+
+class FakeAuditStore : public store::AuditStore {
+ public:
+  std::vector<store::AuditQuery> queries;
+  void Record(const store::AuditEvent&) override { throw Unused(); }
+  std::vector<store::AuditRecord> List(const store::AuditQuery& q) override {
+    queries.push_back(q);
+    return {};
+  }
+};
+
+}  // namespace oakgate::manage::testing
