@@ -74,6 +74,9 @@ build_gateway() {
   # taken relative to the checkout so that clones share hits. Optional: nothing installs it.
   if command -v ccache >/dev/null; then
     export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$OAKGATE_ROOT}"
+    # With -g, ccache also hashes the working directory unless told not to, and then no two
+    # checkouts ever share a hit (seen: 0 hits in 900 calls across five worktrees).
+    export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
     set -- "$@" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
   fi
   if [ ! -f "$dir/CMakeCache.txt" ]; then
