@@ -24,8 +24,8 @@ using testing::FakeTokenStore;
 using testing::Unused;
 
 // RFC 7636 Appendix B.
-constexpr const char* kVerifier = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk";
-constexpr const char* kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGMSstw-cM";
+constexpr const char* kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+constexpr const char* kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 std::string Hash(const std::string& s) { return crypto::ToBytes(crypto::Sha256(s)); }
 
