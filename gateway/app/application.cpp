@@ -39,6 +39,7 @@
 #include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_legacy_jwt_store.hpp"
 #include "gateway/store/pg/pg_listener.hpp"
+#include "gateway/store/pg/pg_rotation_store.hpp"
 #include "gateway/util/errors.hpp"
 #include "gateway/util/strings.hpp"
 
@@ -150,7 +151,10 @@ int Serve(const config::Config& cfg) {
   // Like the decision writer, the token writer outlives the server, so requests in flight at
   // shutdown still get their tokens stored.
   oauth::TokenWriter token_writer(db.Tokens());
-  oauth::TokenService tokens(db, client_auth, oauth_settings, &token_writer);
+  // Refresh rotations share commits the same way (one statement for a batch).
+  store::pg::PgRotationStore rotation_store(db);
+  oauth::RotationWriter rotation_writer(rotation_store);
+  oauth::TokenService tokens(db, client_auth, oauth_settings, &token_writer, &rotation_writer);
   // 64k hashes of dead access tokens, for at most 5 minutes each (about 6 MiB at most).
   oauth::InactiveTokenCache inactive_tokens(65536, 300, util::SystemClock::Instance());
   observe::Metrics().AddCallback(

@@ -3,6 +3,7 @@
 #include "gateway/cli/commands.hpp"
 #include "gateway/crypto/random.hpp"
 #include "gateway/crypto/sha256.hpp"
+#include "gateway/oauth/grants/grant_types.hpp"
 #include "gateway/oauth/redirect_uri.hpp"
 #include "gateway/store/pg/pg_database.hpp"
 #include "gateway/util/strings.hpp"
@@ -25,9 +26,6 @@ struct ClientArgs {
   std::string introspect_value;
   long long grace = 0;
 };
-
-const std::vector<std::string> kKnownGrants = {"authorization_code", "refresh_token",
-                                               "client_credentials"};
 
 std::vector<std::string> Words(const std::string& s) {
   std::vector<std::string> out;
@@ -77,18 +75,22 @@ void CheckRedirectUris(const std::vector<std::string>& uris) {
 }
 
 void CheckGrants(const store::Client& c) {
+  // The grant table (oauth/grants/grant_types.hpp) knows each grant's needs.
+  std::vector<const oauth::grants::GrantType*> grants;
   for (const auto& g : c.grant_types) {
-    if (std::find(kKnownGrants.begin(), kKnownGrants.end(), g) == kKnownGrants.end()) {
-      throw CommandError(kExitUsage, "unknown grant type: " + g);
+    grants.push_back(oauth::grants::FindGrantType(g));
+    if (!grants.back()) throw CommandError(kExitUsage, "unknown grant type: " + g);
+  }
+  for (const auto* g : grants) {
+    if (g->needs_redirect_uri && c.redirect_uris.empty()) {
+      throw CommandError(kExitUsage,
+                         "--redirect-uri is required with the " + std::string(g->name) + " grant");
     }
   }
-  bool has_code = std::count(c.grant_types.begin(), c.grant_types.end(), "authorization_code");
-  bool has_cc = std::count(c.grant_types.begin(), c.grant_types.end(), "client_credentials");
-  if (has_code && c.redirect_uris.empty()) {
-    throw CommandError(kExitUsage, "--redirect-uri is required with the authorization_code grant");
-  }
-  if (has_cc && !c.confidential) {
-    throw CommandError(kExitUsage, "client_credentials is only for --confidential clients");
+  for (const auto* g : grants) {
+    if (g->confidential_only && !c.confidential) {
+      throw CommandError(kExitUsage, std::string(g->name) + " is only for --confidential clients");
+    }
   }
   if (c.can_introspect && !c.confidential) {
     throw CommandError(kExitUsage, "--introspect is only for --confidential clients");

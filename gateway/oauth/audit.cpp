@@ -18,10 +18,10 @@ store::AuditEvent AuditEventOf(const Caller& caller, const AuditEntry& entry) {
   return e;
 }
 
-void RecordAudit(store::Database& db, const Caller& caller, const AuditEntry& entry) {
+void RecordAudit(store::AuditStore& audit, const Caller& caller, const AuditEntry& entry) {
   store::AuditEvent e = AuditEventOf(caller, entry);
   try {
-    db.Audit().Record(e);
+    audit.Record(e);
   } catch (const util::ServiceUnavailable& ex) {
     observe::Warn("audit event not recorded",
                   {{"type", entry.type}, {"request_id", caller.request_id}, {"detail", ex.what()}});

@@ -18,7 +18,10 @@ struct AuditEntry {
 
 // Records the event. An audit write that fails is logged, not fatal: by then the operation it
 // describes has happened (or the failure was reported already).
-void RecordAudit(store::Database& db, const Caller& caller, const AuditEntry& entry);
+void RecordAudit(store::AuditStore& audit, const Caller& caller, const AuditEntry& entry);
+inline void RecordAudit(store::Database& db, const Caller& caller, const AuditEntry& entry) {
+  RecordAudit(db.Audit(), caller, entry);
+}
 // The event as a store writes it, for a store that records it in its own transaction.
 store::AuditEvent AuditEventOf(const Caller& caller, const AuditEntry& entry);
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/oauth/grants/grant_types.hpp"
+
 namespace oakgate::oauth {
 
 std::string IssuerPath(const std::string& issuer) {
@@ -23,7 +25,7 @@ std::string DiscoveryDocument(const std::string& issuer, bool registration) {
       {"revocation_endpoint", issuer + "/oauth/revoke"},
       {"response_types_supported", {"code"}},
       {"response_modes_supported", {"query"}},
-      {"grant_types_supported", {"authorization_code", "refresh_token", "client_credentials"}},
+      {"grant_types_supported", grants::GrantTypeNames()},
       {"code_challenge_methods_supported", {"S256"}},
       {"token_endpoint_auth_methods_supported",
        {"none", "client_secret_basic", "client_secret_post"}},

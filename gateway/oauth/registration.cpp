@@ -7,6 +7,7 @@
 #include "gateway/crypto/random.hpp"
 #include "gateway/crypto/sha256.hpp"
 #include "gateway/oauth/audit.hpp"
+#include "gateway/oauth/grants/grant_types.hpp"
 #include "gateway/oauth/resource_uri.hpp"
 #include "gateway/oauth/scope.hpp"
 #include "gateway/util/strings.hpp"
@@ -135,10 +136,14 @@ util::Result<ClientMetadata, OAuthError> ParseClientMetadata(
   // RFC 7591 §2: grant_types defaults to authorization_code.
   auto grants = StringArray(doc, "grant_types", {"authorization_code"}, 4);
   if (!grants) return Fail(Metadata("grant_types must be an array of strings", "grant_types"));
+  const std::vector<std::string> allowed = grants::RegistrableGrantTypes();
   for (const auto& g : *grants) {
-    if (g != "authorization_code" && g != "refresh_token") {
-      return Fail(Metadata("grant_types may hold only authorization_code and refresh_token",
-                           "grant_types"));
+    if (std::find(allowed.begin(), allowed.end(), g) == allowed.end()) {
+      std::string names;
+      for (size_t i = 0; i < allowed.size(); ++i) {
+        names += (i == 0 ? "" : i + 1 == allowed.size() ? " and " : ", ") + allowed[i];
+      }
+      return Fail(Metadata("grant_types may hold only " + names, "grant_types"));
     }
   }
   if (std::find(grants->begin(), grants->end(), "authorization_code") == grants->end()) {

@@ -7,7 +7,7 @@
 namespace oakgate::oauth {
 
 util::Result<std::vector<store::Resource>, OAuthError> ResolveResources(
-    store::Database& db, const std::vector<std::string>& values) {
+    store::ResourceStore& resources, const std::vector<std::string>& values) {
   using util::Fail;
   if (values.empty()) return std::vector<store::Resource>{};
   // RFC 8707 §2: an absolute URI without a fragment, else invalid_target.
@@ -18,7 +18,7 @@ util::Result<std::vector<store::Resource>, OAuthError> ResolveResources(
     e.field = "resource";
     return Fail(std::move(e));
   }
-  auto found = db.Resources().FindMany(*uris);
+  auto found = resources.FindMany(*uris);
   std::vector<store::Resource> out;
   for (const auto& uri : *uris) {
     auto it = std::find_if(found.begin(), found.end(), [&](const auto& r) { return r.uri == uri; });

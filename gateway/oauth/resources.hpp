@@ -13,7 +13,11 @@ namespace oakgate::oauth {
 // The registered resources named by `values` (normalised, duplicates removed, in request
 // order). invalid_target when one is malformed (relative, a fragment, ...) or unknown.
 util::Result<std::vector<store::Resource>, OAuthError> ResolveResources(
-    store::Database& db, const std::vector<std::string>& values);
+    store::ResourceStore& resources, const std::vector<std::string>& values);
+inline util::Result<std::vector<store::Resource>, OAuthError> ResolveResources(
+    store::Database& db, const std::vector<std::string>& values) {
+  return ResolveResources(db.Resources(), values);
+}
 
 std::vector<std::string> UrisOf(const std::vector<store::Resource>& resources);
 // Every scope at least one of the resources offers.

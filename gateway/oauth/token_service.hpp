@@ -2,6 +2,7 @@
 // POST /oauth/token (RFC 6749 §3.2): authenticates the client, then hands the request to the
 // grant type's file under grants/.
 #include <functional>
+#include <memory>
 
 #include "gateway/oauth/client_auth.hpp"
 #include "gateway/oauth/grants/grant.hpp"
@@ -11,17 +12,21 @@ namespace oakgate::oauth {
 
 class TokenService {
  public:
-  // Without a `writer`, ExchangeAsync always declines.
+  // Without a `writer`, ExchangeAsync declines client_credentials; without `rotations`, it
+  // declines refreshes, and each rotation is its own statement on the worker's connection.
   TokenService(store::Database& db, ClientAuthenticator& auth, OAuthSettings settings,
-               TokenWriter* writer = nullptr)
-      : db_(db), auth_(auth), settings_(std::move(settings)), writer_(writer) {}
+               TokenWriter* writer = nullptr, RotationWriter* rotations = nullptr);
+  ~TokenService();
   // Bad requests are values; database failures throw util::ServiceUnavailable (503).
   TokenResult Exchange(const TokenRequest& request, const Caller& caller);
-  // The common client_credentials request, from memory and without blocking (for the reactor
-  // thread): a cached confidential client with its right secret, no `resource`. Then the token
-  // goes to the writer's next batch, `done` runs on the writer thread once it is stored (a
-  // temporarily_unavailable error when it was not), and this returns true. Anything else
-  // returns false, `done` never runs, and the request takes Exchange as usual.
+  // The common client_credentials and refresh_token requests, from memory and without
+  // blocking (for the reactor thread): a cached confidential client with its right secret,
+  // no `resource` (and for a refresh, no `scope`). Then the token or rotation goes to its
+  // writer's next batch, `done` runs on the writer thread once it is stored (a
+  // temporarily_unavailable error when it was not), and this returns true. A refresh that the
+  // rotation left out (unknown, retired, revoked...) is decided by the full grant on the
+  // service's own thread, which runs `done`. Anything else returns false, `done` never runs,
+  // and the request takes Exchange as usual.
   bool ExchangeAsync(const TokenRequest& request, const Caller& caller,
                      std::function<void(TokenResult)> done);
 
@@ -37,10 +42,17 @@ class TokenService {
 
  private:
   TokenResult Dispatch(const TokenRequest& request, const Caller& caller);
+  GrantContext ContextFor(const Caller& caller);
+  bool RefreshAsync(const TokenRequest& request, const Caller& caller,
+                    std::function<void(TokenResult)>& done);
   store::Database& db_;
   ClientAuthenticator& auth_;
   OAuthSettings settings_;
   TokenWriter* writer_;
+  RotationWriter* rotations_;
+  // The refreshes the rotation left out, decided by the full grant (see ExchangeAsync).
+  class Lane;
+  std::unique_ptr<Lane> lane_;
 };
 
 }  // namespace oakgate::oauth

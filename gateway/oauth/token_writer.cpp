@@ -1,129 +1,103 @@
 #include "gateway/oauth/token_writer.hpp"
 
-#include <chrono>
-#include <exception>
+#include <future>
+#include <memory>
 #include <string>
 #include <utility>
-
-#include "gateway/observe/log.hpp"
-#include "gateway/observe/metrics.hpp"
-#include "gateway/util/errors.hpp"
+#include <vector>
 
 namespace oakgate::oauth {
 namespace {
 
-void ObserveBatch(size_t size, std::chrono::steady_clock::time_point started) {
-  auto& m = observe::Metrics();
-  m.GetHistogram("oakgate_token_batch_size", "client_credentials tokens written per commit", {},
-                 observe::Histogram::SizeBounds())
-      .Observe(static_cast<double>(size));
-  m.GetHistogram("oakgate_token_batch_commit_seconds",
-                 "Time to store and commit one batch of client_credentials tokens")
-      .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+using std::chrono::milliseconds;
+
+store::GroupCommitOptions TokenOptions(size_t batch_size) {
+  store::GroupCommitOptions o;
+  o.name = "token";
+  o.metric_prefix = "oakgate_token_batch";
+  o.items = "client_credentials tokens";
+  o.batch_size = batch_size;
+  return o;
 }
 
-void Answer(TokenWriter::Done& done, std::optional<store::Issued> issued) {
-  try {
-    done(issued);
-  } catch (const std::exception& e) {
-    observe::Error("token answer failed", {{"detail", e.what()}});
-  }
+store::GroupCommitOptions RotationOptions(size_t batch_size, store::Sleeper sleep) {
+  store::GroupCommitOptions o;
+  o.name = "refresh";
+  o.metric_prefix = "oakgate_refresh_batch";
+  o.items = "refresh rotations";
+  o.batch_size = batch_size;
+  // A rotation answered 503 although it took effect would make the client's retry look like
+  // reuse: ask for about five seconds, while the database may be on its way back.
+  o.resolve_attempts = 20;
+  o.resolve_interval = milliseconds(250);
+  o.sleep = std::move(sleep);
+  return o;
 }
 
 }  // namespace
 
 TokenWriter::TokenWriter(store::TokenStore& tokens, size_t batch_size)
-    : tokens_(tokens), batch_size_(batch_size == 0 ? 1 : batch_size), thread_([this] { Run(); }) {}
-
-TokenWriter::~TokenWriter() { Stop(); }
+    : committer_(
+          [&tokens](const std::vector<store::ClientCredentialsIssue>& batch) {
+            std::vector<store::Issued> issued = tokens.IssueClientCredentials(batch);
+            return std::vector<std::optional<store::Issued>>(issued.begin(), issued.end());
+          },
+          // Each lookup runs on a fresh connection; the first that fails leaves the rest
+          // unknown.
+          [&tokens](const std::vector<store::ClientCredentialsIssue>& batch) {
+            std::vector<store::Resolution<store::Issued>> out(batch.size());
+            for (size_t i = 0; i < batch.size(); ++i) {
+              const store::NewTokens& t = batch[i].tokens;
+              if (tokens.AccessTokenStored(t.access_hash)) {
+                out[i] = {store::InDoubt::kStored, store::Issued{0, t.access_ttl_seconds}};
+              } else {
+                out[i].state = store::InDoubt::kNotStored;
+              }
+            }
+            return out;
+          },
+          TokenOptions(batch_size)) {}
 
 bool TokenWriter::Submit(store::ClientCredentialsIssue issue, Done done) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return false;
-    queue_.push_back(Pending{std::move(issue), std::move(done)});
-  }
-  cv_.notify_one();
-  return true;
+  return committer_.Submit(std::move(issue),
+                           [done = std::move(done)](store::Outcome<store::Issued> outcome) {
+                             done(outcome.stored() ? outcome.value : std::nullopt);
+                           });
 }
 
-void TokenWriter::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+RotationWriter::RotationWriter(store::RotationStore& rotations, size_t batch_size,
+                               store::Sleeper sleep)
+    : committer_(
+          [&rotations](const std::vector<store::RotationRequest>& batch) {
+            return rotations.RotateBatch(batch);
+          },
+          [&rotations](const std::vector<store::RotationRequest>& batch) {
+            std::vector<std::string> hashes;
+            hashes.reserve(batch.size());
+            for (const auto& r : batch) hashes.push_back(r.tokens.access_hash);
+            std::vector<std::optional<store::Rotated>> found = rotations.FindRotated(hashes);
+            std::vector<store::Resolution<store::Rotated>> out(batch.size());
+            for (size_t i = 0; i < batch.size() && i < found.size(); ++i) {
+              out[i].state = found[i] ? store::InDoubt::kStored : store::InDoubt::kNotStored;
+              out[i].value = std::move(found[i]);
+            }
+            return out;
+          },
+          RotationOptions(batch_size, std::move(sleep))) {}
+
+bool RotationWriter::Submit(store::RotationRequest request, Done done) {
+  return committer_.Submit(std::move(request), std::move(done));
 }
 
-void TokenWriter::Run() {
-  std::unique_lock lock(mutex_);
-  while (true) {
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything written
-    std::vector<Pending> batch;
-    size_t n = std::min(queue_.size(), batch_size_);
-    batch.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    lock.unlock();
-    Write(batch, /*split=*/true);
-    lock.lock();
+store::Outcome<store::Rotated> RotationWriter::Rotate(store::RotationRequest request) {
+  auto promise = std::make_shared<std::promise<store::Outcome<store::Rotated>>>();
+  auto answer = promise->get_future();
+  if (!Submit(std::move(request), [promise](store::Outcome<store::Rotated> outcome) {
+        promise->set_value(std::move(outcome));
+      })) {
+    return {};
   }
-}
-
-void TokenWriter::Write(std::vector<Pending>& batch, bool split) {
-  std::vector<store::ClientCredentialsIssue> issues;
-  issues.reserve(batch.size());
-  for (const auto& p : batch) issues.push_back(p.issue);
-  auto started = std::chrono::steady_clock::now();
-  // A failure before the commit left nothing behind, so one retry on a fresh connection is
-  // safe (a connection killed under us is the common case).
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    try {
-      std::vector<store::Issued> issued = tokens_.IssueClientCredentials(issues);
-      ObserveBatch(batch.size(), started);
-      for (size_t i = 0; i < batch.size(); ++i) Answer(batch[i].done, issued[i]);
-      return;
-    } catch (const util::CommitInDoubt& e) {
-      observe::Warn("token batch commit in doubt; resolving", {{"detail", e.what()}});
-      // Each lookup runs on a fresh connection; the first that fails leaves the rest unknown.
-      bool known = true;
-      for (auto& p : batch) {
-        std::optional<store::Issued> issued;
-        try {
-          if (known && tokens_.AccessTokenStored(p.issue.tokens.access_hash)) {
-            issued = store::Issued{0, p.issue.tokens.access_ttl_seconds};
-          }
-        } catch (const std::exception& e2) {
-          observe::Error("token batch unresolved", {{"detail", e2.what()}});
-          known = false;
-        }
-        Answer(p.done, issued);
-      }
-      return;
-    } catch (const util::ServiceUnavailable& e) {
-      observe::Warn("token batch failed",
-                    {{"detail", e.what()}, {"attempt", std::to_string(attempt + 1)}});
-    } catch (const std::exception& e) {
-      // Refused by the database: nothing was written. Alone, each request gets its own answer.
-      if (split && batch.size() > 1) {
-        observe::Warn("token batch refused; writing its tokens one by one",
-                      {{"detail", e.what()}, {"size", std::to_string(batch.size())}});
-        for (auto& p : batch) {
-          std::vector<Pending> one;
-          one.push_back(std::move(p));
-          Write(one, /*split=*/false);
-        }
-        return;
-      }
-      observe::Error("token batch failed", {{"detail", e.what()}});
-      break;
-    }
-  }
-  for (auto& p : batch) Answer(p.done, std::nullopt);
+  return answer.get();
 }
 
 }  // namespace oakgate::oauth

@@ -1,22 +1,19 @@
 #pragma once
-// Group commit for client_credentials tokens (RFC 6749 §4.4), as the decision log does for
-// decisions: a request hands its minted token to the writer thread and is answered once the
-// token is stored. The thread, on its own database connection, takes everything queued (up
-// to a batch) and stores it with one statement, so a busy token endpoint pays one round trip
-// and one commit for many tokens; what arrives during a commit forms the next batch.
-//
-// A batch that the database refuses (say, one client was deleted meanwhile) is written again
-// one token at a time, so one request cannot fail the others. A commit in doubt is resolved
-// by looking each token up: only a token really stored is answered as issued.
-#include <condition_variable>
+// The group commits of the token endpoint (store/group_commit.hpp): a request hands what it
+// would write to a writer thread and is answered once it is stored, so a busy token endpoint
+// pays one round trip and one commit for many requests.
+// - TokenWriter: client_credentials tokens (RFC 6749 §4.4), each with its family and audit
+//   event. A commit in doubt is resolved by looking each token up.
+// - RotationWriter: the common refresh (RFC 6749 §6): the presented token retired and its
+//   children issued, in one statement for the batch (store::RotationStore::RotateBatch). A
+//   commit in doubt is resolved by looking the new access tokens up, for a few seconds if the
+//   database is on its way back, so a client's retry is never mistaken for reuse (PITFALLS 3).
 #include <cstddef>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <optional>
-#include <thread>
-#include <vector>
 
+#include "gateway/store/group_commit.hpp"
+#include "gateway/store/rotation_store.hpp"
 #include "gateway/store/token_store.hpp"
 
 namespace oakgate::oauth {
@@ -28,32 +25,39 @@ class TokenWriter {
 
   // `tokens` runs on the writer thread's own database connection.
   TokenWriter(store::TokenStore& tokens, size_t batch_size = 64);
-  ~TokenWriter();
   TokenWriter(const TokenWriter&) = delete;
   TokenWriter& operator=(const TokenWriter&) = delete;
 
   // `done` runs on the writer thread. false (and `done` never runs) when stopping.
   bool Submit(store::ClientCredentialsIssue issue, Done done);
   // Writes what is queued, then joins the thread.
-  void Stop();
+  void Stop() { committer_.Stop(); }
 
  private:
-  struct Pending {
-    store::ClientCredentialsIssue issue;
-    Done done;
-  };
-  void Run();
-  // Writes `batch` and answers each of its requests; `split` writes a refused batch again
-  // one token at a time.
-  void Write(std::vector<Pending>& batch, bool split);
+  store::GroupCommitter<store::ClientCredentialsIssue, store::Issued> committer_;
+};
 
-  store::TokenStore& tokens_;
-  size_t batch_size_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
-  std::thread thread_;
+class RotationWriter {
+ public:
+  using Done = std::function<void(store::Outcome<store::Rotated>)>;
+
+  // `rotations` runs on the writer thread's own database connection; `sleep` waits between
+  // the lookups of a commit in doubt.
+  RotationWriter(store::RotationStore& rotations, size_t batch_size = 64,
+                 store::Sleeper sleep = store::SleepFor);
+  RotationWriter(const RotationWriter&) = delete;
+  RotationWriter& operator=(const RotationWriter&) = delete;
+
+  // kStored with the rotation; kSkipped when the store left it out (nothing written: the
+  // grant decides on fresh data); kNotStored or kUnknown when the database failed (503).
+  // `done` runs on the writer thread. false (and `done` never runs) when stopping.
+  bool Submit(store::RotationRequest request, Done done);
+  // The same, waiting for the outcome (for a worker thread). kNotStored when stopping.
+  store::Outcome<store::Rotated> Rotate(store::RotationRequest request);
+  void Stop() { committer_.Stop(); }
+
+ private:
+  store::GroupCommitter<store::RotationRequest, store::Rotated> committer_;
 };
 
 }  // namespace oakgate::oauth

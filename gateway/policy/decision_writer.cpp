@@ -1,5 +1,7 @@
 #include "gateway/policy/decision_writer.hpp"
 
+#include <memory>
+#include <optional>
 #include <unordered_set>
 
 #include "gateway/observe/log.hpp"
@@ -9,20 +11,26 @@
 namespace oakgate::policy {
 namespace {
 
-// One group commit: how many decisions it carried and how long the INSERT and COMMIT took.
-void ObserveBatch(size_t size, std::chrono::steady_clock::time_point started, bool ok) {
-  auto& m = observe::Metrics();
-  m.GetHistogram("oakgate_decision_batch_size", "Decisions written per group commit", {},
-                 observe::Histogram::SizeBounds())
-      .Observe(static_cast<double>(size));
-  m.GetHistogram("oakgate_decision_batch_commit_seconds",
-                 "Time to insert and commit one batch of decisions")
-      .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  if (!ok) {
-    m.GetCounter("oakgate_decision_batch_failures_total",
-                 "Decision batches that could not be written (their requests got 503)")
-        .Inc();
-  }
+store::GroupCommitOptions CommitOptions(const DecisionWriterOptions& o,
+                                        std::function<void(bool)> tick) {
+  store::GroupCommitOptions c;
+  c.name = "decision";
+  c.metric_prefix = "oakgate_decision_batch";
+  c.items = "decisions";
+  c.batch_size = o.batch_size;
+  c.delay = o.delay;
+  c.writers = o.writers;
+  c.answer_thread = true;
+  c.tick = std::move(tick);
+  c.tick_interval = o.counts_interval;
+  return c;
+}
+
+std::vector<std::string> IdsOf(const std::vector<store::DecisionRecord>& batch) {
+  std::vector<std::string> ids;
+  ids.reserve(batch.size());
+  for (const auto& d : batch) ids.push_back(d.id);
+  return ids;
 }
 
 }  // namespace
@@ -41,196 +49,85 @@ void CountDecision(std::string_view outcome, std::string_view reason) {
 }
 
 DecisionWriter::DecisionWriter(store::DecisionStore& decisions, DecisionWriterOptions options)
-    : decisions_(decisions), options_(options) {
-  if (options_.batch_size == 0) options_.batch_size = 1;
-  if (options_.writers == 0) options_.writers = 1;
-  answerer_ = std::thread([this] { Answer(); });
-  for (size_t i = 0; i < options_.writers; ++i) {
-    threads_.emplace_back([this, i] { Run(/*counts_too=*/i == 0); });
-  }
-}
+    : decisions_(decisions),
+      options_(options),
+      committer_(
+          // Each request is answered by its decision's id: one the statement left out (its
+          // agent was deleted meanwhile) was not recorded.
+          [this](const std::vector<store::DecisionRecord>& batch) {
+            std::vector<std::string> stored = decisions_.InsertBatch(batch);
+            std::unordered_set<std::string> ok(stored.begin(), stored.end());
+            std::vector<std::optional<bool>> out(batch.size());
+            for (size_t i = 0; i < batch.size(); ++i) {
+              if (ok.count(batch[i].id) > 0) out[i] = true;
+            }
+            return out;
+          },
+          // A commit in doubt: only what is really stored is answered as recorded.
+          [this](const std::vector<store::DecisionRecord>& batch) {
+            std::vector<std::string> found = decisions_.FindExisting(IdsOf(batch));
+            std::unordered_set<std::string> ok(found.begin(), found.end());
+            std::vector<store::Resolution<bool>> out(batch.size());
+            for (size_t i = 0; i < batch.size(); ++i) {
+              if (ok.count(batch[i].id) > 0) {
+                out[i] = {store::InDoubt::kStored, true};
+              } else {
+                out[i].state = store::InDoubt::kNotStored;
+              }
+            }
+            return out;
+          },
+          CommitOptions(options, [this](bool stopping) { FlushCounts(stopping); })) {}
 
 DecisionWriter::~DecisionWriter() { Stop(); }
 
 std::future<bool> DecisionWriter::Submit(store::DecisionRecord record) {
-  std::promise<bool> done;
-  std::future<bool> result = done.get_future();
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) {
-      done.set_value(false);
-      return result;
-    }
-    queue_.push_back(
-        Pending{std::move(record), std::move(done), std::chrono::steady_clock::now(), nullptr});
+  auto done = std::make_shared<std::promise<bool>>();
+  std::future<bool> result = done->get_future();
+  if (!committer_.Submit(std::move(record), [done](store::Outcome<bool> outcome) {
+        done->set_value(outcome.stored());
+      })) {
+    done->set_value(false);
   }
-  cv_.notify_one();
   return result;
 }
 
 bool DecisionWriter::SubmitAsync(store::DecisionRecord record, std::function<void(bool)> done) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return false;
-    queue_.push_back(
-        Pending{std::move(record), {}, std::chrono::steady_clock::now(), std::move(done)});
-  }
-  cv_.notify_one();
-  return true;
+  return committer_.Submit(
+      std::move(record),
+      [done = std::move(done)](store::Outcome<bool> outcome) { done(outcome.stored()); });
 }
 
 void DecisionWriter::CountRateLimited(const std::string& agent_id, int64_t unix_seconds) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(counts_mutex_);
   if (counts_.empty()) counts_due_ = std::chrono::steady_clock::now() + options_.counts_interval;
   counts_[{agent_id, unix_seconds - unix_seconds % 60}] += 1;
-  // No notify: the writer wakes for the deadline it computes from counts_due_.
+  // No notify: the first writer looks at the counts every counts_interval.
 }
 
-void DecisionWriter::Stop() {
+void DecisionWriter::Stop() { committer_.Stop(); }
+
+void DecisionWriter::FlushCounts(bool stopping) {
+  std::map<CountKey, int64_t> counts;
   {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+    std::lock_guard lock(counts_mutex_);
+    if (counts_.empty()) return;
+    if (!stopping && std::chrono::steady_clock::now() < counts_due_) return;
+    counts = std::move(counts_);
+    counts_.clear();
   }
-  cv_.notify_all();
-  for (auto& t : threads_) {
-    if (t.joinable()) t.join();
-  }
-  // The writers are gone, so every outcome is queued: the answer thread replies to all of
-  // them before it ends.
-  {
-    std::lock_guard lock(answer_mutex_);
-    answers_stopping_ = true;
-  }
-  answer_cv_.notify_all();
-  if (answerer_.joinable()) answerer_.join();
+  WriteCounts(std::move(counts), stopping);
 }
 
-void DecisionWriter::Run(bool counts_too) {
-  std::unique_lock lock(mutex_);
-  while (true) {
-    if (queue_.empty()) {
-      if (counts_too && !counts_.empty() &&
-          (stopping_ || std::chrono::steady_clock::now() >= counts_due_)) {
-        auto counts = std::move(counts_);
-        counts_.clear();
-        lock.unlock();
-        WriteCounts(std::move(counts));
-        lock.lock();
-        continue;
-      }
-      if (stopping_) return;
-      // Wake for a decision, for stop, or (polling at the counts interval) for counts that
-      // became due.
-      cv_.wait_for(lock, options_.counts_interval, [this] { return stopping_ || !queue_.empty(); });
-      continue;
-    }
-    // Group commit: wait until the batch is full or the oldest decision has waited `delay`
-    // (another writer may take the queue meanwhile: then start over).
-    if (options_.delay.count() > 0) {
-      auto deadline = queue_.front().enqueued + options_.delay;
-      cv_.wait_until(lock, deadline,
-                     [this] { return stopping_ || queue_.size() >= options_.batch_size; });
-      if (queue_.empty()) continue;
-    }
-    std::vector<Pending> batch;
-    size_t n = std::min(queue_.size(), options_.batch_size);
-    batch.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    // What is left is the next free writer's.
-    if (!queue_.empty()) cv_.notify_one();
-    lock.unlock();
-    WriteBatch(std::move(batch));
-    lock.lock();
-  }
-}
-
-void DecisionWriter::WriteBatch(std::vector<Pending> batch) {
-  // The records move to the statement; each request is answered by its decision's id.
-  std::vector<store::DecisionRecord> records;
-  std::vector<std::string> ids;
-  records.reserve(batch.size());
-  ids.reserve(batch.size());
-  for (auto& p : batch) {
-    ids.push_back(p.record.id);
-    records.push_back(std::move(p.record));
-  }
-  auto answer = [this, &batch, &ids](const std::vector<std::string>& stored) {
-    std::unordered_set<std::string> ok(stored.begin(), stored.end());
-    Outcome outcome{std::move(batch), std::vector<bool>(ids.size())};
-    for (size_t i = 0; i < ids.size(); ++i) outcome.committed[i] = ok.count(ids[i]) > 0;
-    {
-      std::lock_guard lock(answer_mutex_);
-      outcomes_.push_back(std::move(outcome));
-    }
-    answer_cv_.notify_one();
-  };
-  // A failure before COMMIT left nothing behind, so one retry on a fresh connection is safe
-  // (a connection killed under us is the common case). A commit in doubt is resolved by
-  // looking the ids up: only what is really stored is answered as recorded.
-  auto started = std::chrono::steady_clock::now();
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    try {
-      auto stored = decisions_.InsertBatch(records);
-      ObserveBatch(batch.size(), started, true);
-      answer(stored);
-      return;
-    } catch (const util::CommitInDoubt& e) {
-      observe::Warn("decision batch commit in doubt", {{"detail", e.what()}});
-      try {
-        answer(decisions_.FindExisting(ids));
-      } catch (const std::exception& e2) {
-        observe::Error("decision batch unresolved", {{"detail", e2.what()}});
-        answer({});
-      }
-      return;
-    } catch (const util::ServiceUnavailable& e) {
-      observe::Warn("decision batch failed",
-                    {{"detail", e.what()}, {"attempt", std::to_string(attempt + 1)}});
-    } catch (const std::exception& e) {
-      observe::Error("decision batch failed", {{"detail", e.what()}});
-      break;
-    }
-  }
-  ObserveBatch(batch.size(), started, false);
-  answer({});
-}
-
-void DecisionWriter::Answer() {
-  std::unique_lock lock(answer_mutex_);
-  while (true) {
-    answer_cv_.wait(lock, [this] { return answers_stopping_ || !outcomes_.empty(); });
-    if (outcomes_.empty()) return;  // stopping, and every outcome answered
-    Outcome outcome = std::move(outcomes_.front());
-    outcomes_.pop_front();
-    lock.unlock();
-    for (size_t i = 0; i < outcome.batch.size(); ++i) {
-      auto& p = outcome.batch[i];
-      if (p.callback) {
-        try {
-          p.callback(outcome.committed[i]);
-        } catch (const std::exception& e) {
-          observe::Error("decision answer failed", {{"detail", e.what()}});
-        }
-      } else {
-        p.done.set_value(outcome.committed[i]);
-      }
-    }
-    lock.lock();
-  }
-}
-
-void DecisionWriter::WriteCounts(std::map<CountKey, int64_t> counts) {
+void DecisionWriter::WriteCounts(std::map<CountKey, int64_t> counts, bool stopping) {
   std::vector<store::RateLimitedCount> rows;
   for (const auto& [key, n] : counts) rows.push_back({key.first, key.second, n});
   try {
     decisions_.AddRateLimited(rows);
   } catch (const std::exception& e) {
     observe::Warn("rate-limited counts not written yet", {{"detail", e.what()}});
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;  // nothing more to try with
+    if (stopping) return;  // nothing more to try with
+    std::lock_guard lock(counts_mutex_);
     for (const auto& [key, n] : counts) counts_[key] += n;
     counts_due_ = std::chrono::steady_clock::now() + options_.counts_interval;
   }

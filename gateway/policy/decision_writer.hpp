@@ -1,10 +1,10 @@
 #pragma once
 // The decision log's group commit (CONTRACT §6: every decision is durable before its answer
-// is sent). Requests hand their decision to the writer threads (one by default), each with
-// its own database connection. A free writer takes everything queued (up to a batch) and
-// inserts it in one statement: at once, or, with a `delay`, when the batch is full or its
-// first decision has waited that long. What arrives during a commit forms the next batch.
-// With several writers, the next one gathers it while the first waits for its flush, so
+// is sent), on the generic one (store/group_commit.hpp). Requests hand their decision to the writer
+// threads (one by default), each with its own database connection. A free writer takes everything
+// queued (up to a batch) and inserts it in one statement: at once, or, with a `delay`, when the
+// batch is full or its first decision has waited that long. What arrives during a commit forms the
+// next batch. With several writers, the next one gathers it while the first waits for its flush, so
 // flushes overlap instead of queueing. Each request learns whether its decision committed;
 // a request whose batch failed must answer 503.
 //
@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "gateway/store/database.hpp"
+#include "gateway/store/group_commit.hpp"
 
 namespace oakgate::policy {
 
@@ -64,39 +65,19 @@ class DecisionWriter {
   void Stop();
 
  private:
-  struct Pending {
-    store::DecisionRecord record;
-    std::promise<bool> done;
-    std::chrono::steady_clock::time_point enqueued;
-    std::function<void(bool)> callback;  // set by SubmitAsync, instead of the promise
-  };
-  // A written batch on its way to the answer thread: committed[i] is batch[i]'s outcome.
-  struct Outcome {
-    std::vector<Pending> batch;
-    std::vector<bool> committed;
-  };
   using CountKey = std::pair<std::string, int64_t>;  // (agent_id, minute)
 
-  void Run(bool counts_too);
-  void WriteBatch(std::vector<Pending> batch);
-  void Answer();
-  void WriteCounts(std::map<CountKey, int64_t> counts);
+  // The first writer's side work: the counts, when due (all of them when stopping).
+  void FlushCounts(bool stopping);
+  void WriteCounts(std::map<CountKey, int64_t> counts, bool stopping);
 
   store::DecisionStore& decisions_;
   DecisionWriterOptions options_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;
+  std::mutex counts_mutex_;
   std::map<CountKey, int64_t> counts_;
   std::chrono::steady_clock::time_point counts_due_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
-
-  std::mutex answer_mutex_;
-  std::condition_variable answer_cv_;
-  std::deque<Outcome> outcomes_;
-  bool answers_stopping_ = false;
-  std::thread answerer_;
+  // Last: its threads use the members above, so it is built after and stopped before them.
+  store::GroupCommitter<store::DecisionRecord, bool> committer_;
 };
 
 }  // namespace oakgate::policy

@@ -154,10 +154,13 @@ TEST(CommitResolved, ALookupThatFailsIsRetriedOnAFreshConnection) {
     if (++calls == 1) throw util::ServiceUnavailable("still reconnecting");
     return true;
   };
+  std::vector<std::chrono::milliseconds> waits;
   auto issued = grants::CommitResolved(
-      db, minted, []() -> std::optional<store::Issued> { throw util::CommitInDoubt("lost"); });
+      db, minted, []() -> std::optional<store::Issued> { throw util::CommitInDoubt("lost"); },
+      [&](std::chrono::milliseconds d) { waits.push_back(d); });
   EXPECT_TRUE(issued);
   EXPECT_EQ(calls, 2);
+  EXPECT_EQ(waits, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(250)}));
 }
 
 TEST(CommitResolved, AKnownOutcomeNeedsNoLookup) {

@@ -54,12 +54,16 @@ http::Response Token(const OAuthContext& ctx, const http::Request& request) {
 bool TokenAsync(const OAuthContext& ctx, const http::Request& request, http::Reply reply) {
   auto t = ReadTokenRequest(request);
   if (!t) return false;
-  // Client credentials revoke nothing, so there is nothing to sync.
-  return ctx.tokens.ExchangeAsync(t.value(), CallerOf(request),
-                                  [reply = std::move(reply)](oakgate::oauth::TokenResult result) {
-                                    http::Response r = Render(result);
-                                    reply(std::move(AllowAnyOrigin(r)));
-                                  });
+  // A refresh that detected reuse revoked a family: as in Token, this instance's caches drop
+  // its tokens before the client hears of it (on the token service's own thread, never the
+  // writer's: only the full grant revokes).
+  return ctx.tokens.ExchangeAsync(
+      t.value(), CallerOf(request),
+      [reply = std::move(reply), sync = ctx.sync_caches](oakgate::oauth::TokenResult result) {
+        if (!result && result.error().revoked && sync) sync();
+        http::Response r = Render(result);
+        reply(std::move(AllowAnyOrigin(r)));
+      });
 }
 
 }  // namespace oakgate::handlers::oauth

@@ -60,8 +60,8 @@ OAuthError RevokeReplayed(const GrantContext& ctx, const store::AuthorizationCod
   OAuthError e = Invalid(std::move(detail));
   if (!code.family_id) return e;
   e.revoked = true;
-  ctx.db.Tokens().RevokeFamily(*code.family_id, "code_reuse");
-  RecordAudit(ctx.db, ctx.caller,
+  ctx.tokens.RevokeFamily(*code.family_id, "code_reuse");
+  RecordAudit(ctx.audit, ctx.caller,
               {"oauth.code_reuse_detected", code.user_id, code.client_id,
                "family:" + std::to_string(*code.family_id), ""});
   return e;
@@ -75,7 +75,7 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
   if (!request.code) return Fail(MakeError(ErrorCode::kInvalidRequest, "code is required"));
   if (!HasCodeShape(*request.code)) return Fail(Invalid("malformed code"));
   std::string hash = crypto::ToBytes(crypto::Sha256(*request.code));
-  auto code = ctx.db.Tokens().FindCode(hash);
+  auto code = ctx.tokens.FindCode(hash);
   if (!code) return Fail(Invalid("unknown code"));
   if (auto wrong = CheckBinding(*code, client, request)) return Fail(std::move(*wrong));
   if (code->used) return Fail(RevokeReplayed(ctx, *code, "code used before"));
@@ -86,22 +86,24 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
   const auto& grants = client.client.grant_types;
   bool refresh = std::find(grants.begin(), grants.end(), "refresh_token") != grants.end();
   // RFC 8707 §2.2: `resource` here selects among the resources authorized.
-  auto audience = SelectAudience(ctx.db, code->resources, request.resources, code->scopes, false);
+  auto audience =
+      SelectAudience(ctx.resources, code->resources, request.resources, code->scopes, false);
   if (!audience) return Fail(audience.error());
   Minted minted =
       Mint(refresh, audience.value().scopes, ctx.settings.access_token_ttl, audience.value().uris);
-  auto issued = CommitResolved(ctx.db, minted, [&] {
-    return ctx.db.Tokens().RedeemCode(*code, ctx.settings.refresh_token_ttl, minted.stored);
-  });
+  auto issued = CommitResolved(
+      ctx.tokens, minted,
+      [&] { return ctx.tokens.RedeemCode(*code, ctx.settings.refresh_token_ttl, minted.stored); },
+      ctx.sleep);
   if (!issued) {
     // Lost the compare-and-set: a concurrent request redeemed it first (and has committed,
     // since our UPDATE waited for it), or it just expired. This request was otherwise valid,
     // so the race counts as a replay: revoke what the winner got.
-    auto now = ctx.db.Tokens().FindCode(hash);
+    auto now = ctx.tokens.FindCode(hash);
     if (now && now->used) return Fail(RevokeReplayed(ctx, *now, "code used concurrently"));
     return Fail(Invalid("code expired"));
   }
-  RecordAudit(ctx.db, ctx.caller,
+  RecordAudit(ctx.audit, ctx.caller,
               {"oauth.token_issued", code->user_id, client.client.id,
                issued->family_id ? "family:" + std::to_string(issued->family_id) : "",
                nlohmann::json({{"grant_type", "authorization_code"}}).dump()});

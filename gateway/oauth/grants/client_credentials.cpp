@@ -26,7 +26,8 @@ util::Result<ClientCredentialsToken, OAuthError> PrepareClientCredentials(
     return Fail(MakeError(ErrorCode::kInvalidTarget, "this client must name a resource"));
   }
   // Scopes are checked against the client (above) and the resources (RFC 8707 §2.2).
-  auto audience = SelectAudience(ctx.db, {}, request.resources, scopes, request.scope.has_value());
+  auto audience =
+      SelectAudience(ctx.resources, {}, request.resources, scopes, request.scope.has_value());
   if (!audience) return Fail(audience.error());
   ClientCredentialsToken t;
   t.scopes = audience.value().scopes;
@@ -43,9 +44,12 @@ TokenResult ClientCredentials(const GrantContext& ctx, const AuthenticatedClient
   auto token = PrepareClientCredentials(ctx, client, request);
   if (!token) return util::Fail(token.error());
   const ClientCredentialsToken& t = token.value();
-  auto issued = CommitResolved(ctx.db, t.minted, [&]() -> std::optional<store::Issued> {
-    return ctx.db.Tokens().IssueClientCredentials({t.write}).at(0);
-  });
+  auto issued = CommitResolved(
+      ctx.tokens, t.minted,
+      [&]() -> std::optional<store::Issued> {
+        return ctx.tokens.IssueClientCredentials({t.write}).at(0);
+      },
+      ctx.sleep);
   return Respond(t.minted, *issued, t.scopes);
 }
 

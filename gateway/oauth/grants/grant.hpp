@@ -1,5 +1,6 @@
 #pragma once
 // What every grant type (one file each) takes and returns.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -7,7 +8,11 @@
 #include "gateway/oauth/client_auth.hpp"
 #include "gateway/oauth/errors.hpp"
 #include "gateway/oauth/settings.hpp"
-#include "gateway/store/database.hpp"
+#include "gateway/store/audit_store.hpp"
+#include "gateway/store/group_commit.hpp"
+#include "gateway/store/resource_store.hpp"
+#include "gateway/store/rotation_store.hpp"
+#include "gateway/store/token_store.hpp"
 #include "gateway/util/result.hpp"
 
 namespace oakgate::oauth {
@@ -33,10 +38,21 @@ struct TokenResponse {
 
 using TokenResult = util::Result<TokenResponse, OAuthError>;
 
+// Stores the common refresh rotation and tells what became of it (see RotationWriter).
+using RotateFn = std::function<store::Outcome<store::Rotated>(store::RotationRequest)>;
+
+// What a grant may use: the three stores it reads and writes (never the whole database), the
+// settings, who is asking, and how a rotation is stored.
 struct GrantContext {
-  store::Database& db;
+  store::TokenStore& tokens;
+  store::AuditStore& audit;
+  store::ResourceStore& resources;
   const OAuthSettings& settings;
   const Caller& caller;
+  // The group commit of rotations; empty: a refresh rotates with the statements of the grant.
+  RotateFn rotate = {};
+  // Waits between the lookups of a commit in doubt.
+  store::Sleeper sleep = store::SleepFor;
 };
 
 namespace grants {

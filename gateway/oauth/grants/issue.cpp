@@ -1,7 +1,6 @@
 #include "gateway/oauth/grants/issue.hpp"
 
 #include <chrono>
-#include <thread>
 
 #include "gateway/crypto/sha256.hpp"
 #include "gateway/oauth/access_token.hpp"
@@ -27,14 +26,14 @@ Minted Mint(bool with_refresh, const std::vector<std::string>& access_scopes, in
   return m;
 }
 
-util::Result<Audience, OAuthError> SelectAudience(store::Database& db,
+util::Result<Audience, OAuthError> SelectAudience(store::ResourceStore& resources,
                                                   const std::vector<std::string>& granted,
                                                   const std::vector<std::string>& requested,
                                                   const std::vector<std::string>& scopes,
                                                   bool scope_explicit) {
   using util::Fail;
   if (requested.empty()) return Audience{granted, scopes};
-  auto resolved = ResolveResources(db, requested);
+  auto resolved = ResolveResources(resources, requested);
   if (!resolved) return Fail(resolved.error());
   std::vector<std::string> uris = UrisOf(resolved.value());
   if (!granted.empty() && !IsSubset(uris, granted)) {
@@ -50,32 +49,35 @@ util::Result<Audience, OAuthError> SelectAudience(store::Database& db,
 }
 
 std::optional<store::Issued> CommitResolved(
-    store::Database& db, const Minted& minted,
-    const std::function<std::optional<store::Issued>()>& write) {
+    store::TokenStore& tokens, const Minted& minted,
+    const std::function<std::optional<store::Issued>()>& write, const store::Sleeper& sleep) {
   try {
     return write();
   } catch (const util::CommitInDoubt& e) {
     observe::Warn("commit in doubt; resolving", {{"detail", e.what()}});
   }
-  // Guard dropped the connection; each lookup runs on a fresh one. The database may be on its
-  // way down or back up, so ask for a few seconds before giving up.
-  for (int attempt = 0;; ++attempt) {
-    try {
-      if (db.Tokens().AccessTokenStored(minted.stored.access_hash)) {
-        observe::Info("commit in doubt took effect; answering with its tokens");
-        return store::Issued{0, minted.stored.access_ttl_seconds};
-      }
-      throw util::ServiceUnavailable("commit in doubt did not take effect; nothing issued");
-    } catch (const util::CommitInDoubt&) {
-      throw;  // a read cannot be in doubt; never loop on it
-    } catch (const util::ServiceUnavailable& e) {
-      if (std::string_view(e.what()).find("did not take effect") != std::string_view::npos ||
-          attempt >= 20) {
-        throw;
-      }
+  // Guard dropped the connection; each lookup runs on a fresh one.
+  auto lookup = [&](const store::NewTokens& t) {
+    std::vector<store::Resolution<store::Issued>> out(1);
+    if (tokens.AccessTokenStored(t.access_hash)) {
+      out[0] = {store::InDoubt::kStored, store::Issued{0, t.access_ttl_seconds}};
+    } else {
+      out[0].state = store::InDoubt::kNotStored;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    return out;
+  };
+  auto resolved = store::ResolveInDoubt<store::Issued>(lookup, minted.stored, 1, 21,
+                                                       std::chrono::milliseconds(250), sleep);
+  switch (resolved[0].state) {
+    case store::InDoubt::kStored:
+      observe::Info("commit in doubt took effect; answering with its tokens");
+      return resolved[0].value;
+    case store::InDoubt::kNotStored:
+      throw util::ServiceUnavailable("commit in doubt did not take effect; nothing issued");
+    case store::InDoubt::kUnknown:
+      break;
   }
+  throw util::ServiceUnavailable("commit in doubt could not be resolved");
 }
 
 TokenResponse Respond(const Minted& minted, const store::Issued& issued,

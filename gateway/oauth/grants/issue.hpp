@@ -7,6 +7,7 @@
 
 #include "gateway/oauth/grants/grant.hpp"
 #include "gateway/store/database.hpp"
+#include "gateway/store/group_commit.hpp"
 
 namespace oakgate::oauth::grants {
 
@@ -28,7 +29,7 @@ struct Audience {
   std::vector<std::string> uris;
   std::vector<std::string> scopes;
 };
-util::Result<Audience, OAuthError> SelectAudience(store::Database& db,
+util::Result<Audience, OAuthError> SelectAudience(store::ResourceStore& resources,
                                                   const std::vector<std::string>& granted,
                                                   const std::vector<std::string>& requested,
                                                   const std::vector<std::string>& scopes,
@@ -36,12 +37,20 @@ util::Result<Audience, OAuthError> SelectAudience(store::Database& db,
 
 // Runs the commit in `write`. When its outcome is unknown (util::CommitInDoubt: the
 // connection dropped during COMMIT), asks a fresh connection whether the minted access token
-// was stored and answers accordingly, so a client's retry is never mistaken for reuse
-// (CONTRACT §4, PITFALLS 3). If that cannot be known either, util::ServiceUnavailable
-// propagates: 503 with nothing claimed.
+// was stored, for about five seconds (`sleep` waits between attempts) while the database may
+// be on its way back, and answers accordingly, so a client's retry is never mistaken for reuse
+// (CONTRACT §4, PITFALLS 3): stored gives the Issued; not stored, or not known in time,
+// throws util::ServiceUnavailable (503 with nothing claimed).
 std::optional<store::Issued> CommitResolved(
+    store::TokenStore& tokens, const Minted& minted,
+    const std::function<std::optional<store::Issued>()>& write,
+    const store::Sleeper& sleep = store::SleepFor);
+inline std::optional<store::Issued> CommitResolved(
     store::Database& db, const Minted& minted,
-    const std::function<std::optional<store::Issued>()>& write);
+    const std::function<std::optional<store::Issued>()>& write,
+    const store::Sleeper& sleep = store::SleepFor) {
+  return CommitResolved(db.Tokens(), minted, write, sleep);
+}
 
 TokenResponse Respond(const Minted& minted, const store::Issued& issued,
                       const std::vector<std::string>& scopes);

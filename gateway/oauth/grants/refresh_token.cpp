@@ -1,6 +1,8 @@
 // RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2): every use returns a new
 // refresh token and retires the old one; presenting a retired one revokes the family, except
 // within refresh_grace of its rotation while its child has never been used.
+#include "gateway/oauth/grants/refresh_token.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "gateway/crypto/sha256.hpp"
@@ -10,6 +12,7 @@
 #include "gateway/oauth/grants/issue.hpp"
 #include "gateway/oauth/scope.hpp"
 #include "gateway/observe/metrics.hpp"
+#include "gateway/util/errors.hpp"
 
 namespace oakgate::oauth::grants {
 namespace {
@@ -28,7 +31,7 @@ OAuthError Revoked() {
 
 void Audit(const GrantContext& ctx, const store::RefreshTokenRecord& t, const char* type,
            const char* detail) {
-  RecordAudit(ctx.db, ctx.caller,
+  RecordAudit(ctx.audit, ctx.caller,
               {type, t.user_id.value_or(""), t.client_id, "family:" + std::to_string(t.family_id),
                nlohmann::json({{"detail", detail}}).dump()});
 }
@@ -42,6 +45,34 @@ void CountReuse() {
 
 }  // namespace
 
+std::optional<Rotation> PrepareRotation(const OAuthSettings& settings, const Caller& caller,
+                                        const AuthenticatedClient& client,
+                                        const TokenRequest& request) {
+  if (request.scope || !request.resources.empty() || !request.refresh_token ||
+      !HasTokenShape(*request.refresh_token, kRefreshTokenPrefix)) {
+    return std::nullopt;
+  }
+  Rotation r;
+  // The access token gets the family's scopes and resources (the store's, at rotation).
+  r.minted = Mint(true, {}, settings.access_token_ttl);
+  r.request.presented_hash = crypto::ToBytes(crypto::Sha256(*request.refresh_token));
+  r.request.client_id = client.client.id;
+  r.request.tokens = r.minted.stored;
+  r.request.audit = AuditEventOf(
+      caller, {"oauth.token_refreshed", "", client.client.id, "", R"({"detail":"rotated"})"});
+  return r;
+}
+
+TokenResponse RespondRotated(const Minted& minted, const store::Rotated& rotated) {
+  TokenResponse r;
+  r.access_token = minted.access_token;
+  r.expires_in = rotated.issued.expires_in;
+  r.refresh_token = minted.refresh_token;
+  r.scopes = rotated.scopes;
+  r.audience = rotated.audience;
+  return r;
+}
+
 TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& client,
                          const TokenRequest& request) {
   using util::Fail;
@@ -51,10 +82,21 @@ TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& cli
   if (!HasTokenShape(*request.refresh_token, kRefreshTokenPrefix)) {
     return Fail(Invalid("malformed refresh token"));
   }
+  // The common refresh first: one statement in the rotations' group commit. Whatever it leaves
+  // out (unknown, another client's, retired, a family no longer live) is decided below.
+  if (ctx.rotate) {
+    if (auto rotation = PrepareRotation(ctx.settings, ctx.caller, client, request)) {
+      store::Outcome<store::Rotated> outcome = ctx.rotate(rotation->request);
+      if (outcome.stored()) return RespondRotated(rotation->minted, *outcome.value);
+      if (outcome.status != store::Committed::kSkipped) {
+        throw util::ServiceUnavailable("refresh rotation not stored");
+      }
+    }
+  }
   std::string hash = crypto::ToBytes(crypto::Sha256(*request.refresh_token));
   // Two rounds at most: a lost compare-and-set is decided again on fresh data.
   for (int round = 0; round < 2; ++round) {
-    auto old = ctx.db.Tokens().FindRefreshToken(hash);
+    auto old = ctx.tokens.FindRefreshToken(hash);
     if (!old) return Fail(Invalid("unknown refresh token"));
     // Another client's token proves nothing about that client: refuse, revoke nothing.
     if (old->client_id != client.client.id) return Fail(Invalid("issued to another client"));
@@ -74,15 +116,15 @@ TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& cli
 
     // RFC 8707 §2.2: a refresh may narrow the resources, never widen them; the new refresh
     // token keeps the family's resources.
-    auto audience = SelectAudience(ctx.db, old->family_resources, request.resources, scopes,
+    auto audience = SelectAudience(ctx.resources, old->family_resources, request.resources, scopes,
                                    request.scope.has_value());
     if (!audience) return Fail(audience.error());
     scopes = audience.value().scopes;
     Minted minted = Mint(true, scopes, ctx.settings.access_token_ttl, audience.value().uris);
     std::optional<store::Issued> issued;
     if (!old->retired) {
-      issued = CommitResolved(ctx.db, minted,
-                              [&] { return ctx.db.Tokens().Rotate(*old, minted.stored); });
+      issued = CommitResolved(
+          ctx.tokens, minted, [&] { return ctx.tokens.Rotate(*old, minted.stored); }, ctx.sleep);
       if (issued) {
         Audit(ctx, *old, "oauth.token_refreshed", "rotated");
         return Respond(minted, *issued, scopes);
@@ -95,7 +137,8 @@ TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& cli
     if (in_grace) {
       int64_t child = *old->unused_child_id;
       issued = CommitResolved(
-          ctx.db, minted, [&] { return ctx.db.Tokens().RotateAgain(*old, child, minted.stored); });
+          ctx.tokens, minted, [&] { return ctx.tokens.RotateAgain(*old, child, minted.stored); },
+          ctx.sleep);
       if (issued) {
         Audit(ctx, *old, "oauth.token_refreshed", "grace: unused child retired");
         return Respond(minted, *issued, scopes);
@@ -103,14 +146,14 @@ TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& cli
       continue;  // the child was used meanwhile
     }
     // A retired token presented again: someone else may hold it (RFC 9700 §4.14.2).
-    ctx.db.Tokens().RevokeFamily(old->family_id, "refresh_reuse");
+    ctx.tokens.RevokeFamily(old->family_id, "refresh_reuse");
     Audit(ctx, *old, "oauth.refresh_reuse_detected", "family revoked");
     CountReuse();
     return Fail(Revoked());
   }
-  auto last = ctx.db.Tokens().FindRefreshToken(hash);
+  auto last = ctx.tokens.FindRefreshToken(hash);
   if (last) {
-    ctx.db.Tokens().RevokeFamily(last->family_id, "refresh_reuse");
+    ctx.tokens.RevokeFamily(last->family_id, "refresh_reuse");
     Audit(ctx, *last, "oauth.refresh_reuse_detected", "family revoked after a race");
     CountReuse();
     return Fail(Revoked());

@@ -457,6 +457,59 @@ inline constexpr Statement kRefreshTokenRetireUnused{
     "refresh_token_retire_unused",
     "UPDATE refresh_tokens SET revoked_at = now()"
     " WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING id"};
+// The common refresh for a batch of requests in one statement (store::RotationStore):
+// one round trip and one commit (autocommit: all or none) for the lookup, the compare-and-set,
+// the new tokens and the audit events of every request. Each row of $1 is {"i" (its place in
+// the batch), "hash" (the presented token, hex), "client_id", "access" and "refresh" (the new
+// hashes, hex), "ttl" (seconds), "type", "address", "request_id", "details"}.
+// f locks each live family of the client before any of its tokens, in id order, as
+// kFamilyTouch does (a prune deletes a family and then its tokens): FOR NO KEY UPDATE re-checks
+// the row after waiting, so a family revoked, expired or pruned meanwhile is left out. rt is
+// the compare-and-set of kRefreshTokenRetire; two requests of one batch presenting the same
+// token update it once, so one wins. Rows left out are not returned: the grant decides them.
+inline constexpr Statement kRefreshRotateBatch{
+    "refresh_rotate_batch",
+    "WITH x AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS x(i int, hash text,"
+    "  client_id text, access text, refresh text, ttl bigint, type text, address text,"
+    "  request_id text, details text)),"
+    " p AS MATERIALIZED (SELECT x.i, x.client_id, t.id AS token_id, t.family_id FROM x"
+    "  JOIN refresh_tokens t ON t.token_hash = decode(x.hash, 'hex')"
+    "  WHERE t.used_at IS NULL AND t.revoked_at IS NULL),"
+    " f AS MATERIALIZED (SELECT fam.id, fam.client_id, fam.user_id, fam.scopes, fam.resources,"
+    "  fam.expires_at FROM token_families fam LEFT JOIN users u ON u.id = fam.user_id"
+    "  WHERE (fam.id, fam.client_id) IN (SELECT family_id, client_id FROM p)"
+    "  AND fam.revoked_at IS NULL AND fam.expires_at > now()"
+    "  AND (fam.user_id IS NULL OR u.disabled_at IS NULL) ORDER BY fam.id FOR NO KEY UPDATE OF "
+    "fam),"
+    " touch AS (UPDATE token_families fam SET last_used_at = now() FROM f WHERE fam.id = f.id),"
+    " rt AS (UPDATE refresh_tokens t SET used_at = now()"
+    "  FROM p JOIN f ON f.id = p.family_id AND f.client_id = p.client_id"
+    "  WHERE t.id = p.token_id AND t.used_at IS NULL AND t.revoked_at IS NULL"
+    "  RETURNING p.i, t.id AS parent_id, t.family_id),"
+    " n AS MATERIALIZED (SELECT x.i, x.access, x.refresh, x.ttl, x.type, x.address,"
+    "  x.request_id, x.details, rt.parent_id, f.id AS family_id, f.client_id, f.user_id,"
+    "  f.scopes, f.resources, f.expires_at FROM rt JOIN x ON x.i = rt.i"
+    "  JOIN f ON f.id = rt.family_id),"
+    " a AS (INSERT INTO access_tokens (token_hash, family_id, client_id, user_id, scopes,"
+    "  expires_at, audience) SELECT decode(access, 'hex'), family_id, client_id, user_id,"
+    "  scopes, least(expires_at, now() + make_interval(secs => ttl)), resources FROM n"
+    "  RETURNING token_hash, round(extract(epoch FROM expires_at - now()))::bigint AS expires_in),"
+    " r AS (INSERT INTO refresh_tokens (token_hash, family_id, parent_id)"
+    "  SELECT decode(refresh, 'hex'), family_id, parent_id FROM n),"
+    " e AS (INSERT INTO audit_events (type, user_id, client_id, actor, subject, client_address,"
+    "  request_id, details) SELECT type, user_id, client_id, coalesce(user_id::text, client_id),"
+    "  'family:' || family_id, nullif(address, ''), nullif(request_id, ''), details::jsonb"
+    "  FROM n)"
+    " SELECT n.i, n.family_id, a.expires_in, array_to_string(n.scopes, ' '),"
+    " array_to_string(n.resources, ' ') FROM n JOIN a ON a.token_hash = decode(n.access, 'hex')"};
+// A rotation in doubt: which of these access token hashes ($1, hex, space-separated) are
+// stored, with what the rotation answered.
+inline constexpr Statement kRotatedFind{
+    "rotated_find",
+    "SELECT encode(token_hash, 'hex'), family_id,"
+    " greatest(round(extract(epoch FROM expires_at - now())), 0)::bigint,"
+    " array_to_string(scopes, ' '), array_to_string(audience, ' ') FROM access_tokens"
+    " WHERE token_hash = ANY(SELECT decode(h, 'hex') FROM unnest(string_to_array($1, ' ')) h)"};
 
 inline constexpr Statement kConsentFind{"consent_find",
                                         "SELECT array_to_string(scopes, ' '),"
@@ -781,6 +834,8 @@ inline constexpr Statement kAll[] = {
     kRefreshTokenFind,
     kRefreshTokenRetire,
     kRefreshTokenRetireUnused,
+    kRefreshRotateBatch,
+    kRotatedFind,
     kConsentFind,
     kConsentSave,
     kAuditRecord,
