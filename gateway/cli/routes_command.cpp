@@ -5,12 +5,13 @@
 #include <atomic>
 #include <memory>
 
-#include "gateway/apikey/key_service.hpp"
 #include "gateway/apikey/key_verifier.hpp"
 #include "gateway/app/legacy_setup.hpp"
 #include "gateway/app/routes.hpp"
 #include "gateway/cli/commands.hpp"
+#include "gateway/crypto/random.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
+#include "gateway/manage/services.hpp"
 #include "gateway/oauth/access_token.hpp"
 #include "gateway/oauth/authorize.hpp"
 #include "gateway/oauth/client_auth.hpp"
@@ -20,7 +21,9 @@
 #include "gateway/oauth/revocation.hpp"
 #include "gateway/oauth/token_service.hpp"
 #include "gateway/policy/decision_writer.hpp"
+#include "gateway/policy/policy_cache.hpp"
 #include "gateway/policy/shared_rate_limiter.hpp"
+#include "gateway/policy/validator.hpp"
 #include "gateway/render/templates.hpp"
 #include "gateway/session/csrf.hpp"
 #include "gateway/session/login_service.hpp"
@@ -65,12 +68,16 @@ nlohmann::json ListRoutes(const config::Config& cfg) {
   policy::DecisionWriter decision_writer(db.Decisions(), policy::DecisionWriterOptions{});
   policy::SharedRateLimiter rate_limiter(db.RateBuckets());
   oauth::AccessTokenVerifier access_tokens(db);
-  apikey::KeyService key_service(db);
+  manage::Services services(db);
   apikey::KeyVerifier key_verifier(db, clock);
-  handlers::api::ApiContext api{db, access_tokens, key_service};
-  handlers::validate::ValidateContext validate{
-      db, key_verifier, rate_limiter, decision_writer, clock, &handlers::validate::SteadyMillis};
-  handlers::dashboard::DashboardContext dashboard{web, db, key_service};
+  handlers::api::ApiContext api{access_tokens,  services.agents, services.tools,
+                                services.rules, services.keys,   services.activity};
+  policy::CachedPolicies policies(db, nullptr);
+  policy::Validator validator(key_verifier, rate_limiter, policies, clock,
+                              crypto::SystemRandom::Instance());
+  handlers::validate::ValidateContext validate{validator, decision_writer, clock};
+  handlers::dashboard::DashboardContext dashboard{
+      web, db, services.agents, services.tools, services.rules, services.keys, services.activity};
   // The legacy bridge's routes exist only when it is configured, as in `serve`.
   store::pg::PgLegacyJwtStore legacy_store(db);
   std::unique_ptr<legacy::LegacyBridge> legacy_bridge;
