@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/login_flow.hpp"
@@ -132,12 +133,18 @@ TEST_F(OAuthOutageE2E, RefreshUnderLoadWhileTheDatabaseStopsNeverSaysInvalidGran
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  EXPECT_TRUE(Eventually([&] { return ok.load() > 0; }, std::chrono::seconds(30)));
   StopDatabase();
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Down until the outage has been answered: a rotation whose commit was cut off is resolved
+  // first (it may ride out a short outage and answer 200, CONTRACT §4), so a fixed window can
+  // pass with no request answered at all while the database was away.
+  EXPECT_TRUE(Eventually([&] { return unavailable.load() > 0 || bad.load() > 0; },
+                         std::chrono::seconds(30)));
   StartDatabase();
   EXPECT_TRUE(gw_->WaitReady(200, std::chrono::seconds(20)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int served_before = ok.load();
+  EXPECT_TRUE(
+      Eventually([&] { return ok.load() > served_before + kWorkers; }, std::chrono::seconds(30)));
   stop = true;
   for (auto& w : workers) w.join();
   EXPECT_EQ(bad.load(), 0);
