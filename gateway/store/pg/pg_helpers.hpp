@@ -146,13 +146,23 @@ WriteOutcome AuditedChange(PgDatabase& db, const AuditEvent& audit, const sql::S
 
 // Runs `f`, one statement in autocommit (atomic on its own, committed when it returns). A
 // connection lost meanwhile leaves that commit in doubt: Guard turns pqxx::in_doubt_error into
-// util::CommitInDoubt, whose caller looks up what was stored.
+// util::CommitInDoubt, whose caller looks up what was stored. So does the server ending the
+// session while the statement ran (class 57: an administrator's or a crash shutdown; class 08:
+// a connection exception; or an error with no SQLSTATE at all): the implicit commit may have
+// happened before the error was sent, so retrying the statement as if nothing was written
+// would take a rotation that took effect for a reuse (PITFALLS 3).
 template <typename F>
 auto InDoubtIfConnectionLost(F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const pqxx::broken_connection& e) {
     throw pqxx::in_doubt_error(e.what());
+  } catch (const pqxx::sql_error& e) {
+    const std::string& state = e.sqlstate();
+    if (state.size() != 5 || state.rfind("57", 0) == 0 || state.rfind("08", 0) == 0) {
+      throw pqxx::in_doubt_error(e.what());
+    }
+    throw;
   }
 }
 
