@@ -31,8 +31,7 @@ ApiKey InsertKey(pqxx::transaction_base& tx, const NewApiKey& k,
   if (k.reveal) {
     // After the key (the slot references it), before the commit of both.
     tx.exec_prepared(sql::kRevealDropStale.name, k.reveal->session_id);
-    tx.exec_prepared(sql::kRevealPut.name, k.reveal->session_id, k.key_id,
-                     Bytea(k.reveal->sealed));
+    tx.exec_prepared(sql::kRevealPut.name, k.reveal->session_id, k.key_id, Bytea(k.reveal->sealed));
   }
   return key;
 }
