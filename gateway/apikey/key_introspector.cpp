@@ -1,6 +1,7 @@
 #include "gateway/apikey/key_introspector.hpp"
 
 #include "gateway/apikey/key_format.hpp"
+#include "gateway/util/strings.hpp"
 
 namespace oakgate::apikey {
 
@@ -12,9 +13,7 @@ oauth::Introspection Answer(const util::Result<VerifiedKey, KeyError>& key) {
   const VerifiedKey& k = key.value();
   out.active = true;
   out.token_type = "api_key";
-  std::string scope;
-  for (const auto& s : k.scopes) scope += (scope.empty() ? "" : " ") + s;
-  out.scope = scope;
+  out.scope = util::JoinList(k.scopes);
   out.sub = k.user_id;
   out.exp = k.expires_at;
   out.iat = k.created_at;

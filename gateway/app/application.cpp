@@ -58,9 +58,7 @@ oauth::RegistrationSettings RegistrationSettingsFrom(const config::Config& cfg) 
   s.mode = cfg.registration == "off"     ? oauth::RegistrationMode::kOff
            : cfg.registration == "token" ? oauth::RegistrationMode::kToken
                                          : oauth::RegistrationMode::kOpen;
-  for (auto scheme : util::Split(cfg.registration_redirect_schemes, ' ')) {
-    if (!scheme.empty()) s.custom_schemes.emplace_back(scheme);
-  }
+  s.custom_schemes = util::SplitList(cfg.registration_redirect_schemes);
   s.rate_limit = cfg.registration_rate_limit;
   s.window_seconds = cfg.registration_window;
   return s;

@@ -366,8 +366,7 @@ Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& en
   if (c.registration != "open" && c.registration != "token" && c.registration != "off") {
     throw ConfigError("registration", "must be one of open, token, off");
   }
-  for (auto scheme : util::Split(c.registration_redirect_schemes, ' ')) {
-    if (scheme.empty()) continue;
+  for (const std::string& scheme : util::SplitList(c.registration_redirect_schemes)) {
     bool ok = scheme.front() >= 'a' && scheme.front() <= 'z';
     for (char ch : scheme) {
       ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '+' || ch == '-' ||

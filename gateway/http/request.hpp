@@ -1,5 +1,6 @@
 #pragma once
 // Our own request type: handlers never see Pistache.
+#include <any>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,6 +28,9 @@ struct Request {
   std::string request_id;
   // Filled by the router for patterns such as /api/v1/agents/{id}.
   std::vector<std::pair<std::string, std::string>> path_params;
+  // What a route's reactor attempt (fast or async) parsed from the body, kept for the route's
+  // pool handler when the attempt declines, so the body is parsed once. Empty until then.
+  std::any parsed;
 
   // The single value of a header; nullopt when absent. A header that must not repeat and
   // does is reported by HeaderCount() > 1, so callers can refuse it.

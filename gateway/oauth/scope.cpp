@@ -28,10 +28,6 @@ bool IsSubset(const std::vector<std::string>& requested, const std::vector<std::
   return true;
 }
 
-std::string JoinScope(const std::vector<std::string>& scopes) {
-  std::string out;
-  for (const auto& s : scopes) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
+std::string JoinScope(const std::vector<std::string>& scopes) { return util::JoinList(scopes); }
 
 }  // namespace oakgate::oauth

@@ -10,10 +10,11 @@
 namespace oakgate::handlers::oauth {
 
 // POST /oauth/token (RFC 6749 §3.2, §5)
-http::Response Token(const OAuthContext& ctx, const http::Request& request);
-// On the reactor thread: true when the common client_credentials request went to the token
-// writer, which replies once the token is stored; false to post the request to the pool.
-bool TokenAsync(const OAuthContext& ctx, const http::Request& request, http::Reply reply);
+http::Response Token(const OAuthContext& ctx, http::Request& request);
+// On the reactor thread: true when the common client_credentials request or refresh went to
+// its writer, which replies once the tokens are stored; false to post the request to the pool,
+// with its parsed body kept on it (http::Request::parsed) for Token.
+bool TokenAsync(const OAuthContext& ctx, http::Request& request, http::Reply reply);
 // POST /oauth/introspect (RFC 7662)
 http::Response Introspect(const OAuthContext& ctx, const http::Request& request);
 // On the reactor thread: the answer when the caches hold it, else nullopt (then Introspect

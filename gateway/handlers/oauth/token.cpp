@@ -1,4 +1,5 @@
 // POST /oauth/token: parse into a TokenRequest, call the token service, render.
+#include <any>
 #include <nlohmann/json.hpp>
 
 #include "gateway/handlers/oauth/endpoints.hpp"
@@ -8,8 +9,9 @@
 namespace oakgate::handlers::oauth {
 namespace {
 
-util::Result<oakgate::oauth::TokenRequest, oakgate::oauth::OAuthError> ReadTokenRequest(
-    const http::Request& request) {
+using Parsed = util::Result<oakgate::oauth::TokenRequest, oakgate::oauth::OAuthError>;
+
+Parsed ReadTokenRequest(const http::Request& request) {
   auto params = ParseOAuthBody(request);
   if (!params) return util::Fail(params.error());
   const http::Params& p = params.value();
@@ -28,6 +30,14 @@ util::Result<oakgate::oauth::TokenRequest, oakgate::oauth::OAuthError> ReadToken
   return t;
 }
 
+// The body as a TokenRequest, parsed once per request: TokenAsync parses it on the reactor
+// thread and keeps it on the request, so Token, on the pool, reads it there when it declined.
+const Parsed& ParsedTokenRequest(http::Request& request) {
+  if (const auto* kept = std::any_cast<Parsed>(&request.parsed)) return *kept;
+  request.parsed = ReadTokenRequest(request);
+  return *std::any_cast<Parsed>(&request.parsed);
+}
+
 http::Response Render(const oakgate::oauth::TokenResult& result) {
   if (!result) return OAuthErrorResponse(result.error());
   const auto& ok = result.value();
@@ -41,8 +51,8 @@ http::Response Render(const oakgate::oauth::TokenResult& result) {
 
 }  // namespace
 
-http::Response Token(const OAuthContext& ctx, const http::Request& request) {
-  auto t = ReadTokenRequest(request);
+http::Response Token(const OAuthContext& ctx, http::Request& request) {
+  const Parsed& t = ParsedTokenRequest(request);
   if (!t) return OAuthErrorResponse(t.error());
   auto result = ctx.tokens.Exchange(t.value(), CallerOf(request));
   // A reuse revoked tokens: this instance's caches drop them before the client hears of it.
@@ -51,8 +61,8 @@ http::Response Token(const OAuthContext& ctx, const http::Request& request) {
   return Render(result);
 }
 
-bool TokenAsync(const OAuthContext& ctx, const http::Request& request, http::Reply reply) {
-  auto t = ReadTokenRequest(request);
+bool TokenAsync(const OAuthContext& ctx, http::Request& request, http::Reply reply) {
+  const Parsed& t = ParsedTokenRequest(request);
   if (!t) return false;
   // A refresh that detected reuse revoked a family: as in Token, this instance's caches drop
   // its tokens before the client hears of it (on the token service's own thread, never the

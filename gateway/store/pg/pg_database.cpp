@@ -8,6 +8,7 @@
 
 #include "gateway/observe/metrics.hpp"
 #include "gateway/store/pg/migrator.hpp"
+#include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
 #include "gateway/store/pg/statements.hpp"
 
@@ -163,14 +164,13 @@ bool PgDatabase::IsTransient(const std::string& sqlstate) {
 }
 
 bool PgDatabase::Ready() {
-  std::string known;
-  for (const auto& m : EmbeddedMigrations()) known += (known.empty() ? "" : " ") + m.version;
+  std::vector<std::string> known;
+  for (const auto& m : EmbeddedMigrations()) known.push_back(m.version);
   try {
-    return Guard([&] {
-      pqxx::nontransaction tx(Connection());
-      auto row = tx.exec_prepared1(sql::kMigrationsApplied.name, known);
-      return row[0].as<size_t>() == EmbeddedMigrations().size();
-    });
+    return QueryRow(
+        *this, sql::kMigrationsApplied,
+        [](const pqxx::row& row) { return row[0].as<size_t>() == EmbeddedMigrations().size(); },
+        util::JoinList(known));
   } catch (const util::ServiceUnavailable&) {
     return false;
   } catch (const pqxx::sql_error&) {

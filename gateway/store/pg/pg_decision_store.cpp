@@ -1,6 +1,5 @@
 #include <nlohmann/json.hpp>
 
-#include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
 #include "gateway/util/json_writer.hpp"
@@ -58,33 +57,18 @@ std::string DecisionBatchJson(const std::vector<DecisionRecord>& batch) {
 }  // namespace
 
 std::vector<std::string> PgDecisionStore::InsertBatch(const std::vector<DecisionRecord>& batch) {
-  // The batch travels as one JSON parameter: one statement, one round trip, and no quoting
-  // of user text into SQL.
-  std::string payload = DecisionBatchJson(batch);
-  return db_.Guard([&] {
-    // One statement in autocommit: one round trip where BEGIN, INSERT and COMMIT took three,
-    // and on a busy machine each round trip waits for the backend to be scheduled. The
-    // statement is atomic on its own. A connection lost while it ran leaves the commit in
-    // doubt, which the writer resolves by looking the ids up.
-    pqxx::nontransaction tx(db_.Connection());
-    pqxx::result r = InDoubtIfConnectionLost(
-        [&] { return tx.exec_prepared(sql::kDecisionInsertBatch.name, payload); });
-    std::vector<std::string> ids;
-    ids.reserve(r.size());
-    for (const auto& row : r) ids.push_back(row["id"].as<std::string>());
-    return ids;
-  });
+  // The batch travels as one JSON parameter: one statement, one round trip where BEGIN,
+  // INSERT and COMMIT took three, and no quoting of user text into SQL. A connection lost
+  // while it ran leaves the commit in doubt, which the writer resolves by looking the ids up.
+  return WriteBatch(
+      db_, sql::kDecisionInsertBatch,
+      [](const pqxx::row& row) { return row["id"].as<std::string>(); }, DecisionBatchJson(batch));
 }
 
 std::vector<std::string> PgDecisionStore::FindExisting(const std::vector<std::string>& ids) {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    std::vector<std::string> out;
-    for (const auto& row : tx.exec_prepared(sql::kDecisionExisting.name, JoinWords(ids))) {
-      out.push_back(row["id"].as<std::string>());
-    }
-    return out;
-  });
+  return QueryAll(
+      db_, sql::kDecisionExisting, [](const pqxx::row& row) { return row["id"].as<std::string>(); },
+      util::JoinList(ids));
 }
 
 void PgDecisionStore::AddRateLimited(const std::vector<RateLimitedCount>& counts) {
@@ -92,11 +76,8 @@ void PgDecisionStore::AddRateLimited(const std::vector<RateLimitedCount>& counts
   for (const auto& c : counts) {
     rows.push_back({{"agent_id", c.agent_id}, {"minute", c.minute}, {"count", c.count}});
   }
-  db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    tx.exec_prepared(sql::kRateLimitedAdd.name, rows.dump());
-    tx.commit();
-  });
+  // One statement, atomic on its own.
+  Execute(db_, sql::kRateLimitedAdd, rows.dump());
 }
 
 std::vector<DecisionRecord> PgDecisionStore::List(const DecisionQuery& q) {
@@ -107,38 +88,35 @@ std::vector<DecisionRecord> PgDecisionStore::List(const DecisionQuery& q) {
   std::optional<std::string> allowed;
   if (q.allowed) allowed = *q.allowed ? "true" : "false";
   auto from = text(q.from), to = text(q.to), before = text(q.before);
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kDecisionList.name, q.user_id, OrNull(q.agent_id),
-                              OrNull(q.tool), OrNull(q.scope), OrNull(allowed), OrNull(from),
-                              OrNull(to), OrNull(before), q.limit);
-    std::vector<DecisionRecord> out;
-    for (const auto& row : r) {
-      out.push_back(ReadDecision(row));
-      out.back().user_id = q.user_id;
-    }
-    return out;
-  });
+  return QueryAll(
+      db_, sql::kDecisionList,
+      [&](const pqxx::row& row) {
+        DecisionRecord d = ReadDecision(row);
+        d.user_id = q.user_id;
+        return d;
+      },
+      q.user_id, OrNull(q.agent_id), OrNull(q.tool), OrNull(q.scope), OrNull(allowed), OrNull(from),
+      OrNull(to), OrNull(before), q.limit);
 }
 
 std::optional<DecisionRecord> PgDecisionStore::Find(std::string_view user_id,
                                                     std::string_view decision_id) {
-  return db_.Guard([&]() -> std::optional<DecisionRecord> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r =
-        tx.exec_prepared(sql::kDecisionFind.name, std::string(user_id), std::string(decision_id));
-    if (r.empty()) return std::nullopt;
-    DecisionRecord d = ReadDecision(r[0]);
-    d.user_id = std::string(user_id);
-    return d;
-  });
+  return QueryOne(
+      db_, sql::kDecisionFind,
+      [&](const pqxx::row& row) {
+        DecisionRecord d = ReadDecision(row);
+        d.user_id = std::string(user_id);
+        return d;
+      },
+      std::string(user_id), std::string(decision_id));
 }
 
 DecisionSummary PgDecisionStore::Summarize(std::string_view user_id) {
   std::string user(user_id);
-  return db_.Guard([&] {
-    // One snapshot for the four reads, so the numbers agree with each other.
-    pqxx::read_transaction tx(db_.Connection());
+  // One snapshot for the four reads (repeatable read: under read committed each statement
+  // would take its own), so the numbers agree with each other.
+  using Snapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+  return Transact<Snapshot>(db_, [&](Snapshot& tx) {
     DecisionSummary s;
     for (const auto& row : tx.exec_prepared(sql::kSummaryCounts.name, user)) {
       s.counts.push_back({row["allowed"].as<bool>(), row["reason"].as<std::string>(),
@@ -157,7 +135,6 @@ DecisionSummary PgDecisionStore::Summarize(std::string_view user_id) {
       s.hours.push_back(
           {row["hour"].as<int64_t>(), row["allowed"].as<int64_t>(), row["denied"].as<int64_t>()});
     }
-    tx.commit();
     return s;
   });
 }

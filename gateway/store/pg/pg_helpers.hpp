@@ -1,8 +1,8 @@
 #pragma once
 // The shapes every store method takes, written once: a read of one row, of all rows, of the
-// row a statement always returns, a single statement, and a change with its audit event. Each
-// runs on the calling thread's connection inside PgDatabase::Guard, so a database failure is
-// handled (and counted) the same way everywhere.
+// row a statement always returns, a single statement, a group commit's batch, a transaction,
+// and a change with its audit event. Each runs on the calling thread's connection inside
+// PgDatabase::Guard, so a database failure is handled (and counted) the same way everywhere.
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -21,10 +21,6 @@ namespace oakgate::store::pg {
 // The lists stored as arrays travel as space-separated text (util::JoinList, util::SplitList).
 inline std::vector<std::string> ListField(const pqxx::field& f) {
   return util::SplitList(f.as<std::string>(""));
-}
-// The name the decision store calls the codec by (kept so its file needs no edit).
-inline std::string JoinWords(const std::vector<std::string>& items) {
-  return util::JoinList(items);
 }
 
 // A NULL parameter for an absent value (libpqxx 6 sends a null const char* as NULL).
@@ -46,12 +42,21 @@ inline std::optional<std::string> OptionalText(const pqxx::field& f) {
 template <typename Read>
 using RowValue = std::decay_t<std::invoke_result_t<Read&, const pqxx::row&>>;
 
-// The first row of a read in autocommit (no BEGIN/COMMIT round trips), or nullopt.
+// Runs `body(tx)` in autocommit: each statement commits on its own, with no BEGIN/COMMIT
+// round trips. The reads and single statements below are this with one statement.
+template <typename Body>
+auto Autocommit(PgDatabase& db, Body&& body) {
+  return db.Guard([&] {
+    pqxx::nontransaction tx(db.Connection());
+    return body(tx);
+  });
+}
+
+// The first row of a read in autocommit, or nullopt.
 template <typename Read, typename... Args>
 std::optional<RowValue<Read>> QueryOne(PgDatabase& db, const sql::Statement& s, Read&& read,
                                        const Args&... args) {
-  return db.Guard([&]() -> std::optional<RowValue<Read>> {
-    pqxx::nontransaction tx(db.Connection());
+  return Autocommit(db, [&](pqxx::nontransaction& tx) -> std::optional<RowValue<Read>> {
     auto r = tx.exec_prepared(s.name, args...);
     if (r.empty()) return std::nullopt;
     return read(r[0]);
@@ -62,8 +67,7 @@ std::optional<RowValue<Read>> QueryOne(PgDatabase& db, const sql::Statement& s, 
 template <typename Read, typename... Args>
 std::vector<RowValue<Read>> QueryAll(PgDatabase& db, const sql::Statement& s, Read&& read,
                                      const Args&... args) {
-  return db.Guard([&] {
-    pqxx::nontransaction tx(db.Connection());
+  return Autocommit(db, [&](pqxx::nontransaction& tx) {
     std::vector<RowValue<Read>> out;
     for (const auto& row : tx.exec_prepared(s.name, args...)) out.push_back(read(row));
     return out;
@@ -74,26 +78,62 @@ std::vector<RowValue<Read>> QueryAll(PgDatabase& db, const sql::Statement& s, Re
 // in autocommit; anything else is pqxx::unexpected_rows.
 template <typename Read, typename... Args>
 RowValue<Read> QueryRow(PgDatabase& db, const sql::Statement& s, Read&& read, const Args&... args) {
-  return db.Guard([&] {
-    pqxx::nontransaction tx(db.Connection());
-    return read(tx.exec_prepared1(s.name, args...));
-  });
+  return Autocommit(
+      db, [&](pqxx::nontransaction& tx) { return read(tx.exec_prepared1(s.name, args...)); });
 }
 
 // One statement in autocommit (atomic on its own); the number of rows it changed.
 template <typename... Args>
 size_t Execute(PgDatabase& db, const sql::Statement& s, const Args&... args) {
-  return db.Guard([&] {
-    pqxx::nontransaction tx(db.Connection());
+  return Autocommit(db, [&](pqxx::nontransaction& tx) {
     return tx.exec_prepared(s.name, args...).affected_rows();
   });
 }
 
-// Runs `body(tx)` in one transaction and commits when it returns; a throw rolls it all back.
-template <typename Body>
+// Runs `f`, one statement in autocommit (atomic on its own, committed when it returns). A
+// connection lost meanwhile leaves that commit in doubt: Guard turns pqxx::in_doubt_error into
+// util::CommitInDoubt, whose caller looks up what was stored. So does the server ending the
+// session while the statement ran (class 57: an administrator's or a crash shutdown; class 08:
+// a connection exception; or an error with no SQLSTATE at all): the implicit commit may have
+// happened before the error was sent, so retrying the statement as if nothing was written
+// would take a rotation that took effect for a reuse (PITFALLS 3).
+template <typename F>
+auto InDoubtIfConnectionLost(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const pqxx::broken_connection& e) {
+    throw pqxx::in_doubt_error(e.what());
+  } catch (const pqxx::sql_error& e) {
+    const std::string& state = e.sqlstate();
+    if (state.size() != 5 || state.rfind("57", 0) == 0 || state.rfind("08", 0) == 0) {
+      throw pqxx::in_doubt_error(e.what());
+    }
+    throw;
+  }
+}
+
+// The one statement of a group commit's batch (store/group_commit.hpp), in autocommit: one
+// round trip and one commit for the whole batch, and every row it returns. A connection lost
+// while it ran leaves that commit in doubt (above): the caller looks the items up, and never
+// takes them for not stored.
+template <typename Read, typename... Args>
+std::vector<RowValue<Read>> WriteBatch(PgDatabase& db, const sql::Statement& s, Read&& read,
+                                       const Args&... args) {
+  return Autocommit(db, [&](pqxx::nontransaction& tx) {
+    pqxx::result r = InDoubtIfConnectionLost([&] { return tx.exec_prepared(s.name, args...); });
+    std::vector<RowValue<Read>> out;
+    out.reserve(r.size());
+    for (const auto& row : r) out.push_back(read(row));
+    return out;
+  });
+}
+
+// Runs `body(tx)` in one transaction (`Tx`: pqxx::work unless a read asks for a snapshot) and
+// commits when it returns; a throw rolls it all back.
+template <typename Tx = pqxx::work, typename Body>
 auto Transact(PgDatabase& db, Body&& body) {
   return db.Guard([&] {
-    pqxx::work tx(db.Connection());
+    Tx tx(db.Connection());
     if constexpr (std::is_void_v<decltype(body(tx))>) {
       body(tx);
       tx.commit();
@@ -102,6 +142,18 @@ auto Transact(PgDatabase& db, Body&& body) {
       tx.commit();
       return out;
     }
+  });
+}
+
+// A change that may lose a compare-and-set (a code redeemed, a refresh token retired): `body`
+// returns what it wrote, committed, or nullopt, and then everything it wrote is rolled back.
+template <typename Body>
+auto TransactOrRollBack(PgDatabase& db, Body&& body) {
+  return db.Guard([&] {
+    pqxx::work tx(db.Connection());
+    auto out = body(tx);
+    if (out) tx.commit();
+    return out;
   });
 }
 
@@ -142,28 +194,6 @@ WriteOutcome AuditedChange(PgDatabase& db, const AuditEvent& audit, const sql::S
     return tx.exec_prepared(s.name, args...).affected_rows() == 1 ? WriteOutcome::kOk
                                                                   : WriteOutcome::kNotFound;
   });
-}
-
-// Runs `f`, one statement in autocommit (atomic on its own, committed when it returns). A
-// connection lost meanwhile leaves that commit in doubt: Guard turns pqxx::in_doubt_error into
-// util::CommitInDoubt, whose caller looks up what was stored. So does the server ending the
-// session while the statement ran (class 57: an administrator's or a crash shutdown; class 08:
-// a connection exception; or an error with no SQLSTATE at all): the implicit commit may have
-// happened before the error was sent, so retrying the statement as if nothing was written
-// would take a rotation that took effect for a reuse (PITFALLS 3).
-template <typename F>
-auto InDoubtIfConnectionLost(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const pqxx::broken_connection& e) {
-    throw pqxx::in_doubt_error(e.what());
-  } catch (const pqxx::sql_error& e) {
-    const std::string& state = e.sqlstate();
-    if (state.size() != 5 || state.rfind("57", 0) == 0 || state.rfind("08", 0) == 0) {
-      throw pqxx::in_doubt_error(e.what());
-    }
-    throw;
-  }
 }
 
 }  // namespace oakgate::store::pg

@@ -4,10 +4,9 @@
 namespace oakgate::store::pg {
 
 PruneCounts PgMaintenanceStore::PruneOnce(const PruneLimits& l) {
-  return db_.Guard([&] {
-    // Each delete commits on its own: a batch is small, and one failing kind does not undo
-    // the others.
-    pqxx::nontransaction tx(db_.Connection());
+  // Each delete commits on its own: a batch is small, and one failing kind does not undo the
+  // others.
+  return Autocommit(db_, [&](pqxx::nontransaction& tx) {
     PruneCounts out;
     auto run = [&](const char* what, const sql::Statement& s, auto... args) {
       out.emplace_back(what, tx.exec_prepared(s.name, l.batch, args...).affected_rows());

@@ -1,171 +1,144 @@
 #include <stdexcept>
 
-#include "gateway/store/pg/pg_database.hpp"
 #include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_rotation_store.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
-#include "gateway/store/pg/statements.hpp"
 #include "gateway/util/json_writer.hpp"
-#include "gateway/util/strings.hpp"
 
 namespace oakgate::store::pg {
 namespace {
 
-std::vector<std::string> Words(const pqxx::field& f) {
-  std::vector<std::string> out;
-  std::string s = f.as<std::string>("");
-  if (s.empty()) return out;
-  for (auto part : util::Split(s, ' ')) out.emplace_back(part);
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
-
-pqxx::binarystring Bytes(std::string_view s) { return pqxx::binarystring(std::string(s)); }
+using util::JoinList;
 
 // Inserts the access token (and the refresh token when one is asked for) into `family_id`.
 int64_t InsertTokens(pqxx::work& tx, int64_t family_id, const NewTokens& tokens,
                      std::optional<int64_t> parent_id) {
-  auto row = tx.exec_prepared1(sql::kAccessTokenCreate.name, Bytes(tokens.access_hash),
-                               Join(tokens.access_scopes), tokens.access_ttl_seconds, family_id,
-                               Join(tokens.audience));
+  auto row = tx.exec_prepared1(sql::kAccessTokenCreate.name, Bytea(tokens.access_hash),
+                               JoinList(tokens.access_scopes), tokens.access_ttl_seconds, family_id,
+                               JoinList(tokens.audience));
   if (!tokens.refresh_hash.empty()) {
-    if (parent_id) {
-      tx.exec_prepared(sql::kRefreshTokenCreate.name, Bytes(tokens.refresh_hash), family_id,
-                       *parent_id);
-    } else {
-      tx.exec_prepared(sql::kRefreshTokenCreate.name, Bytes(tokens.refresh_hash), family_id,
-                       nullptr);
-    }
+    tx.exec_prepared(sql::kRefreshTokenCreate.name, Bytea(tokens.refresh_hash), family_id,
+                     parent_id);
   }
   return row[0].as<int64_t>();
+}
+
+// A rotation: retires `retired_id` with `retire` (a compare-and-set) and inserts the new tokens
+// as children of `old`, or writes nothing when the family or the compare-and-set is lost.
+std::optional<Issued> RotateWith(PgDatabase& db, const RefreshTokenRecord& old,
+                                 const sql::Statement& retire, int64_t retired_id,
+                                 const NewTokens& tokens) {
+  return TransactOrRollBack(db, [&](pqxx::work& tx) -> std::optional<Issued> {
+    // Family first (see kFamilyTouch): expired, revoked or pruned since it was read means no
+    // rotation; the grant reads the token again and answers for what it finds.
+    if (tx.exec_prepared(sql::kFamilyTouch.name, old.family_id).empty()) return std::nullopt;
+    if (tx.exec_prepared(retire.name, retired_id).empty()) return std::nullopt;
+    return Issued{old.family_id, InsertTokens(tx, old.family_id, tokens, old.id)};
+  });
+}
+
+// A row of kRefreshRotateBatch or kRotatedFind after its first column: family, expires_in,
+// scopes, audience.
+Rotated ReadRotated(const pqxx::row& row) {
+  return Rotated{Issued{row[1].as<int64_t>(), row[2].as<int64_t>()}, ListField(row[3]),
+                 ListField(row[4])};
 }
 
 }  // namespace
 
 std::optional<AccessToken> PgTokenStore::FindActiveAccessToken(std::string_view token_hash) {
-  return db_.Guard([&]() -> std::optional<AccessToken> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kAccessTokenFindActive.name, Bytes(token_hash));
-    if (r.empty()) return std::nullopt;
-    const auto& row = r[0];
-    AccessToken t;
-    t.id = row["id"].as<int64_t>();
-    t.family_id = row["family_id"].as<int64_t>();
-    t.client_id = row["client_id"].as<std::string>();
-    if (!row["user_id"].is_null()) t.user_id = row["user_id"].as<std::string>();
-    t.username = row["email"].as<std::string>("");
-    t.scopes = Words(row["scopes"]);
-    t.audience = Words(row["audience"]);
-    t.issued_at = row["issued"].as<int64_t>();
-    t.expires_at = row["expires"].as<int64_t>();
-    return t;
-  });
+  return QueryOne(
+      db_, sql::kAccessTokenFindActive,
+      [](const pqxx::row& row) {
+        AccessToken t;
+        t.id = row["id"].as<int64_t>();
+        t.family_id = row["family_id"].as<int64_t>();
+        t.client_id = row["client_id"].as<std::string>();
+        t.user_id = OptionalText(row["user_id"]);
+        t.username = row["email"].as<std::string>("");
+        t.scopes = ListField(row["scopes"]);
+        t.audience = ListField(row["audience"]);
+        t.issued_at = row["issued"].as<int64_t>();
+        t.expires_at = row["expires"].as<int64_t>();
+        return t;
+      },
+      Bytea(token_hash));
 }
 
 void PgTokenStore::CreateCode(const NewCode& c) {
-  db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    tx.exec_prepared(sql::kCodeCreate.name, Bytes(c.code_hash), c.client_id, c.user_id,
-                     c.redirect_uri, c.redirect_uri_given, Join(c.scopes), c.code_challenge,
-                     c.ttl_seconds, Join(c.resources));
-    tx.exec_prepared(sql::kClientMarkUsed.name, c.client_id);
-  });
+  Execute(db_, sql::kCodeCreate, Bytea(c.code_hash), c.client_id, c.user_id, c.redirect_uri,
+          c.redirect_uri_given, JoinList(c.scopes), c.code_challenge, c.ttl_seconds,
+          JoinList(c.resources));
+  Execute(db_, sql::kClientMarkUsed, c.client_id);
 }
 
 std::optional<AuthorizationCode> PgTokenStore::FindCode(std::string_view code_hash) {
-  return db_.Guard([&]() -> std::optional<AuthorizationCode> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kCodeFind.name, Bytes(code_hash));
-    if (r.empty()) return std::nullopt;
-    const auto& row = r[0];
-    AuthorizationCode c;
-    c.id = row["id"].as<int64_t>();
-    c.client_id = row["client_id"].as<std::string>();
-    c.user_id = row["user_id"].as<std::string>();
-    c.redirect_uri = row["redirect_uri"].as<std::string>();
-    c.redirect_uri_given = row["redirect_uri_given"].as<bool>();
-    c.scopes = Words(row["scopes"]);
-    c.resources = Words(row["resources"]);
-    c.code_challenge = row["code_challenge"].as<std::string>();
-    c.used = row["used"].as<bool>();
-    c.expired = row["expired"].as<bool>();
-    if (!row["family_id"].is_null()) c.family_id = row["family_id"].as<int64_t>();
-    c.user_disabled = row["user_disabled"].as<bool>();
-    return c;
-  });
+  return QueryOne(
+      db_, sql::kCodeFind,
+      [](const pqxx::row& row) {
+        AuthorizationCode c;
+        c.id = row["id"].as<int64_t>();
+        c.client_id = row["client_id"].as<std::string>();
+        c.user_id = row["user_id"].as<std::string>();
+        c.redirect_uri = row["redirect_uri"].as<std::string>();
+        c.redirect_uri_given = row["redirect_uri_given"].as<bool>();
+        c.scopes = ListField(row["scopes"]);
+        c.resources = ListField(row["resources"]);
+        c.code_challenge = row["code_challenge"].as<std::string>();
+        c.used = row["used"].as<bool>();
+        c.expired = row["expired"].as<bool>();
+        c.family_id = OptionalInt(row["family_id"]);
+        c.user_disabled = row["user_disabled"].as<bool>();
+        return c;
+      },
+      Bytea(code_hash));
 }
 
 std::optional<Issued> PgTokenStore::RedeemCode(const AuthorizationCode& code,
                                                int64_t family_ttl_seconds,
                                                const NewTokens& tokens) {
-  return db_.Guard([&]() -> std::optional<Issued> {
-    pqxx::work tx(db_.Connection());
-    auto fam = tx.exec_prepared1(sql::kFamilyCreate.name, code.client_id, code.user_id,
-                                 Join(code.scopes), family_ttl_seconds, Join(code.resources));
+  return TransactOrRollBack(db_, [&](pqxx::work& tx) -> std::optional<Issued> {
+    auto fam =
+        tx.exec_prepared1(sql::kFamilyCreate.name, code.client_id, code.user_id,
+                          JoinList(code.scopes), family_ttl_seconds, JoinList(code.resources));
     int64_t family_id = fam[0].as<int64_t>();
-    auto won = tx.exec_prepared(sql::kCodeRedeem.name, code.id, family_id);
-    if (won.empty()) return std::nullopt;  // the transaction rolls back: nothing written
-    Issued issued{family_id, InsertTokens(tx, family_id, tokens, std::nullopt)};
-    tx.commit();
-    return issued;
+    // RFC 6749 §4.1.2: single use. A lost compare-and-set rolls the family back.
+    if (tx.exec_prepared(sql::kCodeRedeem.name, code.id, family_id).empty()) return std::nullopt;
+    return Issued{family_id, InsertTokens(tx, family_id, tokens, std::nullopt)};
   });
 }
 
 std::optional<RefreshTokenRecord> PgTokenStore::FindRefreshToken(std::string_view token_hash) {
-  return db_.Guard([&]() -> std::optional<RefreshTokenRecord> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kRefreshTokenFind.name, Bytes(token_hash));
-    if (r.empty()) return std::nullopt;
-    const auto& row = r[0];
-    RefreshTokenRecord t;
-    t.id = row["id"].as<int64_t>();
-    t.family_id = row["family_id"].as<int64_t>();
-    t.client_id = row["client_id"].as<std::string>();
-    if (!row["user_id"].is_null()) t.user_id = row["user_id"].as<std::string>();
-    t.username = row["email"].as<std::string>("");
-    t.family_scopes = Words(row["scopes"]);
-    t.family_resources = Words(row["resources"]);
-    t.family_created_at = row["family_created"].as<int64_t>();
-    t.family_expires_at = row["family_expires"].as<int64_t>();
-    t.retired = row["retired"].as<bool>();
-    t.ms_since_retired = row["since_retired_ms"].as<int64_t>();
-    t.revoked = row["revoked"].as<bool>();
-    t.family_active = row["family_active"].as<bool>();
-    if (!row["child"].is_null()) t.unused_child_id = row["child"].as<int64_t>();
-    return t;
-  });
+  return QueryOne(
+      db_, sql::kRefreshTokenFind,
+      [](const pqxx::row& row) {
+        RefreshTokenRecord t;
+        t.id = row["id"].as<int64_t>();
+        t.family_id = row["family_id"].as<int64_t>();
+        t.client_id = row["client_id"].as<std::string>();
+        t.user_id = OptionalText(row["user_id"]);
+        t.username = row["email"].as<std::string>("");
+        t.family_scopes = ListField(row["scopes"]);
+        t.family_resources = ListField(row["resources"]);
+        t.family_created_at = row["family_created"].as<int64_t>();
+        t.family_expires_at = row["family_expires"].as<int64_t>();
+        t.retired = row["retired"].as<bool>();
+        t.ms_since_retired = row["since_retired_ms"].as<int64_t>();
+        t.revoked = row["revoked"].as<bool>();
+        t.family_active = row["family_active"].as<bool>();
+        t.unused_child_id = OptionalInt(row["child"]);
+        return t;
+      },
+      Bytea(token_hash));
 }
 
 std::optional<Issued> PgTokenStore::Rotate(const RefreshTokenRecord& old, const NewTokens& tokens) {
-  return db_.Guard([&]() -> std::optional<Issued> {
-    pqxx::work tx(db_.Connection());
-    // Family first (see kFamilyTouch): expired, revoked or pruned since it was read means no
-    // rotation; the grant reads the token again and answers for what it finds.
-    if (tx.exec_prepared(sql::kFamilyTouch.name, old.family_id).empty()) return std::nullopt;
-    if (tx.exec_prepared(sql::kRefreshTokenRetire.name, old.id).empty()) return std::nullopt;
-    Issued issued{old.family_id, InsertTokens(tx, old.family_id, tokens, old.id)};
-    tx.commit();
-    return issued;
-  });
+  return RotateWith(db_, old, sql::kRefreshTokenRetire, old.id, tokens);
 }
 
 std::optional<Issued> PgTokenStore::RotateAgain(const RefreshTokenRecord& old, int64_t child_id,
                                                 const NewTokens& tokens) {
-  return db_.Guard([&]() -> std::optional<Issued> {
-    pqxx::work tx(db_.Connection());
-    if (tx.exec_prepared(sql::kFamilyTouch.name, old.family_id).empty()) return std::nullopt;
-    if (tx.exec_prepared(sql::kRefreshTokenRetireUnused.name, child_id).empty()) {
-      return std::nullopt;
-    }
-    Issued issued{old.family_id, InsertTokens(tx, old.family_id, tokens, old.id)};
-    tx.commit();
-    return issued;
-  });
+  return RotateWith(db_, old, sql::kRefreshTokenRetireUnused, child_id, tokens);
 }
 
 std::vector<std::optional<Rotated>> PgRotationStore::RotateBatch(
@@ -190,39 +163,33 @@ std::vector<std::optional<Rotated>> PgRotationStore::RotateBatch(
         .Close();
   }
   json += ']';
-  return db_.Guard([&] {
-    // One statement in autocommit: one round trip and one commit for the whole batch. A
-    // connection lost while it ran leaves the commit in doubt (the caller looks it up).
-    pqxx::nontransaction tx(db_.Connection());
-    pqxx::result r = InDoubtIfConnectionLost(
-        [&] { return tx.exec_prepared(sql::kRefreshRotateBatch.name, json); });
-    std::vector<std::optional<Rotated>> out(batch.size());
-    for (const auto& row : r) {
-      out.at(row[0].as<size_t>()) =
-          Rotated{Issued{row[1].as<int64_t>(), row[2].as<int64_t>()}, Words(row[3]), Words(row[4])};
-    }
-    return out;
-  });
+  auto rows = WriteBatch(
+      db_, sql::kRefreshRotateBatch,
+      [](const pqxx::row& row) { return std::make_pair(row[0].as<size_t>(), ReadRotated(row)); },
+      json);
+  // Requests the statement left out (unknown, retired, another client's...) stay nullopt.
+  std::vector<std::optional<Rotated>> out(batch.size());
+  for (auto& [i, rotated] : rows) out.at(i) = std::move(rotated);
+  return out;
 }
 
 std::vector<std::optional<Rotated>> PgRotationStore::FindRotated(
     const std::vector<std::string>& access_hashes) {
-  std::string hex;
-  for (const auto& h : access_hashes) hex += (hex.empty() ? "" : " ") + util::HexLower(h);
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    std::vector<std::optional<Rotated>> out(access_hashes.size());
-    for (const auto& row : tx.exec_prepared(sql::kRotatedFind.name, hex)) {
-      std::string found = row[0].as<std::string>();
-      for (size_t i = 0; i < access_hashes.size(); ++i) {
-        if (util::HexLower(access_hashes[i]) == found) {
-          out[i] = Rotated{Issued{row[1].as<int64_t>(), row[2].as<int64_t>()}, Words(row[3]),
-                           Words(row[4])};
-        }
-      }
+  std::vector<std::string> hex;
+  for (const auto& h : access_hashes) hex.push_back(util::HexLower(h));
+  auto rows = QueryAll(
+      db_, sql::kRotatedFind,
+      [](const pqxx::row& row) {
+        return std::make_pair(row[0].as<std::string>(), ReadRotated(row));
+      },
+      JoinList(hex));
+  std::vector<std::optional<Rotated>> out(access_hashes.size());
+  for (const auto& [found, rotated] : rows) {
+    for (size_t i = 0; i < hex.size(); ++i) {
+      if (hex[i] == found) out[i] = rotated;
     }
-    return out;
-  });
+  }
+  return out;
 }
 
 std::vector<Issued> PgTokenStore::IssueClientCredentials(
@@ -238,9 +205,9 @@ std::vector<Issued> PgTokenStore::IssueClientCredentials(
     util::JsonObject(json)
         .Add("i", static_cast<int64_t>(i))
         .Add("client_id", c.client_id)
-        .Add("scopes", Join(c.tokens.access_scopes))
+        .Add("scopes", JoinList(c.tokens.access_scopes))
         .Add("ttl", c.tokens.access_ttl_seconds)
-        .Add("audience", Join(c.tokens.audience))
+        .Add("audience", JoinList(c.tokens.audience))
         .Add("hash", util::HexLower(c.tokens.access_hash))
         .Add("type", c.audit.type)
         .Add("user_id", c.audit.user_id)
@@ -252,76 +219,60 @@ std::vector<Issued> PgTokenStore::IssueClientCredentials(
         .Close();
   }
   json += ']';
-  return db_.Guard([&] {
-    // One statement in autocommit, atomic on its own: one round trip and one commit for the
-    // batch. A connection lost while it ran leaves the commit in doubt (the caller looks the
-    // tokens up).
-    pqxx::nontransaction tx(db_.Connection());
-    pqxx::result r = InDoubtIfConnectionLost(
-        [&] { return tx.exec_prepared(sql::kClientCredentialsIssue.name, json); });
-    if (r.size() != batch.size()) throw std::logic_error("client credentials batch short");
-    std::vector<Issued> issued(batch.size());
-    for (const auto& row : r) {
-      issued.at(row[0].as<size_t>()) = Issued{row[1].as<int64_t>(), row[2].as<int64_t>()};
-    }
-    return issued;
-  });
+  auto rows = WriteBatch(
+      db_, sql::kClientCredentialsIssue,
+      [](const pqxx::row& row) {
+        return std::make_pair(row[0].as<size_t>(),
+                              Issued{row[1].as<int64_t>(), row[2].as<int64_t>()});
+      },
+      json);
+  // The statement is all or none: a short answer is a bug, never a partial write.
+  if (rows.size() != batch.size()) throw std::logic_error("client credentials batch short");
+  std::vector<Issued> issued(batch.size());
+  for (const auto& [i, one] : rows) issued.at(i) = one;
+  return issued;
 }
 
 bool PgTokenStore::AccessTokenStored(std::string_view token_hash) {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    return !tx.exec_prepared(sql::kAccessTokenStored.name, Bytes(token_hash)).empty();
-  });
+  return QueryOne(
+             db_, sql::kAccessTokenStored, [](const pqxx::row&) { return true; }, Bytea(token_hash))
+      .has_value();
 }
 
 bool PgTokenStore::RevokeFamily(int64_t family_id, std::string_view reason) {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kFamilyRevoke.name, family_id, std::string(reason));
-    return r.affected_rows() == 1;
-  });
+  return Execute(db_, sql::kFamilyRevoke, family_id, std::string(reason)) == 1;
 }
 
 bool PgTokenStore::RevokeAccessToken(int64_t id) {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    return tx.exec_prepared(sql::kAccessTokenRevoke.name, id).affected_rows() == 1;
-  });
+  return Execute(db_, sql::kAccessTokenRevoke, id) == 1;
 }
 
 std::optional<TokenOwner> PgTokenStore::FindAccessTokenOwner(std::string_view token_hash) {
-  return db_.Guard([&]() -> std::optional<TokenOwner> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kAccessTokenOwner.name, Bytes(token_hash));
-    if (r.empty()) return std::nullopt;
-    return TokenOwner{r[0][0].as<int64_t>(), r[0][1].as<int64_t>(), r[0][2].as<std::string>()};
-  });
+  return QueryOne(
+      db_, sql::kAccessTokenOwner,
+      [](const pqxx::row& row) {
+        return TokenOwner{row[0].as<int64_t>(), row[1].as<int64_t>(), row[2].as<std::string>()};
+      },
+      Bytea(token_hash));
 }
 
 void PgConsentStore::Save(std::string_view user_id, std::string_view client_id,
                           const Consent& consent) {
-  db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    tx.exec_prepared(sql::kConsentSave.name, std::string(user_id), std::string(client_id),
-                     Join(consent.scopes), Join(consent.resources));
-  });
+  Execute(db_, sql::kConsentSave, std::string(user_id), std::string(client_id),
+          JoinList(consent.scopes), JoinList(consent.resources));
 }
 
 std::optional<Consent> PgConsentStore::Find(std::string_view user_id, std::string_view client_id) {
-  return db_.Guard([&]() -> std::optional<Consent> {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kConsentFind.name, std::string(user_id), std::string(client_id));
-    if (r.empty()) return std::nullopt;
-    return Consent{Words(r[0][0]), Words(r[0][1])};
-  });
+  return QueryOne(
+      db_, sql::kConsentFind,
+      [](const pqxx::row& row) {
+        return Consent{ListField(row[0]), ListField(row[1])};
+      },
+      std::string(user_id), std::string(client_id));
 }
 
 void PgAuditStore::Record(const AuditEvent& e) {
-  db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    WriteAudit(tx, e);
-  });
+  Autocommit(db_, [&](pqxx::nontransaction& tx) { WriteAudit(tx, e); });
 }
 
 std::vector<AuditRecord> PgAuditStore::List(const AuditQuery& q) {
@@ -330,60 +281,46 @@ std::vector<AuditRecord> PgAuditStore::List(const AuditQuery& q) {
     return std::to_string(*v);
   };
   auto from = text(q.from), to = text(q.to), before = text(q.before);
-  const auto& statement = q.user_id ? sql::kAuditListForUser : sql::kAuditListAll;
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    auto r = tx.exec_prepared(statement.name, OrNull(q.user_id), OrNull(q.type), OrNull(from),
-                              OrNull(to), OrNull(before), q.limit);
-    std::vector<AuditRecord> out;
-    for (const auto& row : r) {
-      AuditRecord a;
-      a.id = row["id"].as<int64_t>();
-      a.created_at = row["created"].as<int64_t>();
-      a.event.type = row["type"].as<std::string>();
-      a.event.user_id = row["user_id"].as<std::string>();
-      a.event.client_id = row["client_id"].as<std::string>();
-      a.event.actor = row["actor"].as<std::string>();
-      a.event.subject = row["subject"].as<std::string>();
-      a.event.client_address = row["client_address"].as<std::string>();
-      a.event.request_id = row["request_id"].as<std::string>();
-      a.event.details_json = row["details"].as<std::string>();
-      out.push_back(std::move(a));
-    }
-    return out;
-  });
+  return QueryAll(
+      db_, q.user_id ? sql::kAuditListForUser : sql::kAuditListAll,
+      [](const pqxx::row& row) {
+        AuditRecord a;
+        a.id = row["id"].as<int64_t>();
+        a.created_at = row["created"].as<int64_t>();
+        a.event.type = row["type"].as<std::string>();
+        a.event.user_id = row["user_id"].as<std::string>();
+        a.event.client_id = row["client_id"].as<std::string>();
+        a.event.actor = row["actor"].as<std::string>();
+        a.event.subject = row["subject"].as<std::string>();
+        a.event.client_address = row["client_address"].as<std::string>();
+        a.event.request_id = row["request_id"].as<std::string>();
+        a.event.details_json = row["details"].as<std::string>();
+        return a;
+      },
+      OrNull(q.user_id), OrNull(q.type), OrNull(from), OrNull(to), OrNull(before), q.limit);
 }
 
 std::vector<Grant> PgTokenStore::ListGrants(std::string_view user_id) {
-  return db_.Guard([&] {
-    pqxx::nontransaction tx(db_.Connection());
-    std::vector<Grant> out;
-    for (const auto& row : tx.exec_prepared(sql::kGrantList.name, std::string(user_id))) {
-      Grant g;
-      g.family_id = row["id"].as<int64_t>();
-      g.client_id = row["client_id"].as<std::string>();
-      g.client_name = row["name"].as<std::string>();
-      g.scopes = Words(row["scopes"]);
-      g.created_at = row["created"].as<int64_t>();
-      g.last_used_at = row["last_used"].as<int64_t>();
-      g.expires_at = row["expires"].as<int64_t>();
-      out.push_back(std::move(g));
-    }
-    return out;
-  });
+  return QueryAll(
+      db_, sql::kGrantList,
+      [](const pqxx::row& row) {
+        Grant g;
+        g.family_id = row["id"].as<int64_t>();
+        g.client_id = row["client_id"].as<std::string>();
+        g.client_name = row["name"].as<std::string>();
+        g.scopes = ListField(row["scopes"]);
+        g.created_at = row["created"].as<int64_t>();
+        g.last_used_at = row["last_used"].as<int64_t>();
+        g.expires_at = row["expires"].as<int64_t>();
+        return g;
+      },
+      std::string(user_id));
 }
 
 bool PgTokenStore::RevokeGrantForUser(std::string_view user_id, int64_t family_id,
                                       const AuditEvent& audit) {
-  return db_.Guard([&] {
-    pqxx::work tx(db_.Connection());
-    auto r = tx.exec_prepared(sql::kGrantRevokeForUser.name, std::string(user_id), family_id,
-                              "revoked by the user");
-    if (r.affected_rows() != 1) return false;
-    WriteAudit(tx, audit);
-    tx.commit();
-    return true;
-  });
+  return AuditedChange(db_, audit, sql::kGrantRevokeForUser, std::string(user_id), family_id,
+                       "revoked by the user") == WriteOutcome::kOk;
 }
 
 }  // namespace oakgate::store::pg
