@@ -306,30 +306,30 @@ std::vector<EdgeCase> EdgeCases() {
        "GET /healthz HTTP/1.1\r\n" + host + "X-Big: " + std::string(kMaxRequestBytes + 100, 'b') +
            "\r\n\r\n",
        {413},
-       "invalid_request",
+       "request_too_large",
        true},
       {"oversized-request-line",
        "GET /" + std::string(kMaxRequestBytes + 100, 'a') + " HTTP/1.1\r\n" + host + "\r\n",
        {413},
-       "invalid_request",
+       "request_too_large",
        true},
       {"oversized-body-announced",
        "POST /oauth/token HTTP/1.1\r\n" + host +
            "Content-Length: " + std::to_string(kMaxRequestBytes) + "\r\n\r\n",
        {413},
-       "invalid_request",
+       "request_too_large",
        true},
       {"oversized-body-sent",
        "POST /oauth/token HTTP/1.1\r\n" + host +
            "Content-Length: " + std::to_string(4 * kMaxRequestBytes) + "\r\n\r\n" +
            std::string(4 * kMaxRequestBytes, 'x'),
        {413},
-       "",
+       "request_too_large",
        true},
       {"too-many-headers",
        "GET /healthz HTTP/1.1\r\n" + host + Repeat("X-N: 1\r\n", 101) + "\r\n",
        {413},
-       "invalid_request",
+       "request_too_large",
        true},
       // The request line: RFC 9112 §3.
       {"request-line-garbage", "GARBAGE\r\n\r\n", {400}, "invalid_request", true},
@@ -485,8 +485,75 @@ TEST_F(HttpEdgeE2E, EachSmugglingOrMalformedRequestGetsItsExactStatusAndIsClosed
     EXPECT_EQ(next[0].status, 200);
     EXPECT_EQ(next[0].body, health_body);
   }
-  // None of it hurt the gateway.
+  // None of it hurt the gateway, nor raised an exception anywhere.
   EXPECT_EQ(Fetch(port(), "GET", "/healthz").status, 200);
+  std::string metrics = Fetch(port(), "GET", "/metrics").body;
+  for (const char* where : {"handler", "reactor_attempt", "worker", "reply", "transport"}) {
+    EXPECT_NE(metrics.find("oakgate_unexpected_exceptions_total{where=\"" + std::string(where) +
+                           "\"} 0\n"),
+              std::string::npos)
+        << where << "\n"
+        << metrics;
+  }
+}
+
+// One of each way the gateway answers: from memory, from the pool, a fast path's decline, a
+// CORS route, an HTML page, the router's 404 and 405, the parser's 400 and the sweeper's 408.
+std::vector<std::pair<std::string, RawResponse>> OneOfEachAnswer(int port) {
+  const std::vector<std::pair<std::string, std::string>> requests = {
+      {"inline", "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"},
+      {"pool", "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"},
+      {"fast path declined",
+       "POST /oauth/introspect HTTP/1.1\r\nHost: x\r\nContent-Type: "
+       "application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\ntoken=x"},
+      {"cors route",
+       "POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: "
+       "application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\ngrant_type"},
+      {"html page", "GET /web/login HTTP/1.1\r\nHost: x\r\n\r\n"},
+      {"not found", "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"},
+      {"method not allowed", "DELETE /healthz HTTP/1.1\r\nHost: x\r\n\r\n"},
+      {"parse error", "GARBAGE\r\n\r\n"},
+      {"header timeout", "GET /healthz HTTP/1.1\r\nHost: x\r\n"},
+  };
+  std::vector<std::pair<std::string, RawResponse>> out;
+  for (const auto& [what, bytes] : requests) {
+    RawConnection conn(port);
+    conn.Send(bytes);
+    auto got = conn.ReadResponses(1, 10s);
+    EXPECT_EQ(got.size(), 1u) << what;
+    if (!got.empty()) out.emplace_back(what, std::move(got[0]));
+  }
+  return out;
+}
+
+class HstsE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { db_ = new TestDatabase(); }
+  static void TearDownTestSuite() { delete db_; }
+  static TestDatabase* db_;
+};
+
+TestDatabase* HstsE2E::db_ = nullptr;
+
+TEST_F(HstsE2E, HttpsIssuerSendsStrictTransportSecurityOnEveryResponse) {
+  GatewayProcess gw(
+      db_->url(), {{"OAKGATE_ISSUER", "https://gateway.example"}, {"OAKGATE_HEADER_TIMEOUT", "1"}});
+  auto answers = OneOfEachAnswer(gw.port());
+  ASSERT_EQ(answers.size(), 9u);
+  for (const auto& [what, r] : answers) {
+    // RFC 6797 §6.1: two years, the value the Nginx template's TLS server sends too.
+    EXPECT_EQ(r.Header("strict-transport-security"), "max-age=63072000")
+        << what << " (" << r.status << ")";
+  }
+}
+
+TEST_F(HstsE2E, HttpIssuerNeverSendsStrictTransportSecurity) {
+  GatewayProcess gw(db_->url(), {{"OAKGATE_HEADER_TIMEOUT", "1"}});  // http://127.0.0.1:port
+  auto answers = OneOfEachAnswer(gw.port());
+  ASSERT_EQ(answers.size(), 9u);
+  for (const auto& [what, r] : answers) {
+    EXPECT_FALSE(r.Header("strict-transport-security")) << what << " (" << r.status << ")";
+  }
 }
 
 }  // namespace
