@@ -186,7 +186,10 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
       reply = MakeReply(shared, &route, held, keep_alive, started);
     }
     Request& req = held ? *held : request;
-    Attempt attempt = runner_.TryOnReactor(route, req, std::move(reply));
+    // A route that may defer is offered the request only with a Reply to call later.
+    Attempt attempt = route.may_defer && !reply
+                          ? Attempt::Decline()
+                          : runner_.TryOnReactor(route, req, std::move(reply));
     switch (attempt.kind) {
       case Attempt::Kind::kAnswer:
         in_flight_.fetch_sub(1);
@@ -386,11 +389,11 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   SweepLimits sweep_limits_;
   WorkerPool pool_;
   ConnectionRegistry registry_;
-  Sweeper sweeper_;
   std::atomic<bool> stopped_{false};
   std::unique_ptr<Pistache::Tcp::Listener> listener_;
   std::atomic<bool> draining_{false};
   std::atomic<size_t> in_flight_{0};
+  Sweeper sweeper_;  // last: its thread reads the members above, so it stops first
 };
 
 Server::Server(ServerOptions options, Router router, ErrorRenderer errors, RequestObserver observer)
