@@ -38,6 +38,11 @@ bool IsSafeRequestId(std::string_view id) {
   return true;
 }
 
+std::chrono::microseconds Since(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               started);
+}
+
 // A refused transition is a bug in this file: said once per occurrence, never silently.
 void Move(Connection& conn, ConnState to) {
   ConnState from = conn.state();
@@ -235,8 +240,12 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     std::lock_guard lock(conn.mutex);
     in_flight_.fetch_sub(1);
     if (std::string_view(from) == "reply" && stopped_.load()) return;
-    // Closed meanwhile (a 413 for bytes that arrived, or the client went): nobody to answer.
-    if (conn.state() != ConnState::kHandling) return;
+    if (conn.state() != ConnState::kHandling) {
+      // Closed meanwhile (a 413 for bytes that arrived, or the client went): nobody to answer,
+      // but the request still counts and is logged, as every finished request is.
+      if (observer_) observer_(req, r, Since(started));
+      return;
+    }
     try {
       Finish(conn, route, req, std::move(r), keep_alive, started);
       Pump(conn);
@@ -262,9 +271,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     bool keep = keep_alive && !draining_.load();
     if (route && route->decorate) route->decorate(response);
     Stamp(response, request.request_id);
-    auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - started);
-    if (observer_) observer_(request, response, latency);
+    if (observer_) observer_(request, response, Since(started));
     conn.Send(Serialize(response, request.minor_version, keep, request.method == "HEAD"), !keep,
               ResumeAfterWrite(conn));
     conn.last_activity = std::chrono::steady_clock::now();
