@@ -73,7 +73,8 @@ void MigrateWithRetry(const std::string& url) {
         observe::Info("migration applied", {{"version", v}});
       }
       return;
-    } catch (const util::ServiceUnavailable& e) {
+    } catch (const util::ServiceUnavailable&) {
+      // Not an answer to anyone: a database still starting is waited for, then it is fatal.
       if (std::chrono::steady_clock::now() > deadline) throw;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
@@ -264,6 +265,7 @@ int Serve(const config::Config& cfg) {
   options.drain_idle_grace = std::chrono::milliseconds(cfg.drain_idle_grace_ms);
   options.trusted_proxies = cfg.TrustedProxies();
   options.colour = cfg.colour;
+  options.strict_transport_security = http::StrictTransportSecurityFor(cfg.issuer);
 
   auto errors = [&templates](const http::Request* req, int status, std::string_view code,
                              std::string_view message) {

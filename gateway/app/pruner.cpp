@@ -4,6 +4,8 @@
 #include <exception>
 
 #include "gateway/observe/log.hpp"
+#include "gateway/observe/unexpected.hpp"
+#include "gateway/util/errors.hpp"
 
 namespace oakgate::app {
 namespace {
@@ -41,7 +43,10 @@ store::PruneCounts PruneUntilDone(store::MaintenanceStore& store, const store::P
 
 Pruner::Pruner(store::Database& db, store::PruneLimits limits, int interval_seconds)
     : db_(db), limits_(limits), interval_seconds_(interval_seconds) {
-  if (interval_seconds_ > 0) thread_ = std::thread([this] { Run(); });
+  if (interval_seconds_ > 0) {
+    observe::UnexpectedExceptions("pruner");  // the series shows 0 until the first
+    thread_ = std::thread([this] { Run(); });
+  }
 }
 
 Pruner::~Pruner() {
@@ -65,9 +70,12 @@ void Pruner::Run() {
         removed += n;
       }
       if (removed > 0) observe::Info("pruned", {{"rows", std::to_string(removed)}});
-    } catch (const std::exception& e) {
+    } catch (const util::ServiceUnavailable& e) {
       // The database may be down; the next tick tries again.
       observe::Warn("prune failed", {{"detail", e.what()}});
+    } catch (...) {
+      // Anything else is a bug; the next tick tries again all the same.
+      observe::ReportUnexpected("pruner", std::current_exception());
     }
     lock.lock();
   }

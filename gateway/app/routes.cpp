@@ -15,9 +15,6 @@
 #include "gateway/handlers/web/logout.hpp"
 #include "gateway/handlers/web/pages.hpp"
 #include "gateway/oauth/discovery.hpp"
-#include "gateway/oauth/errors.hpp"
-#include "gateway/observe/log.hpp"
-#include "gateway/util/errors.hpp"
 
 namespace oakgate::app {
 
@@ -25,25 +22,10 @@ using http::Exec;
 
 namespace {
 
-// CORS for endpoints browser-based clients call (CONTRACT §4): any origin, no credentials,
-// also on the 503 a database failure turns into.
-http::Handler WithCors(http::Handler inner) {
-  return [inner = std::move(inner)](http::Request& req) {
-    http::Response r;
-    try {
-      r = inner(req);
-    } catch (const util::ServiceUnavailable& e) {
-      observe::Warn("service unavailable",
-                    {{"request_id", req.request_id}, {"path", req.path}, {"detail", e.what()}});
-      nlohmann::json body = {
-          {"error", oauth::ErrorString(oauth::ErrorCode::kTemporarilyUnavailable)},
-          {"error_description", "the service is temporarily unavailable"}};
-      r = handlers::oauth::JsonNoStore(503, body.dump());
-      r.Set("Retry-After", "2");
-    }
-    return handlers::oauth::AllowAnyOrigin(r);
-  };
-}
+// CORS for endpoints browser-based clients call (CONTRACT §4): any origin, no credentials. A
+// route decoration, so it is also on the answers the server gives for the route itself (the
+// 503 of a database outage, a 500).
+void AnyOrigin(http::Response& r) { handlers::oauth::AllowAnyOrigin(r); }
 
 // Read-your-writes for this instance's caches: a change made by `inner` is applied to them
 // before its response goes out.
@@ -58,7 +40,7 @@ http::Handler Synced(http::Handler inner, std::function<void()> sync) {
 void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o,
                     const std::function<void()>& sync) {
   namespace h = handlers::oauth;
-  auto discovery = WithCors([&o](http::Request& req) { return h::Discovery(o, req); });
+  auto discovery = [&o](http::Request& req) { return h::Discovery(o, req); };
   auto preflight_get = [](http::Request&) { return h::Preflight("GET, OPTIONS"); };
   auto preflight_post = [](http::Request&) { return h::Preflight("POST, OPTIONS"); };
   // RFC 8414 §3.1: with an issuer path, the path goes after the well-known segment.
@@ -66,7 +48,7 @@ void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o,
   std::string issuer_path = oauth::IssuerPath(o.issuer);
   if (!issuer_path.empty()) well_known.push_back(well_known.front() + issuer_path);
   for (const auto& path : well_known) {
-    r.Add("GET", path, Exec::kInline, discovery);
+    r.Add("GET", path, Exec::kInline, discovery, AnyOrigin);
     r.Add("OPTIONS", path, Exec::kInline, preflight_get);
   }
   r.Add("GET", "/oauth/authorize", Exec::kPool,
@@ -83,17 +65,18 @@ void AddOAuthRoutes(http::Router& r, handlers::oauth::OAuthContext& o,
       [&o](http::Request& req, http::Reply reply) {
         return h::TokenAsync(o, req, std::move(reply));
       },
-      WithCors([&o](http::Request& req) { return h::Token(o, req); }));
+      [&o](http::Request& req) { return h::Token(o, req); }, AnyOrigin);
   r.Add("OPTIONS", "/oauth/token", Exec::kInline, preflight_post);
   // A cache hit answers on the reactor thread; anything else goes to the pool.
   r.AddWithFastPath(
       "POST", "/oauth/introspect", [&o](http::Request& req) { return h::IntrospectCached(o, req); },
       [&o](http::Request& req) { return h::Introspect(o, req); });
   r.Add("POST", "/oauth/revoke", Exec::kPool,
-        Synced(WithCors([&o](http::Request& req) { return h::Revoke(o, req); }), sync));
+        Synced([&o](http::Request& req) { return h::Revoke(o, req); }, sync), AnyOrigin);
   r.Add("OPTIONS", "/oauth/revoke", Exec::kInline, preflight_post);
-  r.Add("POST", "/oauth/register", Exec::kPool,
-        WithCors([&o](http::Request& req) { return h::Register(o, req); }));
+  r.Add(
+      "POST", "/oauth/register", Exec::kPool,
+      [&o](http::Request& req) { return h::Register(o, req); }, AnyOrigin);
   r.Add("OPTIONS", "/oauth/register", Exec::kInline, preflight_post);
 }
 
@@ -140,11 +123,13 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
 // record), so both run on the pool; exchange only with legacy_exchange_client set.
 void AddLegacyRoutes(http::Router& r, handlers::legacy::LegacyContext& ctx, bool exchange) {
   namespace h = handlers::legacy;
-  r.Add("POST", "/legacy/introspect", Exec::kPool,
-        WithCors([&ctx](http::Request& req) { return h::LegacyIntrospect(ctx, req); }));
+  r.Add(
+      "POST", "/legacy/introspect", Exec::kPool,
+      [&ctx](http::Request& req) { return h::LegacyIntrospect(ctx, req); }, AnyOrigin);
   if (exchange) {
-    r.Add("POST", "/legacy/exchange", Exec::kPool,
-          WithCors([&ctx](http::Request& req) { return h::LegacyExchange(ctx, req); }));
+    r.Add(
+        "POST", "/legacy/exchange", Exec::kPool,
+        [&ctx](http::Request& req) { return h::LegacyExchange(ctx, req); }, AnyOrigin);
   }
 }
 

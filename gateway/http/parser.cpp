@@ -34,6 +34,7 @@ ParseOutcome Error(int status, std::string message) {
   ParseOutcome o;
   o.status = ParseStatus::kError;
   o.error_status = status;
+  o.error_code = status == 413 ? "request_too_large" : "invalid_request";
   o.error = std::move(message);
   return o;
 }

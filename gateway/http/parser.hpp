@@ -21,8 +21,11 @@ enum class ParseStatus { kIncomplete, kHeadersComplete, kComplete, kError };
 
 struct ParseOutcome {
   ParseStatus status = ParseStatus::kIncomplete;
-  size_t consumed = 0;     // bytes of the buffer that belong to the request (kComplete)
-  int error_status = 0;    // 400, 413, 501, 505 (kError)
+  size_t consumed = 0;   // bytes of the buffer that belong to the request (kComplete)
+  int error_status = 0;  // 400, 413, 501, 505 (kError)
+  // The machine-readable error (kError): request_too_large for a 413, as the server's own
+  // 413 for a connection's buffer; invalid_request for everything else.
+  std::string_view error_code;
   std::string error;       // a client-safe description (kError)
   bool keep_alive = true;  // what the client asked for (kComplete)
 };

@@ -32,22 +32,46 @@ bool MatchSegments(const Route& route, const std::vector<std::string>& parts,
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, Exec exec, Handler handler) {
-  Route route{std::move(method), std::move(pattern), exec, std::move(handler), {}, {}, {}};
+Route& Router::Insert(std::string method, std::string pattern, Decorator decorate) {
+  Route route;
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
   route.segments = SplitPath(route.pattern);
+  route.decorate = std::move(decorate);
   routes_.push_back(std::move(route));
+  return routes_.back();
+}
+
+void Router::Add(std::string method, std::string pattern, Exec exec, Handler handler,
+                 Decorator decorate) {
+  Route& route = Insert(std::move(method), std::move(pattern), std::move(decorate));
+  if (exec == Exec::kPool) {
+    route.worker = std::move(handler);
+    return;
+  }
+  route.attempt = [handler = std::move(handler)](Request& req, Reply) {
+    return Attempt::Answer(handler(req));
+  };
 }
 
 void Router::AddWithFastPath(std::string method, std::string pattern, FastHandler fast,
-                             Handler handler) {
-  Add(std::move(method), std::move(pattern), Exec::kPool, std::move(handler));
-  routes_.back().fast = std::move(fast);
+                             Handler handler, Decorator decorate) {
+  Route& route = Insert(std::move(method), std::move(pattern), std::move(decorate));
+  route.worker = std::move(handler);
+  route.attempt = [fast = std::move(fast)](Request& req, Reply) {
+    std::optional<Response> hit = fast(req);
+    return hit ? Attempt::Answer(std::move(*hit)) : Attempt::Decline();
+  };
 }
 
 void Router::AddWithAsyncPath(std::string method, std::string pattern, AsyncHandler async,
-                              Handler handler) {
-  Add(std::move(method), std::move(pattern), Exec::kPool, std::move(handler));
-  routes_.back().async = std::move(async);
+                              Handler handler, Decorator decorate) {
+  Route& route = Insert(std::move(method), std::move(pattern), std::move(decorate));
+  route.worker = std::move(handler);
+  route.may_defer = true;
+  route.attempt = [async = std::move(async)](Request& req, Reply reply) {
+    return async(req, std::move(reply)) ? Attempt::Defer() : Attempt::Decline();
+  };
 }
 
 RouteMatch Router::Find(Request& request) const {

@@ -1,89 +1,32 @@
 #include "gateway/http/server.hpp"
 
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <linux/filter.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pistache/listener.h>
 #include <pistache/net.h>
 #include <pistache/peer.h>
 #include <pistache/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <condition_variable>
-#include <cstdlib>
 #include <thread>
-#include <unordered_map>
 
 #include "gateway/crypto/random.hpp"
 #include "gateway/http/connection.hpp"
+#include "gateway/http/connection_registry.hpp"
 #include "gateway/http/forwarded.hpp"
+#include "gateway/http/listener_drain.hpp"
 #include "gateway/http/parser.hpp"
+#include "gateway/http/route_runner.hpp"
 #include "gateway/http/worker_pool.hpp"
 #include "gateway/observe/log.hpp"
-#include "gateway/observe/metrics.hpp"
-#include "gateway/util/errors.hpp"
+#include "gateway/observe/unexpected.hpp"
 
 namespace oakgate::http {
 
 namespace {
 
-constexpr auto kClosingGrace = std::chrono::seconds(5);
 constexpr auto kSweepInterval = std::chrono::milliseconds(200);
-// Responses a connection may have waiting to be written before its pipelined requests wait.
-constexpr int kMaxQueuedResponses = 16;
 constexpr auto kDrainSweepInterval = std::chrono::milliseconds(50);
+// Answers a connection may have waiting to be written before its pipelined requests wait.
+constexpr int kMaxQueuedResponses = 16;
 constexpr const char* kConnectionKey = "oakgate.connection";
-// Closing the listener: how long its accept queue must stay empty, once new SYNs are dropped,
-// before it is closed (handshakes under way finish in microseconds on loopback), and how long
-// to wait at most for the transport to accept what is queued.
-constexpr auto kListenerQuiet = std::chrono::milliseconds(30);
-constexpr auto kListenerQuietBound = std::chrono::milliseconds(2000);
-
-// The listening socket the transport owns for `port` (Pistache keeps it private): the
-// descriptor of this process that accepts connections on that port, or -1.
-int FindListener(uint16_t port) {
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (!dir) return -1;
-  int found = -1;
-  while (dirent* entry = ::readdir(dir)) {
-    char* end = nullptr;
-    long fd = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0' || fd == ::dirfd(dir)) continue;
-    int accepting = 0;
-    socklen_t len = sizeof(accepting);
-    if (::getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 ||
-        !accepting) {
-      continue;
-    }
-    sockaddr_storage addr{};
-    socklen_t addr_len = sizeof(addr);
-    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) {
-      continue;
-    }
-    uint16_t bound = 0;
-    if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-    if (addr.ss_family == AF_INET6)
-      bound = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-    if (bound == port) {
-      found = static_cast<int>(fd);
-      break;
-    }
-  }
-  ::closedir(dir);
-  return found;
-}
-
-// Connections completed by the kernel and waiting in the listener's accept queue.
-long AcceptQueueLength(int listen_fd) {
-  tcp_info info{};
-  socklen_t len = sizeof(info);
-  if (::getsockopt(listen_fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return -1;
-  return static_cast<long>(info.tcpi_unacked);  // for a listener: the accept queue's length
-}
 
 bool IsSafeRequestId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -95,17 +38,51 @@ bool IsSafeRequestId(std::string_view id) {
   return true;
 }
 
+std::chrono::microseconds Since(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               started);
+}
+
+// A refused transition is a bug in this file: said once per occurrence, never silently.
+void Move(Connection& conn, ConnState to) {
+  ConnState from = conn.state();
+  if (!conn.MoveTo(to)) {
+    observe::Warn("refused connection transition",
+                  {{"from", std::string(ToString(from))}, {"to", std::string(ToString(to))}});
+  }
+}
+
 }  // namespace
 
+std::string StrictTransportSecurityFor(std::string_view issuer) {
+  // RFC 6797 §6.1.1: max-age in seconds. Two years, as the shipped Nginx TLS server sends, so
+  // a response that passes through it carries one value twice rather than two values.
+  if (issuer.rfind("https://", 0) == 0) return "max-age=63072000";
+  return "";
+}
+
+// The Pistache glue and the life of a request on a connection: bytes in, parse, one reactor
+// attempt, maybe the pool, bytes out. The connection registry and its timeouts, the running of
+// routes and the drain's listener close are in their own files.
 class ServerCore : public std::enable_shared_from_this<ServerCore> {
  public:
   ServerCore(ServerOptions options, Router router, ErrorRenderer errors, RequestObserver observer)
       : options_(std::move(options)),
         router_(std::move(router)),
-        errors_(std::move(errors)),
+        runner_(std::move(errors)),
         observer_(std::move(observer)),
-        pool_(options_.workers, options_.queue_capacity) {
+        pool_(options_.workers, options_.queue_capacity),
+        sweeper_([this] { Sweep(); },
+                 [this] { return draining_.load() ? kDrainSweepInterval : kSweepInterval; }) {
     limits_.max_request_bytes = options_.max_request_bytes;
+    sweep_limits_.header_timeout = options_.header_timeout;
+    sweep_limits_.body_timeout = options_.body_timeout;
+    sweep_limits_.idle_timeout = options_.idle_timeout;
+    sweep_limits_.drain_idle_grace = options_.drain_idle_grace;
+    // The series exist from the start, at 0, so an alert on their rate sees them.
+    for (const char* where : {"handler", "reactor_attempt", "worker", "reply", "transport"}) {
+      observe::UnexpectedExceptions(where);
+    }
   }
 
   void OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
@@ -116,70 +93,65 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     conn->client_address = peer->address().host();
     conn->last_activity = std::chrono::steady_clock::now();
     peer->putData(kConnectionKey, conn);
-    std::lock_guard lock(registry_mutex_);
-    registry_[conn->fd] = conn;
+    registry_.Add(conn);
   }
 
   void OnDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
     auto conn = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
     if (conn) {
       std::lock_guard conn_lock(conn->mutex);
-      conn->gone = true;
+      Move(*conn, ConnState::kGone);
     }
-    // The transport closes the descriptor after this returns; holding the registry lock
-    // while erasing keeps the sweeper from shutting down a descriptor that was reused.
-    std::lock_guard lock(registry_mutex_);
-    registry_.erase(peer->fd());
+    // The transport closes the descriptor after this returns.
+    registry_.Remove(peer->fd());
   }
 
   void OnInput(const char* data, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
     auto conn = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
     if (!conn) return;
     std::lock_guard lock(conn->mutex);
-    if (conn->closing || conn->gone) return;  // we said Connection: close; ignore the rest
+    if (!conn->open()) return;  // we said Connection: close; ignore the rest
     auto now = std::chrono::steady_clock::now();
     conn->last_activity = now;
-    conn->received_any = true;
-    if (!conn->reading) {
-      conn->reading = true;
-      conn->headers_done = false;
-      conn->request_started = now;
+    if (conn->buffer.empty()) conn->request_started = now;
+    ConnState s = conn->state();
+    if (s == ConnState::kAwaitingFirst || s == ConnState::kIdle) {
+      Move(*conn, ConnState::kReadingHead);
     }
     // Bound what one connection may buffer: a request is at most max_request_bytes, and
     // pipelined bytes beyond one more request wait in the kernel, not in our memory.
     if (conn->buffer.size() + len > 2 * options_.max_request_bytes + 4096) {
-      SendError(*conn, nullptr, 413, "request_too_large", "request too large", false);
+      SendError(*conn, 413, "request_too_large", "request too large");
       return;
     }
     conn->buffer.append(data, len);
     Pump(*conn);
   }
 
-  // Parses and dispatches buffered requests, in order, until one goes to the pool or the
+  // Parses and dispatches buffered requests, in order, until one leaves the reactor or the
   // buffer holds no complete request. Called with conn.mutex held.
   void Pump(Connection& conn) {
-    conn.stalled = false;
-    while (!conn.in_flight && !conn.closing && !conn.gone && !conn.buffer.empty()) {
+    if (conn.state() == ConnState::kStalled) Move(conn, ConnState::kReadingHead);
+    while (conn.state() == ConnState::kReadingHead || conn.state() == ConnState::kReadingBody) {
       if (conn.writes_pending->load() >= kMaxQueuedResponses) {
         // Backpressure: the client is not reading. Parse no further (the kernel and the
         // input bound hold its next requests) until a write drains.
-        conn.stalled = true;
+        Move(conn, ConnState::kStalled);
         return;
       }
       Request request;
       ParseOutcome outcome = ParseRequest(conn.buffer, limits_, request);
       if (outcome.status == ParseStatus::kIncomplete) return;
       if (outcome.status == ParseStatus::kHeadersComplete) {
-        conn.headers_done = true;
+        Move(conn, ConnState::kReadingBody);
         return;
       }
       if (outcome.status == ParseStatus::kError) {
-        SendError(conn, nullptr, outcome.error_status, "invalid_request", outcome.error, false);
+        SendError(conn, outcome.error_status, outcome.error_code, outcome.error);
         return;
       }
       conn.buffer.erase(0, outcome.consumed);
-      conn.reading = !conn.buffer.empty();
-      if (conn.reading) conn.request_started = std::chrono::steady_clock::now();
+      if (!conn.buffer.empty()) conn.request_started = std::chrono::steady_clock::now();
       std::vector<std::string_view> forwarded_for;
       for (const auto& [name, value] : request.headers) {
         if (name == "x-forwarded-for") forwarded_for.push_back(value);
@@ -193,143 +165,131 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     }
   }
 
+  // One reactor attempt for every route: answered here, deferred to another thread, or
+  // declined to the worker pool (503 at once when its queue is full).
   void Dispatch(Connection& conn, Request request, bool keep_alive) {
     auto started = std::chrono::steady_clock::now();
     RouteMatch match = router_.Find(request);
-    if (match.route) request.route = match.route->pattern;
     if (!match.route) {
-      Response r =
-          errors_(&request, match.status, match.status == 405 ? "method_not_allowed" : "not_found",
-                  match.status == 405 ? "method not allowed" : "no such endpoint");
+      Response r = runner_.Error(&request, match.status,
+                                 match.status == 405 ? "method_not_allowed" : "not_found",
+                                 match.status == 405 ? "method not allowed" : "no such endpoint");
       if (match.status == 405) r.Set("Allow", match.allow);
-      Finish(conn, request, std::move(r), keep_alive, started);
+      Finish(conn, nullptr, request, std::move(r), keep_alive, started);
       return;
     }
+    const Route& route = *match.route;
+    request.route = route.pattern;
     in_flight_.fetch_add(1);
-    if (match.route->exec == Exec::kInline) {
-      Response r = RunHandler(*match.route, request);
-      in_flight_.fetch_sub(1);
-      Finish(conn, request, std::move(r), keep_alive, started);
+    std::shared_ptr<Connection> shared = conn.self.lock();
+    // A request that may be answered from another thread lives on the heap; the others stay
+    // here, which costs the requests answered from memory nothing.
+    std::shared_ptr<Request> held;
+    Reply reply;
+    if (route.may_defer && shared) {
+      held = std::make_shared<Request>(std::move(request));
+      reply = MakeReply(shared, &route, held, keep_alive, started);
+    }
+    Request& req = held ? *held : request;
+    // A route that may defer is offered the request only with a Reply to call later.
+    Attempt attempt = route.may_defer && !reply
+                          ? Attempt::Decline()
+                          : runner_.TryOnReactor(route, req, std::move(reply));
+    switch (attempt.kind) {
+      case Attempt::Kind::kAnswer:
+        in_flight_.fetch_sub(1);
+        Finish(conn, &route, req, std::move(attempt.response), keep_alive, started);
+        return;
+      case Attempt::Kind::kDefer:
+        Move(conn, ConnState::kHandling);
+        return;
+      case Attempt::Kind::kDecline:
+        break;
+    }
+    if (!held) held = std::make_shared<Request>(std::move(req));
+    auto self = shared_from_this();
+    auto task = [self, shared, route = &route, held, keep_alive, started] {
+      self->Complete(*shared, route, *held, self->runner_.RunOnWorker(*route, *held), keep_alive,
+                     started, "worker");
+    };
+    if (shared && route.worker && pool_.TrySubmit(std::move(task))) {
+      Move(conn, ConnState::kHandling);
       return;
     }
-    if (match.route->fast) {
-      std::optional<Response> fast = RunFast(*match.route, request);
-      if (fast) {
-        in_flight_.fetch_sub(1);
-        Finish(conn, request, std::move(*fast), keep_alive, started);
-        return;
-      }
-    }
-    conn.in_flight = true;
-    std::shared_ptr<Connection> shared = FindShared(conn);
-    const Route* route = match.route;
-    auto self = shared_from_this();
-    auto req = std::make_shared<Request>(std::move(request));
-    if (route->async && shared && TryAsync(*route, shared, req, keep_alive, started)) return;
-    auto task = [self, shared, route, req, keep_alive, started] {
-      self->Complete(*shared, *req, self->RunHandler(*route, *req), keep_alive, started,
-                     /*unless_stopped=*/false);
-    };
-    if (!shared || !pool_.TrySubmit(std::move(task))) {
-      // Shed load at once rather than queue without bound.
-      conn.in_flight = false;
-      in_flight_.fetch_sub(1);
-      Response r = errors_(req.get(), 503, "temporarily_unavailable", "the server is busy");
-      r.Set("Retry-After", "1");
-      Finish(conn, *req, std::move(r), keep_alive, started);
-    }
-  }
-
-  // Offers the request to the route's async handler; its reply, from another thread, finishes
-  // the request as a pool task would. After Stop, a late reply is dropped.
-  bool TryAsync(const Route& route, const std::shared_ptr<Connection>& shared,
-                const std::shared_ptr<Request>& req, bool keep_alive,
-                std::chrono::steady_clock::time_point started) {
-    auto self = shared_from_this();
-    Reply reply = [self, shared, req, keep_alive, started](Response r) {
-      self->Complete(*shared, *req, std::move(r), keep_alive, started, /*unless_stopped=*/true);
-    };
-    try {
-      return route.async(*req, std::move(reply));
-    } catch (const std::exception&) {
-      return false;
-    }
-  }
-
-  // The end of a request that left the reactor (a pool task, or an async reply from another
-  // thread): the answer goes out and the connection's next request, if any, is parsed.
-  void Complete(Connection& conn, Request& req, Response r, bool keep_alive,
-                std::chrono::steady_clock::time_point started, bool unless_stopped) {
-    std::lock_guard lock(conn.mutex);
-    conn.in_flight = false;
+    // Shed load at once rather than queue without bound.
     in_flight_.fetch_sub(1);
-    if (unless_stopped && stopped_.load()) return;
-    Finish(conn, req, std::move(r), keep_alive, started);
-    Pump(conn);
+    Finish(conn, &route, *held, runner_.Busy(*held), keep_alive, started);
   }
 
-  // A fast path that throws has no answer: the pool handler runs and answers as always.
-  std::optional<Response> RunFast(const Route& route, Request& request) {
-    try {
-      return route.fast(request);
-    } catch (const std::exception&) {
-      return std::nullopt;
+  // The Reply of a deferred request: its answer, from another thread, finishes the request as
+  // a pool task would. After Stop, a late reply is dropped.
+  Reply MakeReply(const std::shared_ptr<Connection>& shared, const Route* route,
+                  const std::shared_ptr<Request>& req, bool keep_alive,
+                  std::chrono::steady_clock::time_point started) {
+    auto self = shared_from_this();
+    return [self, shared, route, req, keep_alive, started](Response r) {
+      self->Complete(*shared, route, *req, std::move(r), keep_alive, started, "reply");
+    };
+  }
+
+  // The end of a request that left the reactor (`from`: "worker" for a pool task, "reply" for
+  // a deferred one): the answer goes out and the connection's next request, if any, is parsed.
+  // After Stop, a late reply is dropped.
+  void Complete(Connection& conn, const Route* route, Request& req, Response r, bool keep_alive,
+                std::chrono::steady_clock::time_point started, const char* from) {
+    std::lock_guard lock(conn.mutex);
+    in_flight_.fetch_sub(1);
+    if (std::string_view(from) == "reply" && stopped_.load()) return;
+    if (conn.state() != ConnState::kHandling) {
+      // Closed meanwhile (a 413 for bytes that arrived, or the client went): nobody to answer,
+      // but the request still counts and is logged, as every finished request is.
+      if (observer_) observer_(req, r, Since(started));
+      return;
     }
-  }
-
-  Response RunHandler(const Route& route, Request& request) {
-    // The one place that catches what a handler throws: the client gets a generic answer,
-    // never e.what() (which may carry SQL or connection details).
     try {
-      return route.handler(request);
-    } catch (const util::ServiceUnavailable& e) {
-      observe::Metrics()
-          .GetCounter("oakgate_database_unavailable_total",
-                      "Requests answered 503 because the database could not answer")
-          .Inc();
-      observe::Warn(
-          "service unavailable",
-          {{"request_id", request.request_id}, {"route", route.pattern}, {"detail", e.what()}});
-      Response r = errors_(&request, 503, "temporarily_unavailable",
-                           "the service is temporarily unavailable");
-      r.Set("Retry-After", "2");
-      r.Set("Cache-Control", "no-store");
-      return r;
-    } catch (const std::exception& e) {
-      observe::Error(
-          "unhandled exception",
-          {{"request_id", request.request_id}, {"route", route.pattern}, {"detail", e.what()}});
+      Finish(conn, route, req, std::move(r), keep_alive, started);
+      Pump(conn);
     } catch (...) {
-      observe::Error("unhandled exception",
-                     {{"request_id", request.request_id}, {"route", route.pattern}});
+      // Not a handler's (those are answered): nothing sensible can be said to this client.
+      observe::ReportUnexpected(from, std::current_exception(), req.request_id, req.route);
+      conn.Abort();
     }
-    return errors_(&request, 500, "server_error", "internal error");
   }
 
-  void Finish(Connection& conn, const Request& request, Response response, bool keep_alive,
-              std::chrono::steady_clock::time_point started) {
-    bool keep = keep_alive && !draining_.load();
-    response.Set("X-Request-Id", request.request_id);
+  // What every response carries, whoever made it.
+  void Stamp(Response& response, std::string request_id) {
+    response.Set("X-Request-Id", std::move(request_id));
     if (!options_.colour.empty()) response.Set("X-Oakgate-Colour", options_.colour);
-    auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - started);
-    if (observer_) observer_(request, response, latency);
+    // RFC 6797 §7.1: on every response, errors included.
+    if (!options_.strict_transport_security.empty()) {
+      response.Set("Strict-Transport-Security", options_.strict_transport_security);
+    }
+  }
+
+  void Finish(Connection& conn, const Route* route, const Request& request, Response response,
+              bool keep_alive, std::chrono::steady_clock::time_point started) {
+    bool keep = keep_alive && !draining_.load();
+    if (route && route->decorate) route->decorate(response);
+    Stamp(response, request.request_id);
+    if (observer_) observer_(request, response, Since(started));
     conn.Send(Serialize(response, request.minor_version, keep, request.method == "HEAD"), !keep,
               ResumeAfterWrite(conn));
     conn.last_activity = std::chrono::steady_clock::now();
     if (!keep) {
-      conn.closing = true;
+      Move(conn, ConnState::kClosing);
       conn.closing_since = conn.last_activity;
+      return;
     }
+    Move(conn, conn.buffer.empty() ? ConnState::kIdle : ConnState::kReadingHead);
   }
 
-  void SendError(Connection& conn, const Request* request, int status, std::string_view code,
-                 std::string_view message, bool keep_alive) {
-    Response r = errors_(request, status, code, message);
-    r.Set("X-Request-Id", crypto::RandomToken(12));
-    if (!options_.colour.empty()) r.Set("X-Oakgate-Colour", options_.colour);
-    conn.Send(Serialize(r, 1, keep_alive, false), !keep_alive);
-    conn.closing = !keep_alive;
+  // An error before any request could be read (bad bytes, too many, too slow): answered
+  // without a request, and the connection closes.
+  void SendError(Connection& conn, int status, std::string_view code, std::string_view message) {
+    Response r = runner_.Error(nullptr, status, code, message);
+    Stamp(r, crypto::RandomToken(12));
+    conn.Send(Serialize(r, 1, false, false), true);
+    Move(conn, ConnState::kClosing);
     conn.closing_since = std::chrono::steady_clock::now();
   }
 
@@ -341,57 +301,18 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     return [weak, self] {
       auto c = weak.lock();
       auto core = self.lock();
-      if (!c || !core || !c->stalled.load()) return;
+      if (!c || !core || c->state() != ConnState::kStalled) return;
       std::lock_guard lock(c->mutex);
-      if (c->stalled && c->writes_pending->load() < kMaxQueuedResponses) core->Pump(*c);
+      if (c->state() == ConnState::kStalled && c->writes_pending->load() < kMaxQueuedResponses) {
+        core->Pump(*c);
+      }
     };
   }
 
-  std::shared_ptr<Connection> FindShared(Connection& conn) {
-    auto peer = conn.peer.lock();
-    if (!peer) return nullptr;
-    return std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
-  }
-
-  // Enforces the header, body, idle and closing timeouts (Slowloris and idle keep-alive);
-  // while draining, closes keep-alive connections that have nothing in flight.
   void Sweep() {
-    auto now = std::chrono::steady_clock::now();
-    bool draining = draining_.load();
-    std::lock_guard lock(registry_mutex_);
-    for (auto& [fd, conn] : registry_) {
-      std::lock_guard conn_lock(conn->mutex);
-      if (conn->gone) continue;
-      if (conn->closing) {
-        if (now - conn->closing_since > kClosingGrace) conn->Abort();
-        continue;
-      }
-      if (conn->in_flight) continue;
-      if (draining && !conn->reading && conn->buffer.empty() && conn->writes_pending->load() == 0 &&
-          now - conn->last_activity >= options_.drain_idle_grace) {
-        // Idle while draining for longer than the proxy keeps an idle upstream connection:
-        // the proxy has let it go (or is about to), so no request can be on its way. Closing
-        // it earlier could meet a request Nginx just sent on it, and Nginx does not retry a
-        // POST that was sent. A connection with a response still being written, or with part
-        // of a request buffered, is left to finish: its answer says Connection: close.
-        conn->Abort();
-        conn->closing = true;
-        conn->closing_since = now;
-        continue;
-      }
-      if (conn->reading) {
-        auto limit = conn->headers_done ? options_.header_timeout + options_.body_timeout
-                                        : options_.header_timeout;
-        if (now - conn->request_started > limit) {
-          SendError(*conn, nullptr, 408, "request_timeout", "request timeout", false);
-        }
-      } else if (now - conn->last_activity >
-                 (conn->received_any ? options_.idle_timeout : options_.header_timeout)) {
-        // A connection that never sends its first request is held to the header timeout,
-        // or opening many and sending nothing would pin descriptors for the idle timeout.
-        conn->Abort();
-      }
-    }
+    registry_.Sweep(
+        std::chrono::steady_clock::now(), sweep_limits_, draining_.load(),
+        [this](Connection& conn) { SendError(conn, 408, "request_timeout", "request timeout"); });
   }
 
   void Start() {
@@ -403,25 +324,11 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     listener_->setHandler(std::make_shared<PistacheHandler>(this));
     listener_->bind();
     listener_->runThreaded();
-    sweeper_ = std::thread([this] {
-      std::unique_lock lock(sweeper_mutex_);
-      while (!stop_sweeper_) {
-        sweeper_cv_.wait_for(lock, draining_.load() ? kDrainSweepInterval : kSweepInterval);
-        if (stop_sweeper_) break;
-        lock.unlock();
-        Sweep();
-        lock.lock();
-      }
-    });
+    sweeper_.Start();
   }
 
   void Stop() {
-    {
-      std::lock_guard lock(sweeper_mutex_);
-      stop_sweeper_ = true;
-    }
-    sweeper_cv_.notify_all();
-    if (sweeper_.joinable()) sweeper_.join();
+    sweeper_.Stop();
     pool_.Stop();
     stopped_.store(true);
     if (listener_) listener_->shutdown();
@@ -429,106 +336,13 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 
   void BeginDrain() {
     draining_.store(true);
-    sweeper_cv_.notify_all();
-    LogConnections();
-    StopAccepting();
-  }
-
-  // What the drain starts with: open connections, and those idle in a proxy's keep-alive
-  // cache (which the proxy may still pick for a request).
-  void LogConnections() {
-    size_t open = 0, idle = 0;
-    {
-      std::lock_guard lock(registry_mutex_);
-      for (auto& [fd, conn] : registry_) {
-        std::lock_guard conn_lock(conn->mutex);
-        if (conn->gone) continue;
-        ++open;
-        if (!conn->in_flight && !conn->reading && !conn->closing && conn->buffer.empty() &&
-            conn->writes_pending->load() == 0) {
-          ++idle;
-        }
-      }
-    }
+    sweeper_.Wake();
+    // What the drain starts with: open connections, and those idle in a proxy's keep-alive
+    // cache (which the proxy may still pick for a request).
+    auto census = registry_.Count();
     observe::Info("draining connections",
-                  {{"open", std::to_string(open)}, {"idle", std::to_string(idle)}});
-  }
-
-  // Closes the listener without resetting a connection a client has already made. Closing a
-  // listening socket on Linux resets every connection still in its accept queue (the client
-  // sees its connect succeed, sends its request, then gets a reset: Nginx does not retry a
-  // POST after that), and a SYN can arrive at any moment before the close. So first a socket
-  // filter drops new SYNs (only SYNs: handshakes already under way complete, and connections
-  // already accepted inherit a filter that passes everything else), the transport accepts
-  // what is queued, and once the queue has stayed empty for kListenerQuiet the socket is
-  // closed. A dropped SYN is retransmitted after a second and then refused, or Nginx's connect
-  // timeout fires first: either way Nginx tries the other colour with nothing sent. From the
-  // close on, connects are refused at once.
-  void StopAccepting() {
-    if (!listener_) return;  // never started: nothing listens
-    int fd = FindListener(static_cast<uint16_t>(listener_->getPort()));
-    if (fd < 0) {
-      observe::Warn("draining: listening socket not found; it closes at exit");
-      return;
-    }
-    // Classic BPF over the TCP header: flags byte & (SYN|ACK) == SYN: drop; else keep.
-    sock_filter code[] = {
-        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),           // the TCP flags byte
-        BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12),        // SYN and ACK
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 1),  // SYN alone: a new connection
-        BPF_STMT(BPF_RET | BPF_K, 0),                     // dropped
-        BPF_STMT(BPF_RET | BPF_K, 0xffffffff),            // anything else: kept whole
-    };
-    sock_fprog program{static_cast<unsigned short>(sizeof(code) / sizeof(code[0])), code};
-    if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program)) != 0) {
-      observe::Warn("draining: cannot filter new connections; the listener stays open until exit");
-      return;
-    }
-    auto started = std::chrono::steady_clock::now();
-    auto empty_since = started;
-    while (true) {
-      auto now = std::chrono::steady_clock::now();
-      long queued = AcceptQueueLength(fd);
-      if (queued != 0) empty_since = now;
-      if (now - empty_since >= kListenerQuiet) break;
-      if (now - started > kListenerQuietBound) {
-        observe::Warn(
-            "draining: the accept queue did not empty; the listener stays open until exit",
-            {{"queued", std::to_string(queued)}});
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    // The transport owns the descriptor and closes it at shutdown, and its accept thread
-    // polls it: dup3 swaps a socket that never listens in its place (accept on it fails with
-    // EINVAL, which the transport logs and survives), and closes the listener atomically.
-    int placeholder = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (placeholder < 0 || ::dup3(placeholder, fd, O_CLOEXEC) < 0) {
-      if (placeholder >= 0) ::close(placeholder);
-      observe::Warn("draining: cannot close the listener; it stays open (filtered) until exit");
-      return;
-    }
-    ::close(placeholder);
-    observe::Info(
-        "listener closed",
-        {{"after_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         std::chrono::steady_clock::now() - started)
-                                         .count())}});
-  }
-
-  // Connections that may still carry a response: everything except those already told
-  // Connection: close whose last write reached the kernel (then the FIN follows the bytes and
-  // closing the descriptor loses nothing).
-  size_t UnfinishedConnections() {
-    std::lock_guard lock(registry_mutex_);
-    size_t n = 0;
-    for (auto& [fd, conn] : registry_) {
-      std::lock_guard conn_lock(conn->mutex);
-      if (conn->gone) continue;
-      bool finished = conn->closing && !conn->in_flight && conn->writes_pending->load() == 0;
-      if (!finished) ++n;
-    }
-    return n;
+                  {{"open", std::to_string(census.open)}, {"idle", std::to_string(census.idle)}});
+    if (listener_) StopAcceptingWithoutReset(static_cast<uint16_t>(listener_->getPort()));
   }
 
   bool WaitIdle(std::chrono::milliseconds bound) {
@@ -537,48 +351,56 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     // Connection: close and is followed by a FIN once written; idle ones are closed by the
     // sweeper. Stopping the transport earlier would cut responses off (Pistache's shutdown()
     // does not drain).
-    while (in_flight_.load() > 0 || UnfinishedConnections() > 0) {
+    while (in_flight_.load() > 0 || registry_.Count().unfinished > 0) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return true;
   }
 
+  // Pistache calls these on its reactor threads; nothing may escape into its loop.
   class PistacheHandler : public Pistache::Tcp::Handler {
    public:
     PROTOTYPE_OF(Pistache::Tcp::Handler, PistacheHandler)
     explicit PistacheHandler(ServerCore* core) : core_(core) {}
     void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-      core_->OnConnection(peer);
+      Guard(peer, [&] { core_->OnConnection(peer); });
     }
     void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-      core_->OnDisconnection(peer);
+      Guard(peer, [&] { core_->OnDisconnection(peer); });
     }
     void onInput(const char* buffer, size_t len,
                  const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-      core_->OnInput(buffer, len, peer);
+      Guard(peer, [&] { core_->OnInput(buffer, len, peer); });
     }
 
    private:
+    template <typename F>
+    void Guard(const std::shared_ptr<Pistache::Tcp::Peer>& peer, F&& f) {
+      try {
+        f();
+      } catch (...) {
+        observe::ReportUnexpected("transport", std::current_exception());
+        auto conn = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
+        if (conn) conn->Abort();
+      }
+    }
     ServerCore* core_;
   };
 
   ServerOptions options_;
   Router router_;
-  ErrorRenderer errors_;
+  RouteRunner runner_;
   RequestObserver observer_;
   ParseLimits limits_;
+  SweepLimits sweep_limits_;
   WorkerPool pool_;
+  ConnectionRegistry registry_;
   std::atomic<bool> stopped_{false};
   std::unique_ptr<Pistache::Tcp::Listener> listener_;
   std::atomic<bool> draining_{false};
   std::atomic<size_t> in_flight_{0};
-  std::mutex registry_mutex_;
-  std::unordered_map<int, std::shared_ptr<Connection>> registry_;
-  std::thread sweeper_;
-  std::mutex sweeper_mutex_;
-  std::condition_variable sweeper_cv_;
-  bool stop_sweeper_ = false;
+  Sweeper sweeper_;  // last: its thread reads the members above, so it stops first
 };
 
 Server::Server(ServerOptions options, Router router, ErrorRenderer errors, RequestObserver observer)

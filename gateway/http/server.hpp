@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP server: Pistache's listener and reactor threads carry bytes; our parser, router
-// and worker pool do the rest.
+// and worker pool do the rest (server.cpp; the connection registry and its timeouts in
+// connection_registry.hpp, the running of routes in route_runner.hpp).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "gateway/http/request.hpp"
 #include "gateway/http/response.hpp"
+#include "gateway/http/route_runner.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/util/net.hpp"
 
@@ -35,12 +37,15 @@ struct ServerOptions {
   std::vector<util::IpRange> trusted_proxies;
   // When set, every response carries X-Oakgate-Colour: <colour> (blue/green deployments).
   std::string colour;
+  // When set, every response carries Strict-Transport-Security with this value (see
+  // StrictTransportSecurityFor).
+  std::string strict_transport_security;
 };
 
-// Renders an error the HTTP layer itself produces (404, 405, 413, 500, 503, ...). The
-// request is null when the bytes did not parse. `code` is a machine-readable error name.
-using ErrorRenderer = std::function<Response(const Request* request, int status,
-                                             std::string_view code, std::string_view message)>;
+// RFC 6797 (G18 in docs/security.md): the Strict-Transport-Security value for an issuer. An
+// https issuer means browsers reach the gateway over TLS (terminated by the proxy in front),
+// so every response says to keep doing so; an http issuer (development, loopback) gets none.
+std::string StrictTransportSecurityFor(std::string_view issuer);
 
 // Called once per completed request (access log, metrics); never for requests whose bytes
 // did not parse.

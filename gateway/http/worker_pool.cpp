@@ -1,6 +1,7 @@
 #include "gateway/http/worker_pool.hpp"
 
 #include "gateway/observe/metrics.hpp"
+#include "gateway/observe/unexpected.hpp"
 
 namespace oakgate::http {
 
@@ -52,7 +53,12 @@ void WorkerPool::Run() {
     }
     wait.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - task.enqueued).count());
-    task.run();
+    try {
+      task.run();
+    } catch (...) {
+      // Tasks answer their own failures; one that still throws must not end this thread.
+      observe::ReportUnexpected("worker", std::current_exception());
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "gateway/handlers/api/api_common.hpp"
 #include "gateway/handlers/validate/validate_body.hpp"
+#include "gateway/http/unavailable.hpp"
 #include "gateway/observe/log.hpp"
 #include "gateway/observe/metrics.hpp"
 #include "gateway/policy/rules.hpp"
@@ -44,9 +45,10 @@ void SetLimitHeaders(http::Response& r, const policy::BucketAnswer& b) {
   r.Set("RateLimit-Reset", std::to_string(b.reset));
 }
 
+// The database could not answer (or record the decision): the one 503 rule of http/.
 http::Response Unavailable(std::string_view description) {
-  http::Response r = Error(503, "temporarily_unavailable", description);
-  r.Set("Retry-After", "1");
+  http::Response r = Error(503, http::RuleFor(http::Unavailable::kDatabase).code, description);
+  http::MarkUnavailable(r, http::Unavailable::kDatabase);
   return r;
 }
 
