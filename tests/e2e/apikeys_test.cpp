@@ -685,6 +685,12 @@ TEST_F(ApiKeysE2E, BadInputIsA400NamingTheFieldAndNeverRecorded) {
     EXPECT_EQ(r.status, 400) << path << " " << body;
     EXPECT_EQ(r.body.value("field", ""), field) << path << " " << body << " " << r.raw.body;
   }
+  // A member with an empty name is refused as such: there is no field to name.
+  auto unnamed = Api(o, "POST", base, {{"name", "ok"}, {"", 1}});
+  EXPECT_EQ(unnamed.status, 400) << unnamed.raw.body;
+  EXPECT_EQ(unnamed.body.value("error", ""), "invalid_request");
+  EXPECT_EQ(unnamed.body.value("error_description", ""), "a member of the body has an empty name");
+  EXPECT_FALSE(unnamed.body.contains("field"));
   auto not_json = ParseJsonResponse(Fetch(
       Port(), "POST", base,
       {{"Authorization", "Bearer " + o.token}, {"Content-Type", "application/json"}}, "{nope"));
