@@ -103,6 +103,15 @@ int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
 
 }  // namespace
 
+ServedRoutes::ServedRoutes(const RouteServices& s)
+    : api{s.access_tokens,  s.services.agents, s.services.tools,
+          s.services.rules, s.services.keys,   s.services.activity},
+      validate{s.validator, s.decisions, s.clock},
+      dashboard{s.web,           s.services.agents,   s.services.tools,       s.services.rules,
+                s.services.keys, s.services.activity, s.services.credentials, s.services.admin},
+      router(BuildRoutes(RouteDeps{s.db, s.web, s.oauth, s.draining, api, validate, dashboard,
+                                   s.sync_caches, s.legacy})) {}
+
 int Serve(const config::Config& cfg) {
   // Signals are taken by sigwait on this thread; every thread started below inherits the
   // mask, so this comes before the first thread (the logger's): a thread with SIGTERM
@@ -228,15 +237,9 @@ int Serve(const config::Config& cfg) {
       [&policy_cache] { return static_cast<double>(policy_cache.size()); },
       {{"cache", "agent_policies"}});
   introspection.AddIntrospector(std::make_shared<apikey::KeyIntrospector>(key_verifier));
-  handlers::api::ApiContext api{access_tokens,  services.agents, services.tools,
-                                services.rules, services.keys,   services.activity};
   policy::CachedPolicies policies(db, &policy_cache);
   policy::Validator validator(key_verifier, rate_limiter, policies, clock,
                               crypto::SystemRandom::Instance());
-  handlers::validate::ValidateContext validate{validator, decision_writer, clock};
-
-  handlers::dashboard::DashboardContext dashboard{
-      web, db, services.agents, services.tools, services.rules, services.keys, services.activity};
 
   // The legacy JWT bridge (CONTRACT §12), only when configured.
   store::pg::PgLegacyJwtStore legacy_store(db);
@@ -289,10 +292,10 @@ int Serve(const config::Config& cfg) {
       cfg.database_url, std::string(cache::kChannel),
       [&bus](std::string_view payload) { bus.Deliver(payload); },
       [&bus](bool live) { bus.SetLive(live); });
-  http::Server server(options,
-                      BuildRoutes(RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard,
-                                            sync_caches, legacy_ctx.get()}),
-                      errors, access_log);
+  ServedRoutes routes(RouteServices{db, web, oauth_ctx, draining, access_tokens, services,
+                                    validator, decision_writer, clock, sync_caches,
+                                    legacy_ctx.get()});
+  http::Server server(options, std::move(routes.router), errors, access_log);
   // The listener opens only once /readyz would say ready (the database answers and every
   // migration this binary knows is applied). Nginx names both colours in one static upstream;
   // a colour that does not listen refuses the connect, which Nginx retries on the other one

@@ -1,13 +1,13 @@
 // `oakgate routes`: the (method, path) table `serve` would answer with this configuration, as
-// JSON. It is read from the router app::BuildRoutes builds, over the same services `serve`
-// wires (none of which is called: building the table opens no connection), so the listing is
-// the served table itself; tests/openapi compares it with docs/openapi.yaml.
+// JSON. It is read from the router app::ServedRoutes builds, as `serve` does, over the same
+// services `serve` wires (none of which is called: building the table opens no connection),
+// so the listing is the served table itself; tests/openapi compares it with docs/openapi.yaml.
 #include <atomic>
 #include <memory>
 
 #include "gateway/apikey/key_verifier.hpp"
+#include "gateway/app/application.hpp"
 #include "gateway/app/legacy_setup.hpp"
-#include "gateway/app/routes.hpp"
 #include "gateway/cli/commands.hpp"
 #include "gateway/crypto/random.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
@@ -70,14 +70,9 @@ nlohmann::json ListRoutes(const config::Config& cfg) {
   oauth::AccessTokenVerifier access_tokens(db);
   manage::Services services(db);
   apikey::KeyVerifier key_verifier(db, clock);
-  handlers::api::ApiContext api{access_tokens,  services.agents, services.tools,
-                                services.rules, services.keys,   services.activity};
   policy::CachedPolicies policies(db, nullptr);
   policy::Validator validator(key_verifier, rate_limiter, policies, clock,
                               crypto::SystemRandom::Instance());
-  handlers::validate::ValidateContext validate{validator, decision_writer, clock};
-  handlers::dashboard::DashboardContext dashboard{
-      web, db, services.agents, services.tools, services.rules, services.keys, services.activity};
   // The legacy bridge's routes exist only when it is configured, as in `serve`.
   store::pg::PgLegacyJwtStore legacy_store(db);
   std::unique_ptr<legacy::LegacyBridge> legacy_bridge;
@@ -89,10 +84,20 @@ nlohmann::json ListRoutes(const config::Config& cfg) {
     legacy_ctx = std::make_unique<handlers::legacy::LegacyContext>(handlers::legacy::LegacyContext{
         *legacy_bridge, cfg.legacy_sunset, !cfg.legacy_exchange_client.empty()});
   }
-  http::Router router = app::BuildRoutes(
-      app::RouteDeps{db, web, oauth_ctx, draining, api, validate, dashboard, {}, legacy_ctx.get()});
+  app::ServedRoutes routes(app::RouteServices{db,
+                                              web,
+                                              oauth_ctx,
+                                              draining,
+                                              access_tokens,
+                                              services,
+                                              validator,
+                                              decision_writer,
+                                              clock,
+                                              {},
+                                              legacy_ctx.get()});
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& e : router.Entries()) out.push_back({{"method", e.method}, {"path", e.pattern}});
+  for (const auto& e : routes.router.Entries())
+    out.push_back({{"method", e.method}, {"path", e.pattern}});
   return out;
 }
 

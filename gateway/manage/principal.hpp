@@ -26,6 +26,8 @@ struct Principal {
   AuthMethod method = AuthMethod::kAccessToken;
   std::string client_id;            // kAccessToken: the OAuth client the token was issued to
   std::vector<std::string> scopes;  // what the credential allows
+  // users.is_admin of a dashboard session: the administrators' pages (AdminService).
+  bool is_admin = false;
   // CONTRACT §9 (organizations and roles) acts within an organization with a role; nothing
   // reads these yet, and a principal without them acts for its user alone.
   std::optional<std::string> organization_id;

@@ -2,7 +2,9 @@
 // The management services over one database's stores, built once by the application and
 // shared by the API, the dashboard and the command line.
 #include "gateway/manage/activity_service.hpp"
+#include "gateway/manage/admin_service.hpp"
 #include "gateway/manage/agent_service.hpp"
+#include "gateway/manage/credential_service.hpp"
 #include "gateway/manage/key_service.hpp"
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
@@ -16,12 +18,16 @@ struct Services {
         tools(db.Agents()),
         rules(db.Agents()),
         keys(db.Agents(), db.ApiKeys()),
-        activity(db.Decisions(), db.Audit()) {}
+        activity(db.Decisions(), db.Audit()),
+        credentials(db.Sessions(), db.Tokens(), db.Users()),
+        admin(db.Users(), db.Clients()) {}
   AgentService agents;
   ToolService tools;
   RuleService rules;
   KeyService keys;
   ActivityService activity;
+  CredentialService credentials;
+  AdminService admin;
 };
 
 }  // namespace oakgate::manage

@@ -30,43 +30,6 @@ constexpr const char* kEmail = "pysdk@example.com";
 constexpr const char* kPassword = "correct horse battery staple";
 const std::string kSource = OAKGATE_SOURCE_DIR;
 
-struct Tool {
-  std::string name;
-  std::vector<std::string> scopes;
-};
-struct Rule {
-  std::string tool, scope, reasoning;
-};
-struct SeededAgent {
-  std::string id;
-  std::string key;
-};
-
-// An agent with these tools and rules, and a key for it.
-SeededAgent SeedAgent(int port, const std::string& token, const std::string& name,
-                      const std::vector<Tool>& tools, const std::vector<Rule>& rules,
-                      int rate = 100000, int burst = 100000) {
-  auto agent = CallApi(port, "POST", "/api/v1/agents", token,
-                       {{"name", name}, {"rate_limit", rate}, {"burst", burst}});
-  EXPECT_EQ(agent.status, 201) << agent.raw.body;
-  std::string id = agent.body.value("id", "");
-  for (const auto& t : tools) {
-    auto r = CallApi(port, "POST", "/api/v1/agents/" + id + "/tools", token,
-                     {{"name", t.name}, {"scopes", t.scopes}});
-    EXPECT_EQ(r.status, 201) << r.raw.body;
-  }
-  for (const auto& rule : rules) {
-    auto r = CallApi(
-        port, "POST", "/api/v1/agents/" + id + "/rules", token,
-        {{"tool", rule.tool}, {"scope", rule.scope}, {"require_reasoning", rule.reasoning}});
-    EXPECT_EQ(r.status, 201) << r.raw.body;
-  }
-  auto key = CallApi(port, "POST", "/api/v1/auth/api-keys", token,
-                     {{"name", name + " key"}, {"agent_id", id}});
-  EXPECT_EQ(key.status, 201) << key.raw.body;
-  return {id, key.body.value("key", "")};
-}
-
 std::string Quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);

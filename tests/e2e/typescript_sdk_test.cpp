@@ -25,43 +25,6 @@ constexpr const char* kEmail = "sdk@example.com";
 constexpr const char* kPassword = "correct horse battery staple";
 const std::string kSdkDir = std::string(OAKGATE_SOURCE_DIR) + "/sdk";
 
-struct Tool {
-  std::string name;
-  std::vector<std::string> scopes;
-};
-struct Rule {
-  std::string tool, scope, reasoning;
-};
-struct SeededAgent {
-  std::string id;
-  std::string key;
-};
-
-// An agent with these tools and rules, and a key for it.
-SeededAgent SeedAgent(int port, const std::string& token, const std::string& name,
-                      const std::vector<Tool>& tools, const std::vector<Rule>& rules,
-                      int rate = 100000, int burst = 100000) {
-  auto agent = CallApi(port, "POST", "/api/v1/agents", token,
-                       {{"name", name}, {"rate_limit", rate}, {"burst", burst}});
-  EXPECT_EQ(agent.status, 201) << agent.raw.body;
-  std::string id = agent.body.value("id", "");
-  for (const auto& t : tools) {
-    auto r = CallApi(port, "POST", "/api/v1/agents/" + id + "/tools", token,
-                     {{"name", t.name}, {"scopes", t.scopes}});
-    EXPECT_EQ(r.status, 201) << r.raw.body;
-  }
-  for (const auto& rule : rules) {
-    auto r = CallApi(
-        port, "POST", "/api/v1/agents/" + id + "/rules", token,
-        {{"tool", rule.tool}, {"scope", rule.scope}, {"require_reasoning", rule.reasoning}});
-    EXPECT_EQ(r.status, 201) << r.raw.body;
-  }
-  auto key = CallApi(port, "POST", "/api/v1/auth/api-keys", token,
-                     {{"name", name + " key"}, {"agent_id", id}});
-  EXPECT_EQ(key.status, 201) << key.raw.body;
-  return {id, key.body.value("key", "")};
-}
-
 // A gateway with a user who can log in, the public client a CLI uses, and the owner's token.
 class TypeScriptSdkE2E : public ::testing::Test {
  protected:
@@ -100,8 +63,8 @@ class TypeScriptSdkE2E : public ::testing::Test {
   std::string token_;
 };
 
-const std::vector<Tool> kGithub = {{"github", {"read", "write"}}};
-const std::vector<Rule> kGithubRead = {{"github", "read", "none"}};
+const std::vector<SeedTool> kGithub = {{"github", {"read", "write"}}};
+const std::vector<SeedRule> kGithubRead = {{"github", "read", "none"}};
 
 TEST_F(TypeScriptSdkE2E, ClientValidatesGuardsLogsInRefreshesAndMintsKeys) {
   SeededAgent agent = SeedAgent(gw_->port(), token_, "sdk-agent", kGithub, kGithubRead);

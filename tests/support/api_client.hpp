@@ -2,6 +2,7 @@
 // JSON calls to the management API and /v1/validate for e2e tests.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tests/support/http_client.hpp"
 
@@ -20,5 +21,22 @@ JsonResponse CallApi(int port, const std::string& method, const std::string& tar
 JsonResponse CallValidate(int port, const std::string& key, const nlohmann::json& body,
                           bool bearer = false);
 JsonResponse ParseJsonResponse(HttpResponse raw);
+
+// What the SDK suites seed through the management API: an agent with these tools and rules,
+// and an API key for it (each call's failure is a test failure).
+struct SeedTool {
+  std::string name;
+  std::vector<std::string> scopes;
+};
+struct SeedRule {
+  std::string tool, scope, reasoning;
+};
+struct SeededAgent {
+  std::string id;
+  std::string key;
+};
+SeededAgent SeedAgent(int port, const std::string& token, const std::string& name,
+                      const std::vector<SeedTool>& tools, const std::vector<SeedRule>& rules,
+                      int rate = 100000, int burst = 100000);
 
 }  // namespace oakgate::test

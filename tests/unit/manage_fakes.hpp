@@ -1,11 +1,13 @@
 #pragma once
 // In-memory fakes of the stores the management services use (agents with their tools and
-// rules, API keys, decisions, audit events), for unit tests: no sockets, no clock. Each write
-// is all or nothing, as the PostgreSQL stores' transactions are, and records its audit event.
+// rules, API keys, decisions, audit events, sessions, grants, users, clients), for unit
+// tests: no sockets, no clock. Each write is all or nothing, as the PostgreSQL stores'
+// transactions are, and records its audit event.
 #include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gateway/store/database.hpp"
@@ -295,6 +297,143 @@ class FakeAuditStore : public store::AuditStore {
     queries.push_back(q);
     return {};
   }
+};
+
+// The stores behind a user's own credentials (sessions, grants, sign-out everywhere) and the
+// administrators' pages. Only what CredentialService and AdminService call is implemented.
+class FakeSessionStore : public store::SessionStore {
+ public:
+  std::vector<std::pair<std::string, store::SessionInfo>> sessions;  // (user, session)
+  std::map<std::pair<int64_t, std::string>, std::string> reveals;    // (session, key id)
+  std::vector<store::AuditEvent> audit;
+  void Create(std::string_view, std::string_view, int64_t, int64_t, std::string_view,
+              std::string_view) override {
+    throw Unused();
+  }
+  std::optional<store::Session> FindActive(std::string_view, int64_t) override { throw Unused(); }
+  void End(std::string_view) override { throw Unused(); }
+  std::vector<store::SessionInfo> ListForUser(std::string_view user_id) override {
+    std::vector<store::SessionInfo> out;
+    for (const auto& [user, s] : sessions) {
+      if (user == user_id) out.push_back(s);
+    }
+    return out;
+  }
+  bool EndForUser(std::string_view user_id, int64_t session_id,
+                  const store::AuditEvent& event) override {
+    for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+      if (it->first == user_id && it->second.id == session_id) {
+        sessions.erase(it);
+        audit.push_back(event);
+        return true;
+      }
+    }
+    return false;
+  }
+  void PutReveal(int64_t session_id, std::string_view key_id, std::string_view sealed) override {
+    reveals[{session_id, std::string(key_id)}] = sealed;
+  }
+  std::optional<std::string> TakeReveal(int64_t session_id, std::string_view key_id) override {
+    auto it = reveals.find({session_id, std::string(key_id)});
+    if (it == reveals.end()) return std::nullopt;
+    std::string sealed = it->second;
+    reveals.erase(it);
+    return sealed;
+  }
+};
+
+class FakeGrantStore : public store::TokenStore {
+ public:
+  std::vector<std::pair<std::string, store::Grant>> grants;  // (user, live grant)
+  std::vector<store::AuditEvent> audit;
+  std::optional<store::AccessToken> FindActiveAccessToken(std::string_view) override {
+    throw Unused();
+  }
+  void CreateCode(const store::NewCode&) override { throw Unused(); }
+  std::optional<store::AuthorizationCode> FindCode(std::string_view) override { throw Unused(); }
+  std::optional<store::Issued> RedeemCode(const store::AuthorizationCode&, int64_t,
+                                          const store::NewTokens&) override {
+    throw Unused();
+  }
+  std::optional<store::RefreshTokenRecord> FindRefreshToken(std::string_view) override {
+    throw Unused();
+  }
+  std::optional<store::Issued> Rotate(const store::RefreshTokenRecord&,
+                                      const store::NewTokens&) override {
+    throw Unused();
+  }
+  std::optional<store::Issued> RotateAgain(const store::RefreshTokenRecord&, int64_t,
+                                           const store::NewTokens&) override {
+    throw Unused();
+  }
+  std::vector<store::Issued> IssueClientCredentials(
+      const std::vector<store::ClientCredentialsIssue>&) override {
+    throw Unused();
+  }
+  bool AccessTokenStored(std::string_view) override { throw Unused(); }
+  bool RevokeFamily(int64_t, std::string_view) override { throw Unused(); }
+  bool RevokeAccessToken(int64_t) override { throw Unused(); }
+  std::optional<store::TokenOwner> FindAccessTokenOwner(std::string_view) override {
+    throw Unused();
+  }
+  std::vector<store::Grant> ListGrants(std::string_view user_id) override {
+    std::vector<store::Grant> out;
+    for (const auto& [user, g] : grants) {
+      if (user == user_id) out.push_back(g);
+    }
+    return out;
+  }
+  bool RevokeGrantForUser(std::string_view user_id, int64_t family_id,
+                          const store::AuditEvent& event) override {
+    for (auto it = grants.begin(); it != grants.end(); ++it) {
+      if (it->first == user_id && it->second.family_id == family_id) {
+        grants.erase(it);
+        audit.push_back(event);
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
+class FakeUserStore : public store::UserStore {
+ public:
+  std::vector<store::UserSummary> users;
+  std::vector<std::string> signed_out;  // users signed out everywhere
+  std::vector<store::AuditEvent> audit;
+  std::optional<store::User> FindByEmail(std::string_view) override { throw Unused(); }
+  std::optional<store::User> Create(std::string_view, std::string_view, std::string_view,
+                                    bool) override {
+    throw Unused();
+  }
+  bool SetPassword(std::string_view, std::string_view) override { throw Unused(); }
+  bool Disable(std::string_view) override { throw Unused(); }
+  bool DisableById(std::string_view user_id, const store::AuditEvent& event) override {
+    for (auto& u : users) {
+      if (u.id == user_id) {
+        u.disabled = true;
+        audit.push_back(event);
+        return true;
+      }
+    }
+    return false;
+  }
+  std::vector<store::UserSummary> List() override { return users; }
+  void SignOutEverywhere(std::string_view user_id, const store::AuditEvent& event) override {
+    signed_out.emplace_back(user_id);
+    audit.push_back(event);
+  }
+};
+
+class FakeClientStore : public store::ClientStore {
+ public:
+  std::vector<store::Client> clients;
+  bool Create(const store::Client&) override { throw Unused(); }
+  std::optional<store::Client> Find(std::string_view) override { throw Unused(); }
+  std::vector<store::Client> List() override { return clients; }
+  bool Delete(std::string_view) override { throw Unused(); }
+  bool Update(const store::Client&) override { throw Unused(); }
+  bool RotateSecret(std::string_view, std::string_view, int64_t) override { throw Unused(); }
 };
 
 }  // namespace oakgate::manage::testing

@@ -1,5 +1,5 @@
-// /dashboard/admin/...: users and clients, for administrators only (users.is_admin, set by
-// `oakgate user create --admin`). Anyone else gets the 404 of a page that does not exist.
+// /dashboard/admin/...: users and clients, for administrators only (manage::AdminService).
+// Anyone else gets the 404 of a page that does not exist.
 #include "gateway/handlers/dashboard/pages.hpp"
 
 namespace oakgate::handlers::dashboard {
@@ -7,9 +7,10 @@ namespace oakgate::handlers::dashboard {
 http::Response ShowUsers(DashboardContext& ctx, http::Request& req) {
   auto v = RequireVisitor(ctx, req);
   if (!v) return v.error();
-  if (!IsAdmin(v.value())) return NotFoundPage(ctx);
+  auto listed = ctx.admin.Users(Who(v.value(), req));
+  if (!listed) return NotFoundPage(ctx);
   nlohmann::json users = nlohmann::json::array();
-  for (const auto& u : ctx.db.Users().List()) {
+  for (const auto& u : listed.value()) {
     users.push_back({{"id", u.id},
                      {"email", u.email},
                      {"admin", u.is_admin},
@@ -24,27 +25,23 @@ http::Response ShowUsers(DashboardContext& ctx, http::Request& req) {
 http::Response DisableUser(DashboardContext& ctx, http::Request& req) {
   auto post = RequireForm(ctx, req, "/dashboard/admin/users");
   if (!post) return post.error();
-  const Visitor& v = post.value().visitor;
-  if (!IsAdmin(v)) return NotFoundPage(ctx);
-  std::string id = req.PathParam("user_id").value_or("");
-  if (!manage::IsUuid(id)) return NotFoundPage(ctx);
-  // An administrator cannot lock themselves out from here (the CLI still can).
-  if (id == v.session.user_id) {
-    return BadRequestPage(ctx, "You cannot disable your own account from the dashboard.");
+  auto done =
+      ctx.admin.DisableUser(Who(post.value().visitor, req), req.PathParam("user_id").value_or(""));
+  if (done) return SeeOther("/dashboard/admin/users");
+  // Their own account: said plainly. Not an administrator, or no such user: no such page.
+  if (done.error().kind == manage::ErrorKind::kConflict) {
+    return BadRequestPage(ctx, done.error().message);
   }
-  store::AuditEvent audit = Who(v, req).Audit("user.disabled", id);
-  // The event belongs to the disabled user's trail; the admin is its actor.
-  audit.user_id = id;
-  if (!ctx.db.Users().DisableById(id, audit)) return NotFoundPage(ctx);
-  return SeeOther("/dashboard/admin/users");
+  return NotFoundPage(ctx);
 }
 
 http::Response ShowClients(DashboardContext& ctx, http::Request& req) {
   auto v = RequireVisitor(ctx, req);
   if (!v) return v.error();
-  if (!IsAdmin(v.value())) return NotFoundPage(ctx);
+  auto listed = ctx.admin.Clients(Who(v.value(), req));
+  if (!listed) return NotFoundPage(ctx);
   nlohmann::json clients = nlohmann::json::array();
-  for (const auto& c : ctx.db.Clients().List()) {
+  for (const auto& c : listed.value()) {
     clients.push_back({{"id", c.id},
                        {"name", c.name},
                        {"type", c.confidential ? "confidential" : "public"},

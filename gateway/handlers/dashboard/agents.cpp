@@ -34,6 +34,21 @@ manage::Outcome<Owned<store::Agent>> PathAgent(DashboardContext& ctx, const Visi
   return ctx.agents.Get(Who(v, req), req.PathParam("agent_id").value_or(""));
 }
 
+// A form POST of the agent's page with the visitor's agent it names: sign-in and a stale
+// form return to that page; another user's agent, or none, is a 404 page.
+struct AgentForm {
+  FormPost post;
+  Owned<store::Agent> agent;
+};
+util::Result<AgentForm, http::Response> RequireAgentForm(DashboardContext& ctx,
+                                                         const http::Request& req) {
+  auto post = RequireForm(ctx, req, "/dashboard/agents/" + req.PathParam("agent_id").value_or(""));
+  if (!post) return util::Fail(post.error());
+  auto agent = PathAgent(ctx, post.value().visitor, req);
+  if (!agent) return util::Fail(NotFoundPage(ctx));
+  return AgentForm{std::move(post.value()), agent.value()};
+}
+
 http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const http::Request& req,
                            const Owned<store::Agent>& agent, int status, nlohmann::json view) {
   manage::Principal who = Who(v, req);
@@ -132,12 +147,10 @@ http::Response ShowAgent(DashboardContext& ctx, http::Request& req) {
 }
 
 http::Response UpdateAgent(DashboardContext& ctx, http::Request& req) {
-  auto post = RequireForm(ctx, req, req.path);
-  if (!post) return post.error();
-  const Visitor& v = post.value().visitor;
-  auto agent = PathAgent(ctx, v, req);
-  if (!agent) return NotFoundPage(ctx);
-  const auto& f = post.value().fields;
+  auto form = RequireAgentForm(ctx, req);
+  if (!form) return form.error();
+  const auto& [post, agent] = form.value();
+  const auto& f = post.fields;
   nlohmann::json view = {{"edit_name", f.Get("name").value_or("")},
                          {"edit_rate_limit", f.Get("rate_limit").value_or("")},
                          {"edit_burst", f.Get("burst").value_or("")},
@@ -149,64 +162,55 @@ http::Response UpdateAgent(DashboardContext& ctx, http::Request& req) {
   auto error = FormInt(f.Get("rate_limit").value_or(""), "rate_limit", input.rate_limit);
   if (!error) error = FormInt(f.Get("burst").value_or(""), "burst", input.burst);
   if (!error) {
-    auto updated = ctx.agents.Update(Who(v, req), agent.value(), input);
+    auto updated = ctx.agents.Update(Who(post.visitor, req), agent, input);
     if (updated) return SeeOther("/dashboard/agents/" + updated.value().id);
     error = updated.error();
   }
-  return FormFailed(ctx, v, req, agent.value(), "edit", *error, view);
+  return FormFailed(ctx, post.visitor, req, agent, "edit", *error, view);
 }
 
 http::Response DisableAgent(DashboardContext& ctx, http::Request& req) {
-  std::string id = req.PathParam("agent_id").value_or("");
-  auto post = RequireForm(ctx, req, "/dashboard/agents/" + id);
-  if (!post) return post.error();
-  const Visitor& v = post.value().visitor;
-  auto agent = PathAgent(ctx, v, req);
-  if (!agent) return NotFoundPage(ctx);
+  auto form = RequireAgentForm(ctx, req);
+  if (!form) return form.error();
+  const auto& [post, agent] = form.value();
   manage::AgentInput input;
   input.enabled = false;
-  ctx.agents.Update(Who(v, req), agent.value(), input);
-  return SeeOther("/dashboard/agents/" + agent.value()->id);
+  ctx.agents.Update(Who(post.visitor, req), agent, input);
+  return SeeOther("/dashboard/agents/" + agent->id);
 }
 
 http::Response CreateTool(DashboardContext& ctx, http::Request& req) {
-  std::string id = req.PathParam("agent_id").value_or("");
-  auto post = RequireForm(ctx, req, "/dashboard/agents/" + id);
-  if (!post) return post.error();
-  const Visitor& v = post.value().visitor;
-  auto agent = PathAgent(ctx, v, req);
-  if (!agent) return NotFoundPage(ctx);
-  const auto& f = post.value().fields;
+  auto form = RequireAgentForm(ctx, req);
+  if (!form) return form.error();
+  const auto& [post, agent] = form.value();
+  const auto& f = post.fields;
   manage::ToolInput input;
   input.name = f.Get("name").value_or("");
   input.scopes = SplitWords(f.Get("scopes").value_or(""));
   input.description = f.Get("description").value_or("");
-  auto created = ctx.tools.Create(Who(v, req), agent.value(), input);
-  if (created) return SeeOther("/dashboard/agents/" + agent.value()->id);
+  auto created = ctx.tools.Create(Who(post.visitor, req), agent, input);
+  if (created) return SeeOther("/dashboard/agents/" + agent->id);
   nlohmann::json view = {{"tool_name", f.Get("name").value_or("")},
                          {"tool_scopes", f.Get("scopes").value_or("")},
                          {"tool_description", f.Get("description").value_or("")}};
-  return FormFailed(ctx, v, req, agent.value(), "tool", created.error(), view);
+  return FormFailed(ctx, post.visitor, req, agent, "tool", created.error(), view);
 }
 
 http::Response CreateRule(DashboardContext& ctx, http::Request& req) {
-  std::string id = req.PathParam("agent_id").value_or("");
-  auto post = RequireForm(ctx, req, "/dashboard/agents/" + id);
-  if (!post) return post.error();
-  const Visitor& v = post.value().visitor;
-  auto agent = PathAgent(ctx, v, req);
-  if (!agent) return NotFoundPage(ctx);
-  const auto& f = post.value().fields;
+  auto form = RequireAgentForm(ctx, req);
+  if (!form) return form.error();
+  const auto& [post, agent] = form.value();
+  const auto& f = post.fields;
   manage::RuleInput input;
   input.tool = f.Get("tool").value_or("");
   input.scope = f.Get("scope").value_or("");
   input.require_reasoning = f.Get("require_reasoning").value_or("none");
-  auto created = ctx.rules.Create(Who(v, req), agent.value(), input);
-  if (created) return SeeOther("/dashboard/agents/" + agent.value()->id);
+  auto created = ctx.rules.Create(Who(post.visitor, req), agent, input);
+  if (created) return SeeOther("/dashboard/agents/" + agent->id);
   nlohmann::json view = {{"rule_tool", f.Get("tool").value_or("")},
                          {"rule_scope", f.Get("scope").value_or("")}};
   // A rule that exists for this (tool, scope) is shown at the tool field.
-  return FormFailed(ctx, v, req, agent.value(), "rule", created.error(), view, "tool");
+  return FormFailed(ctx, post.visitor, req, agent, "rule", created.error(), view, "tool");
 }
 
 }  // namespace oakgate::handlers::dashboard

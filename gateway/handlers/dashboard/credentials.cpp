@@ -29,9 +29,11 @@ http::Response SignedOut(const DashboardContext& ctx) {
 http::Response ShowCredentials(DashboardContext& ctx, http::Request& req) {
   auto v = RequireVisitor(ctx, req);
   if (!v) return v.error();
-  const std::string& user = v.value().session.user_id;
+  manage::Principal who = Who(v.value(), req);
+  auto listed = ctx.credentials.List(who);
+  const manage::Credentials& own = listed ? listed.value() : manage::Credentials{};
   nlohmann::json sessions = nlohmann::json::array();
-  for (const auto& s : ctx.db.Sessions().ListForUser(user)) {
+  for (const auto& s : own.sessions) {
     sessions.push_back({{"id", std::to_string(s.id)},
                         {"created_at", Time(s.created_at)},
                         {"last_seen_at", Time(s.last_seen_at)},
@@ -41,7 +43,7 @@ http::Response ShowCredentials(DashboardContext& ctx, http::Request& req) {
                         {"current", s.id == v.value().session.id}});
   }
   nlohmann::json grants = nlohmann::json::array();
-  for (const auto& g : ctx.db.Tokens().ListGrants(user)) {
+  for (const auto& g : own.grants) {
     grants.push_back({{"id", std::to_string(g.family_id)},
                       {"client_id", g.client_id},
                       {"client_name", g.client_name},
@@ -51,8 +53,8 @@ http::Response ShowCredentials(DashboardContext& ctx, http::Request& req) {
                       {"expires_at", Time(g.expires_at)}});
   }
   nlohmann::json keys = nlohmann::json::array();
-  auto listed = ctx.keys.List(Who(v.value(), req));
-  for (const auto& k : listed ? listed.value() : std::vector<store::ApiKey>{}) {
+  auto keys_listed = ctx.keys.List(who);
+  for (const auto& k : keys_listed ? keys_listed.value() : std::vector<store::ApiKey>{}) {
     if (k.revoked_at || k.expired) continue;
     keys.push_back({{"key_id", k.key_id},
                     {"name", k.name},
@@ -73,10 +75,7 @@ http::Response EndSession(DashboardContext& ctx, http::Request& req) {
   if (!post) return post.error();
   const Visitor& v = post.value().visitor;
   auto id = IdParam(req, "session_id");
-  if (!id || !ctx.db.Sessions().EndForUser(
-                 v.session.user_id, *id, Who(v, req).Audit("session.ended", std::to_string(*id)))) {
-    return NotFoundPage(ctx);
-  }
+  if (!id || !ctx.credentials.EndSession(Who(v, req), *id)) return NotFoundPage(ctx);
   if (*id == v.session.id) return SignedOut(ctx);
   return SeeOther("/dashboard/credentials");
 }
@@ -84,10 +83,8 @@ http::Response EndSession(DashboardContext& ctx, http::Request& req) {
 http::Response RevokeGrant(DashboardContext& ctx, http::Request& req) {
   auto post = RequireForm(ctx, req, "/dashboard/credentials");
   if (!post) return post.error();
-  const Visitor& v = post.value().visitor;
   auto id = IdParam(req, "grant_id");
-  if (!id || !ctx.db.Tokens().RevokeGrantForUser(
-                 v.session.user_id, *id, Who(v, req).Audit("grant.revoked", std::to_string(*id)))) {
+  if (!id || !ctx.credentials.RevokeGrant(Who(post.value().visitor, req), *id)) {
     return NotFoundPage(ctx);
   }
   return SeeOther("/dashboard/credentials");
@@ -96,9 +93,7 @@ http::Response RevokeGrant(DashboardContext& ctx, http::Request& req) {
 http::Response SignOutEverywhere(DashboardContext& ctx, http::Request& req) {
   auto post = RequireForm(ctx, req, "/dashboard/credentials");
   if (!post) return post.error();
-  const Visitor& v = post.value().visitor;
-  ctx.db.Users().SignOutEverywhere(v.session.user_id,
-                                   Who(v, req).Audit("user.signed_out_everywhere", ""));
+  ctx.credentials.SignOutEverywhere(Who(post.value().visitor, req));
   return SignedOut(ctx);
 }
 

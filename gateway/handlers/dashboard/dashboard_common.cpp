@@ -91,7 +91,10 @@ http::Response SeeOther(const std::string& location) {
 }
 
 manage::Principal Who(const Visitor& visitor, const http::Request& req) {
-  return manage::SessionPrincipal(visitor.session.user_id, req.client_address, req.request_id);
+  manage::Principal who =
+      manage::SessionPrincipal(visitor.session.user_id, req.client_address, req.request_id);
+  who.is_admin = visitor.session.is_admin;
+  return who;
 }
 
 std::optional<manage::DomainError> FormInt(const std::string& text, const char* name,

@@ -13,19 +13,19 @@
 #include "gateway/http/response.hpp"
 #include "gateway/manage/fields.hpp"
 #include "gateway/manage/services.hpp"
-#include "gateway/store/database.hpp"
 #include "gateway/util/result.hpp"
 
 namespace oakgate::handlers::dashboard {
 
 struct DashboardContext {
   web::WebContext& web;
-  store::Database& db;  // sessions, grants and the admin pages, which have no service yet
   manage::AgentService& agents;
   manage::ToolService& tools;
   manage::RuleService& rules;
   manage::KeyService& keys;
   manage::ActivityService& activity;
+  manage::CredentialService& credentials;
+  manage::AdminService& admin;
 };
 
 struct Visitor {
@@ -64,7 +64,8 @@ http::Response SeeOther(const std::string& location);
 // (400, 404 for another user's agent, 409 for a name in use).
 inline constexpr int kFormInvalid = 422;
 
-// The signed-in visitor as the services know them: the user with every gateway scope.
+// The signed-in visitor as the services know them: the user with every gateway scope (and
+// their admin flag).
 manage::Principal Who(const Visitor& visitor, const http::Request& req);
 // A number typed into a form field, trimmed; the invalid-input error naming it otherwise.
 std::optional<manage::DomainError> FormInt(const std::string& text, const char* name,
@@ -78,8 +79,5 @@ std::string Time(int64_t unix_seconds);
 std::string TimeOr(const std::optional<int64_t>& unix_seconds, std::string_view otherwise);
 std::string JoinWords(const std::vector<std::string>& words);
 std::vector<std::string> SplitWords(std::string_view text);
-// Only the visitor's admin flag opens the admin pages; everyone else gets the same 404 as
-// for a page that does not exist.
-inline bool IsAdmin(const Visitor& v) { return v.session.is_admin; }
 
 }  // namespace oakgate::handlers::dashboard

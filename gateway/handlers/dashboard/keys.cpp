@@ -144,9 +144,9 @@ http::Response ShowCreatedKey(DashboardContext& ctx, http::Request& req) {
     view["old_key_expires_at"] = old ? TimeOr(old.value().expires_at, "now") : "now";
   }
   // Taken, not read: the slot is empty from here on, whatever happens to this answer.
-  auto sealed = ctx.db.Sessions().TakeReveal(v.session.id, key.key_id);
+  auto sealed = ctx.credentials.TakeKeyReveal(who, v.session.id, key.key_id);
   std::optional<std::string> plaintext;
-  if (sealed) plaintext = OpenReveal(v.cookie, key.key_id, *sealed);
+  if (sealed && sealed.value()) plaintext = OpenReveal(v.cookie, key.key_id, *sealed.value());
   view["revealed"] = plaintext.has_value();
   if (plaintext) view["key"] = *plaintext;
   // Page() sends Cache-Control: no-store, so neither the browser's cache nor its history

@@ -12,8 +12,10 @@ Ask ``/v1/validate`` whether an agent may use a tool, and run the tool only when
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
-from typing import Any, Mapping
+from typing import Any, Callable, Concatenate, Mapping, ParamSpec, TypeVar
 
 from ._async_client import AsyncGuard, AsyncOakGate
 from ._client import Guard, OakGate
@@ -99,16 +101,27 @@ def _shared_client() -> OakGate:
         return _shared
 
 
-def validate(
-    tool: str,
-    scope: str,
-    reasoning: str | None = None,
-    context: Mapping[str, Any] | None = None,
-    *,
-    approval_id: str | None = None,
-) -> Decision:
-    """:meth:`OakGate.validate` on the shared client."""
-    return _shared_client().validate(tool, scope, reasoning, context, approval_id=approval_id)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _on_shared_client(method: Callable[Concatenate[OakGate, P], R]) -> Callable[P, R]:
+    """``method`` of the shared client as a module-level function (its signature without
+    ``self``), so that the signature is written once, on OakGate."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        return method(_shared_client(), *args, **kwargs)
+
+    call.__doc__ = f":meth:`OakGate.{method.__name__}` on the shared client."
+    signature = inspect.signature(method)
+    without_self = list(signature.parameters.values())[1:]
+    setattr(call, "__signature__", signature.replace(parameters=without_self))
+    return call
+
+
+validate = _on_shared_client(OakGate.validate)
+healthcheck = _on_shared_client(OakGate.healthcheck)
 
 
 def guard(
@@ -127,18 +140,4 @@ def guard(
 class _SharedClient:
     """Stands in for the shared client until a guard runs."""
 
-    def validate(
-        self,
-        tool: str,
-        scope: str,
-        reasoning: str | None = None,
-        context: Mapping[str, Any] | None = None,
-        *,
-        approval_id: str | None = None,
-    ) -> Decision:
-        return _shared_client().validate(tool, scope, reasoning, context, approval_id=approval_id)
-
-
-def healthcheck() -> HealthStatus:
-    """:meth:`OakGate.healthcheck` on the shared client."""
-    return _shared_client().healthcheck()
+    validate = staticmethod(validate)

@@ -1,5 +1,6 @@
-"""What the sync and the async client share: settings, the key, the retry bookkeeping, and
-the mapping of an answer to a decision or an error. No I/O here."""
+"""What the sync and the async client share: settings, the key, the requests they send, the
+retry bookkeeping, the mapping of an answer to a decision or an error, and the guards'
+checks. No I/O here: each client only sends, reads and sleeps in its own way."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import random as _random
 import re
 import socket
 import time
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, Mapping, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -28,7 +29,7 @@ from ._errors import (
     OakGateUnavailableError,
 )
 from ._retry import DEFAULT_BACKOFF, BackoffPolicy, backoff_delay, is_retryable_status, parse_retry_after
-from ._types import Decision
+from ._types import Decision, HealthStatus
 from ._version import VERSION
 
 DEFAULT_BASE_URL = "http://127.0.0.1:4000"
@@ -134,6 +135,135 @@ def validate_body(
 
 
 @dataclass(frozen=True)
+class Request:
+    """One request as both clients send it. ``headers`` may hold the key: they are sent and
+    never copied into an error."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str] = field(repr=False)  # the key: never in a repr
+    payload: bytes | None = None
+
+    def stream_args(self, timeout: float) -> dict[str, Any]:
+        """The arguments of httpx's ``stream()`` (sync or async) for one attempt."""
+        return {
+            "method": self.method,
+            "url": self.path,
+            "headers": self.headers,
+            "content": self.payload,
+            "timeout": httpx.Timeout(timeout),
+        }
+
+
+HEALTH = Request("GET", "/healthz", {})
+#: What healthcheck() answers when the gateway cannot be reached.
+UNREACHABLE = HealthStatus(ok=False, status=0)
+
+
+class ClientCore:
+    """The options, properties and requests of OakGate and AsyncOakGate; each subclass opens
+    its own httpx client in ``_connect`` and sends the requests built here."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        *,
+        backoff: BackoffPolicy | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    ) -> None:
+        """
+        :param api_key: the agent's key, ``pk_<id>.sk_<secret>``; defaults to
+            ``$OAKGATE_API_KEY``.
+        :param base_url: defaults to ``$OAKGATE_URL``, else ``http://127.0.0.1:4000``.
+        :param timeout: seconds for one call, every retry and wait included.
+        :param retries: further attempts after a network error or a 503 with Retry-After.
+        :param backoff: waits between retries (full jitter; default base 0.1 s, cap 2 s).
+        :param max_connections: connections kept open to the gateway.
+        """
+        self._key, self._settings = resolve(
+            api_key, base_url, timeout, retries, backoff, max_connections
+        )
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        self._connect(
+            {
+                "base_url": self._settings.base_url,
+                "headers": {"User-Agent": USER_AGENT, "Accept": "application/json"},
+                "limits": limits,
+                "follow_redirects": False,
+            }
+        )
+
+    def _connect(self, options: dict[str, Any]) -> None:
+        """Opens the subclass's httpx client with these options."""
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str:
+        """The gateway's URL."""
+        return self._settings.base_url
+
+    @property
+    def timeout(self) -> float:
+        """Seconds for one call, every retry and wait included."""
+        return self._settings.timeout
+
+    @property
+    def retries(self) -> int:
+        """Further attempts after a network error or a 503 with Retry-After."""
+        return self._settings.retries
+
+    @property
+    def key_id(self) -> str:
+        """The public half of the key (``pk_<id>``), safe to log."""
+        return key_id(self._key)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, key_id={self.key_id!r}, "
+            f"timeout={self.timeout:g}, retries={self.retries})"
+        )
+
+    def _validate_request(
+        self,
+        tool: str,
+        scope: str,
+        reasoning: str | None,
+        context: Mapping[str, Any] | None,
+        approval_id: str | None,
+    ) -> Request:
+        payload = validate_body(tool, scope, reasoning, context, approval_id)
+        headers = {"X-API-Key": self._key.reveal(), "Content-Type": "application/json"}
+        return Request("POST", "/v1/validate", headers, payload)
+
+
+def health_of(r: RawResponse) -> HealthStatus:
+    return HealthStatus(ok=r.status == 200, status=r.status)
+
+
+class Body:
+    """An answer's body as it arrives; refused once larger than MAX_BODY_BYTES."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > MAX_BODY_BYTES:
+            raise OakGateConnectionError("oakgate answered with a body that is too large", None)
+        self._chunks.append(chunk)
+
+    def response(self, res: httpx.Response) -> "RawResponse":
+        """The answer: ``res``'s status and headers with the body read so far."""
+        return RawResponse.build(res.status_code, res.headers, b"".join(self._chunks))
+
+
+@dataclass(frozen=True)
 class RawResponse:
     status: int
     #: Header names in lower case.
@@ -223,6 +353,39 @@ def denied_error_for(decision: Decision) -> OakGateDeniedError:
     )
 
 
+C = TypeVar("C")
+
+
+class GuardCore(Generic[C]):
+    """What Guard and AsyncGuard share: the call they check, and the check of its decision."""
+
+    def __init__(
+        self,
+        client: C,
+        tool: str,
+        scope: str,
+        reasoning: str | None,
+        context: Mapping[str, Any] | None,
+        approval_id: str | None,
+    ) -> None:
+        self._client = client
+        self.tool = tool
+        self.scope = scope
+        self.reasoning = reasoning
+        self.context = context
+        self.approval_id = approval_id
+
+    @staticmethod
+    def _allowed(decision: Decision) -> Decision:
+        """The decision when allowed; else raises OakGateDeniedError."""
+        if not decision.allowed:
+            raise denied_error_for(decision)
+        return decision
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(tool={self.tool!r}, scope={self.scope!r})"
+
+
 # --- network failures -------------------------------------------------------------------
 
 
@@ -303,6 +466,18 @@ class Attempts:
         if not retryable:
             raise failure
         return self._next_wait(failure, None)
+
+    def next_step(
+        self, response: RawResponse | None, failure: tuple[OakGateError, bool] | None
+    ) -> RawResponse | float:
+        """After an attempt that answered ``response`` or failed with ``failure`` (from
+        network_failure): the answer, or the seconds to wait before the next attempt. Raises
+        the final error when there is none."""
+        if response is not None:
+            wait = self.after_response(response)
+            return response if wait is None else wait
+        assert failure is not None
+        return self.after_failure(*failure)
 
     def _next_wait(self, final: OakGateError, retry_after: float | None) -> float:
         if self.attempt >= self._settings.retries:
