@@ -137,7 +137,15 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
         // Backpressure: the client is not reading. Parse no further (the kernel and the
         // input bound hold its next requests) until a write drains.
         Move(conn, ConnState::kStalled);
-        return;
+        // Every write may have completed between the load above and the move, each of their
+        // continuations seeing no stall and resuming nothing: then none is left to resume us
+        // and the connection would sit until the header timeout. Look again now that the
+        // state says stalled (the fence pairs with the continuation's fetch_sub: store, then
+        // load, on both sides).
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        if (conn.writes_pending->load() >= kMaxQueuedResponses) return;
+        Move(conn, ConnState::kReadingHead);
+        continue;
       }
       Request request;
       ParseOutcome outcome = ParseRequest(conn.buffer, limits_, request);
