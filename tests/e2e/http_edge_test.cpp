@@ -1,15 +1,11 @@
 // The HTTP edge against the real binary, byte for byte: request smuggling and malformed
 // requests (issue 26), and Strict-Transport-Security (issue 26, G18). Every case talks raw TCP,
 // so nothing between the test and the gateway normalises what is sent.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -27,132 +23,34 @@ using namespace std::string_literals;
 
 constexpr size_t kMaxRequestBytes = 4096;
 
-struct RawResponse {
-  int status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
-  std::string body;
-  std::optional<std::string> Header(const std::string& name) const {
-    for (const auto& [n, v] : headers) {
-      if (n == name) return v;
-    }
-    return std::nullopt;
-  }
-  std::string Error() const {
-    auto j = nlohmann::json::parse(body, nullptr, false);
-    if (!j.is_object() || !j.contains("error") || !j["error"].is_string()) return "";
-    return j["error"].get<std::string>();
-  }
-};
+// The `error` of a JSON error answer; "" for anything else.
+std::string ErrorOf(const HttpResponse& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("error") || !j["error"].is_string()) return "";
+  return j["error"].get<std::string>();
+}
 
-// One TCP connection to the gateway: bytes out as given, responses parsed as they come back.
-class RawConnection {
- public:
-  explicit RawConnection(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~RawConnection() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  bool connected() const { return fd_ >= 0; }
-  bool closed() const { return eof_; }
-
-  void Send(const std::string& bytes) {
-    size_t sent = 0;
-    while (sent < bytes.size()) {
-      ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return;  // the gateway closed early; what it answered is still readable
-      sent += static_cast<size_t>(n);
-    }
-  }
-
-  // Reads until `count` responses are parsed or the gateway closes the connection (then it
-  // returns what it got, possibly fewer), at most `timeout`.
-  std::vector<RawResponse> ReadResponses(size_t count, std::chrono::milliseconds timeout) {
-    std::vector<RawResponse> out;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (out.size() < count) {
-      if (auto r = ParseOne()) {
-        out.push_back(std::move(*r));
-        continue;
-      }
-      if (eof_ || !Fill(deadline)) break;
-    }
-    return out;
-  }
-
-  // Reads until the gateway closes the connection; every response it sent is returned.
-  std::vector<RawResponse> ReadUntilClosed(std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!eof_ && Fill(deadline)) {
-    }
-    std::vector<RawResponse> out;
-    while (auto r = ParseOne()) out.push_back(std::move(*r));
-    return out;
-  }
-
- private:
-  // One more read; false when time ran out.
-  bool Fill(std::chrono::steady_clock::time_point deadline) {
+// Up to `count` answers, in order: fewer when the gateway closes the connection first or
+// `timeout` passes.
+std::vector<HttpResponse> ReadResponses(HttpConnection& conn, size_t count,
+                                        std::chrono::milliseconds timeout) {
+  std::vector<HttpResponse> out;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.size() < count) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || fd_ < 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-    char buf[16384];
-    ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
-    if (n <= 0) {
-      eof_ = true;  // a FIN, or a reset: either way nothing more comes
-      return true;
-    }
-    buffer_.append(buf, static_cast<size_t>(n));
-    return true;
+    // With no time left, Read still returns what is already buffered.
+    auto r = conn.Read(std::max(left, std::chrono::milliseconds(0)));
+    if (!r) break;
+    out.push_back(std::move(*r));
   }
+  return out;
+}
 
-  std::optional<RawResponse> ParseOne() {
-    size_t head_end = buffer_.find("\r\n\r\n");
-    if (head_end == std::string::npos || buffer_.compare(0, 5, "HTTP/") != 0) return std::nullopt;
-    RawResponse r;
-    std::string head = buffer_.substr(0, head_end);
-    r.status = std::atoi(head.substr(9, 3).c_str());
-    size_t pos = head.find("\r\n");
-    size_t length = 0;
-    while (pos != std::string::npos && pos < head.size()) {
-      pos += 2;
-      size_t eol = head.find("\r\n", pos);
-      std::string line = head.substr(pos, eol == std::string::npos ? eol : eol - pos);
-      pos = eol;
-      size_t colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string name = line.substr(0, colon);
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      if (name == "content-length") length = std::stoul(value);
-      r.headers.emplace_back(name, value);
-    }
-    if (buffer_.size() < head_end + 4 + length) return std::nullopt;
-    r.body = buffer_.substr(head_end + 4, length);
-    buffer_.erase(0, head_end + 4 + length);
-    return r;
-  }
-
-  int fd_ = -1;
-  bool eof_ = false;
-  std::string buffer_;
-};
+// Every answer until the gateway closes the connection (or `timeout` passes).
+std::vector<HttpResponse> ReadUntilClosed(HttpConnection& conn, std::chrono::milliseconds timeout) {
+  return ReadResponses(conn, SIZE_MAX, timeout);
+}
 
 // One row: bytes sent at once on a fresh connection, the statuses answered in order, the
 // `error` of the last one ("" when it is not an error or not checked), and whether the gateway
@@ -457,18 +355,18 @@ TEST_F(HttpEdgeE2E, EachSmugglingOrMalformedRequestGetsItsExactStatusAndIsClosed
   ASSERT_GE(cases.size(), 16u);
   for (const EdgeCase& c : cases) {
     SCOPED_TRACE(c.name);
-    RawConnection conn(port());
+    HttpConnection conn(port());
     ASSERT_TRUE(conn.connected());
-    conn.Send(c.bytes);
-    std::vector<RawResponse> got =
-        c.closes ? conn.ReadUntilClosed(10s) : conn.ReadResponses(c.statuses.size(), 10s);
+    conn.SendRaw(c.bytes);
+    std::vector<HttpResponse> got =
+        c.closes ? ReadUntilClosed(conn, 10s) : ReadResponses(conn, c.statuses.size(), 10s);
     std::vector<int> statuses;
     for (const auto& r : got) statuses.push_back(r.status);
     EXPECT_EQ(statuses, c.statuses);
     if (got.empty()) continue;
-    const RawResponse& last = got.back();
+    const HttpResponse& last = got.back();
     if (!c.error.empty()) {
-      EXPECT_EQ(last.Error(), c.error) << last.body;
+      EXPECT_EQ(ErrorOf(last), c.error) << last.body;
     }
     EXPECT_TRUE(last.Header("x-request-id"));
     EXPECT_EQ(last.body.find("exception"), std::string::npos) << last.body;
@@ -479,8 +377,8 @@ TEST_F(HttpEdgeE2E, EachSmugglingOrMalformedRequestGetsItsExactStatusAndIsClosed
     }
     // Still open and in step: the next request gets its own answer.
     for (const auto& r : got) EXPECT_NE(r.Header("connection"), "close");
-    conn.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-    auto next = conn.ReadResponses(1, 10s);
+    conn.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto next = ReadResponses(conn, 1, 10s);
     ASSERT_EQ(next.size(), 1u) << "the connection closed or fell out of step";
     EXPECT_EQ(next[0].status, 200);
     EXPECT_EQ(next[0].body, health_body);
@@ -499,7 +397,7 @@ TEST_F(HttpEdgeE2E, EachSmugglingOrMalformedRequestGetsItsExactStatusAndIsClosed
 
 // One of each way the gateway answers: from memory, from the pool, a fast path's decline, a
 // CORS route, an HTML page, the router's 404 and 405, the parser's 400 and the sweeper's 408.
-std::vector<std::pair<std::string, RawResponse>> OneOfEachAnswer(int port) {
+std::vector<std::pair<std::string, HttpResponse>> OneOfEachAnswer(int port) {
   const std::vector<std::pair<std::string, std::string>> requests = {
       {"inline", "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"},
       {"pool", "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"},
@@ -515,11 +413,11 @@ std::vector<std::pair<std::string, RawResponse>> OneOfEachAnswer(int port) {
       {"parse error", "GARBAGE\r\n\r\n"},
       {"header timeout", "GET /healthz HTTP/1.1\r\nHost: x\r\n"},
   };
-  std::vector<std::pair<std::string, RawResponse>> out;
+  std::vector<std::pair<std::string, HttpResponse>> out;
   for (const auto& [what, bytes] : requests) {
-    RawConnection conn(port);
-    conn.Send(bytes);
-    auto got = conn.ReadResponses(1, 10s);
+    HttpConnection conn(port);
+    conn.SendRaw(bytes);
+    auto got = ReadResponses(conn, 1, 10s);
     EXPECT_EQ(got.size(), 1u) << what;
     if (!got.empty()) out.emplace_back(what, std::move(got[0]));
   }

@@ -164,7 +164,10 @@ std::optional<HttpResponse> HttpConnection::Read(std::chrono::milliseconds timeo
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
     char buf[16384];
     ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
-    if (n <= 0) return std::nullopt;
+    if (n <= 0) {
+      eof_ = true;
+      return std::nullopt;
+    }
     buffer_.append(buf, static_cast<size_t>(n));
   }
 }
@@ -179,7 +182,10 @@ bool HttpConnection::WaitClosed(std::chrono::milliseconds timeout) {
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
     char buf[4096];
     ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
-    if (n <= 0) return true;
+    if (n <= 0) {
+      eof_ = true;
+      return true;
+    }
   }
 }
 

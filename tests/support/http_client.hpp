@@ -29,6 +29,8 @@ class HttpConnection {
   HttpConnection& operator=(const HttpConnection&) = delete;
 
   bool connected() const { return fd_ >= 0; }
+  // True once a read met the server's FIN or a reset: nothing more will come.
+  bool closed() const { return eof_; }
   void SendRaw(const std::string& bytes);
   // Reads one response; nullopt when the server closed the connection or time ran out.
   std::optional<HttpResponse> Read(std::chrono::milliseconds timeout = std::chrono::seconds(15));
@@ -41,6 +43,7 @@ class HttpConnection {
 
  private:
   int fd_ = -1;
+  bool eof_ = false;
   std::string buffer_;
 };
 

@@ -11,12 +11,11 @@
 #include <vector>
 
 #include "gateway/store/database.hpp"
+#include "tests/unit/unused_token_store.hpp"
 
 namespace oakgate::manage::testing {
 
-struct Unused : std::logic_error {
-  Unused() : std::logic_error("not used by these tests") {}
-};
+using ::oakgate::testing::Unused;
 
 class FakeAgentStore : public store::AgentStore {
  public:
@@ -342,40 +341,10 @@ class FakeSessionStore : public store::SessionStore {
   }
 };
 
-class FakeGrantStore : public store::TokenStore {
+class FakeGrantStore : public ::oakgate::testing::UnusedTokenStore {
  public:
   std::vector<std::pair<std::string, store::Grant>> grants;  // (user, live grant)
   std::vector<store::AuditEvent> audit;
-  std::optional<store::AccessToken> FindActiveAccessToken(std::string_view) override {
-    throw Unused();
-  }
-  void CreateCode(const store::NewCode&) override { throw Unused(); }
-  std::optional<store::AuthorizationCode> FindCode(std::string_view) override { throw Unused(); }
-  std::optional<store::Issued> RedeemCode(const store::AuthorizationCode&, int64_t,
-                                          const store::NewTokens&) override {
-    throw Unused();
-  }
-  std::optional<store::RefreshTokenRecord> FindRefreshToken(std::string_view) override {
-    throw Unused();
-  }
-  std::optional<store::Issued> Rotate(const store::RefreshTokenRecord&,
-                                      const store::NewTokens&) override {
-    throw Unused();
-  }
-  std::optional<store::Issued> RotateAgain(const store::RefreshTokenRecord&, int64_t,
-                                           const store::NewTokens&) override {
-    throw Unused();
-  }
-  std::vector<store::Issued> IssueClientCredentials(
-      const std::vector<store::ClientCredentialsIssue>&) override {
-    throw Unused();
-  }
-  bool AccessTokenStored(std::string_view) override { throw Unused(); }
-  bool RevokeFamily(int64_t, std::string_view) override { throw Unused(); }
-  bool RevokeAccessToken(int64_t) override { throw Unused(); }
-  std::optional<store::TokenOwner> FindAccessTokenOwner(std::string_view) override {
-    throw Unused();
-  }
   std::vector<store::Grant> ListGrants(std::string_view user_id) override {
     std::vector<store::Grant> out;
     for (const auto& [user, g] : grants) {

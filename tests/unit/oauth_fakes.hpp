@@ -9,12 +9,11 @@
 #include "gateway/store/database.hpp"
 #include "gateway/util/clock.hpp"
 #include "gateway/util/errors.hpp"
+#include "tests/unit/unused_token_store.hpp"
 
 namespace oakgate::oauth::testing {
 
-struct Unused : std::logic_error {
-  Unused() : std::logic_error("not used by this test") {}
-};
+using ::oakgate::testing::Unused;
 
 class FakeClientStore : public store::ClientStore {
  public:
@@ -65,7 +64,7 @@ class FakeAuditStore : public store::AuditStore {
 
 // What CommitResolved and the TokenWriter need: whether an access token hash is stored,
 // and storing client_credentials tokens.
-class FakeTokenStore : public store::TokenStore {
+class FakeTokenStore : public ::oakgate::testing::UnusedTokenStore {
  public:
   std::function<bool(std::string_view)> stored = [](std::string_view) { return false; };
   std::function<std::vector<store::Issued>(const std::vector<store::ClientCredentialsIssue>&)>
@@ -75,39 +74,10 @@ class FakeTokenStore : public store::TokenStore {
     ++lookups;
     return stored(hash);
   }
-  std::optional<store::AccessToken> FindActiveAccessToken(std::string_view) override {
-    throw Unused();
-  }
-  void CreateCode(const store::NewCode&) override { throw Unused(); }
-  std::optional<store::AuthorizationCode> FindCode(std::string_view) override { throw Unused(); }
-  std::optional<store::Issued> RedeemCode(const store::AuthorizationCode&, int64_t,
-                                          const store::NewTokens&) override {
-    throw Unused();
-  }
-  std::optional<store::RefreshTokenRecord> FindRefreshToken(std::string_view) override {
-    throw Unused();
-  }
-  std::optional<store::Issued> Rotate(const store::RefreshTokenRecord&,
-                                      const store::NewTokens&) override {
-    throw Unused();
-  }
-  std::optional<store::Issued> RotateAgain(const store::RefreshTokenRecord&, int64_t,
-                                           const store::NewTokens&) override {
-    throw Unused();
-  }
   std::vector<store::Issued> IssueClientCredentials(
       const std::vector<store::ClientCredentialsIssue>& batch) override {
     if (!issue) throw Unused();
     return issue(batch);
-  }
-  bool RevokeFamily(int64_t, std::string_view) override { throw Unused(); }
-  bool RevokeAccessToken(int64_t) override { throw Unused(); }
-  std::optional<store::TokenOwner> FindAccessTokenOwner(std::string_view) override {
-    throw Unused();
-  }
-  std::vector<store::Grant> ListGrants(std::string_view) override { throw Unused(); }
-  bool RevokeGrantForUser(std::string_view, int64_t, const store::AuditEvent&) override {
-    throw Unused();
   }
 };
 
