@@ -12,6 +12,7 @@
 #include "gateway/app/process_metrics.hpp"
 #include "gateway/app/pruner.hpp"
 #include "gateway/app/routes.hpp"
+#include "gateway/app/web_stack.hpp"
 #include "gateway/cache/invalidation.hpp"
 #include "gateway/crypto/random.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
@@ -30,14 +31,8 @@
 #include "gateway/policy/policy_cache.hpp"
 #include "gateway/policy/shared_rate_limiter.hpp"
 #include "gateway/policy/validator.hpp"
-#include "gateway/render/templates.hpp"
-#include "gateway/session/csrf.hpp"
-#include "gateway/session/login_service.hpp"
-#include "gateway/session/password.hpp"
-#include "gateway/session/session_service.hpp"
 #include "gateway/store/pg/migrator.hpp"
 #include "gateway/store/pg/pg_database.hpp"
-#include "gateway/store/pg/pg_legacy_jwt_store.hpp"
 #include "gateway/store/pg/pg_listener.hpp"
 #include "gateway/store/pg/pg_rotation_store.hpp"
 #include "gateway/util/errors.hpp"
@@ -130,16 +125,9 @@ int Serve(const config::Config& cfg) {
 
   if (cfg.auto_migrate) MigrateWithRetry(cfg.database_url);
 
-  render::Templates templates(cfg.templates_dir.empty() ? render::Templates::DefaultDir()
-                                                        : cfg.templates_dir);
   store::pg::PgDatabase db(cfg.database_url);
-  session::PasswordHasher hasher(cfg.PasswordHashConcurrency());
-  session::Csrf csrf(cfg.secret, cfg.secret_previous);
-  session::SessionSettings settings{cfg.session_ttl, cfg.session_idle_ttl};
-  session::LoginService login(db, hasher, settings);
-  session::SessionService sessions(db, settings);
-  handlers::web::WebContext web{templates,       csrf, login, sessions, cfg.CookieSecure(),
-                                cfg.session_ttl, {}};
+  WebStack browser(cfg, db, cfg.PasswordHashConcurrency());
+  handlers::web::WebContext& web = browser.web;
   oauth::OAuthSettings oauth_settings;
   oauth_settings.issuer = cfg.issuer;
   oauth_settings.access_token_ttl = cfg.access_token_ttl;
@@ -242,15 +230,8 @@ int Serve(const config::Config& cfg) {
                               crypto::SystemRandom::Instance());
 
   // The legacy JWT bridge (CONTRACT §12), only when configured.
-  store::pg::PgLegacyJwtStore legacy_store(db);
-  std::unique_ptr<legacy::LegacyBridge> legacy_bridge;
-  std::unique_ptr<handlers::legacy::LegacyContext> legacy_ctx;
-  if (auto keys = LoadLegacyKeys(cfg)) {
-    legacy_bridge = std::make_unique<legacy::LegacyBridge>(
-        db, legacy_store, client_auth, tokens, std::move(*keys),
-        legacy::BridgeSettings{LegacyPolicyOf(cfg), cfg.legacy_exchange_client}, clock);
-    legacy_ctx = std::make_unique<handlers::legacy::LegacyContext>(handlers::legacy::LegacyContext{
-        *legacy_bridge, cfg.legacy_sunset, !cfg.legacy_exchange_client.empty()});
+  LegacyStack legacy(cfg, db, client_auth, tokens, clock);
+  if (legacy.context()) {
     observe::Info("legacy JWT bridge on",
                   {{"exchange", cfg.legacy_exchange_client.empty() ? "off" : "on"}});
   }
@@ -270,8 +251,8 @@ int Serve(const config::Config& cfg) {
   options.colour = cfg.colour;
   options.strict_transport_security = http::StrictTransportSecurityFor(cfg.issuer);
 
-  auto errors = [&templates](const http::Request* req, int status, std::string_view code,
-                             std::string_view message) {
+  auto errors = [&templates = browser.templates](const http::Request* req, int status,
+                                                 std::string_view code, std::string_view message) {
     return RenderError(templates, req, status, code, message);
   };
   auto access_log = [](const http::Request& req, const http::Response& res,
@@ -294,7 +275,7 @@ int Serve(const config::Config& cfg) {
       [&bus](bool live) { bus.SetLive(live); });
   ServedRoutes routes(RouteServices{db, web, oauth_ctx, draining, access_tokens, services,
                                     validator, decision_writer, clock, sync_caches,
-                                    legacy_ctx.get()});
+                                    legacy.context()});
   http::Server server(options, std::move(routes.router), errors, access_log);
   // The listener opens only once /readyz would say ready (the database answers and every
   // migration this binary knows is applied). Nginx names both colours in one static upstream;

@@ -35,4 +35,17 @@ legacy::JwtPolicy LegacyPolicyOf(const config::Config& cfg) {
   return p;
 }
 
+LegacyStack::LegacyStack(const config::Config& cfg, store::pg::PgDatabase& db,
+                         oauth::ClientAuthenticator& client_auth, oauth::TokenService& tokens,
+                         const util::Clock& clock)
+    : store_(db) {
+  auto keys = LoadLegacyKeys(cfg);
+  if (!keys) return;
+  bridge_ = std::make_unique<legacy::LegacyBridge>(
+      db, store_, client_auth, tokens, std::move(*keys),
+      legacy::BridgeSettings{LegacyPolicyOf(cfg), cfg.legacy_exchange_client}, clock);
+  context_ = std::make_unique<handlers::legacy::LegacyContext>(handlers::legacy::LegacyContext{
+      *bridge_, cfg.legacy_sunset, !cfg.legacy_exchange_client.empty()});
+}
+
 }  // namespace oakgate::app

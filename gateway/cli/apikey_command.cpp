@@ -21,13 +21,12 @@ struct ApiKeyArgs {
 
 std::vector<std::string> CheckedScopes(const std::string& text) {
   std::vector<std::string> out;
-  for (auto part : util::Split(text, ' ')) {
-    if (part.empty()) continue;
+  for (auto& part : util::SplitList(text)) {
     if (!policy::IsValidKeyScope(part)) {
-      throw CommandError(kExitUsage, "--scopes: each scope must be tool:scope (names or *), got " +
-                                         std::string(part));
+      throw CommandError(kExitUsage,
+                         "--scopes: each scope must be tool:scope (names or *), got " + part);
     }
-    out.emplace_back(part);
+    out.push_back(std::move(part));
   }
   return out;
 }

@@ -29,8 +29,8 @@ struct ClientArgs {
 
 std::vector<std::string> Words(const std::string& s) {
   std::vector<std::string> out;
-  for (auto w : util::Split(s, ' ')) {
-    if (!w.empty() && std::find(out.begin(), out.end(), w) == out.end()) out.emplace_back(w);
+  for (auto& w : util::SplitList(s)) {
+    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
   }
   return out;
 }

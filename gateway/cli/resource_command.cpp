@@ -26,8 +26,7 @@ nlohmann::json ToJson(const store::Resource& r) {
 
 std::vector<std::string> ScopeWords(const std::string& s) {
   std::vector<std::string> out;
-  for (auto w : util::Split(s, ' ')) {
-    if (w.empty()) continue;
+  for (const auto& w : util::SplitList(s)) {
     for (unsigned char c : w) {
       // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
       if (c < 0x21 || c == 0x22 || c == 0x5C || c > 0x7E) {

@@ -8,6 +8,7 @@
 #include "gateway/apikey/key_verifier.hpp"
 #include "gateway/app/application.hpp"
 #include "gateway/app/legacy_setup.hpp"
+#include "gateway/app/web_stack.hpp"
 #include "gateway/cli/commands.hpp"
 #include "gateway/crypto/random.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
@@ -24,13 +25,7 @@
 #include "gateway/policy/policy_cache.hpp"
 #include "gateway/policy/shared_rate_limiter.hpp"
 #include "gateway/policy/validator.hpp"
-#include "gateway/render/templates.hpp"
-#include "gateway/session/csrf.hpp"
-#include "gateway/session/login_service.hpp"
-#include "gateway/session/password.hpp"
-#include "gateway/session/session_service.hpp"
 #include "gateway/store/pg/pg_database.hpp"
-#include "gateway/store/pg/pg_legacy_jwt_store.hpp"
 #include "gateway/util/clock.hpp"
 
 namespace oakgate::cli {
@@ -40,15 +35,8 @@ nlohmann::json ListRoutes(const config::Config& cfg) {
   // The database is named but never opened: PgDatabase connects on first use, and no handler
   // runs here.
   store::pg::PgDatabase db(cfg.database_url);
-  render::Templates templates(cfg.templates_dir.empty() ? render::Templates::DefaultDir()
-                                                        : cfg.templates_dir);
-  session::PasswordHasher hasher(1);
-  session::Csrf csrf(cfg.secret, cfg.secret_previous);
-  session::SessionSettings settings{cfg.session_ttl, cfg.session_idle_ttl};
-  session::LoginService login(db, hasher, settings);
-  session::SessionService sessions(db, settings);
-  handlers::web::WebContext web{templates,       csrf, login, sessions, cfg.CookieSecure(),
-                                cfg.session_ttl, {}};
+  app::WebStack browser(cfg, db, 1);
+  handlers::web::WebContext& web = browser.web;
   oauth::OAuthSettings oauth_settings;
   oauth_settings.issuer = cfg.issuer;
   const util::Clock& clock = util::SystemClock::Instance();
@@ -74,16 +62,7 @@ nlohmann::json ListRoutes(const config::Config& cfg) {
   policy::Validator validator(key_verifier, rate_limiter, policies, clock,
                               crypto::SystemRandom::Instance());
   // The legacy bridge's routes exist only when it is configured, as in `serve`.
-  store::pg::PgLegacyJwtStore legacy_store(db);
-  std::unique_ptr<legacy::LegacyBridge> legacy_bridge;
-  std::unique_ptr<handlers::legacy::LegacyContext> legacy_ctx;
-  if (auto keys = app::LoadLegacyKeys(cfg)) {
-    legacy_bridge = std::make_unique<legacy::LegacyBridge>(
-        db, legacy_store, client_auth, tokens, std::move(*keys),
-        legacy::BridgeSettings{app::LegacyPolicyOf(cfg), cfg.legacy_exchange_client}, clock);
-    legacy_ctx = std::make_unique<handlers::legacy::LegacyContext>(handlers::legacy::LegacyContext{
-        *legacy_bridge, cfg.legacy_sunset, !cfg.legacy_exchange_client.empty()});
-  }
+  app::LegacyStack legacy(cfg, db, client_auth, tokens, clock);
   app::ServedRoutes routes(app::RouteServices{db,
                                               web,
                                               oauth_ctx,
@@ -94,7 +73,7 @@ nlohmann::json ListRoutes(const config::Config& cfg) {
                                               decision_writer,
                                               clock,
                                               {},
-                                              legacy_ctx.get()});
+                                              legacy.context()});
   nlohmann::json out = nlohmann::json::array();
   for (const auto& e : routes.router.Entries())
     out.push_back({{"method", e.method}, {"path", e.pattern}});

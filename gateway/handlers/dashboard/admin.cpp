@@ -1,6 +1,7 @@
 // /dashboard/admin/...: users and clients, for administrators only (manage::AdminService).
 // Anyone else gets the 404 of a page that does not exist.
 #include "gateway/handlers/dashboard/pages.hpp"
+#include "gateway/util/strings.hpp"
 
 namespace oakgate::handlers::dashboard {
 
@@ -46,9 +47,9 @@ http::Response ShowClients(DashboardContext& ctx, http::Request& req) {
                        {"name", c.name},
                        {"type", c.confidential ? "confidential" : "public"},
                        {"first_party", c.first_party},
-                       {"redirect_uris", JoinWords(c.redirect_uris)},
-                       {"scopes", JoinWords(c.scopes)},
-                       {"grant_types", JoinWords(c.grant_types)},
+                       {"redirect_uris", util::JoinList(c.redirect_uris)},
+                       {"scopes", util::JoinList(c.scopes)},
+                       {"grant_types", util::JoinList(c.grant_types)},
                        {"created_at", Time(c.created_at)}});
   }
   return Page(ctx, v.value(), 200, "Clients", "clients", "dashboard_admin_clients.html",

@@ -1,6 +1,7 @@
 // /dashboard/agents: the user's agents, creation, and one agent's page (edit, disable, its
 // tools, rules and keys). The services check every field, as they do for the API.
 #include "gateway/handlers/dashboard/pages.hpp"
+#include "gateway/util/strings.hpp"
 
 namespace oakgate::handlers::dashboard {
 namespace {
@@ -60,7 +61,7 @@ http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const http::
   if (auto list = ctx.tools.List(who, agent)) {
     for (const auto& t : list.value()) {
       tools.push_back(
-          {{"name", t.name}, {"scopes", JoinWords(t.scopes)}, {"description", t.description}});
+          {{"name", t.name}, {"scopes", util::JoinList(t.scopes)}, {"description", t.description}});
     }
   }
   if (auto list = ctx.rules.List(who, agent)) {
@@ -76,7 +77,7 @@ http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const http::
       if (k.agent_id != agent->id) continue;
       keys.push_back({{"key_id", k.key_id},
                       {"name", k.name},
-                      {"scopes", k.scopes.empty() ? "(all)" : JoinWords(k.scopes)},
+                      {"scopes", k.scopes.empty() ? "(all)" : util::JoinList(k.scopes)},
                       {"state", k.revoked_at ? "revoked"
                                 : k.expired  ? "expired"
                                              : "active"}});
@@ -186,7 +187,7 @@ http::Response CreateTool(DashboardContext& ctx, http::Request& req) {
   const auto& f = post.fields;
   manage::ToolInput input;
   input.name = f.Get("name").value_or("");
-  input.scopes = SplitWords(f.Get("scopes").value_or(""));
+  input.scopes = util::SplitList(f.Get("scopes").value_or(""));
   input.description = f.Get("description").value_or("");
   auto created = ctx.tools.Create(Who(post.visitor, req), agent, input);
   if (created) return SeeOther("/dashboard/agents/" + agent->id);

@@ -47,7 +47,7 @@ http::Response ShowCredentials(DashboardContext& ctx, http::Request& req) {
     grants.push_back({{"id", std::to_string(g.family_id)},
                       {"client_id", g.client_id},
                       {"client_name", g.client_name},
-                      {"scopes", JoinWords(g.scopes)},
+                      {"scopes", util::JoinList(g.scopes)},
                       {"created_at", Time(g.created_at)},
                       {"last_used_at", Time(g.last_used_at)},
                       {"expires_at", Time(g.expires_at)}});

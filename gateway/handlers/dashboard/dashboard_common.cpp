@@ -119,19 +119,4 @@ std::string TimeOr(const std::optional<int64_t>& t, std::string_view otherwise) 
   return t ? util::FormatRfc3339(*t) : std::string(otherwise);
 }
 
-std::string JoinWords(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
-}
-
-std::vector<std::string> SplitWords(std::string_view text) {
-  std::vector<std::string> out;
-  for (auto part : util::Split(text, ' ')) {
-    auto t = util::Trim(part);
-    if (!t.empty()) out.emplace_back(t);
-  }
-  return out;
-}
-
 }  // namespace oakgate::handlers::dashboard

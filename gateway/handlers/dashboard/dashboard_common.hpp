@@ -77,7 +77,5 @@ void AddFormError(nlohmann::json& view, std::string_view form, const manage::Dom
                   std::string_view field = "");
 std::string Time(int64_t unix_seconds);
 std::string TimeOr(const std::optional<int64_t>& unix_seconds, std::string_view otherwise);
-std::string JoinWords(const std::vector<std::string>& words);
-std::vector<std::string> SplitWords(std::string_view text);
 
 }  // namespace oakgate::handlers::dashboard

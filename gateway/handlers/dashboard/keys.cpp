@@ -5,6 +5,7 @@
 #include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/handlers/dashboard/reveal.hpp"
 #include "gateway/http/form.hpp"
+#include "gateway/util/strings.hpp"
 
 namespace oakgate::handlers::dashboard {
 namespace {
@@ -25,18 +26,19 @@ http::Response RenderKeys(DashboardContext& ctx, const Visitor& v, const http::R
   auto list = ctx.keys.List(who);
   for (const auto& k : list ? list.value() : std::vector<store::ApiKey>{}) {
     bool live = !k.revoked_at && !k.expired;
-    keys.push_back({{"key_id", k.key_id},
-                    {"name", k.name},
-                    {"agent_id", k.agent_id},
-                    {"agent", agent_names.count(k.agent_id) ? agent_names[k.agent_id] : ""},
-                    {"scopes", k.scopes.empty() ? "(all of the agent's)" : JoinWords(k.scopes)},
-                    {"created_at", Time(k.created_at)},
-                    {"expires_at", TimeOr(k.expires_at, "never")},
-                    {"last_used_at", TimeOr(k.last_used_at, "never")},
-                    {"state", k.revoked_at ? "revoked"
-                              : k.expired  ? "expired"
-                                           : "active"},
-                    {"live", live}});
+    keys.push_back(
+        {{"key_id", k.key_id},
+         {"name", k.name},
+         {"agent_id", k.agent_id},
+         {"agent", agent_names.count(k.agent_id) ? agent_names[k.agent_id] : ""},
+         {"scopes", k.scopes.empty() ? "(all of the agent's)" : util::JoinList(k.scopes)},
+         {"created_at", Time(k.created_at)},
+         {"expires_at", TimeOr(k.expires_at, "never")},
+         {"last_used_at", TimeOr(k.last_used_at, "never")},
+         {"state", k.revoked_at ? "revoked"
+                   : k.expired  ? "expired"
+                                : "active"},
+         {"live", live}});
   }
   view["agents"] = agents;
   view["keys"] = keys;
@@ -84,7 +86,7 @@ http::Response CreateKey(DashboardContext& ctx, http::Request& req) {
   manage::KeyInput input;
   input.name = f.Get("name").value_or("");
   if (!agent_id.empty()) input.agent_id = agent_id;
-  input.scopes = SplitWords(f.Get("scopes").value_or(""));
+  input.scopes = util::SplitList(f.Get("scopes").value_or(""));
   std::optional<manage::DomainError> error;
   if (!expires.empty()) error = FormInt(expires, "expires_in", input.expires_in);
   if (!error) {
