@@ -54,6 +54,7 @@ upstream_keepalive_below_drain_grace() {
 check "upstream keepalive_timeout below the gateway's drain_idle_grace_ms" upstream_keepalive_below_drain_grace
 check "no include names a live colour (a switch never reloads Nginx)" lacks 'live-colour'
 check "no TLS server without a certificate" lacks 'ssl_certificate'
+check "no header hidden without TLS" lacks 'proxy_hide_header'
 
 # ---- Nginx with TLS: HSTS on the TLS server, the plain listener redirects.
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
@@ -72,6 +73,8 @@ hsts_at_least_a_year() {
   [ -n "$age" ] && [ "$age" -ge 31536000 ]
 }
 check "TLS server sends Strict-Transport-Security, max-age at least a year, always" hsts_at_least_a_year
+check "the gateway's own Strict-Transport-Security is hidden, so an answer carries one" \
+  has '^\s*proxy_hide_header Strict-Transport-Security;'
 check "TLS listener" has '^\s*listen 127\.0\.0\.1:18443 ssl;'
 check "the plain listener redirects to https" has 'return 301 https://\$host\$request_uri;'
 check "TLS site keeps never non_idempotent" lacks 'non_idempotent'
