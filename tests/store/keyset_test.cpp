@@ -48,7 +48,9 @@ TEST_F(KeysetPages, DecisionPagesStayStableWhileNewDecisionsAreInserted) {
   std::set<std::string> ids;
   for (size_t i = 0; i < seen.size(); ++i) {
     ids.insert(seen[i].id);
-    if (i > 0) EXPECT_GT(seen[i - 1].seq, seen[i].seq) << "newest first, no repeats";
+    if (i > 0) {
+      EXPECT_GT(seen[i - 1].seq, seen[i].seq) << "newest first, no repeats";
+    }
   }
   EXPECT_EQ(ids, std::set<std::string>(before_walk.begin(), before_walk.end()));
 }

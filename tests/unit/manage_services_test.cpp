@@ -42,6 +42,11 @@ class ManageServices : public ::testing::Test {
   Principal alice = Token("alice");
   Principal bob = Token("bob");
 
+  static KeyInput NamedKey(std::string name) {
+    KeyInput in;
+    in.name = std::move(name);
+    return in;
+  }
   store::Agent NewAgent(const Principal& who, std::string name) {
     AgentInput in;
     in.name = std::move(name);
@@ -272,8 +277,7 @@ TEST_F(ManageServices, ChangesAreAuditedAsTheirPrincipal) {
 }
 
 TEST_F(ManageServices, AKeyWithoutAnAgentGoesToTheDefaultAgentCreatedOnce) {
-  KeyInput in;
-  in.name = "k";
+  KeyInput in = NamedKey("k");
   auto first = keys.Issue(alice, in);
   auto second = keys.Issue(alice, in);
   ASSERT_TRUE(first);
@@ -288,8 +292,7 @@ TEST_F(ManageServices, AKeyWithoutAnAgentGoesToTheDefaultAgentCreatedOnce) {
 
 TEST_F(ManageServices, AKeyForAnotherUsersAgentIsNotFoundAndNotIssued) {
   store::Agent a = NewAgent(alice, "private");
-  KeyInput in;
-  in.name = "steal";
+  KeyInput in = NamedKey("steal");
   in.agent_id = a.id;
   ExpectError(keys.Issue(bob, in), ErrorKind::kNotFound);
   EXPECT_TRUE(key_store.rows.empty());
@@ -304,8 +307,7 @@ struct KeyCase {
 
 TEST_F(ManageServices, KeyInputIsCheckedNamingTheField) {
   auto with = [](auto f) {
-    KeyInput in;
-    in.name = "k";
+    KeyInput in = NamedKey("k");
     f(in);
     return in;
   };
@@ -330,8 +332,7 @@ TEST_F(ManageServices, KeyInputIsCheckedNamingTheField) {
 }
 
 TEST_F(ManageServices, RotationKeepsTheKeyAndRefusesRevokedUnknownAndOutOfRange) {
-  KeyInput in;
-  in.name = "k";
+  KeyInput in = NamedKey("k");
   in.scopes = {"github:read"};
   in.expires_in = 3600;
   auto issued = keys.Issue(alice, in);
@@ -364,8 +365,7 @@ RevealSlot Slot(int64_t session) {
 }
 
 TEST_F(ManageServices, TheDashboardsRevealSlotIsWrittenWithTheKeyItReveals) {
-  KeyInput in;
-  in.name = "k";
+  KeyInput in = NamedKey("k");
   auto issued = keys.Issue(alice, in, Slot(42));
   ASSERT_TRUE(issued);
   ASSERT_EQ(key_store.rows.size(), 1u);
@@ -384,8 +384,7 @@ TEST_F(ManageServices, TheDashboardsRevealSlotIsWrittenWithTheKeyItReveals) {
 }
 
 TEST_F(ManageServices, AFailedWriteLeavesNeitherKeyNorRevealSlot) {
-  KeyInput in;
-  in.name = "k";
+  KeyInput in = NamedKey("k");
   key_store.fail_next_write = true;
   EXPECT_THROW(keys.Issue(alice, in, Slot(42)), std::runtime_error);
   EXPECT_TRUE(key_store.rows.empty());
