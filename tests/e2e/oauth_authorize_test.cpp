@@ -251,7 +251,7 @@ TEST_F(OAuthAuthorizeE2E, LoopbackPublicClientConfirmsEveryTimeOnAnyPort) {
               std::string::npos)
         << csp;
     auto approved = SubmitConsent(port(), page.body, *session_, "approve");
-    ASSERT_EQ(approved.status, 302) << approved.body;
+    ASSERT_EQ(approved.status, 303) << approved.body;
     EXPECT_EQ(approved.Header("location").value_or("").rfind(redirect + "?code=", 0), 0u);
   }
   // A different path is not the registered URI.

@@ -29,7 +29,7 @@ TEST(OAuthBrowserE2E, ChromiumLogsInAndLandsOnTheLoopbackCallback) {
   // that login-page CSP form-action governs.
   TestClient direct = CreateClient(gw, "browser-confidential", "http://127.0.0.1/callback",
                                    {"--first-party", "--confidential", "--scopes", "keys"});
-  // A public loopback client: the confirmation page's POST -> 302 to the callback.
+  // A public loopback client: the confirmation page's POST -> 303 to the callback.
   TestClient native = CreateClient(gw, "browser-native", "http://127.0.0.1/callback",
                                    {"--first-party", "--scopes", "keys"});
   Pkce pkce = NewPkce();

@@ -176,7 +176,7 @@ TEST_F(OAuthFlowE2E, ConsentApproveIsRememberedForTheSameScopes) {
   EXPECT_EQ(page.Header("x-frame-options"), "DENY");
 
   auto approved = SubmitConsent(port(), page.body, session, "approve");
-  ASSERT_EQ(approved.status, 302) << approved.body;
+  ASSERT_EQ(approved.status, 303) << approved.body;
   auto q = QueryOf(approved.Header("location").value_or(""));
   EXPECT_EQ(q["state"], "s1");
   EXPECT_FALSE(q["code"].empty());
@@ -206,7 +206,7 @@ TEST_F(OAuthFlowE2E, ConsentDenyRedirectsAccessDenied) {
   auto page = GetAuthorize(port(), f, dora);
   ASSERT_EQ(page.status, 200);
   auto denied = SubmitConsent(port(), page.body, dora, "deny");
-  ASSERT_EQ(denied.status, 302);
+  ASSERT_EQ(denied.status, 303);
   auto q = QueryOf(denied.Header("location").value_or(""));
   EXPECT_EQ(q["error"], "access_denied");
   EXPECT_EQ(q["state"], "deny-me");
@@ -215,6 +215,54 @@ TEST_F(OAuthFlowE2E, ConsentDenyRedirectsAccessDenied) {
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM consents c JOIN users u ON u.id = c.user_id"
                         " WHERE u.email = 'dora@example.com'"),
             "0");
+}
+
+// RFC 9700 §4.12: a redirect that answers a POST must never be one (307) that makes the
+// browser re-send the form to the client; 303 says "follow with a GET". A GET keeps 302.
+TEST_F(OAuthFlowE2E, ConsentPostIsAnsweredWithSeeOtherSoTheFormIsNeverResent) {
+  CreateUser(*gw_, "erin@example.com", kPassword);
+  std::string erin = LoginSession(port(), "erin@example.com", kPassword);
+  auto expect_redirect = [](const HttpResponse& r, int status, const std::string& what) {
+    EXPECT_EQ(r.status, status) << what << ": " << r.body;
+    EXPECT_EQ(r.Header("location").value_or("").rfind("https://partner.example/cb?", 0), 0u)
+        << what;
+    EXPECT_EQ(r.Header("cache-control"), "no-store") << what;
+    EXPECT_EQ(r.Header("referrer-policy"), "no-referrer") << what;
+  };
+  auto fields = [this](const std::string& scope) {
+    return Fields{{"response_type", "code"},
+                  {"client_id", third_party_->id},
+                  {"redirect_uri", third_party_->redirect_uri},
+                  {"scope", scope},
+                  {"state", "see-other"},
+                  {"code_challenge", NewPkce().challenge},
+                  {"code_challenge_method", "S256"}};
+  };
+
+  auto page = GetAuthorize(port(), fields("agents"), erin);
+  ASSERT_EQ(page.status, 200) << page.body;
+  auto denied = SubmitConsent(port(), page.body, erin, "deny");
+  expect_redirect(denied, 303, "deny");
+  EXPECT_EQ(QueryOf(denied.Header("location").value_or(""))["error"], "access_denied");
+
+  page = GetAuthorize(port(), fields("keys"), erin);
+  ASSERT_EQ(page.status, 200) << page.body;
+  auto approved = SubmitConsent(port(), page.body, erin, "approve");
+  expect_redirect(approved, 303, "approve");
+  EXPECT_FALSE(QueryOf(approved.Header("location").value_or(""))["code"].empty());
+
+  // A form whose request fails validation after the CSRF check is an error redirect: also 303.
+  std::string tampered = page.body;
+  const std::string method = "name=\"code_challenge_method\" value=\"S256\"";
+  ASSERT_NE(tampered.find(method), std::string::npos);
+  tampered.replace(tampered.find(method), method.size(),
+                   "name=\"code_challenge_method\" value=\"plain\"");
+  auto refused = SubmitConsent(port(), tampered, erin, "approve");
+  expect_redirect(refused, 303, "invalid request in the form");
+  EXPECT_EQ(QueryOf(refused.Header("location").value_or(""))["error"], "invalid_request");
+
+  // The consent is remembered, so the GET redirects at once: still 302.
+  expect_redirect(GetAuthorize(port(), fields("keys"), erin), 302, "GET");
 }
 
 TEST_F(OAuthFlowE2E, ConsentPostNeedsItsCsrfToken) {

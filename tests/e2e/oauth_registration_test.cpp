@@ -116,7 +116,7 @@ TEST_F(RegistrationE2E, RegisterAuthorizeWithResourceTokenIntrospectWithTheRight
   EXPECT_NE(page.body.find("Agent &lt;X&gt;"), std::string::npos);
   EXPECT_EQ(page.body.find("Agent <X>"), std::string::npos);
   auto approved = SubmitConsent(port(), page.body, *session_, "approve");
-  ASSERT_EQ(approved.status, 302) << approved.body;
+  ASSERT_EQ(approved.status, 303) << approved.body;
   auto q = QueryOf(approved.Header("location").value_or(""));
   ASSERT_TRUE(q.count("code"));
   EXPECT_EQ(q["state"], "mcp-state");
@@ -154,7 +154,7 @@ TEST_F(RegistrationE2E, HttpsRedirectClientStillSeesConsentEveryTime) {
         *session_);
     ASSERT_EQ(page.status, 200) << round;
     auto ok = SubmitConsent(port(), page.body, *session_, "approve");
-    EXPECT_EQ(ok.status, 302);
+    EXPECT_EQ(ok.status, 303);
   }
 }
 
@@ -268,7 +268,7 @@ TEST_F(RegistrationE2E, RegisteredClientsNeverUsedArePruned) {
   auto page = GetAuthorize(
       port(), AuthorizeFields(used["client_id"], "http://127.0.0.1/cb", pkce, {kMcp}), *session_);
   ASSERT_EQ(page.status, 200);
-  ASSERT_EQ(SubmitConsent(port(), page.body, *session_, "approve").status, 302);
+  ASSERT_EQ(SubmitConsent(port(), page.body, *session_, "approve").status, 303);
   // Both registered two days ago (the default unused lifetime is one day).
   db().Scalar("UPDATE clients SET created_at = now() - interval '2 days' WHERE id IN ('" +
               unused["client_id"].get<std::string>() + "', '" +

@@ -307,7 +307,7 @@ TEST_F(ResourcesE2E, ConsentPageNamesTheResources) {
   EXPECT_NE(page.body.find(kB), std::string::npos);
   EXPECT_EQ(page.body.find("registered-warning"), std::string::npos);  // an operator's client
   auto approved = SubmitConsent(port(), page.body, *session_, "approve");
-  ASSERT_EQ(approved.status, 302);
+  ASSERT_EQ(approved.status, 303);
   // Remembered for these resources; a new resource asks again.
   EXPECT_EQ(GetAuthorize(port(), Authorize(partner, NewPkce(), {kA}, "read"), *session_).status,
             302);

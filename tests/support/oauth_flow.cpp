@@ -102,8 +102,10 @@ std::string AuthorizeCode(int port, const TestClient& client, const std::string&
               {"code_challenge_method", "S256"}};
   if (!scope.empty()) f.emplace_back("scope", scope);
   HttpResponse r = GetAuthorize(port, f, session_cookie);
+  // The GET is answered with 302, the consent POST with 303 (RFC 9700 §4.12).
+  const int expected = r.status == 200 ? 303 : 302;
   if (r.status == 200) r = SubmitConsent(port, r.body, session_cookie, "approve");
-  if (r.status != 302) {
+  if (r.status != expected) {
     throw std::runtime_error("authorize answered " + std::to_string(r.status) + ": " + r.body);
   }
   auto q = QueryOf(r.Header("location").value_or(""));

@@ -17,8 +17,13 @@ using oakgate::oauth::ParamList;
 
 constexpr const char* kConsentPurpose = "consent";
 
-http::Response Redirect(const std::string& location) {
-  http::Response r = http::Response::Redirect(302, location);
+constexpr int kFound = 302;
+// The consent POST is answered with 303 so that the browser follows with a GET and never
+// re-sends the form (RFC 9700 §4.12: not 307, SHOULD be 303). A GET keeps 302.
+constexpr int kSeeOther = 303;
+
+http::Response Redirect(const std::string& location, int status = kFound) {
+  http::Response r = http::Response::Redirect(status, location);
   r.Set("Cache-Control", "no-store");
   r.Set("Referrer-Policy", "no-referrer");
   return r;
@@ -95,6 +100,7 @@ http::Response Continue(const OAuthContext& ctx, const http::Request& request,
     return Page(ctx, 403, "Form expired",
                 "This consent form expired. Return to the application and try again.");
   }
+  const int redirect_status = decision ? kSeeOther : kFound;
   auto checked = ctx.authorize.Validate(params, target.value());
   if (!checked && AuthorizeService::ErrorsAsPage(target.value().client)) {
     return web::ErrorPage(ctx.web.templates, 400, "Authorization failed",
@@ -103,7 +109,8 @@ http::Response Continue(const OAuthContext& ctx, const http::Request& request,
   }
   if (!checked) {
     return Redirect(ctx.authorize.ErrorRedirect(target.value(), checked.error().code,
-                                                checked.error().description));
+                                                checked.error().description),
+                    redirect_status);
   }
   const AuthorizationRequest& r = checked.value();
   oakgate::oauth::Caller caller{request.client_address, request.request_id};
@@ -116,12 +123,14 @@ http::Response Continue(const OAuthContext& ctx, const http::Request& request,
             "You denied the request. You can close this window.",
             oakgate::oauth::ErrorString(oakgate::oauth::ErrorCode::kAccessDenied));
       }
-      return Redirect(ctx.authorize.ErrorRedirect(
-          r.target, oakgate::oauth::ErrorCode::kAccessDenied, "the user denied the request"));
+      return Redirect(
+          ctx.authorize.ErrorRedirect(r.target, oakgate::oauth::ErrorCode::kAccessDenied,
+                                      "the user denied the request"),
+          redirect_status);
     }
     if (*decision != "approve") return Page(ctx, 400, "Invalid request", "Unknown decision.");
     if (!r.target.client.first_party) ctx.authorize.RememberConsent(r, session->user_id, caller);
-    return Redirect(ctx.authorize.IssueCode(r, session->user_id, caller));
+    return Redirect(ctx.authorize.IssueCode(r, session->user_id, caller), redirect_status);
   }
   if (ctx.authorize.NeedsConsentPage(r, session->user_id)) {
     return ConsentPage(ctx, r, params, cookie);

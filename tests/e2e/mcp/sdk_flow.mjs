@@ -79,7 +79,7 @@ try {
     headers: { Cookie: session, 'Content-Type': 'application/x-www-form-urlencoded' },
   });
   const location = approved.headers.get('location');
-  if (approved.status !== 302 || !location) throw new Error(`approve answered ${approved.status}: ${await approved.text()}`);
+  if (approved.status !== 303 || !location) throw new Error(`approve answered ${approved.status}: ${await approved.text()}`);
   const callback = new URL(location);
   if (callback.searchParams.get('iss') !== issuer) throw new Error(`iss: ${location}`);
   if (callback.searchParams.get('state') !== 'sdk-state') throw new Error(`state: ${location}`);
