@@ -420,8 +420,8 @@ void ValidateForServe(const Config& config) {
         {"legacy_jwt_hs256_secret", config.legacy_jwt_hs256_secret}}) {
     if (!value.empty() && IsPlaceholderSecret(value)) {
       throw ConfigError(key,
-                        "is a placeholder from an example file; generate one with "
-                        "`openssl rand -base64 48`");
+                        "is a placeholder published in oakgate's examples or documents, known to "
+                        "anyone; generate one with `openssl rand -base64 48`");
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "gateway/config/config.hpp"
+#include "gateway/config/placeholder_secrets.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::config {
@@ -111,12 +112,9 @@ std::optional<std::string> ResolveSecret(const SecretSource& s, const std::strin
 }
 
 bool IsPlaceholderSecret(std::string_view secret) {
-  // Every placeholder the repository's example files ship (grep -ri change-me systemd/ docs/
-  // README.md packaging/): the exact values, and anything that spells "change me".
-  static const char* kPlaceholders[] = {
-      "change-me-to-48-random-bytes-in-base64-000000000000",
-  };
-  for (const char* p : kPlaceholders) {
+  // The values the repository ships (placeholder_secrets.hpp), and anything that spells
+  // "change me", which a future example would most likely use too.
+  for (std::string_view p : kPlaceholderSecrets) {
     if (secret == p) return true;
   }
   std::string lower = util::ToLower(secret);

@@ -40,7 +40,7 @@ std::optional<std::string> ResolveSecret(const SecretSource& source, const std::
                                          const std::string& credentials_dir,
                                          const FileReader& read);
 
-// A secret shipped in this repository's example files (systemd/*.env.example, ...), or
+// A secret shipped in this repository (kPlaceholderSecrets in placeholder_secrets.hpp), or
 // anything spelled like one ("change-me"): never to be served with.
 bool IsPlaceholderSecret(std::string_view secret);
 

@@ -5,9 +5,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
 
+#include "gateway/config/placeholder_secrets.hpp"
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/test_database.hpp"
@@ -122,25 +128,104 @@ TEST_F(SecretSourcesE2E, EveryWrongCombinationStopsWithExitTwoNamingTheSettings)
   }
 }
 
-TEST_F(SecretSourcesE2E, NoExampleFileShipsASecretTheGatewayWouldServeWith) {
-  // Every OAKGATE_*SECRET* value in the repository's example files is refused as a placeholder.
-  std::string src = OAKGATE_SOURCE_DIR;
-  std::string cmd = "grep -rhoE 'OAKGATE_[A-Z_]*(SECRET|PASSWORD)[A-Z_]*=[[:alnum:]_+/=.-]+' '" +
-                    src + "/systemd' '" + src + "/packaging' '" + src + "/README.md' '" + src +
-                    "/docs' 2>/dev/null | grep -v '_FILE=' || true";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  char line[1024];
-  while (std::fgets(line, sizeof(line), p)) {
-    std::string l(line);
-    while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
-    std::string value = l.substr(l.find('=') + 1);
-    if (value.empty()) continue;
-    SCOPED_TRACE(l);
-    auto r = Serve({{"OAKGATE_SECRET", value}});
-    EXPECT_EQ(r.exit_code, 2) << r.err;
+// Every secret value written in `text` in a form an operator could copy: an environment or
+// shell assignment (`OAKGATE_..SECRET..=v`, also as `KEY: v` in YAML and JS), a key of the
+// JSON config file (`"secret": "v"`), or a credential file written with echo or printf.
+// Values computed by the shell (`$(openssl rand ...)`) and paths (`..._FILE=`) are not secrets.
+std::vector<std::string> SecretValuesIn(const std::string& text) {
+  static const std::regex kEnv(
+      R"re(\b(OAKGATE_[A-Z0-9_]*SECRET[A-Z0-9_]*)["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9_+/=.~:-]+))re");
+  static const std::regex kJson(
+      R"re("(secret|secret_previous|legacy_jwt_hs256_secret)"[ \t]*:[ \t]*"([^"$]+)")re");
+  static const std::regex kCredential(
+      R"re((echo|printf)(?:[ \t]+-\w+)*[ \t]+["']?([A-Za-z0-9_+/=.~:-]+)["']?[ \t]*>+[ \t]*[^ \t\n]*oakgate\.(secret|secret_previous|legacy_jwt_hs256_secret)\b)re");
+  std::vector<std::string> found;
+  for (const std::regex* re : {&kEnv, &kJson, &kCredential}) {
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), *re);
+         it != std::sregex_iterator(); ++it) {
+      std::string name = (*it)[1].str();
+      if (name.size() >= 5 && name.compare(name.size() - 5, 5, "_FILE") == 0) continue;
+      found.push_back((*it)[2].str());
+    }
   }
-  ::pclose(p);
+  return found;
+}
+
+// The files the repository ships to operators and readers: the packaged examples, units and
+// site, the documents, the scripts and the SDKs (not the tests, whose secrets are their own).
+std::map<std::string, std::string> ShippedFiles() {
+  namespace fs = std::filesystem;
+  const fs::path root = OAKGATE_SOURCE_DIR;
+  std::map<std::string, std::string> files;
+  auto add = [&files, &root](const fs::path& p) {
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec) || fs::file_size(p, ec) > (1u << 20)) return;
+    std::ifstream in(p, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.find('\0') == std::string::npos) files[fs::relative(p, root).string()] = text;
+  };
+  for (const char* top : {"README.md", "docs", "systemd", "packaging", "examples", "nginx",
+                          "scripts", "sdk", "templates", "CMakeLists.txt"}) {
+    fs::path p = root / top;
+    if (!fs::is_directory(p)) {
+      add(p);
+      continue;
+    }
+    for (auto it = fs::recursive_directory_iterator(p); it != fs::recursive_directory_iterator();
+         ++it) {
+      std::string name = it->path().filename().string();
+      if (it->is_directory() &&
+          (name == "node_modules" || name == "dist" || name == "build" || name == "tests" ||
+           name == "test" || name[0] == '.' || name == "__pycache__")) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      add(it->path());
+    }
+  }
+  return files;
+}
+
+// An operator who copies a secret from the repository's examples or documents serves with a
+// CSRF key everyone can read. Every such value must be in the one list the gateway refuses.
+TEST_F(SecretSourcesE2E, ASecretCopiedFromTheRepositoryIsNeverServedWith) {
+  // The scanner sees each form a secret can be shipped in.
+  EXPECT_EQ(SecretValuesIn("OAKGATE_SECRET=abc\nexport OAKGATE_SECRET_PREVIOUS='def'\n"
+                           "  OAKGATE_LEGACY_JWT_HS256_SECRET: \"ghi\"\n"
+                           "{\"secret\": \"jkl\"}\n"
+                           "echo 'mno' > /etc/credstore/oakgate.secret\n"
+                           "OAKGATE_SECRET=\"$(cat .data/secret)\" OAKGATE_SECRET_FILE=/run/x\n"
+                           "| `OAKGATE_SECRET` | `secret` |\n"),
+            (std::vector<std::string>{"abc", "def", "ghi", "jkl", "mno"}));
+
+  std::set<std::string> listed(config::kPlaceholderSecrets.begin(),
+                               config::kPlaceholderSecrets.end());
+  auto files = ShippedFiles();
+  ASSERT_TRUE(files.count("README.md") && files.count("systemd/common.env.example"))
+      << "the scan must see the shipped files";
+  for (const auto& [path, text] : files) {
+    for (const std::string& value : SecretValuesIn(text)) {
+      EXPECT_TRUE(listed.count(value))
+          << path << " ships the secret \"" << value
+          << "\": add it to kPlaceholderSecrets (gateway/config/placeholder_secrets.hpp)";
+    }
+  }
+  // And serve refuses every listed value, as the secret and as the previous one, without
+  // printing it.
+  for (std::string_view placeholder : config::kPlaceholderSecrets) {
+    const std::string value(placeholder);
+    for (const auto& [env, key] : std::vector<std::pair<std::string, std::string>>{
+             {"OAKGATE_SECRET", "secret:"}, {"OAKGATE_SECRET_PREVIOUS", "secret_previous:"}}) {
+      SCOPED_TRACE(env + "=" + value);
+      std::map<std::string, std::string> settings = {{"OAKGATE_SECRET", kSecret}};
+      settings[env] = value;
+      auto r = Serve(settings);
+      EXPECT_EQ(r.exit_code, 2) << r.err;
+      EXPECT_NE(r.err.find(key), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find("placeholder"), std::string::npos) << r.err;
+      EXPECT_EQ(r.err.find(value), std::string::npos) << "the placeholder is never printed";
+    }
+  }
 }
 
 }  // namespace

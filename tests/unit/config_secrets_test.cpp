@@ -5,6 +5,7 @@
 #include <map>
 
 #include "gateway/config/config.hpp"
+#include "gateway/config/placeholder_secrets.hpp"
 #include "gateway/config/secrets.hpp"
 
 namespace oakgate::config {
@@ -153,8 +154,7 @@ TEST(ConfigSecrets, APasswordInTheUrlAndAPasswordFileTogetherAreAnError) {
 }
 
 TEST(ConfigSecrets, ThePlaceholdersOfTheExampleFilesAreRefusedForServe) {
-  // systemd/common.env.example ships this one.
-  EXPECT_TRUE(IsPlaceholderSecret("change-me-to-48-random-bytes-in-base64-000000000000"));
+  for (std::string_view p : kPlaceholderSecrets) EXPECT_TRUE(IsPlaceholderSecret(p)) << p;
   EXPECT_TRUE(IsPlaceholderSecret("CHANGEME-CHANGEME-CHANGEME-CHANGEME-0000"));
   EXPECT_FALSE(IsPlaceholderSecret(kGood));
   struct Case {
