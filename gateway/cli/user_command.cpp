@@ -54,7 +54,10 @@ void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action) {
     };
   });
 
-  auto* set_password = user->add_subcommand("set-password", "Set a user's password from stdin");
+  auto* set_password = user->add_subcommand(
+      "set-password",
+      "Set a user's password from stdin; ends their sessions and revokes their OAuth tokens "
+      "(API keys stay)");
   set_password->add_option("--email", args.email, "Email address")->required();
   set_password->add_flag("--password-stdin", args.password_stdin, "Read it from stdin")->required();
   set_password->callback([&flags, &action] {

@@ -16,6 +16,8 @@ class UserStore {
   // nullopt when a user with that email already exists.
   virtual std::optional<User> Create(std::string_view email, std::string_view normalized_email,
                                      std::string_view password_hash, bool is_admin) = 0;
+  // Sets the password hash, ends the user's sessions and revokes their token families (and
+  // unused codes), in one transaction; API keys stay. False when no user has that email.
   virtual bool SetPassword(std::string_view normalized_email, std::string_view password_hash) = 0;
   // Disables the user, ends their sessions and revokes their token families and API keys, in
   // one transaction.
@@ -23,7 +25,8 @@ class UserStore {
   // The same by id, with an audit event (the admin pages).
   virtual bool DisableById(std::string_view user_id, const AuditEvent& audit) = 0;
   virtual std::vector<UserSummary> List() = 0;
-  // Ends every session and revokes every token family of the user, in one transaction.
+  // Ends every session and revokes every token family (and unused code) of the user, in one
+  // transaction.
   virtual void SignOutEverywhere(std::string_view user_id, const AuditEvent& audit) = 0;
 };
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/login_flow.hpp"
@@ -215,6 +216,61 @@ TEST_F(OAuthFlowE2E, ConsentDenyRedirectsAccessDenied) {
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM consents c JOIN users u ON u.id = c.user_id"
                         " WHERE u.email = 'dora@example.com'"),
             "0");
+}
+
+// A new password is the answer to a stolen one: whatever was obtained with the old password
+// (sessions, codes, access and refresh tokens) dies with it; the agents' API keys stay.
+TEST_F(OAuthFlowE2E, AThiefSignedInWithTheOldPasswordLosesEverySessionAndTokenAtSetPassword) {
+  CreateUser(*gw_, "frank@example.com", kPassword);
+  TestClient app =
+      CreateClient(*gw_, "frank-app", "https://frank.example/cb",
+                   {"--first-party", "--confidential", "--introspect", "--scopes", "keys"});
+  std::string thief = LoginSession(port(), "frank@example.com", kPassword);
+  std::string owner = LoginSession(port(), "frank@example.com", kPassword);
+  Pkce pkce = NewPkce();
+  auto token =
+      RedeemCode(port(), app, AuthorizeCode(port(), app, thief, pkce, "keys"), pkce.verifier);
+  ASSERT_EQ(token.status, 200) << token.body;
+  std::string access = json::parse(token.body)["access_token"];
+  std::string refresh = json::parse(token.body)["refresh_token"];
+  Pkce pending_pkce = NewPkce();
+  std::string pending = AuthorizeCode(port(), app, thief, pending_pkce, "keys");
+  auto key =
+      RunOakgate({"apikey", "create", "--user", "frank@example.com", "--agent", "bot"}, gw_->env());
+  ASSERT_EQ(key.exit_code, 0) << key.err;
+  std::string api_key = json::parse(key.out)["key"];
+  auto active = [&](const std::string& value) {
+    auto r = IntrospectToken(port(), app, value);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body)["active"] == true;
+  };
+  ASSERT_TRUE(active(access) && active(refresh) && active(api_key));
+  ASSERT_EQ(Fetch(port(), "GET", "/", {{"Cookie", thief}}).status, 200);
+
+  auto changed =
+      RunOakgate({"user", "set-password", "--email", "frank@example.com", "--password-stdin"},
+                 gw_->env(), "a brand new passphrase\n");
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+
+  // The CLI is another process: a cached answer of this instance ends with its NOTIFY.
+  EXPECT_TRUE(Eventually([&] { return !active(access); })) << "access token";
+  EXPECT_FALSE(active(refresh)) << "refresh token";
+  EXPECT_EQ(Refresh(port(), app, refresh).status, 400);
+  for (const std::string& session : {thief, owner}) {
+    EXPECT_EQ(Fetch(port(), "GET", "/", {{"Cookie", session}}).status, 302) << "session ended";
+  }
+  auto late = RedeemCode(port(), app, pending, pending_pkce.verifier);
+  EXPECT_EQ(late.status, 400) << "a code from before cannot start a new family: " << late.body;
+  EXPECT_EQ(json::parse(late.body)["error"], "invalid_grant");
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM token_families f JOIN users u ON u.id = f.user_id"
+                        " WHERE u.email = 'frank@example.com' AND f.revoked_at IS NULL"),
+            "0");
+
+  // The agent's key is not the password's: it still validates.
+  EXPECT_TRUE(active(api_key)) << "API keys stay";
+  // The new password signs in; the old one does not.
+  EXPECT_FALSE(LoginSession(port(), "frank@example.com", "a brand new passphrase").empty());
+  EXPECT_EQ(PostLogin(port(), FetchLoginForm(port()), "frank@example.com", kPassword).status, 401);
 }
 
 // RFC 9700 §4.12: a redirect that answers a POST must never be one (307) that makes the

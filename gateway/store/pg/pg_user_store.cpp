@@ -11,6 +11,7 @@ void EndEverything(pqxx::transaction_base& tx, const std::string& user_id, const
                    bool keys = true) {
   tx.exec_prepared(sql::kSessionsEndForUser.name, user_id);
   tx.exec_prepared(sql::kFamiliesRevokeForUser.name, user_id, reason);
+  tx.exec_prepared(sql::kCodesExpireForUser.name, user_id);
   if (keys) tx.exec_prepared(sql::kApiKeysRevokeForUser.name, user_id);
 }
 
@@ -38,8 +39,16 @@ std::optional<User> PgUserStore::Create(std::string_view email, std::string_view
 }
 
 bool PgUserStore::SetPassword(std::string_view normalized_email, std::string_view password_hash) {
-  return Execute(db_, sql::kUserSetPassword, std::string(normalized_email),
-                 std::string(password_hash)) == 1;
+  return Transact(db_, [&](pqxx::work& tx) {
+    auto r = tx.exec_prepared(sql::kUserSetPassword.name, std::string(normalized_email),
+                              std::string(password_hash));
+    if (r.empty()) return false;
+    // A new password is how an operator answers a stolen one: whoever signed in with the old
+    // password loses their sessions and grants in the same commit. API keys are the agents'
+    // credentials, not the password's, and stay.
+    EndEverything(tx, r[0][0].as<std::string>(), "password changed", /*keys=*/false);
+    return true;
+  });
 }
 
 bool PgUserStore::Disable(std::string_view normalized_email) {

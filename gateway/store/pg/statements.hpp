@@ -20,7 +20,8 @@ inline constexpr Statement kUserCreate{
     " RETURNING id::text"};
 inline constexpr Statement kUserSetPassword{
     "user_set_password",
-    "UPDATE users SET password_hash = $2, updated_at = now() WHERE email_normalized = $1"};
+    "UPDATE users SET password_hash = $2, updated_at = now() WHERE email_normalized = $1"
+    " RETURNING id::text"};
 inline constexpr Statement kUserDisable{
     "user_disable",
     "UPDATE users SET disabled_at = coalesce(disabled_at, now()), updated_at = now()"
@@ -668,6 +669,12 @@ inline constexpr Statement kFamiliesRevokeForUser{
     "families_revoke_for_user",
     "UPDATE token_families SET revoked_at = now(), revoked_reason = $2"
     " WHERE user_id = $1::uuid AND revoked_at IS NULL"};
+// An unused code was obtained through a session; it expires with the sessions, so it cannot
+// start a new family after they ended (a redemption then is invalid_grant and revokes nothing).
+inline constexpr Statement kCodesExpireForUser{
+    "codes_expire_for_user",
+    "UPDATE authorization_codes SET expires_at = now()"
+    " WHERE user_id = $1::uuid AND used_at IS NULL AND expires_at > now()"};
 inline constexpr Statement kApiKeysRevokeForUser{
     "api_keys_revoke_for_user",
     "UPDATE api_keys SET revoked_at = now() WHERE user_id = $1::uuid AND revoked_at IS NULL"};
@@ -850,6 +857,7 @@ inline constexpr Statement kAll[] = {
     kGrantList,
     kGrantRevokeForUser,
     kFamiliesRevokeForUser,
+    kCodesExpireForUser,
     kApiKeysRevokeForUser,
     kUserDisableById,
     kUserList,
