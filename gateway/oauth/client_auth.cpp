@@ -89,9 +89,12 @@ std::optional<AuthenticatedClient> ClientAuthenticator::TryCached(const ClientCr
 }
 
 OAuthError ClientAuthenticator::Failed(const std::string& client_id, bool basic,
-                                       const Caller& caller, std::string detail) {
+                                       const Caller& caller, std::string detail, bool recorded) {
   if (cache_) cache_->MarkSuspect(client_id.substr(0, kMaxClientId), caller.client_address);
-  db_.Throttle().RecordClientAuthFailure(client_id.substr(0, kMaxClientId), caller.client_address);
+  if (!recorded) {
+    db_.Throttle().RecordClientAuthFailure(client_id.substr(0, kMaxClientId),
+                                           caller.client_address);
+  }
   RecordAudit(db_, caller,
               {"oauth.client_auth_failed", "", client_id.substr(0, kMaxClientId), "",
                nlohmann::json({{"reason", detail}}).dump()});
@@ -115,27 +118,46 @@ util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
   }
 
   // Refuse before checking anything once this client or address failed too often, so a
-  // secret cannot be guessed at speed.
-  auto counts = db_.Throttle().CountClientAuthFailures(client_id, caller.client_address,
-                                                       limits_.window_seconds);
-  if (counts.client >= limits_.per_client || counts.address >= limits_.per_address) {
-    OAuthError e = MakeError(ErrorCode::kTooManyRequests,
-                             "too many failed client authentications; try again later");
+  // secret cannot be guessed at speed. A presented secret is a guess: it is decided and
+  // counted as a failure under the throttle's lock before it is checked, so concurrent
+  // guesses see each other and no more than the limit are ever checked (G3); a right one is
+  // forgotten again. Without a secret nothing is guessed, and a public client's requests keep
+  // their one read.
+  std::optional<int64_t> retry_after;
+  auto admit = [&](const store::ClientAuthFailureCounts& counts) {
+    if (counts.client < limits_.per_client && counts.address < limits_.per_address) return true;
     int64_t retry = 0;
     if (counts.client >= limits_.per_client) retry = std::max(retry, counts.client_retry);
     if (counts.address >= limits_.per_address) retry = std::max(retry, counts.address_retry);
-    e.retry_after = std::max<int64_t>(retry, 1);
+    retry_after = std::max<int64_t>(retry, 1);
+    return false;
+  };
+  std::optional<int64_t> attempt;
+  if (secret) {
+    attempt = db_.Throttle().TryClientAuthAttempt(client_id, caller.client_address,
+                                                  limits_.window_seconds, admit);
+  } else {
+    admit(db_.Throttle().CountClientAuthFailures(client_id, caller.client_address,
+                                                 limits_.window_seconds));
+  }
+  if (retry_after) {
+    OAuthError e = MakeError(ErrorCode::kTooManyRequests,
+                             "too many failed client authentications; try again later");
+    e.retry_after = *retry_after;
     if (cache_) cache_->MarkSuspect(client_id, caller.client_address);
     return Fail(std::move(e));
   }
+  const bool recorded = attempt.has_value();
 
   std::optional<ClientCache::Fill> fill;
   if (cache_) fill.emplace(cache_->BeginFill());
   auto client = db_.Clients().Find(client_id);
-  if (!client) return Fail(Failed(client_id, basic, caller, "unknown client"));
+  if (!client) return Fail(Failed(client_id, basic, caller, "unknown client", recorded));
   if (!client->confidential) {
     // CONTRACT §1: a public client that sends a secret is invalid_client.
-    if (secret) return Fail(Failed(client_id, basic, caller, "public client sent a secret"));
+    if (secret) {
+      return Fail(Failed(client_id, basic, caller, "public client sent a secret", recorded));
+    }
     return AuthenticatedClient{std::move(*client), ClientAuthMethod::kNone};
   }
   if (!secret) return Fail(Failed(client_id, basic, caller, "confidential client sent no secret"));
@@ -145,7 +167,8 @@ util::Result<AuthenticatedClient, OAuthError> ClientAuthenticator::Authenticate(
       *client->previous_secret_expires_at > clock_.NowSeconds()) {
     ok = SecretMatches(*secret, client->previous_secret_hash);
   }
-  if (!ok) return Fail(Failed(client_id, basic, caller, "wrong secret"));
+  if (!ok) return Fail(Failed(client_id, basic, caller, "wrong secret", recorded));
+  if (attempt) db_.Throttle().ForgetClientAuthAttempt(*attempt);
   if (fill) fill->Keep(*client);
   return AuthenticatedClient{std::move(*client), method};
 }

@@ -47,8 +47,9 @@ class ClientAuthenticator {
                                                const Caller& caller);
 
  private:
+  // `recorded`: the failure is already counted (the attempt admitted by TryClientAuthAttempt).
   OAuthError Failed(const std::string& client_id, bool basic, const Caller& caller,
-                    std::string detail);
+                    std::string detail, bool recorded = false);
   store::Database& db_;
   const util::Clock& clock_;
   ClientAuthLimits limits_;

@@ -40,10 +40,17 @@ LoginService::LoginService(store::Database& db, PasswordHasher& hasher, SessionS
 
 util::Result<LoginSuccess, LoginError> LoginService::Login(const LoginRequest& request) {
   std::string account = NormalizeEmail(request.email);
-  auto counts =
-      db_.Throttle().CountLoginFailures(account, request.client_address, limits_.window_seconds);
-  ThrottleVerdict verdict = DecideThrottle(counts, limits_);
-  if (!verdict.allowed) {
+  // Decided and counted as a failure under the throttle's lock before the password is checked,
+  // so concurrent guesses see each other and no more than the limit are ever checked (G3); a
+  // success clears it below.
+  ThrottleVerdict verdict;
+  bool admitted =
+      db_.Throttle().TryLoginAttempt(account, request.client_address, limits_.window_seconds,
+                                     [&](const store::LoginFailureCounts& counts) {
+                                       verdict = DecideThrottle(counts, limits_);
+                                       return verdict.allowed;
+                                     });
+  if (!admitted) {
     CountLoginFailure("throttled");
     return util::Fail(LoginError{LoginErrorKind::kThrottled, verdict.retry_after});
   }
@@ -57,7 +64,6 @@ util::Result<LoginSuccess, LoginError> LoginService::Login(const LoginRequest& r
     hasher_.VerifyDummy(request.password);
   }
   if (!ok) {
-    db_.Throttle().RecordLoginFailure(account, request.client_address);
     CountLoginFailure("invalid_credentials");
     observe::Info("login failed", {{"client_address", request.client_address}});
     return util::Fail(LoginError{LoginErrorKind::kInvalidCredentials, 0});

@@ -1,4 +1,6 @@
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,13 +38,20 @@ class SessionStore {
   virtual std::optional<std::string> TakeReveal(int64_t session_id, std::string_view key_id) = 0;
 };
 
+// Throttles decide and record under one lock per key (account or client id, and address),
+// so that concurrent attempts see each other: N guesses at once count N, and no more than the
+// limit are ever checked (G3). `admit` is the pure decision over the failures in the window;
+// when it admits, the attempt is recorded as a failure at once, before the credential is
+// checked, and a success takes it back.
+using AdmitLogin = std::function<bool(const LoginFailureCounts&)>;
+using AdmitClientAuth = std::function<bool(const ClientAuthFailureCounts&)>;
+
 class ThrottleStore {
  public:
   virtual ~ThrottleStore() = default;
-  virtual LoginFailureCounts CountLoginFailures(std::string_view account,
-                                                std::string_view client_address,
-                                                int64_t window_seconds) = 0;
-  virtual void RecordLoginFailure(std::string_view account, std::string_view client_address) = 0;
+  // A browser login attempt: true (and counted as a failure) when `admit` admits it.
+  virtual bool TryLoginAttempt(std::string_view account, std::string_view client_address,
+                               int64_t window_seconds, const AdmitLogin& admit) = 0;
   // After a successful login, this (account, address) pair starts afresh.
   virtual void ClearLoginFailures(std::string_view account, std::string_view client_address) = 0;
 
@@ -52,6 +61,14 @@ class ThrottleStore {
                                                           int64_t window_seconds) = 0;
   virtual void RecordClientAuthFailure(std::string_view client_id,
                                        std::string_view client_address) = 0;
+  // A client secret about to be checked: the id of the failure recorded for it when `admit`
+  // admits it, nullopt when refused (nothing recorded).
+  virtual std::optional<int64_t> TryClientAuthAttempt(std::string_view client_id,
+                                                      std::string_view client_address,
+                                                      int64_t window_seconds,
+                                                      const AdmitClientAuth& admit) = 0;
+  // The secret was right: the attempt was no failure.
+  virtual void ForgetClientAuthAttempt(int64_t attempt_id) = 0;
 };
 
 }  // namespace oakgate::store

@@ -7,16 +7,35 @@
 namespace oakgate::test {
 namespace {
 
-class Counting : public StoreTest {};
+class Counting : public StoreTest {
+ protected:
+  // An attempt that is always admitted, so recorded as a failure.
+  static void RecordLoginFailure(const std::string& account, const std::string& address) {
+    EXPECT_TRUE(Db().Throttle().TryLoginAttempt(
+        account, address, 900, [](const store::LoginFailureCounts&) { return true; }));
+  }
+  // The counts an attempt would be decided on; it is refused, so nothing is recorded.
+  static store::LoginFailureCounts CountLoginFailures(const std::string& account,
+                                                      const std::string& address, int64_t window) {
+    store::LoginFailureCounts seen;
+    EXPECT_FALSE(Db().Throttle().TryLoginAttempt(account, address, window,
+                                                 [&](const store::LoginFailureCounts& c) {
+                                                   seen = c;
+                                                   return false;
+                                                 }));
+    return seen;
+  }
+};
 
 TEST_F(Counting, LoginFailuresAreCountedByPairAddressAndAccount) {
   std::string a = Unique("a-"), b = Unique("b-"), ip1 = Unique("ip1-"), ip2 = Unique("ip2-");
   auto& t = Db().Throttle();
-  for (int i = 0; i < 3; ++i) t.RecordLoginFailure(a, ip1);
-  for (int i = 0; i < 2; ++i) t.RecordLoginFailure(a, ip2);
-  t.RecordLoginFailure(b, ip1);
+  for (int i = 0; i < 3; ++i) RecordLoginFailure(a, ip1);
+  for (int i = 0; i < 2; ++i) RecordLoginFailure(a, ip2);
+  RecordLoginFailure(b, ip1);
+  EXPECT_EQ(CountLoginFailures(a, ip1, 900).pair, 3) << "a refused attempt is not recorded";
 
-  auto c = t.CountLoginFailures(a, ip1, 900);
+  auto c = CountLoginFailures(a, ip1, 900);
   EXPECT_EQ(c.pair, 3);
   EXPECT_EQ(c.address, 4);  // a and b from ip1
   EXPECT_EQ(c.account, 5);  // a from ip1 and ip2
@@ -27,7 +46,7 @@ TEST_F(Counting, LoginFailuresAreCountedByPairAddressAndAccount) {
 
   // A successful login clears its own pair only.
   t.ClearLoginFailures(a, ip1);
-  c = t.CountLoginFailures(a, ip1, 900);
+  c = CountLoginFailures(a, ip1, 900);
   EXPECT_EQ(c.pair, 0);
   EXPECT_EQ(c.address, 1);
   EXPECT_EQ(c.account, 2);
@@ -36,13 +55,13 @@ TEST_F(Counting, LoginFailuresAreCountedByPairAddressAndAccount) {
 
 TEST_F(Counting, LoginFailuresOutsideTheWindowDoNotCount) {
   std::string a = Unique("a-"), ip = Unique("ip-");
-  Db().Throttle().RecordLoginFailure(a, ip);
+  RecordLoginFailure(a, ip);
   Sql().Scalar(
       "UPDATE login_failures SET failed_at = now() - interval '1 hour'"
       " WHERE account = '" +
       a + "'");
-  Db().Throttle().RecordLoginFailure(a, ip);
-  auto c = Db().Throttle().CountLoginFailures(a, ip, 900);
+  RecordLoginFailure(a, ip);
+  auto c = CountLoginFailures(a, ip, 900);
   EXPECT_EQ(c.pair, 1);
   EXPECT_EQ(c.account, 1);
 }
@@ -60,6 +79,75 @@ TEST_F(Counting, ClientAuthenticationFailuresAreCountedByClientAndAddress) {
   EXPECT_GT(c.client_retry, 0);
   EXPECT_LE(c.client_retry, 300);
   EXPECT_EQ(t.CountClientAuthFailures(Unique("c-"), Unique("ip-"), 300).client, 0);
+}
+
+// G3: with check-then-record, guesses made at once all read the count before any was written,
+// and every one of them was checked. Decided and recorded under the lock, exactly the limit
+// get through however many race, and every admitted guess is counted.
+TEST_F(Counting, ConcurrentLoginGuessesGetNoMoreThanTheLimitThrough) {
+  constexpr int kThreads = 12;
+  constexpr int64_t kLimit = 5;
+  std::string account = Unique("a-"), address = Unique("ip-");
+  std::atomic<int> admitted{0};
+  RunTogether(kThreads, [&](int) {
+    if (Db().Throttle().TryLoginAttempt(
+            account, address, 900,
+            [](const store::LoginFailureCounts& c) { return c.pair < kLimit; })) {
+      ++admitted;
+    }
+  });
+  EXPECT_EQ(admitted.load(), kLimit);
+  EXPECT_EQ(Count("SELECT count(*) FROM login_failures WHERE account = '" + account + "'"), kLimit);
+
+  // The same across keys: one account guessed from twelve addresses at once, and one address
+  // guessing twelve accounts at once, each held to its own limit.
+  std::string target = Unique("a-"), source = Unique("ip-");
+  std::atomic<int> per_account{0}, per_address{0};
+  RunTogether(kThreads, [&](int i) {
+    auto account_limit = [](const store::LoginFailureCounts& c) { return c.account < kLimit; };
+    auto address_limit = [](const store::LoginFailureCounts& c) { return c.address < kLimit; };
+    if (Db().Throttle().TryLoginAttempt(target, Unique("ip-") + std::to_string(i), 900,
+                                        account_limit)) {
+      ++per_account;
+    }
+    if (Db().Throttle().TryLoginAttempt(Unique("a-"), source, 900, address_limit)) ++per_address;
+  });
+  EXPECT_EQ(per_account.load(), kLimit);
+  EXPECT_EQ(per_address.load(), kLimit);
+}
+
+TEST_F(Counting, ConcurrentClientSecretGuessesGetNoMoreThanTheLimitThrough) {
+  constexpr int kThreads = 12;
+  constexpr int64_t kLimit = 5;
+  std::string client = Unique("c-"), address = Unique("ip-");
+  auto under = [](const store::ClientAuthFailureCounts& c) { return c.client < kLimit; };
+  std::atomic<int> admitted{0};
+  RunTogether(kThreads, [&](int i) {
+    // Half from one address, half from others: the client's limit holds across them.
+    std::string from = i % 2 ? address : Unique("ip-");
+    if (Db().Throttle().TryClientAuthAttempt(client, from, 300, under)) ++admitted;
+  });
+  EXPECT_EQ(admitted.load(), kLimit);
+  EXPECT_EQ(Count("SELECT count(*) FROM client_auth_failures WHERE client_id = '" + client + "'"),
+            kLimit);
+
+  // A right secret is no failure: forgetting its attempt frees its place.
+  std::string other = Unique("c-");
+  auto attempt = Db().Throttle().TryClientAuthAttempt(other, address, 300, under);
+  ASSERT_TRUE(attempt);
+  EXPECT_EQ(Db().Throttle().CountClientAuthFailures(other, address, 300).client, 1);
+  Db().Throttle().ForgetClientAuthAttempt(*attempt);
+  EXPECT_EQ(Db().Throttle().CountClientAuthFailures(other, address, 300).client, 0);
+  // A refused attempt records nothing and says how long to wait.
+  int64_t retry = 0;
+  EXPECT_FALSE(Db().Throttle().TryClientAuthAttempt(client, address, 300,
+                                                    [&](const store::ClientAuthFailureCounts& c) {
+                                                      retry = c.client_retry;
+                                                      return false;
+                                                    }));
+  EXPECT_GT(retry, 0);
+  EXPECT_LE(retry, 300);
+  EXPECT_EQ(Db().Throttle().CountClientAuthFailures(client, address, 300).client, kLimit);
 }
 
 TEST_F(Counting, RegistrationAttemptsOverTheLimitAreRefusedAndNotRecorded) {

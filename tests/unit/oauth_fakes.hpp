@@ -33,11 +33,10 @@ class FakeClientStore : public store::ClientStore {
 class FakeThrottleStore : public store::ThrottleStore {
  public:
   std::vector<std::pair<std::string, std::string>> failures;  // (client, address)
-  store::LoginFailureCounts CountLoginFailures(std::string_view, std::string_view,
-                                               int64_t) override {
+  bool TryLoginAttempt(std::string_view, std::string_view, int64_t,
+                       const store::AdmitLogin&) override {
     throw Unused();
   }
-  void RecordLoginFailure(std::string_view, std::string_view) override { throw Unused(); }
   void ClearLoginFailures(std::string_view, std::string_view) override { throw Unused(); }
   store::ClientAuthFailureCounts CountClientAuthFailures(std::string_view client,
                                                          std::string_view address,
@@ -53,6 +52,15 @@ class FakeThrottleStore : public store::ThrottleStore {
   void RecordClientAuthFailure(std::string_view client, std::string_view address) override {
     failures.emplace_back(client, address);
   }
+  // The id of an attempt is its index in `failures`; a forgotten one is emptied.
+  std::optional<int64_t> TryClientAuthAttempt(std::string_view client, std::string_view address,
+                                              int64_t window,
+                                              const store::AdmitClientAuth& admit) override {
+    if (!admit(CountClientAuthFailures(client, address, window))) return std::nullopt;
+    failures.emplace_back(client, address);
+    return static_cast<int64_t>(failures.size() - 1);
+  }
+  void ForgetClientAuthAttempt(int64_t id) override { failures.at(id) = {}; }
 };
 
 class FakeAuditStore : public store::AuditStore {

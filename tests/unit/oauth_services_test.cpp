@@ -118,6 +118,15 @@ TEST_F(ClientAuthTest, FailuresAreRecordedAndThrottledPerClient) {
   }
 }
 
+TEST_F(ClientAuthTest, AGuessIsCountedBeforeItIsCheckedAndARightSecretIsForgotten) {
+  for (int i = 0; i < 4; ++i) Auth(Post("server", "guess"));
+  // The fifth attempt is admitted and counted before the secret is checked; right, it is
+  // forgotten, so the client is not throttled by its own success.
+  ASSERT_TRUE(Auth(Post("server", "current-secret")));
+  EXPECT_EQ(Auth(Post("server", "guess")).error().code, ErrorCode::kInvalidClient);
+  EXPECT_EQ(Auth(Post("server", "current-secret")).error().code, ErrorCode::kTooManyRequests);
+}
+
 TEST_F(ClientAuthTest, FailuresAreThrottledPerAddress) {
   for (int i = 0; i < 8; ++i) Auth(Post("unknown-" + std::to_string(i), "x"));
   EXPECT_EQ(Auth(Post("public-app", std::nullopt)).error().code, ErrorCode::kTooManyRequests);

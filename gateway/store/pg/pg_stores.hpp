@@ -57,15 +57,19 @@ class PgSessionStore : public SessionStore, private PgStore {
 class PgThrottleStore : public ThrottleStore, private PgStore {
  public:
   using PgStore::PgStore;
-  LoginFailureCounts CountLoginFailures(std::string_view account, std::string_view client_address,
-                                        int64_t window_seconds) override;
-  void RecordLoginFailure(std::string_view account, std::string_view client_address) override;
+  bool TryLoginAttempt(std::string_view account, std::string_view client_address,
+                       int64_t window_seconds, const AdmitLogin& admit) override;
   void ClearLoginFailures(std::string_view account, std::string_view client_address) override;
   ClientAuthFailureCounts CountClientAuthFailures(std::string_view client_id,
                                                   std::string_view client_address,
                                                   int64_t window_seconds) override;
   void RecordClientAuthFailure(std::string_view client_id,
                                std::string_view client_address) override;
+  std::optional<int64_t> TryClientAuthAttempt(std::string_view client_id,
+                                              std::string_view client_address,
+                                              int64_t window_seconds,
+                                              const AdmitClientAuth& admit) override;
+  void ForgetClientAuthAttempt(int64_t attempt_id) override;
 };
 
 class PgTokenStore : public TokenStore, private PgStore {

@@ -105,6 +105,14 @@ inline constexpr Statement kLoginFailureCounts{
     " LATERAL (SELECT count(*) AS n, coalesce(ceil(extract(epoch FROM"
     "   min(failed_at) - w.since)), 0)::bigint AS retry FROM login_failures"
     "   WHERE account = $1 AND failed_at > w.since) c"};
+// The throttles' lock (G3): a transaction-scoped advisory lock on each of two keys (account
+// or client id, and address), taken in key order so two attempts never wait on each other
+// in a cycle. The count that follows, in its own statement, sees every attempt committed by
+// the lock's previous holders (READ COMMITTED takes a snapshot per statement).
+inline constexpr Statement kThrottleLock{
+    "throttle_lock",
+    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(v, 0) AS k"
+    " FROM unnest(ARRAY[$1::text, $2::text]) AS v ORDER BY k OFFSET 0) AS keys"};
 inline constexpr Statement kLoginFailureRecord{
     "login_failure_record", "INSERT INTO login_failures (account, client_address) VALUES ($1, $2)"};
 inline constexpr Statement kLoginFailureClear{
@@ -564,7 +572,10 @@ inline constexpr Statement kClientAuthFailureCounts{
     "   WHERE client_address = $2 AND failed_at > w.since) a"};
 inline constexpr Statement kClientAuthFailureRecord{
     "client_auth_failure_record",
-    "INSERT INTO client_auth_failures (client_id, client_address) VALUES ($1, $2)"};
+    "INSERT INTO client_auth_failures (client_id, client_address) VALUES ($1, $2)"
+    " RETURNING id"};
+inline constexpr Statement kClientAuthFailureForget{
+    "client_auth_failure_forget", "DELETE FROM client_auth_failures WHERE id = $1"};
 
 // --- Resources (RFC 8707) and dynamic client registration (RFC 7591) --------------------
 #define OAKGATE_RESOURCE_COLUMNS                                                         \
@@ -784,6 +795,7 @@ inline constexpr Statement kAll[] = {
     kSessionFindActive,
     kSessionEnd,
     kLoginFailureCounts,
+    kThrottleLock,
     kLoginFailureRecord,
     kLoginFailureClear,
     kAccessTokenFindActive,
@@ -868,6 +880,7 @@ inline constexpr Statement kAll[] = {
     kSummaryHours,
     kClientAuthFailureCounts,
     kClientAuthFailureRecord,
+    kClientAuthFailureForget,
     kClientMarkUsed,
     kResourceCreate,
     kResourceIntrospectorAdd,
