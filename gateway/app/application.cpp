@@ -132,6 +132,7 @@ int Serve(const config::Config& cfg) {
   oauth_settings.issuer = cfg.issuer;
   oauth_settings.access_token_ttl = cfg.access_token_ttl;
   oauth_settings.refresh_token_ttl = cfg.refresh_token_ttl;
+  oauth_settings.refresh_idle_ttl = cfg.refresh_idle_ttl;
   oauth_settings.code_ttl = cfg.code_ttl;
   oauth_settings.refresh_grace = cfg.refresh_grace;
   // Caches answer from memory while the listener hears every instance's changes (issue 7).

@@ -60,6 +60,8 @@ const std::vector<Key>& Keys() {
                     31536000));
     k.push_back(Int("refresh_token_ttl", "OAKGATE_REFRESH_TOKEN_TTL", &Config::refresh_token_ttl, 1,
                     315360000));
+    k.push_back(Int("refresh_idle_ttl", "OAKGATE_REFRESH_IDLE_TTL", &Config::refresh_idle_ttl, 0,
+                    315360000));
     k.push_back(Int("code_ttl", "OAKGATE_CODE_TTL", &Config::code_ttl, 1, 600));
     k.push_back(Int("session_ttl", "OAKGATE_SESSION_TTL", &Config::session_ttl, 1, 31536000));
     k.push_back(Int("session_idle_ttl", "OAKGATE_SESSION_IDLE_TTL", &Config::session_idle_ttl, 1,

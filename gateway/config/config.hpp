@@ -23,6 +23,7 @@ struct Config {
   int db_pool = 0;  // 0: 2 x cores
   int access_token_ttl = 3600;
   int refresh_token_ttl = 2592000;
+  int refresh_idle_ttl = 1209600;  // 14 days; 0: no idle limit
   int code_ttl = 60;
   int session_ttl = 43200;
   int session_idle_ttl = 1800;

@@ -121,9 +121,10 @@ oauth::TokenResult LegacyBridge::Exchange(const ExchangeRequest& request,
       MakeError(ErrorCode::kInvalidGrant, "the token was exchanged before", "replay");
   auto result = tokens_.IssueFor(
       *client, scopes,
-      [&](const store::NewTokens& tokens, int64_t family_ttl) {
+      [&](const store::NewTokens& tokens, int64_t family_ttl, int64_t family_idle_ttl) {
         write.tokens = tokens;
         write.family_ttl_seconds = family_ttl;
+        write.family_idle_ttl_seconds = family_idle_ttl;
         return store_.Exchange(write);
       },
       replay);

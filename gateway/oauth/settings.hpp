@@ -19,6 +19,8 @@ struct OAuthSettings {
   std::string issuer;
   int64_t access_token_ttl = 3600;
   int64_t refresh_token_ttl = 2592000;
+  // RFC 9700 §4.14.2: a family unused this long is inactive; 0 for no idle limit.
+  int64_t refresh_idle_ttl = 1209600;
   int64_t code_ttl = 60;
   int64_t refresh_grace = 0;
   ClientAuthLimits client_auth;

@@ -122,8 +122,9 @@ TokenResult TokenService::IssueFor(const store::Client& client,
                                    const OAuthError& refused) {
   grants::Minted minted =
       grants::Mint(Allows(client, "refresh_token"), scopes, settings_.access_token_ttl);
-  auto issued = grants::CommitResolved(
-      db_, minted, [&] { return write(minted.stored, settings_.refresh_token_ttl); });
+  auto issued = grants::CommitResolved(db_, minted, [&] {
+    return write(minted.stored, settings_.refresh_token_ttl, settings_.refresh_idle_ttl);
+  });
   TokenResult result = issued ? TokenResult(grants::Respond(minted, *issued, scopes))
                               : TokenResult(util::Fail(refused));
   Count(result, "legacy_jwt");

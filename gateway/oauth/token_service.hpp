@@ -33,10 +33,10 @@ class TokenService {
   // Tokens for a grant decided elsewhere (the legacy JWT exchange, CONTRACT §12): mints an
   // access token with `scopes` (and a refresh token when `client` has that grant) with this
   // service's lifetimes, and stores them with `write` (given the tokens and the family's
-  // lifetime), resolving a commit in doubt as the grants do. `write` returning nullopt (it
-  // refused, nothing stored) gives `refused`.
-  using IssueWrite =
-      std::function<std::optional<store::Issued>(const store::NewTokens&, int64_t family_ttl)>;
+  // absolute and idle lifetimes), resolving a commit in doubt as the grants do. `write`
+  // returning nullopt (it refused, nothing stored) gives `refused`.
+  using IssueWrite = std::function<std::optional<store::Issued>(
+      const store::NewTokens&, int64_t family_ttl, int64_t family_idle_ttl)>;
   TokenResult IssueFor(const store::Client& client, const std::vector<std::string>& scopes,
                        const IssueWrite& write, const OAuthError& refused);
 

@@ -24,6 +24,7 @@ struct LegacyExchange {
   std::string user_id;
   std::vector<std::string> scopes;
   int64_t family_ttl_seconds = 0;
+  int64_t family_idle_ttl_seconds = 0;  // 0: no idle limit
   NewTokens tokens;
   AuditEvent audit;  // its subject is set to "family:<id>"
 };

@@ -34,11 +34,14 @@ struct RefreshTokenRecord {
   std::vector<std::string> family_scopes;
   std::vector<std::string> family_resources;  // what the grant was for (RFC 8707)
   int64_t family_created_at = 0;
+  // When the family ends unless rotated first: its absolute expiry or, sooner, the end of its
+  // idle limit (never later than the absolute expiry).
   int64_t family_expires_at = 0;
   bool retired = false;  // used_at set: it was rotated
   int64_t ms_since_retired = 0;
-  bool revoked = false;                    // the token itself
-  bool family_active = false;              // family not revoked, not expired, user not disabled
+  bool revoked = false;  // the token itself
+  // Family not revoked, not expired, not idle past its limit, user not disabled.
+  bool family_active = false;
   std::optional<int64_t> unused_child_id;  // the newest child never used nor revoked
 };
 
@@ -107,12 +110,15 @@ class TokenStore {
 
   virtual void CreateCode(const NewCode& code) = 0;
   virtual std::optional<AuthorizationCode> FindCode(std::string_view code_hash) = 0;
-  // In one transaction: starts a family (absolute expiry family_ttl_seconds, the code's
-  // scopes and resources), marks the code
-  // used with one compare-and-set (used_at IS NULL AND unexpired) and issues the tokens.
-  // nullopt, with nothing written, when the compare-and-set found the code used or expired.
+  // In one transaction: starts a family (absolute expiry family_ttl_seconds, inactive once
+  // unused for family_idle_ttl_seconds unless that is 0, the code's scopes and resources),
+  // marks the code used with one compare-and-set (used_at IS NULL AND unexpired) and issues
+  // the tokens. nullopt, with nothing written, when the compare-and-set found the code used or
+  // expired.
   virtual std::optional<Issued> RedeemCode(const AuthorizationCode& code,
-                                           int64_t family_ttl_seconds, const NewTokens& tokens) = 0;
+                                           int64_t family_ttl_seconds,
+                                           int64_t family_idle_ttl_seconds,
+                                           const NewTokens& tokens) = 0;
 
   virtual std::optional<RefreshTokenRecord> FindRefreshToken(std::string_view token_hash) = 0;
   // Retires refresh token `old_id` (compare-and-set on used_at IS NULL) and issues the new

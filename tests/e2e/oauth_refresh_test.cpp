@@ -210,6 +210,95 @@ TEST_F(OAuthRefreshE2E, RotationNeverExtendsTheFamilysAbsoluteExpiry) {
   EXPECT_EQ(Refresh(port(), *app_, next).status, 400);
 }
 
+// RFC 9700 §4.14.2 (G5): refresh_idle_ttl (14 days by default). Time is moved in the database.
+class RefreshIdleE2E : public OAuthRefreshE2E {
+ protected:
+  static void SetUpTestSuite() {
+    OAuthRefreshE2E::SetUpTestSuite();
+    // Confidential and allowed to introspect: it may read its own refresh tokens back.
+    confidential_ = new TestClient(
+        CreateClient(*gw_, "idle-app", "https://idle.example/cb",
+                     {"--first-party", "--confidential", "--introspect", "--scopes", "keys"}));
+    off_gw_ = new GatewayProcess(db_->url(), {{"OAKGATE_REFRESH_IDLE_TTL", "0"}});
+  }
+  static void TearDownTestSuite() {
+    delete off_gw_;
+    delete confidential_;
+    OAuthRefreshE2E::TearDownTestSuite();
+  }
+  static json GrantOn(int on_port) {
+    Pkce pkce = NewPkce();
+    std::string code = AuthorizeCode(on_port, *confidential_, *session_, pkce, "keys");
+    auto r = RedeemCode(on_port, *confidential_, code, pkce.verifier);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body);
+  }
+  static json Introspect(const std::string& refresh) {
+    auto r = IntrospectToken(port(), *confidential_, refresh);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body);
+  }
+  // Runs `sql` on the family of this refresh token ("SET ..." of token_families).
+  static void Family(const std::string& refresh, const std::string& set) {
+    db_->Scalar("UPDATE token_families SET " + set +
+                " WHERE id = (SELECT family_id FROM refresh_tokens WHERE token_hash = sha256('" +
+                refresh + "'::bytea))");
+  }
+  static int64_t Now() {
+    return std::stoll(db_->Scalar("SELECT extract(epoch FROM now())::bigint"));
+  }
+  static inline TestClient* confidential_ = nullptr;
+  static inline GatewayProcess* off_gw_ = nullptr;
+};
+
+TEST_F(RefreshIdleE2E, AFamilyUnusedForFourteenDaysIsInvalidGrantAndInactive) {
+  std::string refresh = GrantOn(port())["refresh_token"];
+  ASSERT_EQ(Introspect(refresh)["active"], true);
+  Family(refresh, "last_used_at = now() - interval '14 days 1 second'");
+  EXPECT_EQ(Introspect(refresh)["active"], false);
+  auto r = Refresh(port(), *confidential_, refresh);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(json::parse(r.body)["error"], "invalid_grant");
+  // The public client's refresh goes through the rotations' batch: refused there too.
+  json g = Grant();
+  Family(g["refresh_token"], "last_used_at = now() - interval '14 days 1 second'");
+  auto batched = Refresh(port(), *app_, g["refresh_token"]);
+  EXPECT_EQ(batched.status, 400) << batched.body;
+  EXPECT_EQ(json::parse(batched.body)["error"], "invalid_grant");
+}
+
+TEST_F(RefreshIdleE2E, RotationMovesTheIdleLimitOnButNeverPastTheAbsoluteExpiry) {
+  std::string refresh = GrantOn(port())["refresh_token"];
+  Family(refresh, "last_used_at = now() - interval '13 days 23 hours'");
+  EXPECT_LE(Introspect(refresh)["exp"].get<int64_t>(), Now() + 3600 + 5)
+      << "the idle limit is the nearer end";
+  auto r = Refresh(port(), *confidential_, refresh);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string next = json::parse(r.body)["refresh_token"];
+  json live = Introspect(next);
+  EXPECT_EQ(live["active"], true);
+  EXPECT_GE(live["exp"].get<int64_t>(), Now() + 14 * 86400 - 60) << "fourteen days from now";
+
+  // With its absolute expiry an hour away, a rotation still ends the family then.
+  Family(next, "expires_at = now() + interval '1 hour'");
+  int64_t absolute = Now() + 3600;
+  r = Refresh(port(), *confidential_, next);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string last = json::parse(r.body)["refresh_token"];
+  EXPECT_LE(Introspect(last)["exp"].get<int64_t>(), absolute + 1);
+  Family(last, "expires_at = now() - interval '1 second'");
+  EXPECT_EQ(Introspect(last)["active"], false);
+  EXPECT_EQ(Refresh(port(), *confidential_, last).status, 400);
+}
+
+TEST_F(RefreshIdleE2E, ZeroTurnsTheIdleLimitOff) {
+  std::string refresh = GrantOn(off_gw_->port())["refresh_token"];
+  Family(refresh,
+         "last_used_at = now() - interval '100 days', expires_at = now() + interval '1 day'");
+  EXPECT_EQ(Introspect(refresh)["active"], true);
+  EXPECT_EQ(Refresh(off_gw_->port(), *confidential_, refresh).status, 200);
+}
+
 TEST_F(OAuthRefreshE2E, WithinGraceARetiredTokenRotatesAgainAndRetiresTheUnusedChild) {
   int gport = grace_gw_->port();
   json g = Grant();

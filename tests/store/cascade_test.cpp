@@ -74,7 +74,7 @@ TEST_F(Cascade, DeletingAClientDeletesItsCodesFamiliesTokensAndConsents) {
     store::NewTokens tokens = Tokens();
     if (client == doomed) access_hash = tokens.access_hash;
     ASSERT_TRUE(
-        Db().Tokens().RedeemCode(Db().Tokens().FindCode(code.code_hash).value(), 3600, tokens));
+        Db().Tokens().RedeemCode(Db().Tokens().FindCode(code.code_hash).value(), 3600, 0, tokens));
     Db().Consents().Save(user, client, {{"read"}, {}});
   }
   ASSERT_TRUE(Db().Tokens().FindActiveAccessToken(access_hash));
@@ -127,7 +127,7 @@ TEST_F(Cascade, DisablingAUserEndsTheirSessionsAndRevokesTheirGrantsAndKeys) {
   Db().Tokens().CreateCode(code);
   store::NewTokens tokens = Tokens();
   ASSERT_TRUE(
-      Db().Tokens().RedeemCode(Db().Tokens().FindCode(code.code_hash).value(), 3600, tokens));
+      Db().Tokens().RedeemCode(Db().Tokens().FindCode(code.code_hash).value(), 3600, 0, tokens));
 
   ASSERT_TRUE(Db().Users().DisableById(user, Audit("user.disabled", user)));
 

@@ -27,7 +27,7 @@ TEST_F(SingleUse, AnAuthorizationCodeIsRedeemedByExactlyOneOfManyConcurrentExcha
 
   std::atomic<int> winners{0};
   RunTogether(kRacers, [&](int) {
-    if (Db().Tokens().RedeemCode(found, 3600, Tokens())) ++winners;
+    if (Db().Tokens().RedeemCode(found, 3600, 0, Tokens())) ++winners;
   });
 
   EXPECT_EQ(winners.load(), 1);
@@ -35,7 +35,7 @@ TEST_F(SingleUse, AnAuthorizationCodeIsRedeemedByExactlyOneOfManyConcurrentExcha
   EXPECT_EQ(Count("SELECT count(*) FROM token_families WHERE client_id = '" + client + "'"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM access_tokens WHERE client_id = '" + client + "'"), 1);
   EXPECT_TRUE(Db().Tokens().FindCode(code.code_hash)->used);
-  EXPECT_FALSE(Db().Tokens().RedeemCode(found, 3600, Tokens()));
+  EXPECT_FALSE(Db().Tokens().RedeemCode(found, 3600, 0, Tokens()));
 }
 
 TEST_F(SingleUse, ARefreshTokenIsRotatedByExactlyOneOfManyConcurrentRefreshes) {
@@ -49,7 +49,7 @@ TEST_F(SingleUse, ARefreshTokenIsRotatedByExactlyOneOfManyConcurrentRefreshes) {
   Db().Tokens().CreateCode(code);
   store::NewTokens first = Tokens();
   ASSERT_TRUE(
-      Db().Tokens().RedeemCode(Db().Tokens().FindCode(code.code_hash).value(), 3600, first));
+      Db().Tokens().RedeemCode(Db().Tokens().FindCode(code.code_hash).value(), 3600, 0, first));
   store::RefreshTokenRecord old = Db().Tokens().FindRefreshToken(first.refresh_hash).value();
 
   std::atomic<int> winners{0};

@@ -3,6 +3,7 @@
 // tell reuse from grace, a revoked family stops everything, a rotation in doubt is found by its
 // access token, and lists read back exactly as written.
 #include <atomic>
+#include <ctime>
 
 #include "gateway/store/pg/pg_rotation_store.hpp"
 #include "tests/store/store_test.hpp"
@@ -21,7 +22,8 @@ class TokenStore : public StoreTest {
   };
 
   // A user's grant: a code redeemed into a family with an access and a refresh token.
-  static Family NewFamily(std::vector<std::string> scopes = {"openid", "read"}) {
+  static Family NewFamily(std::vector<std::string> scopes = {"openid", "read"},
+                          int64_t idle_ttl_seconds = 0) {
     Family f;
     f.client = NewClient();
     store::NewCode code;
@@ -34,8 +36,8 @@ class TokenStore : public StoreTest {
     Db().Tokens().CreateCode(code);
     f.first = Tokens();
     f.first.access_scopes = scopes;
-    EXPECT_TRUE(
-        Db().Tokens().RedeemCode(Db().Tokens().FindCode(code.code_hash).value(), 3600, f.first));
+    EXPECT_TRUE(Db().Tokens().RedeemCode(Db().Tokens().FindCode(code.code_hash).value(), 3600,
+                                         idle_ttl_seconds, f.first));
     f.refresh = Db().Tokens().FindRefreshToken(f.first.refresh_hash).value();
     return f;
   }
@@ -154,6 +156,52 @@ TEST_F(TokenStore, ARevokedFamilyHasNoActiveTokenAndRotatesNoMore) {
   store::pg::PgRotationStore rotations(Db());
   EXPECT_FALSE(rotations.RotateBatch({RotationOf(f, f.first.refresh_hash)}).at(0));
   EXPECT_EQ(RefreshTokensOf(f), 1);
+}
+
+// RFC 9700 §4.14.2 (G5): a stolen refresh token of a family nobody uses any more stops working
+// after the idle limit, on every path that can rotate or report it.
+TEST_F(TokenStore, AFamilyUnusedPastItsIdleLimitIsInactiveAndRotatesNoMore) {
+  auto idle_for = [](const Family& f, const std::string& interval) {
+    Sql().Scalar("UPDATE token_families SET last_used_at = now() - interval '" + interval +
+                 "' WHERE id = " + std::to_string(f.refresh.family_id));
+  };
+  Family f = NewFamily({"read"}, 60);
+  idle_for(f, "61 seconds");
+  EXPECT_FALSE(Db().Tokens().FindRefreshToken(f.first.refresh_hash)->family_active);
+  EXPECT_FALSE(Db().Tokens().Rotate(f.refresh, Tokens()));
+  store::pg::PgRotationStore rotations(Db());
+  EXPECT_FALSE(rotations.RotateBatch({RotationOf(f, f.first.refresh_hash)}).at(0));
+  EXPECT_EQ(RefreshTokensOf(f), 1);
+
+  // Used within the limit, a rotation (alone or in a batch) moves the limit on.
+  Family g = NewFamily({"read"}, 60);
+  idle_for(g, "50 seconds");
+  ASSERT_TRUE(Db().Tokens().Rotate(g.refresh, Tokens()));
+  EXPECT_EQ(Count("SELECT count(*) FROM token_families WHERE last_used_at > now() - interval"
+                  " '5 seconds' AND id = " +
+                  std::to_string(g.refresh.family_id)),
+            1);
+  Family h = NewFamily({"read"}, 60);
+  idle_for(h, "50 seconds");
+  ASSERT_TRUE(rotations.RotateBatch({RotationOf(h, h.first.refresh_hash)}).at(0));
+  idle_for(h, "50 seconds");
+  EXPECT_TRUE(Db().Tokens().FindRefreshToken(h.first.refresh_hash)->family_active)
+      << "50 s since the last use, not 100 s since the first";
+
+  // The idle end is reported as the expiry, and never later than the absolute one.
+  Family k = NewFamily({"read"}, 600);
+  auto found = Db().Tokens().FindRefreshToken(k.first.refresh_hash).value();
+  EXPECT_LE(found.family_expires_at - std::time(nullptr), 601);
+  Sql().Scalar("UPDATE token_families SET expires_at = now() + interval '30 seconds' WHERE id = " +
+               std::to_string(k.refresh.family_id));
+  found = Db().Tokens().FindRefreshToken(k.first.refresh_hash).value();
+  EXPECT_LE(found.family_expires_at - std::time(nullptr), 31);
+
+  // 0: no idle limit.
+  Family off = NewFamily({"read"}, 0);
+  idle_for(off, "100 days");
+  EXPECT_TRUE(Db().Tokens().FindRefreshToken(off.first.refresh_hash)->family_active);
+  EXPECT_TRUE(Db().Tokens().Rotate(off.refresh, Tokens()));
 }
 
 TEST_F(TokenStore, ARotationInDoubtIsFoundByItsAccessTokenAndAnUnstoredOneIsNot) {

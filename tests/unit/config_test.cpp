@@ -31,6 +31,7 @@ TEST(Config, DefaultsMatchTheContract) {
   EXPECT_EQ(c.issuer, "http://127.0.0.1:4000");
   EXPECT_EQ(c.access_token_ttl, 3600);
   EXPECT_EQ(c.refresh_token_ttl, 2592000);
+  EXPECT_EQ(c.refresh_idle_ttl, 1209600);
   EXPECT_EQ(c.code_ttl, 60);
   EXPECT_EQ(c.session_ttl, 43200);
   EXPECT_EQ(c.session_idle_ttl, 1800);
@@ -54,6 +55,19 @@ TEST(Config, FlagsBeatEnvironmentBeatsFileBeatsDefaults) {
   EXPECT_EQ(c.issuer, "https://id.example");
   EXPECT_TRUE(c.CookieSecure()) << "secure cookies follow an https issuer";
   std::remove(file.c_str());
+}
+
+TEST(Config, RefreshIdleTtlIsSecondsAndZeroTurnsItOff) {
+  EXPECT_EQ(Load({}, Env({{"OAKGATE_REFRESH_IDLE_TTL", "0"}})).refresh_idle_ttl, 0);
+  EXPECT_EQ(Load({}, Env({{"OAKGATE_REFRESH_IDLE_TTL", "86400"}})).refresh_idle_ttl, 86400);
+  for (const char* bad : {"-1", "soon", "315360001"}) {
+    try {
+      Load({}, Env({{"OAKGATE_REFRESH_IDLE_TTL", bad}}));
+      FAIL() << bad;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key(), "refresh_idle_ttl") << bad;
+    }
+  }
 }
 
 TEST(Config, UnknownKeyInFileIsAnErrorNamingIt) {

@@ -57,7 +57,7 @@ class GrantTokenStore : public FakeTokenStore {
     if (it == codes.end()) return std::nullopt;
     return it->second;
   }
-  std::optional<store::Issued> RedeemCode(const store::AuthorizationCode&, int64_t,
+  std::optional<store::Issued> RedeemCode(const store::AuthorizationCode&, int64_t, int64_t,
                                           const store::NewTokens&) override {
     return redeem();
   }

@@ -18,7 +18,7 @@ class UnusedTokenStore : public store::TokenStore {
   }
   void CreateCode(const store::NewCode&) override { throw Unused(); }
   std::optional<store::AuthorizationCode> FindCode(std::string_view) override { throw Unused(); }
-  std::optional<store::Issued> RedeemCode(const store::AuthorizationCode&, int64_t,
+  std::optional<store::Issued> RedeemCode(const store::AuthorizationCode&, int64_t, int64_t,
                                           const store::NewTokens&) override {
     throw Unused();
   }

@@ -93,7 +93,10 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
       Mint(refresh, audience.value().scopes, ctx.settings.access_token_ttl, audience.value().uris);
   auto issued = CommitResolved(
       ctx.tokens, minted,
-      [&] { return ctx.tokens.RedeemCode(*code, ctx.settings.refresh_token_ttl, minted.stored); },
+      [&] {
+        return ctx.tokens.RedeemCode(*code, ctx.settings.refresh_token_ttl,
+                                     ctx.settings.refresh_idle_ttl, minted.stored);
+      },
       ctx.sleep);
   if (!issued) {
     // Lost the compare-and-set: a concurrent request redeemed it first (and has committed,

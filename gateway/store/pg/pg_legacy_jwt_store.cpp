@@ -41,8 +41,9 @@ std::optional<Issued> PgLegacyJwtStore::Exchange(const LegacyExchange& e) {
             .empty()) {
       return std::nullopt;  // nothing was written: committing is rolling back
     }
-    auto fam = tx.exec_prepared1(sql::kFamilyCreate.name, e.client_id, e.user_id,
-                                 util::JoinList(e.scopes), e.family_ttl_seconds, std::string());
+    auto fam =
+        tx.exec_prepared1(sql::kFamilyCreate.name, e.client_id, e.user_id, util::JoinList(e.scopes),
+                          e.family_ttl_seconds, std::string(), e.family_idle_ttl_seconds);
     int64_t family_id = fam[0].as<int64_t>();
     auto access =
         tx.exec_prepared1(sql::kAccessTokenCreate.name, Bytea(e.tokens.access_hash),

@@ -79,6 +79,7 @@ class PgTokenStore : public TokenStore, private PgStore {
   void CreateCode(const NewCode& code) override;
   std::optional<AuthorizationCode> FindCode(std::string_view code_hash) override;
   std::optional<Issued> RedeemCode(const AuthorizationCode& code, int64_t family_ttl_seconds,
+                                   int64_t family_idle_ttl_seconds,
                                    const NewTokens& tokens) override;
   std::optional<RefreshTokenRecord> FindRefreshToken(std::string_view token_hash) override;
   std::optional<Issued> Rotate(const RefreshTokenRecord& old, const NewTokens& tokens) override;

@@ -96,11 +96,12 @@ std::optional<AuthorizationCode> PgTokenStore::FindCode(std::string_view code_ha
 
 std::optional<Issued> PgTokenStore::RedeemCode(const AuthorizationCode& code,
                                                int64_t family_ttl_seconds,
+                                               int64_t family_idle_ttl_seconds,
                                                const NewTokens& tokens) {
   return TransactOrRollBack(db_, [&](pqxx::work& tx) -> std::optional<Issued> {
-    auto fam =
-        tx.exec_prepared1(sql::kFamilyCreate.name, code.client_id, code.user_id,
-                          JoinList(code.scopes), family_ttl_seconds, JoinList(code.resources));
+    auto fam = tx.exec_prepared1(sql::kFamilyCreate.name, code.client_id, code.user_id,
+                                 JoinList(code.scopes), family_ttl_seconds,
+                                 JoinList(code.resources), family_idle_ttl_seconds);
     int64_t family_id = fam[0].as<int64_t>();
     // RFC 6749 §4.1.2: single use. A lost compare-and-set rolls the family back.
     if (tx.exec_prepared(sql::kCodeRedeem.name, code.id, family_id).empty()) return std::nullopt;

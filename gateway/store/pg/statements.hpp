@@ -376,19 +376,26 @@ inline constexpr Statement kCodeRedeem{
     " WHERE id = $1 AND used_at IS NULL AND expires_at > now() RETURNING id"};
 inline constexpr Statement kFamilyCreate{
     "family_create",
-    "INSERT INTO token_families (client_id, user_id, scopes, expires_at, resources)"
+    "INSERT INTO token_families (client_id, user_id, scopes, expires_at, resources,"
+    " idle_ttl_seconds)"
     " VALUES ($1, nullif($2, '')::uuid, coalesce(string_to_array(nullif($3, ''), ' '), '{}'),"
     " now() + make_interval(secs => $4::bigint),"
-    " coalesce(string_to_array(nullif($5, ''), ' '), '{}')) RETURNING id"};
+    " coalesce(string_to_array(nullif($5, ''), ' '), '{}'), $6::integer) RETURNING id"};
+// A family is live while not revoked, before its absolute expiry and, with an idle limit,
+// used (started or rotated) within it (RFC 9700 §4.14.2); alias f. kRefreshRotateBatch spells
+// the same test on its alias fam.
+#define OAKGATE_FAMILY_LIVE                                                   \
+  "f.revoked_at IS NULL AND f.expires_at > now() AND (f.idle_ttl_seconds = 0" \
+  " OR f.last_used_at + make_interval(secs => f.idle_ttl_seconds) > now())"
 // The first statement of a rotation: it locks the family row, and only while the family is
 // still live, before any of its tokens. The prune task deletes a family and then (by cascade)
 // its tokens, so taking the locks in the same order means a rotation and a prune of the same
 // family never deadlock, and a rotation never inserts into a family that a prune is deleting
 // or has deleted (a foreign-key failure): it sees no row and decides again on fresh data.
-inline constexpr Statement kFamilyTouch{
-    "family_touch",
-    "UPDATE token_families SET last_used_at = now()"
-    " WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING id"};
+inline constexpr Statement kFamilyTouch{"family_touch",
+                                        "UPDATE token_families f SET last_used_at = now()"
+                                        " WHERE f.id = $1 AND " OAKGATE_FAMILY_LIVE
+                                        " RETURNING f.id"};
 inline constexpr Statement kFamilyRevoke{
     "family_revoke",
     "UPDATE token_families SET revoked_at = now(), revoked_reason = $2"
@@ -447,16 +454,19 @@ inline constexpr Statement kRefreshTokenFind{
     "SELECT r.id, r.family_id, f.client_id, f.user_id::text, u.email,"
     " array_to_string(f.scopes, ' ') AS scopes, array_to_string(f.resources, ' ') AS resources,"
     " extract(epoch FROM f.created_at)::bigint AS family_created,"
-    " extract(epoch FROM f.expires_at)::bigint AS family_expires,"
+    " extract(epoch FROM CASE WHEN f.idle_ttl_seconds = 0 THEN f.expires_at ELSE least("
+    "  f.expires_at, f.last_used_at + make_interval(secs => f.idle_ttl_seconds)) END)::bigint"
+    "  AS family_expires,"
     " r.used_at IS NOT NULL AS retired,"
     " coalesce((extract(epoch FROM now() - r.used_at) * 1000)::bigint, 0) AS since_retired_ms,"
     " r.revoked_at IS NOT NULL AS revoked,"
-    " (f.revoked_at IS NULL AND f.expires_at > now()"
+    " (" OAKGATE_FAMILY_LIVE
     "  AND (f.user_id IS NULL OR u.disabled_at IS NULL)) AS family_active,"
     " (SELECT c.id FROM refresh_tokens c WHERE c.parent_id = r.id AND c.used_at IS NULL"
     "  AND c.revoked_at IS NULL ORDER BY c.id DESC LIMIT 1) AS child"
     " FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id"
     " LEFT JOIN users u ON u.id = f.user_id WHERE r.token_hash = $1"};
+#undef OAKGATE_FAMILY_LIVE
 // Rotation: retiring is a compare-and-set, like code redemption.
 inline constexpr Statement kRefreshTokenRetire{
     "refresh_token_retire",
@@ -487,7 +497,8 @@ inline constexpr Statement kRefreshRotateBatch{
     " f AS MATERIALIZED (SELECT fam.id, fam.client_id, fam.user_id, fam.scopes, fam.resources,"
     "  fam.expires_at FROM token_families fam LEFT JOIN users u ON u.id = fam.user_id"
     "  WHERE (fam.id, fam.client_id) IN (SELECT family_id, client_id FROM p)"
-    "  AND fam.revoked_at IS NULL AND fam.expires_at > now()"
+    "  AND fam.revoked_at IS NULL AND fam.expires_at > now() AND (fam.idle_ttl_seconds = 0"
+    "  OR fam.last_used_at + make_interval(secs => fam.idle_ttl_seconds) > now())"
     "  AND (fam.user_id IS NULL OR u.disabled_at IS NULL) ORDER BY fam.id FOR NO KEY UPDATE OF "
     "fam),"
     " touch AS (UPDATE token_families fam SET last_used_at = now() FROM f WHERE fam.id = f.id),"
