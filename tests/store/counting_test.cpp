@@ -163,6 +163,19 @@ TEST_F(Counting, RegistrationAttemptsOverTheLimitAreRefusedAndNotRecorded) {
   EXPECT_TRUE(r.RecordAttempt(Unique("ip-"), 3600, 3).allowed);
 }
 
+TEST_F(Counting, ConcurrentRegistrationsFromOneAddressGetNoMoreThanTheLimitThrough) {
+  constexpr int kThreads = 12;
+  constexpr int64_t kLimit = 5;
+  std::string ip = Unique("ip-");
+  std::atomic<int> admitted{0};
+  RunTogether(kThreads, [&](int) {
+    if (Db().Registrations().RecordAttempt(ip, 3600, kLimit).allowed) ++admitted;
+  });
+  EXPECT_EQ(admitted.load(), kLimit);
+  EXPECT_EQ(Count("SELECT count(*) FROM registration_attempts WHERE client_address = '" + ip + "'"),
+            kLimit);
+}
+
 TEST_F(Counting, TheSharedBucketGrantsNoMoreThanItsBurst) {
   // One token a minute: nothing refills while the test runs.
   store::Agent agent = NewAgent(NewUser());

@@ -57,12 +57,16 @@ std::optional<std::string> PgRegistrationStore::FindActiveToken(std::string_view
 
 RegistrationAttempts PgRegistrationStore::RecordAttempt(std::string_view client_address,
                                                         int64_t window_seconds, int64_t limit) {
-  return QueryRow(
-      db_, sql::kRegistrationAttempt,
-      [](const pqxx::row& row) {
-        return RegistrationAttempts{row["allowed"].as<bool>(), row["retry"].as<int64_t>()};
-      },
-      std::string(client_address), window_seconds, limit);
+  // Under the address's throttle lock (as login and client authentication, G3): the count of
+  // kRegistrationAttempt sees only attempts committed before its statement began, so without
+  // it concurrent attempts all read the same count and all get through.
+  std::string address(client_address);
+  return Transact(db_, [&](pqxx::work& tx) {
+    tx.exec_prepared(sql::kThrottleLock.name, "registration address " + address,
+                     "registration address " + address);
+    auto row = tx.exec_prepared1(sql::kRegistrationAttempt.name, address, window_seconds, limit);
+    return RegistrationAttempts{row["allowed"].as<bool>(), row["retry"].as<int64_t>()};
+  });
 }
 
 }  // namespace oakgate::store::pg
