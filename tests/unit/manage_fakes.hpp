@@ -296,6 +296,8 @@ class FakeAuditStore : public store::AuditStore {
     queries.push_back(q);
     return {};
   }
+  std::vector<store::AuditLink> ChainAfter(int64_t, int64_t) override { throw Unused(); }
+  std::optional<store::AuditChainHead> ChainHead() override { throw Unused(); }
 };
 
 // The stores behind a user's own credentials (sessions, grants, sign-out everywhere) and the

@@ -60,6 +60,8 @@ class FakeAuditStore : public store::AuditStore {
   std::vector<store::AuditEvent> events;
   void Record(const store::AuditEvent& e) override { events.push_back(e); }
   std::vector<store::AuditRecord> List(const store::AuditQuery&) override { return {}; }
+  std::vector<store::AuditLink> ChainAfter(int64_t, int64_t) override { throw Unused(); }
+  std::optional<store::AuditChainHead> ChainHead() override { throw Unused(); }
 };
 
 // What CommitResolved and the TokenWriter need: whether an access token hash is stored,

@@ -103,6 +103,8 @@ class PgAuditStore : public AuditStore, private PgStore {
   using PgStore::PgStore;
   void Record(const AuditEvent& event) override;
   std::vector<AuditRecord> List(const AuditQuery& query) override;
+  std::vector<AuditLink> ChainAfter(int64_t after_id, int64_t limit) override;
+  std::optional<AuditChainHead> ChainHead() override;
 };
 
 class PgResourceStore : public ResourceStore, private PgStore {

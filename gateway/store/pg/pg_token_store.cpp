@@ -300,6 +300,24 @@ std::vector<AuditRecord> PgAuditStore::List(const AuditQuery& q) {
       OrNull(q.user_id), OrNull(q.type), OrNull(from), OrNull(to), OrNull(before), q.limit);
 }
 
+std::vector<AuditLink> PgAuditStore::ChainAfter(int64_t after_id, int64_t limit) {
+  return QueryAll(
+      db_, sql::kAuditChainPage,
+      [](const pqxx::row& row) {
+        return AuditLink{row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                         row[3].as<std::string>()};
+      },
+      after_id, limit);
+}
+
+std::optional<AuditChainHead> PgAuditStore::ChainHead() {
+  return QueryOne(
+      db_, sql::kAuditChainHead,
+      [](const pqxx::row& row) {
+        return AuditChainHead{row[0].as<int64_t>(), row[1].as<std::string>()};
+      });
+}
+
 std::vector<Grant> PgTokenStore::ListGrants(std::string_view user_id) {
   return QueryAll(
       db_, sql::kGrantList,
