@@ -42,21 +42,19 @@ RevocationService::Found RevocationService::RevokeToken(const std::string& token
     auto owner = db_.Tokens().FindAccessTokenOwner(crypto::ToBytes(crypto::Sha256(token)));
     if (!owner) return Found::kUnknown;
     if (owner->client_id != me) return Found::kNotYours;
-    if (db_.Tokens().RevokeAccessToken(owner->id)) {
-      RecordAudit(db_, caller,
-                  {"oauth.token_revoked", "", me, "access_token:" + std::to_string(owner->id), ""});
-    }
+    db_.Tokens().RevokeAccessToken(
+        owner->id, AuditEventOf(caller, {"oauth.token_revoked", "", me,
+                                         "access_token:" + std::to_string(owner->id), ""}));
     return Found::kOurs;
   }
   if (HasTokenShape(token, kRefreshTokenPrefix)) {
     auto t = db_.Tokens().FindRefreshToken(crypto::ToBytes(crypto::Sha256(token)));
     if (!t) return Found::kUnknown;
     if (t->client_id != me) return Found::kNotYours;
-    if (db_.Tokens().RevokeFamily(t->family_id, "revoked")) {
-      RecordAudit(db_, caller,
-                  {"oauth.token_revoked", t->user_id.value_or(""), me,
-                   "family:" + std::to_string(t->family_id), ""});
-    }
+    db_.Tokens().RevokeFamily(
+        t->family_id, "revoked",
+        AuditEventOf(caller, {"oauth.token_revoked", t->user_id.value_or(""), me,
+                              "family:" + std::to_string(t->family_id), ""}));
     return Found::kOurs;
   }
   return Found::kUnknown;  // not one of ours: nothing to revoke

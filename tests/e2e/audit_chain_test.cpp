@@ -132,6 +132,9 @@ TEST_F(AuditChainE2E, PruningRemovesOnlyAPrefixSoTheChainStillHolds) {
         "INSERT INTO audit_events (type, created_at) SELECT 'old.event', now() - interval '400"
         " days' FROM generate_series(1, 3)");
   };
+  // The trail afresh, so the first old rows are its oldest (the setup wrote young ones).
+  db_->Scalar("TRUNCATE audit_events; UPDATE audit_chain_head SET last_id = 0, hash = '\\x" +
+              std::string(64, '0') + "'");
   old();
   WriteConcurrently(2, 3);
   // An old time after young rows: deleting it would cut the chain in the middle.

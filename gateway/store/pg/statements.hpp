@@ -20,11 +20,12 @@ inline constexpr Statement kUserCreate{
     " RETURNING id::text"};
 inline constexpr Statement kUserSetPassword{
     "user_set_password",
-    "UPDATE users SET password_hash = $2, updated_at = now() WHERE email_normalized = $1"};
+    "UPDATE users SET password_hash = $2, updated_at = now() WHERE email_normalized = $1"
+    " RETURNING id::text"};
 inline constexpr Statement kUserDisable{
     "user_disable",
     "UPDATE users SET disabled_at = coalesce(disabled_at, now()), updated_at = now()"
-    " WHERE email_normalized = $1 RETURNING id"};
+    " WHERE email_normalized = $1 RETURNING id::text"};
 inline constexpr Statement kSessionsEndForUser{
     "sessions_end_for_user",
     "UPDATE sessions SET ended_at = now(), idle_expires_at = least(idle_expires_at, now())"
@@ -89,7 +90,7 @@ inline constexpr Statement kSessionFindActive{
 inline constexpr Statement kSessionEnd{
     "session_end",
     "UPDATE sessions SET ended_at = now(), idle_expires_at = least(idle_expires_at, now())"
-    " WHERE token_hash = $1 AND ended_at IS NULL"};
+    " WHERE token_hash = $1 AND ended_at IS NULL RETURNING user_id::text, id"};
 
 inline constexpr Statement kLoginFailureCounts{
     "login_failure_counts",
