@@ -12,6 +12,15 @@ int64_t SecondsUntil(int64_t until_ms, int64_t now_ms) {
   return std::max<int64_t>(1, (until_ms - now_ms + 999) / 1000);
 }
 
+void CountLease(bool granted) {
+  observe::Metrics()
+      .GetCounter("oakgate_lookup_throttle_leases_total",
+                  "Statements that leased failed lookups from an address's shared bucket, by "
+                  "result: granted (some), empty (none: the address is over its limit)",
+                  {{"result", granted ? "granted" : "empty"}})
+      .Inc();
+}
+
 void CountRefused() {
   static observe::Counter& refused = observe::Metrics().GetCounter(
       "oakgate_lookup_throttled_total",
@@ -21,6 +30,14 @@ void CountRefused() {
 }
 
 }  // namespace
+
+store::Lease SharedLookupThrottle::CountingStore::TakeChunk(std::string_view key,
+                                                            int64_t rate_per_minute, int64_t burst,
+                                                            int64_t chunk) {
+  store::Lease lease = inner.TakeChunk(key, rate_per_minute, burst, chunk);
+  CountLease(lease.granted > 0);
+  return lease;
+}
 
 std::string LookupBucketKey(std::string_view address) {
   std::string label = "oakgate lookup failures\n";
@@ -89,7 +106,7 @@ int64_t SharedLookupThrottle::Failed(const std::string& address) {
   const int64_t now = clock_.MonotonicMillis();
   auto entry = FindOrAdd(address, now);
   std::lock_guard lock(entry->mutex);
-  BucketAnswer answer = TakeLeased(entry->state, store_, entry->key, rate_, rate_, now);
+  BucketAnswer answer = TakeLeased(entry->state, store_, entry->key, rate_, rate_, now, false);
   if (answer.allowed) return 0;
   // Refused until the shared bucket holds a failure again (TakeLeased asks it no sooner).
   int64_t until = std::max(entry->state.empty_until_ms, now + 1);

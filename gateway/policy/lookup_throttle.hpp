@@ -53,7 +53,15 @@ class SharedLookupThrottle : public oauth::LookupThrottle {
   std::shared_ptr<Address> Find(const std::string& address) const;
   std::shared_ptr<Address> FindOrAdd(const std::string& address, int64_t now_ms);
 
-  store::RateBucketStore& store_;
+  // The shared buckets, its leases counted apart from the agents'
+  // (oakgate_lookup_throttle_leases_total).
+  struct CountingStore : store::RateBucketStore {
+    explicit CountingStore(store::RateBucketStore& s) : inner(s) {}
+    store::Lease TakeChunk(std::string_view key, int64_t rate_per_minute, int64_t burst,
+                           int64_t chunk) override;
+    store::RateBucketStore& inner;
+  };
+  CountingStore store_;
   const util::Clock& clock_;
   const int64_t rate_;
   const size_t capacity_;
