@@ -7,9 +7,10 @@
 -- batches, an older release during a blue/green switch) and the link commits or rolls back
 -- with the event and its change. Writers are serialized on the one row of audit_chain_head,
 -- locked from the event's INSERT to the end of its transaction: the gateway writes a
--- transaction's audit event last, just before COMMIT, to keep that short. The id is drawn
--- again under that lock, so id order is chain order and the walk (and pruning, which deletes
--- a prefix of it) follows the primary key.
+-- transaction's audit event last, just before COMMIT, to keep that short. One UPDATE of
+-- that row takes the lock, draws the id (the head's last_id + 1) and computes the hash, so
+-- id order is chain order and the walk (and pruning, which deletes a prefix of it) follows
+-- the primary key.
 --
 -- Tamper-evident, not tamper-proof: whoever may rewrite the table may rewrite the whole chain
 -- after the row they change (and the head) too. Pruning deletes the oldest rows; the first
@@ -17,24 +18,28 @@
 
 ALTER TABLE audit_events ADD COLUMN IF NOT EXISTS prev_hash bytea;
 ALTER TABLE audit_events ADD COLUMN IF NOT EXISTS hash bytea;
--- The trigger draws the id; a default would draw one more for nothing.
+-- The trigger draws the id from the head; the sequence is no longer used.
 ALTER TABLE audit_events ALTER COLUMN id DROP DEFAULT;
 
 -- The hash of the newest row (the genesis value, 32 zero bytes, while there is none).
+-- prev_hash: the hash before the newest row's, so one UPDATE can hand both to the trigger.
 CREATE TABLE IF NOT EXISTS audit_chain_head (
   one boolean PRIMARY KEY DEFAULT true CHECK (one),
   last_id bigint NOT NULL,
-  hash bytea NOT NULL
+  hash bytea NOT NULL,
+  prev_hash bytea
 );
 
 -- What a row's hash covers: every column but the chain's own, as JSON text (jsonb prints it
 -- one way only), the time in microseconds since the epoch so no session setting changes it.
-CREATE OR REPLACE FUNCTION audit_event_content(e audit_events) RETURNS text
+CREATE OR REPLACE FUNCTION audit_event_content(e audit_events, id bigint) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT jsonb_build_array(e.id, (extract(epoch FROM e.created_at) * 1000000)::bigint, e.type,
+  SELECT jsonb_build_array(id, (extract(epoch FROM e.created_at) * 1000000)::bigint, e.type,
                            e.user_id, e.client_id, e.actor, e.subject, e.client_address,
                            e.request_id, e.details)::text
 $$;
+CREATE OR REPLACE FUNCTION audit_event_content(e audit_events) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT audit_event_content(e, e.id) $$;
 
 CREATE OR REPLACE FUNCTION audit_chain_step(state bytea, content text) RETURNS bytea
 LANGUAGE sql IMMUTABLE AS $$ SELECT sha256(state || convert_to(content, 'UTF8')) $$;
@@ -42,13 +47,19 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT sha256(state || convert_to(content, 'UTF8'))
 CREATE OR REPLACE FUNCTION audit_events_chain() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-  head bytea;
+  new_id bigint;
+  new_prev bytea;
+  new_hash bytea;
 BEGIN
-  SELECT hash INTO head FROM audit_chain_head WHERE one FOR UPDATE;
-  NEW.id := nextval('audit_events_id_seq');
-  NEW.prev_hash := head;
-  NEW.hash := audit_chain_step(head, audit_event_content(NEW));
-  UPDATE audit_chain_head SET last_id = NEW.id, hash = NEW.hash WHERE one;
+  -- The right-hand sides see the head as it was: prev_hash gets the old hash.
+  UPDATE audit_chain_head h
+     SET last_id = h.last_id + 1, prev_hash = h.hash,
+         hash = audit_chain_step(h.hash, audit_event_content(NEW, h.last_id + 1))
+   WHERE h.one
+  RETURNING h.last_id, h.prev_hash, h.hash INTO new_id, new_prev, new_hash;
+  NEW.id := new_id;
+  NEW.prev_hash := new_prev;
+  NEW.hash := new_hash;
   RETURN NEW;
 END
 $$;
