@@ -9,7 +9,11 @@ namespace {
 
 oauth::Introspection Answer(const util::Result<VerifiedKey, KeyError>& key) {
   oauth::Introspection out;  // inactive unless the key verifies
-  if (!key) return out;
+  if (!key) {
+    // Revoked and expired keys exist; a malformed or unknown one is a failed lookup.
+    out.unknown = key.error() == KeyError::kInvalidFormat || key.error() == KeyError::kInvalid;
+    return out;
+  }
   const VerifiedKey& k = key.value();
   out.active = true;
   out.token_type = "api_key";

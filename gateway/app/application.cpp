@@ -28,6 +28,7 @@
 #include "gateway/oauth/token_service.hpp"
 #include "gateway/observe/log.hpp"
 #include "gateway/policy/decision_writer.hpp"
+#include "gateway/policy/lookup_throttle.hpp"
 #include "gateway/policy/policy_cache.hpp"
 #include "gateway/policy/shared_rate_limiter.hpp"
 #include "gateway/policy/validator.hpp"
@@ -176,6 +177,11 @@ int Serve(const config::Config& cfg) {
   oauth::IntrospectionService introspection(db, client_auth, cfg.issuer, &inactive_tokens,
                                             &active_tokens, &handlers::oauth::RenderIntrospection);
   oauth::RevocationService revocation(db, client_auth);
+  // Failed lookups of tokens and keys per client address, shared by every instance (G9, G10).
+  policy::SharedLookupThrottle lookup_throttle(db.RateBuckets(), clock,
+                                               cfg.lookup_failures_per_minute);
+  introspection.SetLookupThrottle(&lookup_throttle);
+  revocation.SetLookupThrottle(&lookup_throttle);
   oauth::RegistrationService registration(db, RegistrationSettingsFrom(cfg));
   web.form_action_origins = [&authorize](std::string_view return_to) {
     return authorize.FormActionOrigins(return_to);
@@ -228,7 +234,7 @@ int Serve(const config::Config& cfg) {
   introspection.AddIntrospector(std::make_shared<apikey::KeyIntrospector>(key_verifier));
   policy::CachedPolicies policies(db, &policy_cache);
   policy::Validator validator(key_verifier, rate_limiter, policies, clock,
-                              crypto::SystemRandom::Instance());
+                              crypto::SystemRandom::Instance(), &lookup_throttle);
 
   // The legacy JWT bridge (CONTRACT §12), only when configured.
   LegacyStack legacy(cfg, db, client_auth, tokens, clock);

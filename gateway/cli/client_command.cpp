@@ -162,7 +162,13 @@ void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action) {
         c.secret_hash = crypto::ToBytes(crypto::Sha256(secret));
       }
       auto db = OpenDatabase(flags);
-      if (!db->Clients().Create(c)) throw CommandError(kExitFailure, "client id already exists");
+      nlohmann::json details = {{"confidential", c.confidential},
+                                {"scope", util::JoinList(c.scopes)},
+                                {"grant_types", util::JoinList(c.grant_types)},
+                                {"redirect_uris", c.redirect_uris}};
+      if (!db->Clients().Create(c, CliEvent("client.created", "", c.id, details))) {
+        throw CommandError(kExitFailure, "client id already exists");
+      }
       auto out = ToJson(c);
       if (c.confidential) out["client_secret"] = secret;
       PrintJson(out);
@@ -186,7 +192,9 @@ void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action) {
   del->callback([&flags, &action] {
     action = [&flags] {
       auto db = OpenDatabase(flags);
-      if (!db->Clients().Delete(a.id)) throw CommandError(kExitFailure, "no such client");
+      if (!db->Clients().Delete(a.id, CliEvent("client.deleted", "", a.id))) {
+        throw CommandError(kExitFailure, "no such client");
+      }
       PrintJson({{"id", a.id}, {"deleted", true}});
       return kExitOk;
     };
@@ -220,7 +228,16 @@ void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action) {
       CheckScopes(c.scopes);
       CheckRedirectUris(c.redirect_uris);
       CheckGrants(c);
-      if (!db->Clients().Update(c)) throw CommandError(kExitFailure, "no such client");
+      nlohmann::json details = {{"name", c.name},
+                                {"first_party", c.first_party},
+                                {"introspect", c.can_introspect},
+                                {"require_resource", c.requires_resource},
+                                {"scope", util::JoinList(c.scopes)},
+                                {"grant_types", util::JoinList(c.grant_types)},
+                                {"redirect_uris", c.redirect_uris}};
+      if (!db->Clients().Update(c, CliEvent("client.updated", "", c.id, details))) {
+        throw CommandError(kExitFailure, "no such client");
+      }
       PrintJson(ToJson(c));
       return kExitOk;
     };
@@ -235,7 +252,9 @@ void RegisterClient(CLI::App& app, GlobalFlags& flags, Action& action) {
     action = [&flags] {
       auto db = OpenDatabase(flags);
       std::string secret = crypto::RandomToken(32);
-      if (!db->Clients().RotateSecret(a.id, crypto::ToBytes(crypto::Sha256(secret)), a.grace)) {
+      if (!db->Clients().RotateSecret(
+              a.id, crypto::ToBytes(crypto::Sha256(secret)), a.grace,
+              CliEvent("client.secret_rotated", "", a.id, {{"grace_seconds", a.grace}}))) {
         throw CommandError(kExitFailure, "no such confidential client");
       }
       PrintJson({{"id", a.id}, {"client_secret", secret}, {"previous_secret_valid_for", a.grace}});

@@ -42,6 +42,18 @@ std::unique_ptr<store::pg::PgDatabase> OpenDatabase(const GlobalFlags& flags) {
   return std::make_unique<store::pg::PgDatabase>(cfg.database_url);
 }
 
+store::AuditEvent CliEvent(std::string type, std::string user_id, std::string client_id,
+                           const nlohmann::json& details) {
+  store::AuditEvent e;
+  e.type = std::move(type);
+  e.user_id = std::move(user_id);
+  e.client_id = std::move(client_id);
+  e.actor = "cli";
+  e.subject = e.client_id.empty() ? e.user_id : "client:" + e.client_id;
+  e.details_json = details.dump();
+  return e;
+}
+
 void PrintJson(const nlohmann::json& value) { std::cout << value.dump() << std::endl; }
 
 std::string ReadPasswordFromStdin() {

@@ -38,5 +38,9 @@ std::unique_ptr<store::pg::PgDatabase> OpenDatabase(const GlobalFlags& flags);
 void PrintJson(const nlohmann::json& value);
 // Reads the first line of stdin (without the newline).
 std::string ReadPasswordFromStdin();
+// The audit event of a change made with the CLI: actor "cli", no address or request. Never a
+// secret in `details`.
+store::AuditEvent CliEvent(std::string type, std::string user_id, std::string client_id,
+                           const nlohmann::json& details = nlohmann::json::object());
 
 }  // namespace oakgate::cli

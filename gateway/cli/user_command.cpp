@@ -44,8 +44,9 @@ void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action) {
           args.password_stdin ? ReadPasswordFromStdin() : crypto::RandomToken(18);
       auto db = OpenDatabase(flags);
       session::PasswordHasher hasher(1);
-      auto created = db->Users().Create(email, session::NormalizeEmail(email),
-                                        hasher.Hash(password), args.admin);
+      auto created =
+          db->Users().Create(email, session::NormalizeEmail(email), hasher.Hash(password),
+                             args.admin, CliEvent("user.created", "", "", {{"admin", args.admin}}));
       if (!created) throw CommandError(kExitFailure, "a user with that email already exists");
       nlohmann::json out = {{"id", created->id}, {"email", email}, {"admin", args.admin}};
       if (!args.password_stdin) out["password"] = password;
@@ -65,7 +66,8 @@ void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action) {
       std::string password = ReadPasswordFromStdin();
       auto db = OpenDatabase(flags);
       session::PasswordHasher hasher(1);
-      if (!db->Users().SetPassword(session::NormalizeEmail(args.email), hasher.Hash(password))) {
+      if (!db->Users().SetPassword(session::NormalizeEmail(args.email), hasher.Hash(password),
+                                   CliEvent("user.password_set", "", ""))) {
         throw CommandError(kExitFailure, "no user with that email");
       }
       PrintJson({{"email", args.email}, {"password_changed", true}});
@@ -78,7 +80,8 @@ void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action) {
   disable->callback([&flags, &action] {
     action = [&flags] {
       auto db = OpenDatabase(flags);
-      if (!db->Users().Disable(session::NormalizeEmail(args.email))) {
+      if (!db->Users().Disable(session::NormalizeEmail(args.email),
+                               CliEvent("user.disabled", "", ""))) {
         throw CommandError(kExitFailure, "no user with that email");
       }
       PrintJson({{"email", args.email}, {"disabled", true}});

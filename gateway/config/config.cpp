@@ -105,6 +105,8 @@ const std::vector<Key>& Keys() {
                     &Config::registration_window, 1, 86400));
     k.push_back(Int("registration_unused_ttl", "OAKGATE_REGISTRATION_UNUSED_TTL",
                     &Config::registration_unused_ttl, 60, 31536000));
+    k.push_back(Int("lookup_failures_per_minute", "OAKGATE_LOOKUP_FAILURES_PER_MINUTE",
+                    &Config::lookup_failures_per_minute, 0, 1000000));
     // Legacy JWT bridge (CONTRACT §12)
     k.push_back(Str("legacy_jwt_hs256_secret", "OAKGATE_LEGACY_JWT_HS256_SECRET",
                     &Config::legacy_jwt_hs256_secret));

@@ -73,6 +73,11 @@ struct Config {
   int registration_rate_limit = 20;
   int registration_window = 3600;
   int registration_unused_ttl = 86400;
+  // Failed lookups (unknown tokens at /oauth/introspect and /oauth/revoke, malformed or unknown
+  // API keys at /v1/validate) one client address may make a minute, as a burst and then
+  // refilled at that rate, across all instances; beyond it every lookup from the address is
+  // 429 until the allowance refills. 0: off.
+  int lookup_failures_per_minute = 600;
   // The legacy JWT bridge (CONTRACT §12): off unless a key is set. An HS256 secret (at least
   // 32 bytes) and/or a PEM public key file (RSA >= 2048 bits for RS256, EC P-256 for ES256);
   // iss and aud checked when set; the claim naming the oakgate user (its email, or its id);

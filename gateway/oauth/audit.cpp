@@ -1,8 +1,5 @@
 #include "gateway/oauth/audit.hpp"
 
-#include "gateway/observe/log.hpp"
-#include "gateway/util/errors.hpp"
-
 namespace oakgate::oauth {
 
 store::AuditEvent AuditEventOf(const Caller& caller, const AuditEntry& entry) {
@@ -19,13 +16,7 @@ store::AuditEvent AuditEventOf(const Caller& caller, const AuditEntry& entry) {
 }
 
 void RecordAudit(store::AuditStore& audit, const Caller& caller, const AuditEntry& entry) {
-  store::AuditEvent e = AuditEventOf(caller, entry);
-  try {
-    audit.Record(e);
-  } catch (const util::ServiceUnavailable& ex) {
-    observe::Warn("audit event not recorded",
-                  {{"type", entry.type}, {"request_id", caller.request_id}, {"detail", ex.what()}});
-  }
+  audit.Record(AuditEventOf(caller, entry));
 }
 
 }  // namespace oakgate::oauth

@@ -16,8 +16,11 @@ struct AuditEntry {
   std::string details_json;  // "" for {}
 };
 
-// Records the event. An audit write that fails is logged, not fatal: by then the operation it
-// describes has happened (or the failure was reported already).
+// Records an event that records no change of its own (a refusal: a failed client
+// authentication, a denied consent), in a transaction of its own. Every event of a change is
+// written by its store, in the change's transaction (AuditEventOf). A database failure is
+// thrown (util::ServiceUnavailable), never swallowed: the request is answered 503 rather than
+// served without its event.
 void RecordAudit(store::AuditStore& audit, const Caller& caller, const AuditEntry& entry);
 inline void RecordAudit(store::Database& db, const Caller& caller, const AuditEntry& entry) {
   RecordAudit(db.Audit(), caller, entry);

@@ -175,10 +175,10 @@ void AuthorizeService::RememberConsent(const AuthorizationRequest& r, const std:
     merge(consent.scopes, before->scopes);
     merge(consent.resources, before->resources);
   }
-  db_.Consents().Save(user_id, r.target.client.id, consent);
-  RecordAudit(db_, caller,
-              {"oauth.consent_granted", user_id, r.target.client.id, "",
-               nlohmann::json({{"scope", JoinScope(r.scopes)}}).dump()});
+  db_.Consents().Save(
+      user_id, r.target.client.id, consent,
+      AuditEventOf(caller, {"oauth.consent_granted", user_id, r.target.client.id, "",
+                            nlohmann::json({{"scope", JoinScope(r.scopes)}}).dump()}));
 }
 
 void AuthorizeService::RecordDenied(const AuthorizationRequest& r, const std::string& user_id,
@@ -201,10 +201,9 @@ std::string AuthorizeService::IssueCode(const AuthorizationRequest& r, const std
   row.resources = UrisOf(r.resources);
   row.code_challenge = r.code_challenge;
   row.ttl_seconds = settings_.code_ttl;
+  row.audit = AuditEventOf(caller, {"oauth.authorized", user_id, r.target.client.id, "",
+                                    nlohmann::json({{"scope", JoinScope(r.scopes)}}).dump()});
   db_.Tokens().CreateCode(row);
-  RecordAudit(db_, caller,
-              {"oauth.authorized", user_id, r.target.client.id, "",
-               nlohmann::json({{"scope", JoinScope(r.scopes)}}).dump()});
   ParamList out = {{"code", code}};
   if (r.target.state) out.emplace_back("state", *r.target.state);
   out.emplace_back("iss", settings_.issuer);  // RFC 9207

@@ -29,6 +29,8 @@ Introspection IntrospectionService::AccessTokenAnswer(const store::AccessToken& 
 std::optional<Introspection> IntrospectionService::TryCached(const IntrospectRequest& request,
                                                              const Caller& caller) {
   if (!request.token) return std::nullopt;
+  // An address over its lookup limit is answered by the pool (429); one atomic load otherwise.
+  if (throttle_ && throttle_->Blocked(caller.client_address)) return std::nullopt;
   bool access_token = HasTokenShape(*request.token, kAccessTokenPrefix);
   if (!access_token && others_.empty()) return std::nullopt;
   auto client = auth_.TryCached(request.credentials, caller);
@@ -64,9 +66,19 @@ util::Result<Introspection, OAuthError> IntrospectionService::Introspect(
     return Fail(std::move(e));
   }
   if (!request.token) return Fail(MakeError(ErrorCode::kInvalidRequest, "token is required"));
-  const std::string& token = *request.token;
-  const store::Client& caller_client = client.value().client;
+  // An address that failed too many lookups learns nothing more until it waits (G9).
+  if (throttle_) {
+    if (int64_t wait = throttle_->Blocked(caller.client_address)) return Fail(TooManyLookups(wait));
+  }
+  Introspection out = Lookup(*request.token, client.value().client);
+  if (out.unknown && throttle_) {
+    if (int64_t wait = throttle_->Failed(caller.client_address)) return Fail(TooManyLookups(wait));
+  }
+  return out;
+}
 
+Introspection IntrospectionService::Lookup(const std::string& token,
+                                           const store::Client& caller_client) {
   Introspection out;
   if (HasTokenShape(token, kAccessTokenPrefix)) {
     // One SHA-256 for every lookup: the caches and the database all key on it.
@@ -101,13 +113,20 @@ util::Result<Introspection, OAuthError> IntrospectionService::Introspect(
     } else if (auto loaded = load()) {
       live = std::make_shared<const CachedToken>(std::move(*loaded));
     }
+    if (!live) {
+      // Dead or never issued: only the latter is a failed lookup (a resource server sees
+      // expired tokens every day). Asked only on this path, and only when it is counted.
+      out.unknown = throttle_ && !db_.Tokens().FindAccessTokenOwner(hash);
+      return out;
+    }
     // RFC 7662 §2.2 with RFC 8707: a token bound to resources is active only to the clients
     // those resources' servers introspect with. A resource deleted since has none.
-    if (!live || !ActiveTokenCache::MaySee(*live, caller_client.id)) return out;
+    if (!ActiveTokenCache::MaySee(*live, caller_client.id)) return out;
     return live->answer;
   }
   if (HasTokenShape(token, kRefreshTokenPrefix)) {
     auto t = db_.Tokens().FindRefreshToken(crypto::ToBytes(crypto::Sha256(token)));
+    out.unknown = !t;
     // Active only to the client it was issued to, so a resource server can never take it for
     // an access token.
     if (!t || t->retired || t->revoked || !t->family_active || t->client_id != caller_client.id) {
@@ -130,7 +149,8 @@ util::Result<Introspection, OAuthError> IntrospectionService::Introspect(
   for (const auto& other : others_) {
     if (auto r = other->Introspect(token, caller_client)) return *r;
   }
-  return out;  // malformed or unknown: inactive
+  out.unknown = true;  // malformed or unknown: inactive
+  return out;
 }
 
 }  // namespace oakgate::oauth

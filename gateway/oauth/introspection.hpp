@@ -13,6 +13,7 @@
 #include "gateway/oauth/client_auth.hpp"
 #include "gateway/oauth/inactive_token_cache.hpp"
 #include "gateway/oauth/introspection_types.hpp"
+#include "gateway/oauth/lookup_throttle.hpp"
 
 namespace oakgate::oauth {
 
@@ -56,6 +57,9 @@ class IntrospectionService {
   void AddIntrospector(std::shared_ptr<CredentialIntrospector> other) {
     others_.push_back(std::move(other));
   }
+  // Counts lookups of unknown tokens per address and refuses an address over its limit
+  // (too_many_requests) before any lookup (security.md G9). Optional.
+  void SetLookupThrottle(LookupThrottle* throttle) { throttle_ = throttle; }
   // invalid_client (401) unless a confidential client authenticates; unauthorized_client
   // (403) when it may not introspect.
   util::Result<Introspection, OAuthError> Introspect(const IntrospectRequest& request,
@@ -70,6 +74,8 @@ class IntrospectionService {
   ClientAuthenticator& auth_;
   std::string issuer_;
   Introspection AccessTokenAnswer(const store::AccessToken& t) const;
+  Introspection Lookup(const std::string& token, const store::Client& caller_client);
+  LookupThrottle* throttle_ = nullptr;
   InactiveTokenCache* inactive_;
   ActiveTokenCache* active_;
   Renderer render_;

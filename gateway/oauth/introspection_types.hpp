@@ -21,6 +21,9 @@ struct Introspection {
   std::optional<std::string> iss;
   std::vector<std::string> aud;  // RFC 7662 §2.2, RFC 8707: the resources it is bound to
   std::map<std::string, std::string> extra;  // e.g. key_id, agent_id
+  // Inactive because no such credential exists (unknown or malformed, not expired or
+  // revoked): a failed lookup, counted per address by LookupThrottle.
+  bool unknown = false;
   // The JSON answer, when a cache rendered it already (handlers send it as it is).
   std::shared_ptr<const std::string> rendered;
 };

@@ -250,15 +250,15 @@ util::Result<RegisteredClient, OAuthError> RegistrationService::Register(
   c.redirect_uris = m.redirect_uris;
   c.scopes = *m.scopes;
   c.grant_types = m.grant_types;
-  if (!db_.Clients().Create(c)) {
+  store::AuditEvent registered = AuditEventOf(
+      caller, {"oauth.client_registered", "", c.id, "",
+               nlohmann::json({{"scope", JoinScope(c.scopes)}, {"redirect_uris", c.redirect_uris}})
+                   .dump()});
+  if (!db_.Clients().Create(c, registered)) {
     throw std::runtime_error("random client id collided");  // 2^-128: never
   }
   auto created = db_.Clients().Find(c.id);
   if (created) c.created_at = created->created_at;
-  RecordAudit(db_, caller,
-              {"oauth.client_registered", "", c.id, "",
-               nlohmann::json({{"scope", JoinScope(c.scopes)}, {"redirect_uris", c.redirect_uris}})
-                   .dump()});
   return RegisteredClient{std::move(c), std::move(m)};
 }
 

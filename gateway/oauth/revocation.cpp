@@ -19,31 +19,45 @@ util::Result<bool, OAuthError> RevocationService::Revoke(const RevokeRequest& re
   auto client = auth_.Authenticate(request.credentials, caller);
   if (!client) return Fail(client.error());
   if (!request.token) return Fail(MakeError(ErrorCode::kInvalidRequest, "token is required"));
-  const std::string& token = *request.token;
-  const std::string& me = client.value().client.id;
+  // A public client needs no secret, so without this anybody could probe tokens here at will:
+  // an address that failed too many lookups learns nothing more until it waits (G9).
+  if (throttle_) {
+    if (int64_t wait = throttle_->Blocked(caller.client_address)) return Fail(TooManyLookups(wait));
+  }
+  Found found = RevokeToken(*request.token, client.value().client.id, caller);
+  // An unknown token and another client's are both what a scan finds; a client revoking its
+  // own tokens finds neither.
+  if (found != Found::kOurs && throttle_) {
+    if (int64_t wait = throttle_->Failed(caller.client_address)) return Fail(TooManyLookups(wait));
+  }
+  if (found == Found::kNotYours) return Fail(NotYours());
+  return true;
+}
+
+RevocationService::Found RevocationService::RevokeToken(const std::string& token,
+                                                        const std::string& me,
+                                                        const Caller& caller) {
   // The prefix says what the token is; token_type_hint is only a hint (RFC 7009 §2.1).
   if (HasTokenShape(token, kAccessTokenPrefix)) {
     auto owner = db_.Tokens().FindAccessTokenOwner(crypto::ToBytes(crypto::Sha256(token)));
-    if (!owner) return true;
-    if (owner->client_id != me) return Fail(NotYours());
-    if (db_.Tokens().RevokeAccessToken(owner->id)) {
-      RecordAudit(db_, caller,
-                  {"oauth.token_revoked", "", me, "access_token:" + std::to_string(owner->id), ""});
-    }
-    return true;
+    if (!owner) return Found::kUnknown;
+    if (owner->client_id != me) return Found::kNotYours;
+    db_.Tokens().RevokeAccessToken(
+        owner->id, AuditEventOf(caller, {"oauth.token_revoked", "", me,
+                                         "access_token:" + std::to_string(owner->id), ""}));
+    return Found::kOurs;
   }
   if (HasTokenShape(token, kRefreshTokenPrefix)) {
     auto t = db_.Tokens().FindRefreshToken(crypto::ToBytes(crypto::Sha256(token)));
-    if (!t) return true;
-    if (t->client_id != me) return Fail(NotYours());
-    if (db_.Tokens().RevokeFamily(t->family_id, "revoked")) {
-      RecordAudit(db_, caller,
-                  {"oauth.token_revoked", t->user_id.value_or(""), me,
-                   "family:" + std::to_string(t->family_id), ""});
-    }
-    return true;
+    if (!t) return Found::kUnknown;
+    if (t->client_id != me) return Found::kNotYours;
+    db_.Tokens().RevokeFamily(
+        t->family_id, "revoked",
+        AuditEventOf(caller, {"oauth.token_revoked", t->user_id.value_or(""), me,
+                              "family:" + std::to_string(t->family_id), ""}));
+    return Found::kOurs;
   }
-  return true;  // not one of ours: nothing to revoke
+  return Found::kUnknown;  // not one of ours: nothing to revoke
 }
 
 }  // namespace oakgate::oauth

@@ -109,7 +109,7 @@ TokenService::~TokenService() {
 }
 
 GrantContext TokenService::ContextFor(const Caller& caller) {
-  GrantContext ctx{db_.Tokens(), db_.Audit(), db_.Resources(), settings_, caller};
+  GrantContext ctx{db_.Tokens(), db_.Resources(), settings_, caller};
   if (rotations_) {
     RotationWriter* w = rotations_;
     ctx.rotate = [w](store::RotationRequest r) { return w->Rotate(std::move(r)); };
@@ -145,7 +145,7 @@ bool TokenService::ExchangeAsync(const TokenRequest& request, const Caller& call
   }
   auto client = auth_.TryCached(request.credentials, caller);
   if (!client || !Allows(client->client, "client_credentials")) return false;
-  GrantContext ctx{db_.Tokens(), db_.Audit(), db_.Resources(), settings_, caller};
+  GrantContext ctx{db_.Tokens(), db_.Resources(), settings_, caller};
   auto token = grants::PrepareClientCredentials(ctx, *client, request);
   if (!token) return false;  // refusals are the pool's, which answers and counts them
   auto t = std::make_shared<grants::ClientCredentialsToken>(std::move(token.value()));
@@ -187,7 +187,7 @@ bool TokenService::RefreshAsync(const TokenRequest& request, const Caller& calle
         auto job = [this, request, caller, client, done] {
           TokenResult result = [&]() -> TokenResult {
             try {
-              GrantContext ctx{db_.Tokens(), db_.Audit(), db_.Resources(), settings_, caller};
+              GrantContext ctx{db_.Tokens(), db_.Resources(), settings_, caller};
               return grants::RefreshToken(ctx, client, request);
             } catch (const util::ServiceUnavailable& e) {
               observe::Warn("refresh not decided", {{"detail", e.what()}});

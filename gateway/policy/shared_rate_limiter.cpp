@@ -28,7 +28,7 @@ int64_t ChunkFor(int64_t rate_per_minute, int64_t burst) {
 }
 
 BucketAnswer TakeLeased(LeaseState& s, store::RateBucketStore& store, const std::string& agent_id,
-                        int64_t rate, int64_t burst, int64_t now_ms) {
+                        int64_t rate, int64_t burst, int64_t now_ms, bool count_leases) {
   rate = std::max<int64_t>(rate, 1);
   burst = std::max<int64_t>(burst, 1);
   const int64_t capacity = burst * kUnitsPerToken;
@@ -39,7 +39,7 @@ BucketAnswer TakeLeased(LeaseState& s, store::RateBucketStore& store, const std:
   if (s.tokens == 0 && (!s.leased || now_ms >= s.empty_until_ms)) {
     const int64_t chunk = ChunkFor(rate, burst);
     store::Lease lease = store.TakeChunk(agent_id, rate, burst, chunk);
-    CountLease(lease.granted > 0);
+    if (count_leases) CountLease(lease.granted > 0);
     s.leased = true;
     s.tokens = std::clamp<int64_t>(lease.granted, 0, chunk);
     s.expires_ms = now_ms + kLeaseTtlMs;

@@ -54,10 +54,10 @@ struct LeaseState {
 // util::ServiceUnavailable when the store does (the request cannot be counted, so it must not be
 // served). Remaining and reset are estimates: the shared bucket as last seen, refilled since by the
 // rate, plus the tokens held here; other instances' spending is not visible until the next
-// lease.
+// lease. `count_leases` false: the caller counts them in a metric of its own.
 BucketAnswer TakeLeased(LeaseState& state, store::RateBucketStore& store,
                         const std::string& agent_id, int64_t rate_per_minute, int64_t burst,
-                        int64_t now_ms);
+                        int64_t now_ms, bool count_leases = true);
 
 // An agent's bucket as /v1/validate takes from it (policy::Validator), so that the order of
 // its checks is tested with a small fake.

@@ -67,6 +67,8 @@ Outcome Validator::Decide(ValidateInput input, Reach reach) {
 bool Validator::ReadFromMemory(Run& run) {
   const ValidateInput& in = run.input;
   if (!in.presented_key || !in.question) return false;
+  // Refused on the pool, which answers every refusal: one atomic load while nobody is over.
+  if (lookups_ && lookups_->Blocked(std::string(in.client_address))) return false;
   auto key = keys_.TryCached(*in.presented_key);
   if (!key || !*key) return false;
   run.key = std::move(key->value());
@@ -79,13 +81,25 @@ bool Validator::ReadFromMemory(Run& run) {
 
 bool Validator::CheckKey(Run& run) {
   if (run.reach == Reach::kDatabase) {
-    if (!run.input.presented_key) {
-      run.out.key_error = apikey::KeyError::kInvalidFormat;
-      return run.End(Outcome::Kind::kKeyRefused);
+    const std::string address(run.input.client_address);
+    // An address that failed too many lookups learns nothing more until it waits (G10).
+    if (lookups_) {
+      if ((run.out.retry_after = lookups_->Blocked(address)) > 0) {
+        return run.End(Outcome::Kind::kLookupsThrottled);
+      }
     }
-    auto verified = keys_.Verify(*run.input.presented_key);
+    util::Result<apikey::VerifiedKey, apikey::KeyError> verified =
+        util::Fail(apikey::KeyError::kInvalidFormat);
+    if (run.input.presented_key) verified = keys_.Verify(*run.input.presented_key);
     if (!verified) {
       run.out.key_error = verified.error();
+      // Malformed and unknown keys are what a scan sends; revoked and expired ones matched
+      // their secret, so their holder is no scanner.
+      bool failed = verified.error() == apikey::KeyError::kInvalidFormat ||
+                    verified.error() == apikey::KeyError::kInvalid;
+      if (failed && lookups_ && (run.out.retry_after = lookups_->Failed(address)) > 0) {
+        return run.End(Outcome::Kind::kLookupsThrottled);
+      }
       return run.End(Outcome::Kind::kKeyRefused);
     }
     run.key = std::move(verified.value());

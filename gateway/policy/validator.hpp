@@ -2,9 +2,11 @@
 // The checks of POST /v1/validate (CONTRACT §6) as one ordered list, run by both of its paths:
 // memory only on the reactor thread, and with the database on a worker. The order, and what
 // each check answers:
-//   1. key         no API key, or not pk_<id>.sk_<secret>: invalid_api_key_format; unknown
-//                  or wrong secret: invalid_api_key; then, for the secret's holder only,
-//                  api_key_revoked (a disabled user's keys too) and api_key_expired
+//   1. key         an address that failed too many key lookups: 429 too_many_requests,
+//                  before any lookup; no API key, or not pk_<id>.sk_<secret>:
+//                  invalid_api_key_format; unknown or wrong secret: invalid_api_key (both
+//                  counted for the address, security.md G10); then, for the secret's holder
+//                  only, api_key_revoked (a disabled user's keys too) and api_key_expired
 //   2. rate limit  every authenticated request takes a token, whatever its fate after; an
 //                  empty bucket is 429 rate_limited; a bucket that cannot be reached is 503
 //   3. body        tool, scope, reasoning and context within their limits, else 400
@@ -28,6 +30,7 @@
 
 #include "gateway/apikey/key_verifier.hpp"
 #include "gateway/crypto/random.hpp"
+#include "gateway/oauth/lookup_throttle.hpp"
 #include "gateway/policy/rules.hpp"
 #include "gateway/policy/shared_rate_limiter.hpp"
 #include "gateway/policy/token_bucket.hpp"
@@ -52,6 +55,8 @@ struct ValidateInput {
   // nullopt when the body was refused: the caller holds the 400 to send.
   std::optional<Question> question;
   std::string_view request_id;
+  // Where the request comes from: failed key lookups are counted per address.
+  std::string_view client_address;
 };
 
 // Where a validation may look.
@@ -74,12 +79,13 @@ class PolicySource {
 
 struct Outcome {
   enum class Kind {
-    kNeedsDatabase,  // memory only: the answer needs the database path
-    kKeyRefused,     // 401 with key_error
-    kRateLimited,    // 429
-    kBadInput,       // the body was refused: the caller's 400
-    kUnavailable,    // 503: the database could not answer (detail for the log)
-    kDecided,        // a decision: record it, then answer
+    kNeedsDatabase,     // memory only: the answer needs the database path
+    kKeyRefused,        // 401 with key_error
+    kLookupsThrottled,  // 429: the address failed too many key lookups (retry_after)
+    kRateLimited,       // 429
+    kBadInput,          // the body was refused: the caller's 400
+    kUnavailable,       // 503: the database could not answer (detail for the log)
+    kDecided,           // a decision: record it, then answer
   };
   Kind kind = Kind::kNeedsDatabase;
   apikey::KeyError key_error = apikey::KeyError::kInvalid;
@@ -88,6 +94,7 @@ struct Outcome {
   std::optional<BucketAnswer> bucket;
   std::string agent_id;          // from the key check on
   std::string detail;            // kUnavailable
+  int64_t retry_after = 0;       // kLookupsThrottled: seconds
   Verdict verdict;               // kDecided
   store::DecisionRecord record;  // kDecided: what to record before answering
 };
@@ -100,9 +107,16 @@ std::string DecisionId(int64_t unix_ms, std::string_view random16);
 
 class Validator {
  public:
+  // `lookups` (optional) counts failed key lookups per address.
   Validator(apikey::KeyCheck& keys, RateLimiter& buckets, PolicySource& policies,
-            const util::Clock& clock, crypto::Random& random)
-      : keys_(keys), buckets_(buckets), policies_(policies), clock_(clock), random_(random) {}
+            const util::Clock& clock, crypto::Random& random,
+            oauth::LookupThrottle* lookups = nullptr)
+      : keys_(keys),
+        buckets_(buckets),
+        policies_(policies),
+        clock_(clock),
+        random_(random),
+        lookups_(lookups) {}
 
   // Runs the checks in order. Key verification's own database failures are thrown
   // (util::ServiceUnavailable), as the key check cannot answer anything else.
@@ -133,6 +147,7 @@ class Validator {
   PolicySource& policies_;
   const util::Clock& clock_;
   crypto::Random& random_;
+  oauth::LookupThrottle* lookups_;
 };
 
 }  // namespace oakgate::policy

@@ -18,6 +18,19 @@ void CountLoginFailure(const char* reason) {
       .Inc();
 }
 
+// A sign-in event (CONTRACT's audit trail: "logins"). Never the password or the email typed.
+store::AuditEvent SignInEvent(const char* type, const LoginRequest& request,
+                              const std::string& user_id) {
+  store::AuditEvent e;
+  e.type = type;
+  e.user_id = user_id;
+  if (!user_id.empty()) e.actor = "user:" + user_id;
+  e.subject = user_id;
+  e.client_address = request.client_address;
+  e.request_id = request.request_id;
+  return e;
+}
+
 }  // namespace
 
 ThrottleVerdict DecideThrottle(const store::LoginFailureCounts& c, const LoginLimits& l) {
@@ -64,6 +77,9 @@ util::Result<LoginSuccess, LoginError> LoginService::Login(const LoginRequest& r
     hasher_.VerifyDummy(request.password);
   }
   if (!ok) {
+    // The failure was counted before the check (TryLoginAttempt). An attempt, not a change:
+    // an event of its own, in the known account's trail.
+    db_.Audit().Record(SignInEvent("session.sign_in_failed", request, user ? user->id : ""));
     CountLoginFailure("invalid_credentials");
     observe::Info("login failed", {{"client_address", request.client_address}});
     return util::Fail(LoginError{LoginErrorKind::kInvalidCredentials, 0});
@@ -73,14 +89,16 @@ util::Result<LoginSuccess, LoginError> LoginService::Login(const LoginRequest& r
   // A new session id at every login, never one the browser sent (session fixation); the
   // session the browser had, if any, ends.
   if (request.previous_session) {
-    db_.Sessions().End(crypto::ToBytes(crypto::Sha256(*request.previous_session)));
+    store::AuditEvent replaced = SignInEvent("session.ended", request, "");
+    replaced.details_json = R"({"reason":"replaced at sign-in"})";
+    db_.Sessions().End(crypto::ToBytes(crypto::Sha256(*request.previous_session)), replaced);
   }
   LoginSuccess success;
   success.session_token = crypto::RandomToken(32);
   success.user_id = user->id;
   db_.Sessions().Create(crypto::ToBytes(crypto::Sha256(success.session_token)), user->id,
                         settings_.ttl_seconds, settings_.idle_ttl_seconds, request.client_address,
-                        request.user_agent);
+                        request.user_agent, SignInEvent("session.signed_in", request, user->id));
   observe::Info("login succeeded",
                 {{"user_id", user->id}, {"client_address", request.client_address}});
   return success;

@@ -40,6 +40,7 @@ struct LoginRequest {
   std::string password;
   std::string client_address;
   std::string user_agent;
+  std::string request_id;                       // for the audit events
   std::optional<std::string> previous_session;  // the cookie the browser sent, if any
 };
 

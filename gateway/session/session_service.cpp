@@ -12,9 +12,14 @@ std::optional<store::Session> SessionService::Current(std::string_view cookie_va
                                    settings_.idle_ttl_seconds);
 }
 
-void SessionService::End(std::string_view cookie_value) {
+void SessionService::End(std::string_view cookie_value, std::string_view client_address,
+                         std::string_view request_id) {
   if (cookie_value.size() != 43) return;
-  db_.Sessions().End(crypto::ToBytes(crypto::Sha256(cookie_value)));
+  store::AuditEvent e;
+  e.type = "session.signed_out";
+  e.client_address = client_address;
+  e.request_id = request_id;
+  db_.Sessions().End(crypto::ToBytes(crypto::Sha256(cookie_value)), e);
 }
 
 }  // namespace oakgate::session

@@ -14,7 +14,9 @@ class SessionService {
   SessionService(store::Database& db, SessionSettings settings) : db_(db), settings_(settings) {}
   // The live session for this cookie value (its idle expiry is extended), or nullopt.
   std::optional<store::Session> Current(std::string_view cookie_value);
-  void End(std::string_view cookie_value);
+  // Signs the session out, with its audit event (the caller's address and request id).
+  void End(std::string_view cookie_value, std::string_view client_address,
+           std::string_view request_id);
 
  private:
   store::Database& db_;

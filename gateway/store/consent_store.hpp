@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/store/audit_event.hpp"
+
 namespace oakgate::store {
 
 struct Consent {
@@ -16,9 +18,9 @@ class ConsentStore {
  public:
   virtual ~ConsentStore() = default;
   virtual std::optional<Consent> Find(std::string_view user_id, std::string_view client_id) = 0;
-  // Replaces the remembered scope and resource sets.
-  virtual void Save(std::string_view user_id, std::string_view client_id,
-                    const Consent& consent) = 0;
+  // Replaces the remembered scope and resource sets, with `audit` in the same transaction.
+  virtual void Save(std::string_view user_id, std::string_view client_id, const Consent& consent,
+                    const AuditEvent& audit) = 0;
 };
 
 }  // namespace oakgate::store

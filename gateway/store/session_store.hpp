@@ -14,15 +14,18 @@ namespace oakgate::store {
 class SessionStore {
  public:
   virtual ~SessionStore() = default;
+  // With `audit` (the sign-in) in the same transaction.
   virtual void Create(std::string_view token_hash, std::string_view user_id, int64_t ttl_seconds,
                       int64_t idle_ttl_seconds, std::string_view client_address,
-                      std::string_view user_agent) = 0;
+                      std::string_view user_agent, const AuditEvent& audit) = 0;
   // The live session with this hash, touched (idle expiry moved forward, never past the
   // absolute expiry) in the same statement; nullopt when unknown, ended, expired or the user
   // is disabled.
   virtual std::optional<Session> FindActive(std::string_view token_hash,
                                             int64_t idle_ttl_seconds) = 0;
-  virtual void End(std::string_view token_hash) = 0;
+  // Ends the session and writes `audit` (the sign-out), with the session's user as its user,
+  // in the same transaction; nothing when no live session has that hash.
+  virtual void End(std::string_view token_hash, const AuditEvent& audit) = 0;
   // The user's live sessions, most recently seen first.
   virtual std::vector<SessionInfo> ListForUser(std::string_view user_id) = 0;
   // Ends the user's session with this id; false when it is not theirs or not live.

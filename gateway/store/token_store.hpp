@@ -70,6 +70,8 @@ struct NewCode {
   std::vector<std::string> resources;
   std::string code_challenge;
   int64_t ttl_seconds = 60;
+  // Written with the code, in its transaction (none when its type is empty).
+  AuditEvent audit;
 };
 
 // The hashes of the tokens one grant issues (refresh empty when none), so a commit whose
@@ -80,6 +82,10 @@ struct NewTokens {
   std::vector<std::string> access_scopes;
   std::vector<std::string> audience;  // of the access token
   int64_t access_ttl_seconds = 3600;
+  // The event of this issue, written last in the transaction of RedeemCode, Rotate and
+  // RotateAgain, its subject set to the family ("family:<id>"); none when its type is empty.
+  // (The batches carry theirs beside: ClientCredentialsIssue, RotationRequest.)
+  AuditEvent audit;
 };
 
 struct Issued {
@@ -141,8 +147,10 @@ class TokenStore {
   virtual bool AccessTokenStored(std::string_view token_hash) = 0;
 
   // Revokes the family and so every token in it; false when it was revoked already.
-  virtual bool RevokeFamily(int64_t family_id, std::string_view reason) = 0;
-  virtual bool RevokeAccessToken(int64_t id) = 0;
+  // Each writes `audit` in its transaction when it revoked something.
+  virtual bool RevokeFamily(int64_t family_id, std::string_view reason,
+                            const AuditEvent& audit) = 0;
+  virtual bool RevokeAccessToken(int64_t id, const AuditEvent& audit) = 0;
   virtual std::optional<TokenOwner> FindAccessTokenOwner(std::string_view token_hash) = 0;
 
   // The user's live grants (families neither revoked nor expired), newest first.

@@ -75,11 +75,11 @@ TEST_F(Cascade, DeletingAClientDeletesItsCodesFamiliesTokensAndConsents) {
     if (client == doomed) access_hash = tokens.access_hash;
     ASSERT_TRUE(
         Db().Tokens().RedeemCode(Db().Tokens().FindCode(code.code_hash).value(), 3600, 0, tokens));
-    Db().Consents().Save(user, client, {{"read"}, {}});
+    Db().Consents().Save(user, client, {{"read"}, {}}, {});
   }
   ASSERT_TRUE(Db().Tokens().FindActiveAccessToken(access_hash));
 
-  ASSERT_TRUE(Db().Clients().Delete(doomed));
+  ASSERT_TRUE(Db().Clients().Delete(doomed, {}));
 
   EXPECT_FALSE(Db().Clients().Find(doomed));
   EXPECT_FALSE(Db().Tokens().FindActiveAccessToken(access_hash));
@@ -93,7 +93,7 @@ TEST_F(Cascade, DeletingAClientDeletesItsCodesFamiliesTokensAndConsents) {
   EXPECT_EQ(Count("SELECT count(*) FROM refresh_tokens r WHERE NOT EXISTS"
                   " (SELECT 1 FROM token_families f WHERE f.id = r.family_id)"),
             0);
-  EXPECT_FALSE(Db().Clients().Delete(doomed));
+  EXPECT_FALSE(Db().Clients().Delete(doomed, {}));
 }
 
 TEST_F(Cascade, DeletingAUserDeletesTheirSessionsAgentsAndGrants) {
@@ -101,9 +101,9 @@ TEST_F(Cascade, DeletingAUserDeletesTheirSessionsAgentsAndGrants) {
   // when an operator deletes one by hand.
   std::string doomed = NewUser(), kept = NewUser(), client = NewClient();
   for (const auto& user : {doomed, kept}) {
-    Db().Sessions().Create(Hash(), user, 3600, 600, "127.0.0.1", "test");
+    Db().Sessions().Create(Hash(), user, 3600, 600, "127.0.0.1", "test", {});
     FullAgent(user);
-    Db().Consents().Save(user, client, {{"read"}, {}});
+    Db().Consents().Save(user, client, {{"read"}, {}}, {});
   }
   Sql().Scalar("DELETE FROM users WHERE id = '" + doomed + "'");
 
@@ -116,7 +116,7 @@ TEST_F(Cascade, DeletingAUserDeletesTheirSessionsAgentsAndGrants) {
 TEST_F(Cascade, DisablingAUserEndsTheirSessionsAndRevokesTheirGrantsAndKeys) {
   std::string user = NewUser(), client = NewClient();
   std::string session_hash = Hash();
-  Db().Sessions().Create(session_hash, user, 3600, 600, "127.0.0.1", "test");
+  Db().Sessions().Create(session_hash, user, 3600, 600, "127.0.0.1", "test", {});
   store::ApiKey key = NewKey(NewAgent(user));
   store::NewCode code;
   code.code_hash = Hash();

@@ -69,7 +69,7 @@ TEST_F(SingleUse, ADashboardRevealIsShownToExactlyOneOfManyConcurrentPages) {
   std::string user = NewUser();
   store::ApiKey key = NewKey(NewAgent(user));
   std::string session_hash = Hash();
-  Db().Sessions().Create(session_hash, user, 3600, 600, "127.0.0.1", "test");
+  Db().Sessions().Create(session_hash, user, 3600, 600, "127.0.0.1", "test", {});
   int64_t session = Db().Sessions().FindActive(session_hash, 600).value().id;
   Db().Sessions().PutReveal(session, key.key_id, "sealed key bytes");
 

@@ -48,7 +48,7 @@ class StoreTest : public ::testing::Test {
 
   static std::string NewUser() {
     std::string email = Unique("user-") + "@example.test";
-    return Db().Users().Create(email, email, "not-a-real-hash", false).value().id;
+    return Db().Users().Create(email, email, "not-a-real-hash", false, {}).value().id;
   }
   static store::Agent NewAgent(const std::string& user_id) {
     store::Agent a;
@@ -65,7 +65,7 @@ class StoreTest : public ::testing::Test {
     c.redirect_uris = {"https://app.example.test/cb"};
     c.scopes = {"openid", "read"};
     c.grant_types = {"authorization_code", "refresh_token", "client_credentials"};
-    EXPECT_TRUE(Db().Clients().Create(c));
+    EXPECT_TRUE(Db().Clients().Create(c, {}));
     return c.id;
   }
   static std::string NewKeyId() { return "pk_" + crypto::RandomAlnum(16); }

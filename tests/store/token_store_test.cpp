@@ -147,8 +147,8 @@ TEST_F(TokenStore, AnUnusedChildIsRetiredForAGraceRotationByExactlyOneOfManyRequ
 
 TEST_F(TokenStore, ARevokedFamilyHasNoActiveTokenAndRotatesNoMore) {
   Family f = NewFamily();
-  EXPECT_TRUE(Db().Tokens().RevokeFamily(f.refresh.family_id, "refresh_reuse"));
-  EXPECT_FALSE(Db().Tokens().RevokeFamily(f.refresh.family_id, "refresh_reuse"));
+  EXPECT_TRUE(Db().Tokens().RevokeFamily(f.refresh.family_id, "refresh_reuse", {}));
+  EXPECT_FALSE(Db().Tokens().RevokeFamily(f.refresh.family_id, "refresh_reuse", {}));
 
   EXPECT_FALSE(Db().Tokens().FindActiveAccessToken(f.first.access_hash));
   EXPECT_FALSE(Db().Tokens().FindRefreshToken(f.first.refresh_hash)->family_active);

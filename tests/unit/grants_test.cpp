@@ -51,6 +51,7 @@ class GrantTokenStore : public FakeTokenStore {
   std::vector<std::pair<int64_t, std::string>> revoked;  // (family, reason)
   std::vector<store::NewTokens> rotated;                 // Rotate's new tokens
   std::vector<int64_t> retired_children;                 // RotateAgain's child
+  std::vector<store::AuditEvent> events;                 // handed over with their changes
 
   std::optional<store::AuthorizationCode> FindCode(std::string_view hash) override {
     auto it = codes.find(std::string(hash));
@@ -58,8 +59,10 @@ class GrantTokenStore : public FakeTokenStore {
     return it->second;
   }
   std::optional<store::Issued> RedeemCode(const store::AuthorizationCode&, int64_t, int64_t,
-                                          const store::NewTokens&) override {
-    return redeem();
+                                          const store::NewTokens& tokens) override {
+    auto issued = redeem();
+    if (issued) events.push_back(tokens.audit);
+    return issued;
   }
   std::optional<store::RefreshTokenRecord> FindRefreshToken(std::string_view hash) override {
     auto it = refresh.find(std::string(hash));
@@ -69,15 +72,19 @@ class GrantTokenStore : public FakeTokenStore {
   std::optional<store::Issued> Rotate(const store::RefreshTokenRecord& old,
                                       const store::NewTokens& tokens) override {
     rotated.push_back(tokens);
+    events.push_back(tokens.audit);
     return store::Issued{old.family_id, tokens.access_ttl_seconds};
   }
   std::optional<store::Issued> RotateAgain(const store::RefreshTokenRecord& old, int64_t child,
                                            const store::NewTokens& tokens) override {
     retired_children.push_back(child);
+    events.push_back(tokens.audit);
     return store::Issued{old.family_id, tokens.access_ttl_seconds};
   }
-  bool RevokeFamily(int64_t family, std::string_view reason) override {
+  bool RevokeFamily(int64_t family, std::string_view reason,
+                    const store::AuditEvent& audit) override {
     revoked.emplace_back(family, std::string(reason));
+    events.push_back(audit);
     return true;
   }
 };
@@ -93,7 +100,7 @@ class GrantTest : public ::testing::Test {
     settings_.refresh_token_ttl = 86400;
   }
   GrantContext Context() {
-    GrantContext ctx{tokens_, audit_, resources_, settings_, caller_};
+    GrantContext ctx{tokens_, resources_, settings_, caller_};
     ctx.rotate = rotate_;
     ctx.sleep = [this](std::chrono::milliseconds d) { waits_.push_back(d); };
     return ctx;
@@ -143,14 +150,14 @@ class GrantTest : public ::testing::Test {
     r.refresh_token = token;
     return r;
   }
+  // Events the grants handed to the store with the change they record.
   size_t AuditCount(const std::string& type) {
     size_t n = 0;
-    for (const auto& e : audit_.events) n += e.type == type;
+    for (const auto& e : tokens_.events) n += e.type == type;
     return n;
   }
 
   GrantTokenStore tokens_;
-  FakeAuditStore audit_;
   NoResources resources_;
   OAuthSettings settings_;
   Caller caller_{"10.0.0.1", "req-1"};

@@ -296,6 +296,8 @@ class FakeAuditStore : public store::AuditStore {
     queries.push_back(q);
     return {};
   }
+  std::vector<store::AuditLink> ChainAfter(int64_t, int64_t) override { throw Unused(); }
+  std::optional<store::AuditChainHead> ChainHead() override { throw Unused(); }
 };
 
 // The stores behind a user's own credentials (sessions, grants, sign-out everywhere) and the
@@ -306,11 +308,11 @@ class FakeSessionStore : public store::SessionStore {
   std::map<std::pair<int64_t, std::string>, std::string> reveals;    // (session, key id)
   std::vector<store::AuditEvent> audit;
   void Create(std::string_view, std::string_view, int64_t, int64_t, std::string_view,
-              std::string_view) override {
+              std::string_view, const store::AuditEvent&) override {
     throw Unused();
   }
   std::optional<store::Session> FindActive(std::string_view, int64_t) override { throw Unused(); }
-  void End(std::string_view) override { throw Unused(); }
+  void End(std::string_view, const store::AuditEvent&) override { throw Unused(); }
   std::vector<store::SessionInfo> ListForUser(std::string_view user_id) override {
     std::vector<store::SessionInfo> out;
     for (const auto& [user, s] : sessions) {
@@ -371,12 +373,14 @@ class FakeUserStore : public store::UserStore {
   std::vector<std::string> signed_out;  // users signed out everywhere
   std::vector<store::AuditEvent> audit;
   std::optional<store::User> FindByEmail(std::string_view) override { throw Unused(); }
-  std::optional<store::User> Create(std::string_view, std::string_view, std::string_view,
-                                    bool) override {
+  std::optional<store::User> Create(std::string_view, std::string_view, std::string_view, bool,
+                                    const store::AuditEvent&) override {
     throw Unused();
   }
-  bool SetPassword(std::string_view, std::string_view) override { throw Unused(); }
-  bool Disable(std::string_view) override { throw Unused(); }
+  bool SetPassword(std::string_view, std::string_view, const store::AuditEvent&) override {
+    throw Unused();
+  }
+  bool Disable(std::string_view, const store::AuditEvent&) override { throw Unused(); }
   bool DisableById(std::string_view user_id, const store::AuditEvent& event) override {
     for (auto& u : users) {
       if (u.id == user_id) {
@@ -397,12 +401,15 @@ class FakeUserStore : public store::UserStore {
 class FakeClientStore : public store::ClientStore {
  public:
   std::vector<store::Client> clients;
-  bool Create(const store::Client&) override { throw Unused(); }
+  bool Create(const store::Client&, const store::AuditEvent&) override { throw Unused(); }
   std::optional<store::Client> Find(std::string_view) override { throw Unused(); }
   std::vector<store::Client> List() override { return clients; }
-  bool Delete(std::string_view) override { throw Unused(); }
-  bool Update(const store::Client&) override { throw Unused(); }
-  bool RotateSecret(std::string_view, std::string_view, int64_t) override { throw Unused(); }
+  bool Delete(std::string_view, const store::AuditEvent&) override { throw Unused(); }
+  bool Update(const store::Client&, const store::AuditEvent&) override { throw Unused(); }
+  bool RotateSecret(std::string_view, std::string_view, int64_t,
+                    const store::AuditEvent&) override {
+    throw Unused();
+  }
 };
 
 }  // namespace oakgate::manage::testing

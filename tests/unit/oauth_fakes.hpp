@@ -18,16 +18,21 @@ using ::oakgate::testing::Unused;
 class FakeClientStore : public store::ClientStore {
  public:
   std::map<std::string, store::Client> clients;
-  bool Create(const store::Client& c) override { return clients.emplace(c.id, c).second; }
+  bool Create(const store::Client& c, const store::AuditEvent&) override {
+    return clients.emplace(c.id, c).second;
+  }
   std::optional<store::Client> Find(std::string_view id) override {
     auto it = clients.find(std::string(id));
     if (it == clients.end()) return std::nullopt;
     return it->second;
   }
   std::vector<store::Client> List() override { throw Unused(); }
-  bool Delete(std::string_view) override { throw Unused(); }
-  bool Update(const store::Client&) override { throw Unused(); }
-  bool RotateSecret(std::string_view, std::string_view, int64_t) override { throw Unused(); }
+  bool Delete(std::string_view, const store::AuditEvent&) override { throw Unused(); }
+  bool Update(const store::Client&, const store::AuditEvent&) override { throw Unused(); }
+  bool RotateSecret(std::string_view, std::string_view, int64_t,
+                    const store::AuditEvent&) override {
+    throw Unused();
+  }
 };
 
 class FakeThrottleStore : public store::ThrottleStore {
@@ -68,6 +73,8 @@ class FakeAuditStore : public store::AuditStore {
   std::vector<store::AuditEvent> events;
   void Record(const store::AuditEvent& e) override { events.push_back(e); }
   std::vector<store::AuditRecord> List(const store::AuditQuery&) override { return {}; }
+  std::vector<store::AuditLink> ChainAfter(int64_t, int64_t) override { throw Unused(); }
+  std::optional<store::AuditChainHead> ChainHead() override { throw Unused(); }
 };
 
 // What CommitResolved and the TokenWriter need: whether an access token hash is stored,

@@ -22,14 +22,14 @@ class ClientAuthTest : public ::testing::Test {
   void SetUp() override {
     store::Client pub;
     pub.id = "public-app";
-    db_.clients.Create(pub);
+    db_.clients.Create(pub, {});
     store::Client conf;
     conf.id = "server";
     conf.confidential = true;
     conf.secret_hash = Hash("current-secret");
     conf.previous_secret_hash = Hash("old-secret");
     conf.previous_secret_expires_at = clock_.now + 60;
-    db_.clients.Create(conf);
+    db_.clients.Create(conf, {});
   }
   util::Result<AuthenticatedClient, OAuthError> Auth(ClientCredentials c) {
     return auth_.Authenticate(c, caller_);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "gateway/policy/lookup_throttle.hpp"
 #include "gateway/util/errors.hpp"
 
 namespace oakgate::policy {
@@ -177,6 +178,121 @@ TEST(SharedRateLimiter, AgentsHaveTheirOwnBuckets) {
   EXPECT_TRUE(limiter.Take("agent-1", 60, 1, 0).allowed);
   EXPECT_FALSE(limiter.Take("agent-1", 60, 1, 0).allowed);
   EXPECT_TRUE(limiter.Take("agent-2", 60, 1, 0).allowed);
+}
+
+// The local clock of one instance (monotonic milliseconds), moved by hand.
+class StepClock : public util::Clock {
+ public:
+  int64_t ms = 5'000'000;
+  int64_t NowSeconds() const override { return ms / 1000; }
+  int64_t MonotonicMillis() const override { return ms; }
+};
+
+constexpr char kScanner[] = "203.0.113.7";
+
+TEST(LookupThrottle, AnAddressGetsItsBurstOfFailuresThenEveryLookupIsRefusedWithRetryAfter) {
+  FakeRateBucketStore store;
+  StepClock clock;
+  SharedLookupThrottle throttle(store, clock, 60);
+  for (int i = 0; i < 60; ++i) {
+    ASSERT_EQ(throttle.Blocked(kScanner), 0) << i;
+    ASSERT_EQ(throttle.Failed(kScanner), 0) << i;
+  }
+  int64_t wait = throttle.Failed(kScanner);
+  EXPECT_GE(wait, 1);  // one failure a second refills at 60 a minute
+  EXPECT_EQ(throttle.Blocked(kScanner), wait);
+  // Another address is untouched.
+  EXPECT_EQ(throttle.Blocked("198.51.100.1"), 0);
+  EXPECT_EQ(throttle.Failed("198.51.100.1"), 0);
+}
+
+TEST(LookupThrottle, ARefusedAddressIsLetBackOnlyAtTheRateItsFailuresRefill) {
+  FakeRateBucketStore store;
+  StepClock clock;
+  SharedLookupThrottle throttle(store, clock, 60);
+  for (int i = 0; i < 60; ++i) ASSERT_EQ(throttle.Failed(kScanner), 0);
+  ASSERT_GT(throttle.Failed(kScanner), 0);
+  clock.ms += 500;
+  store.db_now_ms += 500;
+  EXPECT_GT(throttle.Blocked(kScanner), 0);  // half a failure has refilled
+  clock.ms += 500;
+  store.db_now_ms += 500;
+  EXPECT_EQ(throttle.Blocked(kScanner), 0);
+  EXPECT_EQ(throttle.Failed(kScanner), 0);  // the one that refilled
+  EXPECT_GT(throttle.Failed(kScanner), 0);
+}
+
+TEST(LookupThrottle, WhileNobodyIsOverTheCheckReadsNoMap) {
+  FakeRateBucketStore store;
+  StepClock clock;
+  SharedLookupThrottle throttle(store, clock, 60);
+  EXPECT_EQ(throttle.Blocked(kScanner), 0);
+  EXPECT_EQ(throttle.size(), 0u);  // the check remembers nothing and ran no statement
+  EXPECT_EQ(store.statements, 0);
+}
+
+TEST(LookupThrottle, ABlockedAddressCostsNoStatementUntilItsWaitEnds) {
+  FakeRateBucketStore store;
+  StepClock clock;
+  SharedLookupThrottle throttle(store, clock, 60);
+  for (int i = 0; i < 61; ++i) throttle.Failed(kScanner);
+  int64_t statements = store.statements;
+  for (int i = 0; i < 100; ++i) EXPECT_GT(throttle.Blocked(kScanner), 0);
+  EXPECT_EQ(store.statements, statements);
+}
+
+TEST(LookupThrottle, TwoInstancesShareOneAllowancePerAddress) {
+  FakeRateBucketStore store;
+  StepClock clock_a, clock_b;
+  SharedLookupThrottle a(store, clock_a, 60);
+  SharedLookupThrottle b(store, clock_b, 60);
+  int allowed = 0;
+  for (int i = 0; i < 100; ++i) {
+    if ((i % 2 ? a : b).Failed(kScanner) == 0) ++allowed;
+  }
+  EXPECT_EQ(allowed, 60);
+  // Each instance knows once its own next failure met the empty shared bucket.
+  EXPECT_GT(a.Blocked(kScanner), 0);
+  EXPECT_GT(b.Blocked(kScanner), 0);
+}
+
+TEST(LookupThrottle, ZeroTurnsItOff) {
+  FakeRateBucketStore store;
+  StepClock clock;
+  SharedLookupThrottle throttle(store, clock, 0);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(throttle.Failed(kScanner), 0);
+  EXPECT_EQ(throttle.Blocked(kScanner), 0);
+  EXPECT_EQ(store.statements, 0);
+}
+
+TEST(LookupThrottle, ManyAddressesAreForgottenButABlockedOneIsKept) {
+  FakeRateBucketStore store;
+  StepClock clock;
+  SharedLookupThrottle throttle(store, clock, 1, 4);
+  ASSERT_EQ(throttle.Failed(kScanner), 0);
+  ASSERT_GT(throttle.Failed(kScanner), 0);
+  for (int i = 0; i < 20; ++i) throttle.Failed("198.51.100." + std::to_string(i));
+  EXPECT_LE(throttle.size(), 4u);
+  EXPECT_GT(throttle.Blocked(kScanner), 0);
+}
+
+TEST(LookupThrottle, ADatabaseFailureIsServiceUnavailable) {
+  FakeRateBucketStore store;
+  StepClock clock;
+  SharedLookupThrottle throttle(store, clock, 60);
+  store.down = true;
+  EXPECT_THROW(throttle.Failed(kScanner), util::ServiceUnavailable);
+  store.down = false;
+  EXPECT_EQ(throttle.Failed(kScanner), 0);
+}
+
+TEST(LookupThrottle, BucketKeysAreVersion8UuidsOfTheAddress) {
+  std::string key = LookupBucketKey(kScanner);
+  ASSERT_EQ(key.size(), 36u);
+  EXPECT_EQ(key[14], '8');  // never an agent's version-4 id
+  EXPECT_NE(std::string("89ab").find(key[19]), std::string::npos);
+  EXPECT_EQ(key, LookupBucketKey(kScanner));
+  EXPECT_NE(key, LookupBucketKey("203.0.113.8"));
 }
 
 }  // namespace

@@ -38,8 +38,10 @@ class UnusedTokenStore : public store::TokenStore {
     throw Unused();
   }
   bool AccessTokenStored(std::string_view) override { throw Unused(); }
-  bool RevokeFamily(int64_t, std::string_view) override { throw Unused(); }
-  bool RevokeAccessToken(int64_t) override { throw Unused(); }
+  bool RevokeFamily(int64_t, std::string_view, const store::AuditEvent&) override {
+    throw Unused();
+  }
+  bool RevokeAccessToken(int64_t, const store::AuditEvent&) override { throw Unused(); }
   std::optional<store::TokenOwner> FindAccessTokenOwner(std::string_view) override {
     throw Unused();
   }

@@ -329,6 +329,91 @@ std::vector<Case> Cases() {
   };
 }
 
+// Failed key lookups per address (security.md G10), as policy::SharedLookupThrottle answers.
+class FakeLookups : public oauth::LookupThrottle {
+ public:
+  int64_t blocked = 0;     // what Blocked answers
+  int64_t over_after = 0;  // Failed answers 7 once this many failures were counted (0: never)
+  std::vector<std::string> failures;
+  int64_t Blocked(const std::string&) override { return blocked; }
+  int64_t Failed(const std::string& address) override {
+    failures.push_back(address);
+    return over_after > 0 && static_cast<int64_t>(failures.size()) >= over_after ? 7 : 0;
+  }
+};
+
+TEST(Validator, MalformedAndUnknownKeysCountAgainstTheirAddressAndNothingElseDoes) {
+  struct Row {
+    std::string what;
+    World world;
+    Ask ask;
+    bool counted;
+  };
+  const std::vector<Row> rows = {
+      {"no key", World{}, WithKey(std::nullopt), true},
+      {"malformed key", World{}, WithKey("xk_nope"), true},
+      {"unknown key", With([](World& w) { w.key_error = apikey::KeyError::kInvalid; }), Ask{},
+       true},
+      {"revoked key (its secret matched)",
+       With([](World& w) { w.key_error = apikey::KeyError::kRevoked; }), Ask{}, false},
+      {"expired key (its secret matched)",
+       With([](World& w) { w.key_error = apikey::KeyError::kExpired; }), Ask{}, false},
+      {"a valid key", World{}, Ask{}, false},
+      {"a valid key with an empty bucket", With([](World& w) { w.tokens = 0; }), Ask{}, false},
+  };
+  for (const Row& r : rows) {
+    Trial t(r.world);
+    FakeLookups lookups;
+    Validator v(t.keys, t.buckets, t.policies, t.clock, t.random, &lookups);
+    ValidateInput in;
+    in.presented_key = r.ask.key;
+    in.client_address = "203.0.113.7";
+    in.question = Question{r.ask.tool, r.ask.scope, r.ask.reasoning, std::nullopt};
+    v.Decide(std::move(in), Reach::kDatabase);
+    EXPECT_EQ(lookups.failures,
+              r.counted ? std::vector<std::string>{"203.0.113.7"} : std::vector<std::string>{})
+        << r.what;
+  }
+}
+
+TEST(Validator, AnAddressOverItsLookupLimitIsRefusedBeforeAnyLookupOnBothPaths) {
+  Trial t{World{}};
+  FakeLookups lookups;
+  lookups.blocked = 30;
+  Validator v(t.keys, t.buckets, t.policies, t.clock, t.random, &lookups);
+  auto input = [] {
+    ValidateInput in;
+    in.presented_key = kGoodKey;
+    in.client_address = "203.0.113.7";
+    in.question = Question{"github", "read", std::nullopt, std::nullopt};
+    return in;
+  };
+  Outcome o = v.Decide(input(), Reach::kDatabase);
+  EXPECT_EQ(o.kind, Kind::kLookupsThrottled);
+  EXPECT_EQ(o.retry_after, 30);
+  EXPECT_FALSE(o.bucket.has_value());
+  EXPECT_EQ(t.keys.verified, 0);
+  EXPECT_EQ(t.buckets.taken, 0);
+  // The reactor leaves it to the pool, which answers every refusal.
+  EXPECT_EQ(v.Decide(input(), Reach::kMemory).kind, Kind::kNeedsDatabase);
+  EXPECT_EQ(t.buckets.taken, 0);
+}
+
+TEST(Validator, TheFailureThatGoesOverTheLimitIsAnsweredWithTheWait) {
+  Trial t(With([](World& w) { w.key_error = apikey::KeyError::kInvalid; }));
+  FakeLookups lookups;
+  lookups.over_after = 2;
+  Validator v(t.keys, t.buckets, t.policies, t.clock, t.random, &lookups);
+  ValidateInput first;
+  first.presented_key = kGoodKey;
+  EXPECT_EQ(v.Decide(std::move(first), Reach::kDatabase).kind, Kind::kKeyRefused);
+  ValidateInput second;
+  second.presented_key = kGoodKey;
+  Outcome o = v.Decide(std::move(second), Reach::kDatabase);
+  EXPECT_EQ(o.kind, Kind::kLookupsThrottled);
+  EXPECT_EQ(o.retry_after, 7);
+}
+
 TEST(Validator, ChecksRunInTheContractOrder) {
   EXPECT_EQ(Validator::CheckNames(),
             (std::array<std::string_view, 5>{"key", "rate_limit", "body", "policy", "rules"}));

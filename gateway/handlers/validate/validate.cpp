@@ -101,6 +101,7 @@ Parsed Parse(const http::Request& req) {
   Parsed p;
   p.input.presented_key = PresentedKey(req);
   p.input.request_id = req.request_id;
+  p.input.client_address = req.client_address;
   ValidateBody body;
   p.refused = ParseValidateBody(req, body);
   if (!p.refused) p.input.question = std::move(body);
@@ -115,6 +116,12 @@ http::Response Render(ValidateContext& ctx, const http::Request& req, policy::Ou
   switch (out.kind) {
     case Kind::kKeyRefused:
       return KeyErrorAnswer(out.key_error);  // before the rate limit: no RateLimit-* headers
+    case Kind::kLookupsThrottled:
+      // No agent is known yet, so no RateLimit-* headers either.
+      r = Error(429, "too_many_requests",
+                "too many failed API key lookups from this address; try again later");
+      r.Set("Retry-After", std::to_string(out.retry_after));
+      return r;
     case Kind::kRateLimited:
       ctx.writer.CountRateLimited(out.agent_id, ctx.clock.NowSeconds());
       policy::CountDecision("rate_limited", "rate_limited");

@@ -104,6 +104,7 @@ http::Response SubmitLogin(const WebContext& ctx, const http::Request& request) 
   login.password = password;
   login.client_address = request.client_address;
   login.user_agent = std::string(request.Header("user-agent").value_or(""));
+  login.request_id = request.request_id;
   login.previous_session = request.Cookie(ctx.SessionCookieName());
   auto result = ctx.login.Login(login);
   if (!result) {

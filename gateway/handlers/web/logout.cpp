@@ -34,7 +34,7 @@ http::Response SubmitLogout(const WebContext& ctx, const http::Request& request)
       return ErrorPage(ctx.templates, 403, "Form expired",
                        "This sign-out form expired. Reload the page and try again.");
     }
-    ctx.sessions.End(*cookie);
+    ctx.sessions.End(*cookie, request.client_address, request.request_id);
   }
   http::Response r = http::Response::Redirect(303, "/web/login");
   http::CookieSpec clear{ctx.SessionCookieName(), "", ctx.cookie_secure};

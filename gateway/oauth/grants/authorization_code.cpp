@@ -60,10 +60,10 @@ OAuthError RevokeReplayed(const GrantContext& ctx, const store::AuthorizationCod
   OAuthError e = Invalid(std::move(detail));
   if (!code.family_id) return e;
   e.revoked = true;
-  ctx.tokens.RevokeFamily(*code.family_id, "code_reuse");
-  RecordAudit(ctx.audit, ctx.caller,
-              {"oauth.code_reuse_detected", code.user_id, code.client_id,
-               "family:" + std::to_string(*code.family_id), ""});
+  ctx.tokens.RevokeFamily(
+      *code.family_id, "code_reuse",
+      AuditEventOf(ctx.caller, {"oauth.code_reuse_detected", code.user_id, code.client_id,
+                                "family:" + std::to_string(*code.family_id), ""}));
   return e;
 }
 
@@ -91,6 +91,10 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
   if (!audience) return Fail(audience.error());
   Minted minted =
       Mint(refresh, audience.value().scopes, ctx.settings.access_token_ttl, audience.value().uris);
+  // Written with the tokens, in the redemption's transaction (subject: the new family).
+  minted.stored.audit =
+      AuditEventOf(ctx.caller, {"oauth.token_issued", code->user_id, client.client.id, "",
+                                nlohmann::json({{"grant_type", "authorization_code"}}).dump()});
   auto issued = CommitResolved(
       ctx.tokens, minted,
       [&] {
@@ -106,10 +110,6 @@ TokenResult AuthorizationCode(const GrantContext& ctx, const AuthenticatedClient
     if (now && now->used) return Fail(RevokeReplayed(ctx, *now, "code used concurrently"));
     return Fail(Invalid("code expired"));
   }
-  RecordAudit(ctx.audit, ctx.caller,
-              {"oauth.token_issued", code->user_id, client.client.id,
-               issued->family_id ? "family:" + std::to_string(issued->family_id) : "",
-               nlohmann::json({{"grant_type", "authorization_code"}}).dump()});
   return Respond(minted, *issued, audience.value().scopes);
 }
 

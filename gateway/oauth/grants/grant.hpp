@@ -41,11 +41,11 @@ using TokenResult = util::Result<TokenResponse, OAuthError>;
 // Stores the common refresh rotation and tells what became of it (see RotationWriter).
 using RotateFn = std::function<store::Outcome<store::Rotated>(store::RotationRequest)>;
 
-// What a grant may use: the three stores it reads and writes (never the whole database), the
-// settings, who is asking, and how a rotation is stored.
+// What a grant may use: the two stores it reads and writes (never the whole database), the
+// settings, who is asking, and how a rotation is stored. Audit events go to the token store
+// with the change they record.
 struct GrantContext {
   store::TokenStore& tokens;
-  store::AuditStore& audit;
   store::ResourceStore& resources;
   const OAuthSettings& settings;
   const Caller& caller;

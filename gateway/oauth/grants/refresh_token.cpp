@@ -29,11 +29,12 @@ OAuthError Revoked() {
   return e;
 }
 
-void Audit(const GrantContext& ctx, const store::RefreshTokenRecord& t, const char* type,
-           const char* detail) {
-  RecordAudit(ctx.audit, ctx.caller,
-              {type, t.user_id.value_or(""), t.client_id, "family:" + std::to_string(t.family_id),
-               nlohmann::json({{"detail", detail}}).dump()});
+// The event of a change to the family of `t`, written in the change's transaction.
+store::AuditEvent Event(const GrantContext& ctx, const store::RefreshTokenRecord& t,
+                        const char* type, const char* detail) {
+  return AuditEventOf(ctx.caller, {type, t.user_id.value_or(""), t.client_id,
+                                   "family:" + std::to_string(t.family_id),
+                                   nlohmann::json({{"detail", detail}}).dump()});
 }
 
 void CountReuse() {
@@ -123,12 +124,10 @@ TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& cli
     Minted minted = Mint(true, scopes, ctx.settings.access_token_ttl, audience.value().uris);
     std::optional<store::Issued> issued;
     if (!old->retired) {
+      minted.stored.audit = Event(ctx, *old, "oauth.token_refreshed", "rotated");
       issued = CommitResolved(
           ctx.tokens, minted, [&] { return ctx.tokens.Rotate(*old, minted.stored); }, ctx.sleep);
-      if (issued) {
-        Audit(ctx, *old, "oauth.token_refreshed", "rotated");
-        return Respond(minted, *issued, scopes);
-      }
+      if (issued) return Respond(minted, *issued, scopes);
       continue;  // rotated concurrently: decide again as a retired token
     }
     bool in_grace = ctx.settings.refresh_grace > 0 &&
@@ -136,25 +135,25 @@ TokenResult RefreshToken(const GrantContext& ctx, const AuthenticatedClient& cli
                     old->unused_child_id.has_value();
     if (in_grace) {
       int64_t child = *old->unused_child_id;
+      minted.stored.audit =
+          Event(ctx, *old, "oauth.token_refreshed", "grace: unused child retired");
       issued = CommitResolved(
           ctx.tokens, minted, [&] { return ctx.tokens.RotateAgain(*old, child, minted.stored); },
           ctx.sleep);
-      if (issued) {
-        Audit(ctx, *old, "oauth.token_refreshed", "grace: unused child retired");
-        return Respond(minted, *issued, scopes);
-      }
+      if (issued) return Respond(minted, *issued, scopes);
       continue;  // the child was used meanwhile
     }
     // A retired token presented again: someone else may hold it (RFC 9700 §4.14.2).
-    ctx.tokens.RevokeFamily(old->family_id, "refresh_reuse");
-    Audit(ctx, *old, "oauth.refresh_reuse_detected", "family revoked");
+    ctx.tokens.RevokeFamily(old->family_id, "refresh_reuse",
+                            Event(ctx, *old, "oauth.refresh_reuse_detected", "family revoked"));
     CountReuse();
     return Fail(Revoked());
   }
   auto last = ctx.tokens.FindRefreshToken(hash);
   if (last) {
-    ctx.tokens.RevokeFamily(last->family_id, "refresh_reuse");
-    Audit(ctx, *last, "oauth.refresh_reuse_detected", "family revoked after a race");
+    ctx.tokens.RevokeFamily(
+        last->family_id, "refresh_reuse",
+        Event(ctx, *last, "oauth.refresh_reuse_detected", "family revoked after a race"));
     CountReuse();
     return Fail(Revoked());
   }

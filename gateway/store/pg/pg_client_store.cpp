@@ -30,17 +30,22 @@ Client FromRow(const pqxx::row& row) {
 
 }  // namespace
 
-bool PgClientStore::Create(const Client& c) {
+bool PgClientStore::Create(const Client& c, const AuditEvent& audit) {
   // A public client has no secret: NULL, sent as a null pointer.
   std::optional<pqxx::binarystring> secret;
   if (c.secret_hash) secret = Bytea(*c.secret_hash);
-  auto create = [&](const auto& secret_param) {
-    return Execute(db_, sql::kClientCreate, c.id, c.name, secret_param, c.confidential,
-                   c.first_party, c.can_introspect, util::JoinList(c.redirect_uris),
-                   util::JoinList(c.scopes), util::JoinList(c.grant_types), c.registered,
-                   c.requires_resource);
-  };
-  return (secret ? create(*secret) : create(nullptr)) == 1;
+  return AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent&) {
+           auto create = [&](const auto& secret_param) {
+             return tx
+                 .exec_prepared(sql::kClientCreate.name, c.id, c.name, secret_param, c.confidential,
+                                c.first_party, c.can_introspect, util::JoinList(c.redirect_uris),
+                                util::JoinList(c.scopes), util::JoinList(c.grant_types),
+                                c.registered, c.requires_resource)
+                 .affected_rows();
+           };
+           return (secret ? create(*secret) : create(nullptr)) == 1 ? WriteOutcome::kOk
+                                                                    : WriteOutcome::kConflict;
+         }) == WriteOutcome::kOk;
 }
 
 std::optional<Client> PgClientStore::Find(std::string_view id) {
@@ -49,20 +54,20 @@ std::optional<Client> PgClientStore::Find(std::string_view id) {
 
 std::vector<Client> PgClientStore::List() { return QueryAll(db_, sql::kClientList, FromRow); }
 
-bool PgClientStore::Delete(std::string_view id) {
-  return Execute(db_, sql::kClientDelete, std::string(id)) == 1;
+bool PgClientStore::Delete(std::string_view id, const AuditEvent& audit) {
+  return AuditedChange(db_, audit, sql::kClientDelete, std::string(id)) == WriteOutcome::kOk;
 }
 
-bool PgClientStore::Update(const Client& c) {
-  return Execute(db_, sql::kClientUpdate, c.id, c.name, c.first_party, c.can_introspect,
-                 util::JoinList(c.redirect_uris), util::JoinList(c.scopes),
-                 util::JoinList(c.grant_types), c.requires_resource) == 1;
+bool PgClientStore::Update(const Client& c, const AuditEvent& audit) {
+  return AuditedChange(db_, audit, sql::kClientUpdate, c.id, c.name, c.first_party,
+                       c.can_introspect, util::JoinList(c.redirect_uris), util::JoinList(c.scopes),
+                       util::JoinList(c.grant_types), c.requires_resource) == WriteOutcome::kOk;
 }
 
 bool PgClientStore::RotateSecret(std::string_view id, std::string_view new_secret_hash,
-                                 int64_t grace_seconds) {
-  return Execute(db_, sql::kClientRotateSecret, std::string(id), Bytea(new_secret_hash),
-                 grace_seconds) == 1;
+                                 int64_t grace_seconds, const AuditEvent& audit) {
+  return AuditedChange(db_, audit, sql::kClientRotateSecret, std::string(id),
+                       Bytea(new_secret_hash), grace_seconds) == WriteOutcome::kOk;
 }
 
 }  // namespace oakgate::store::pg

@@ -5,9 +5,14 @@ namespace oakgate::store::pg {
 
 void PgSessionStore::Create(std::string_view token_hash, std::string_view user_id,
                             int64_t ttl_seconds, int64_t idle_ttl_seconds,
-                            std::string_view client_address, std::string_view user_agent) {
-  Execute(db_, sql::kSessionCreate, Bytea(token_hash), std::string(user_id), ttl_seconds,
-          idle_ttl_seconds, std::string(client_address), std::string(user_agent.substr(0, 512)));
+                            std::string_view client_address, std::string_view user_agent,
+                            const AuditEvent& audit) {
+  AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent&) {
+    tx.exec_prepared(sql::kSessionCreate.name, Bytea(token_hash), std::string(user_id), ttl_seconds,
+                     idle_ttl_seconds, std::string(client_address),
+                     std::string(user_agent.substr(0, 512)));
+    return WriteOutcome::kOk;
+  });
 }
 
 std::optional<Session> PgSessionStore::FindActive(std::string_view token_hash,
@@ -21,8 +26,15 @@ std::optional<Session> PgSessionStore::FindActive(std::string_view token_hash,
       Bytea(token_hash), idle_ttl_seconds);
 }
 
-void PgSessionStore::End(std::string_view token_hash) {
-  Execute(db_, sql::kSessionEnd, Bytea(token_hash));
+void PgSessionStore::End(std::string_view token_hash, const AuditEvent& audit) {
+  AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent& event) {
+    auto r = tx.exec_prepared(sql::kSessionEnd.name, Bytea(token_hash));
+    if (r.empty()) return WriteOutcome::kNotFound;
+    event.user_id = r[0][0].as<std::string>();
+    event.actor = "user:" + event.user_id;
+    event.subject = "session:" + r[0][1].as<std::string>();
+    return WriteOutcome::kOk;
+  });
 }
 
 std::vector<SessionInfo> PgSessionStore::ListForUser(std::string_view user_id) {

@@ -20,9 +20,11 @@ class PgUserStore : public UserStore, private PgStore {
   using PgStore::PgStore;
   std::optional<User> FindByEmail(std::string_view normalized_email) override;
   std::optional<User> Create(std::string_view email, std::string_view normalized_email,
-                             std::string_view password_hash, bool is_admin) override;
-  bool SetPassword(std::string_view normalized_email, std::string_view password_hash) override;
-  bool Disable(std::string_view normalized_email) override;
+                             std::string_view password_hash, bool is_admin,
+                             const AuditEvent& audit) override;
+  bool SetPassword(std::string_view normalized_email, std::string_view password_hash,
+                   const AuditEvent& audit) override;
+  bool Disable(std::string_view normalized_email, const AuditEvent& audit) override;
   bool DisableById(std::string_view user_id, const AuditEvent& audit) override;
   std::vector<UserSummary> List() override;
   void SignOutEverywhere(std::string_view user_id, const AuditEvent& audit) override;
@@ -31,13 +33,13 @@ class PgUserStore : public UserStore, private PgStore {
 class PgClientStore : public ClientStore, private PgStore {
  public:
   using PgStore::PgStore;
-  bool Create(const Client& client) override;
+  bool Create(const Client& client, const AuditEvent& audit) override;
   std::optional<Client> Find(std::string_view id) override;
   std::vector<Client> List() override;
-  bool Delete(std::string_view id) override;
-  bool Update(const Client& client) override;
-  bool RotateSecret(std::string_view id, std::string_view new_secret_hash,
-                    int64_t grace_seconds) override;
+  bool Delete(std::string_view id, const AuditEvent& audit) override;
+  bool Update(const Client& client, const AuditEvent& audit) override;
+  bool RotateSecret(std::string_view id, std::string_view new_secret_hash, int64_t grace_seconds,
+                    const AuditEvent& audit) override;
 };
 
 class PgSessionStore : public SessionStore, private PgStore {
@@ -45,9 +47,9 @@ class PgSessionStore : public SessionStore, private PgStore {
   using PgStore::PgStore;
   void Create(std::string_view token_hash, std::string_view user_id, int64_t ttl_seconds,
               int64_t idle_ttl_seconds, std::string_view client_address,
-              std::string_view user_agent) override;
+              std::string_view user_agent, const AuditEvent& audit) override;
   std::optional<Session> FindActive(std::string_view token_hash, int64_t idle_ttl_seconds) override;
-  void End(std::string_view token_hash) override;
+  void End(std::string_view token_hash, const AuditEvent& audit) override;
   std::vector<SessionInfo> ListForUser(std::string_view user_id) override;
   bool EndForUser(std::string_view user_id, int64_t session_id, const AuditEvent& audit) override;
   void PutReveal(int64_t session_id, std::string_view key_id, std::string_view sealed) override;
@@ -88,8 +90,8 @@ class PgTokenStore : public TokenStore, private PgStore {
   std::vector<Issued> IssueClientCredentials(
       const std::vector<ClientCredentialsIssue>& batch) override;
   bool AccessTokenStored(std::string_view token_hash) override;
-  bool RevokeFamily(int64_t family_id, std::string_view reason) override;
-  bool RevokeAccessToken(int64_t id) override;
+  bool RevokeFamily(int64_t family_id, std::string_view reason, const AuditEvent& audit) override;
+  bool RevokeAccessToken(int64_t id, const AuditEvent& audit) override;
   std::optional<TokenOwner> FindAccessTokenOwner(std::string_view token_hash) override;
   std::vector<Grant> ListGrants(std::string_view user_id) override;
   bool RevokeGrantForUser(std::string_view user_id, int64_t family_id,
@@ -100,7 +102,8 @@ class PgConsentStore : public ConsentStore, private PgStore {
  public:
   using PgStore::PgStore;
   std::optional<Consent> Find(std::string_view user_id, std::string_view client_id) override;
-  void Save(std::string_view user_id, std::string_view client_id, const Consent& consent) override;
+  void Save(std::string_view user_id, std::string_view client_id, const Consent& consent,
+            const AuditEvent& audit) override;
 };
 
 class PgAuditStore : public AuditStore, private PgStore {
@@ -108,6 +111,8 @@ class PgAuditStore : public AuditStore, private PgStore {
   using PgStore::PgStore;
   void Record(const AuditEvent& event) override;
   std::vector<AuditRecord> List(const AuditQuery& query) override;
+  std::vector<AuditLink> ChainAfter(int64_t after_id, int64_t limit) override;
+  std::optional<AuditChainHead> ChainHead() override;
 };
 
 class PgResourceStore : public ResourceStore, private PgStore {

@@ -23,6 +23,14 @@ int64_t InsertTokens(pqxx::work& tx, int64_t family_id, const NewTokens& tokens,
   return row[0].as<int64_t>();
 }
 
+// The event of an issue, last in its transaction (the chain's lock is held from it to COMMIT).
+void WriteIssueAudit(pqxx::work& tx, const NewTokens& tokens, int64_t family_id) {
+  if (tokens.audit.type.empty()) return;
+  AuditEvent e = tokens.audit;
+  e.subject = "family:" + std::to_string(family_id);
+  WriteAudit(tx, e);
+}
+
 // A rotation: retires `retired_id` with `retire` (a compare-and-set) and inserts the new tokens
 // as children of `old`, or writes nothing when the family or the compare-and-set is lost.
 std::optional<Issued> RotateWith(PgDatabase& db, const RefreshTokenRecord& old,
@@ -33,7 +41,9 @@ std::optional<Issued> RotateWith(PgDatabase& db, const RefreshTokenRecord& old,
     // rotation; the grant reads the token again and answers for what it finds.
     if (tx.exec_prepared(sql::kFamilyTouch.name, old.family_id).empty()) return std::nullopt;
     if (tx.exec_prepared(retire.name, retired_id).empty()) return std::nullopt;
-    return Issued{old.family_id, InsertTokens(tx, old.family_id, tokens, old.id)};
+    Issued issued{old.family_id, InsertTokens(tx, old.family_id, tokens, old.id)};
+    WriteIssueAudit(tx, tokens, old.family_id);
+    return issued;
   });
 }
 
@@ -66,10 +76,13 @@ std::optional<AccessToken> PgTokenStore::FindActiveAccessToken(std::string_view 
 }
 
 void PgTokenStore::CreateCode(const NewCode& c) {
-  Execute(db_, sql::kCodeCreate, Bytea(c.code_hash), c.client_id, c.user_id, c.redirect_uri,
-          c.redirect_uri_given, JoinList(c.scopes), c.code_challenge, c.ttl_seconds,
-          JoinList(c.resources));
-  Execute(db_, sql::kClientMarkUsed, c.client_id);
+  Transact(db_, [&](pqxx::work& tx) {
+    tx.exec_prepared(sql::kCodeCreate.name, Bytea(c.code_hash), c.client_id, c.user_id,
+                     c.redirect_uri, c.redirect_uri_given, JoinList(c.scopes), c.code_challenge,
+                     c.ttl_seconds, JoinList(c.resources));
+    tx.exec_prepared(sql::kClientMarkUsed.name, c.client_id);
+    if (!c.audit.type.empty()) WriteAudit(tx, c.audit);
+  });
 }
 
 std::optional<AuthorizationCode> PgTokenStore::FindCode(std::string_view code_hash) {
@@ -105,7 +118,9 @@ std::optional<Issued> PgTokenStore::RedeemCode(const AuthorizationCode& code,
     int64_t family_id = fam[0].as<int64_t>();
     // RFC 6749 §4.1.2: single use. A lost compare-and-set rolls the family back.
     if (tx.exec_prepared(sql::kCodeRedeem.name, code.id, family_id).empty()) return std::nullopt;
-    return Issued{family_id, InsertTokens(tx, family_id, tokens, std::nullopt)};
+    Issued issued{family_id, InsertTokens(tx, family_id, tokens, std::nullopt)};
+    WriteIssueAudit(tx, tokens, family_id);
+    return issued;
   });
 }
 
@@ -240,12 +255,14 @@ bool PgTokenStore::AccessTokenStored(std::string_view token_hash) {
       .has_value();
 }
 
-bool PgTokenStore::RevokeFamily(int64_t family_id, std::string_view reason) {
-  return Execute(db_, sql::kFamilyRevoke, family_id, std::string(reason)) == 1;
+bool PgTokenStore::RevokeFamily(int64_t family_id, std::string_view reason,
+                                const AuditEvent& audit) {
+  return AuditedChange(db_, audit, sql::kFamilyRevoke, family_id, std::string(reason)) ==
+         WriteOutcome::kOk;
 }
 
-bool PgTokenStore::RevokeAccessToken(int64_t id) {
-  return Execute(db_, sql::kAccessTokenRevoke, id) == 1;
+bool PgTokenStore::RevokeAccessToken(int64_t id, const AuditEvent& audit) {
+  return AuditedChange(db_, audit, sql::kAccessTokenRevoke, id) == WriteOutcome::kOk;
 }
 
 std::optional<TokenOwner> PgTokenStore::FindAccessTokenOwner(std::string_view token_hash) {
@@ -258,9 +275,9 @@ std::optional<TokenOwner> PgTokenStore::FindAccessTokenOwner(std::string_view to
 }
 
 void PgConsentStore::Save(std::string_view user_id, std::string_view client_id,
-                          const Consent& consent) {
-  Execute(db_, sql::kConsentSave, std::string(user_id), std::string(client_id),
-          JoinList(consent.scopes), JoinList(consent.resources));
+                          const Consent& consent, const AuditEvent& audit) {
+  AuditedChange(db_, audit, sql::kConsentSave, std::string(user_id), std::string(client_id),
+                JoinList(consent.scopes), JoinList(consent.resources));
 }
 
 std::optional<Consent> PgConsentStore::Find(std::string_view user_id, std::string_view client_id) {
@@ -272,6 +289,7 @@ std::optional<Consent> PgConsentStore::Find(std::string_view user_id, std::strin
       std::string(user_id), std::string(client_id));
 }
 
+// An event that records no change of its own (a refusal): a transaction of its own.
 void PgAuditStore::Record(const AuditEvent& e) {
   Autocommit(db_, [&](pqxx::nontransaction& tx) { WriteAudit(tx, e); });
 }
@@ -299,6 +317,22 @@ std::vector<AuditRecord> PgAuditStore::List(const AuditQuery& q) {
         return a;
       },
       OrNull(q.user_id), OrNull(q.type), OrNull(from), OrNull(to), OrNull(before), q.limit);
+}
+
+std::vector<AuditLink> PgAuditStore::ChainAfter(int64_t after_id, int64_t limit) {
+  return QueryAll(
+      db_, sql::kAuditChainPage,
+      [](const pqxx::row& row) {
+        return AuditLink{row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                         row[3].as<std::string>()};
+      },
+      after_id, limit);
+}
+
+std::optional<AuditChainHead> PgAuditStore::ChainHead() {
+  return QueryOne(db_, sql::kAuditChainHead, [](const pqxx::row& row) {
+    return AuditChainHead{row[0].as<int64_t>(), row[1].as<std::string>()};
+  });
 }
 
 std::vector<Grant> PgTokenStore::ListGrants(std::string_view user_id) {

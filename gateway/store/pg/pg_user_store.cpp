@@ -15,6 +15,12 @@ void EndEverything(pqxx::transaction_base& tx, const std::string& user_id, const
   if (keys) tx.exec_prepared(sql::kApiKeysRevokeForUser.name, user_id);
 }
 
+// The event of a change to user `id`, known once the change's statement returned it.
+void ForUser(AuditEvent& event, const std::string& id) {
+  event.user_id = id;
+  if (event.subject.empty()) event.subject = id;
+}
+
 }  // namespace
 
 std::optional<User> PgUserStore::FindByEmail(std::string_view normalized_email) {
@@ -28,36 +34,46 @@ std::optional<User> PgUserStore::FindByEmail(std::string_view normalized_email) 
 }
 
 std::optional<User> PgUserStore::Create(std::string_view email, std::string_view normalized_email,
-                                        std::string_view password_hash, bool is_admin) {
-  return QueryOne(
-      db_, sql::kUserCreate,
-      [&](const pqxx::row& row) {
-        return User{row[0].as<std::string>(), std::string(email), std::string(password_hash),
-                    is_admin, false};
-      },
-      std::string(email), std::string(normalized_email), std::string(password_hash), is_admin);
+                                        std::string_view password_hash, bool is_admin,
+                                        const AuditEvent& audit) {
+  std::optional<User> created;
+  AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent& event) {
+    auto r = tx.exec_prepared(sql::kUserCreate.name, std::string(email),
+                              std::string(normalized_email), std::string(password_hash), is_admin);
+    if (r.empty()) return WriteOutcome::kConflict;
+    created = User{r[0][0].as<std::string>(), std::string(email), std::string(password_hash),
+                   is_admin, false};
+    ForUser(event, created->id);
+    return WriteOutcome::kOk;
+  });
+  return created;
 }
 
-bool PgUserStore::SetPassword(std::string_view normalized_email, std::string_view password_hash) {
-  return Transact(db_, [&](pqxx::work& tx) {
-    auto r = tx.exec_prepared(sql::kUserSetPassword.name, std::string(normalized_email),
-                              std::string(password_hash));
-    if (r.empty()) return false;
-    // A new password is how an operator answers a stolen one: whoever signed in with the old
-    // password loses their sessions and grants in the same commit. API keys are the agents'
-    // credentials, not the password's, and stay.
-    EndEverything(tx, r[0][0].as<std::string>(), "password changed", /*keys=*/false);
-    return true;
-  });
+bool PgUserStore::SetPassword(std::string_view normalized_email, std::string_view password_hash,
+                              const AuditEvent& audit) {
+  return AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent& event) {
+           auto r = tx.exec_prepared(sql::kUserSetPassword.name, std::string(normalized_email),
+                                     std::string(password_hash));
+           if (r.empty()) return WriteOutcome::kNotFound;
+           std::string id = r[0][0].as<std::string>();
+           // A new password is how an operator answers a stolen one: whoever signed in with
+           // the old password loses their sessions and grants in the same commit. API keys
+           // are the agents' credentials, not the password's, and stay.
+           EndEverything(tx, id, "password changed", /*keys=*/false);
+           ForUser(event, id);
+           return WriteOutcome::kOk;
+         }) == WriteOutcome::kOk;
 }
 
-bool PgUserStore::Disable(std::string_view normalized_email) {
-  return Transact(db_, [&](pqxx::work& tx) {
-    auto r = tx.exec_prepared(sql::kUserDisable.name, std::string(normalized_email));
-    if (r.empty()) return false;
-    EndEverything(tx, r[0][0].as<std::string>(), "user disabled");
-    return true;
-  });
+bool PgUserStore::Disable(std::string_view normalized_email, const AuditEvent& audit) {
+  return AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent& event) {
+           auto r = tx.exec_prepared(sql::kUserDisable.name, std::string(normalized_email));
+           if (r.empty()) return WriteOutcome::kNotFound;
+           std::string id = r[0][0].as<std::string>();
+           EndEverything(tx, id, "user disabled");
+           ForUser(event, id);
+           return WriteOutcome::kOk;
+         }) == WriteOutcome::kOk;
 }
 
 bool PgUserStore::DisableById(std::string_view user_id, const AuditEvent& audit) {

@@ -25,7 +25,7 @@ inline constexpr Statement kUserSetPassword{
 inline constexpr Statement kUserDisable{
     "user_disable",
     "UPDATE users SET disabled_at = coalesce(disabled_at, now()), updated_at = now()"
-    " WHERE email_normalized = $1 RETURNING id"};
+    " WHERE email_normalized = $1 RETURNING id::text"};
 inline constexpr Statement kSessionsEndForUser{
     "sessions_end_for_user",
     "UPDATE sessions SET ended_at = now(), idle_expires_at = least(idle_expires_at, now())"
@@ -90,7 +90,7 @@ inline constexpr Statement kSessionFindActive{
 inline constexpr Statement kSessionEnd{
     "session_end",
     "UPDATE sessions SET ended_at = now(), idle_expires_at = least(idle_expires_at, now())"
-    " WHERE token_hash = $1 AND ended_at IS NULL"};
+    " WHERE token_hash = $1 AND ended_at IS NULL RETURNING user_id::text, id"};
 
 inline constexpr Statement kLoginFailureCounts{
     "login_failure_counts",
@@ -166,10 +166,14 @@ inline constexpr Statement kPruneRateLimitedCounts{
     "prune_rate_limited_counts",
     "DELETE FROM rate_limited_counts WHERE (agent_id, minute) IN (SELECT agent_id, minute"
     " FROM rate_limited_counts WHERE minute < now() - make_interval(days => $2::int) LIMIT $1)"};
+// The audit trail is a hash chain in id order (sql/0011_audit_chain.sql): only a prefix of it
+// may go, so it deletes the oldest rows up to the first one still within the retention.
 inline constexpr Statement kPruneAuditEvents{
     "prune_audit_events",
-    "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
-    " WHERE created_at < now() - make_interval(days => $2::int) LIMIT $1)"};
+    "WITH p AS MATERIALIZED (SELECT id, created_at FROM audit_events ORDER BY id LIMIT $1)"
+    " DELETE FROM audit_events WHERE id IN (SELECT id FROM p WHERE id < coalesce((SELECT min(id)"
+    " FROM p WHERE created_at >= now() - make_interval(days => $2::int)),"
+    " 9223372036854775807))"};
 // Agents, tools and rules: every agent statement is scoped by its owner ($1 user_id).
 inline constexpr Statement kAgentCreate{
     "agent_create",
@@ -565,6 +569,13 @@ inline constexpr Statement kAuditRecord{
 inline constexpr Statement kAuditListForUser{
     "audit_list_for_user", "SELECT " OAKGATE_AUDIT_COLUMNS
                            " FROM audit_events WHERE user_id = $1::uuid" OAKGATE_AUDIT_FILTERS};
+// The chain for `oakgate audit verify`, in its order (the primary key), a page at a time.
+inline constexpr Statement kAuditChainPage{
+    "audit_chain_page",
+    "SELECT id, coalesce(encode(prev_hash, 'hex'), ''), coalesce(encode(hash, 'hex'), ''),"
+    " audit_event_content(e) FROM audit_events e WHERE id > $1 ORDER BY id LIMIT $2"};
+inline constexpr Statement kAuditChainHead{
+    "audit_chain_head", "SELECT last_id, encode(hash, 'hex') FROM audit_chain_head"};
 inline constexpr Statement kAuditListAll{
     "audit_list_all", "SELECT " OAKGATE_AUDIT_COLUMNS
                       " FROM audit_events WHERE $1::text IS NULL" OAKGATE_AUDIT_FILTERS};
@@ -871,6 +882,8 @@ inline constexpr Statement kAll[] = {
     kAuditRecord,
     kAuditListForUser,
     kAuditListAll,
+    kAuditChainPage,
+    kAuditChainHead,
     kSessionListForUser,
     kSessionEndForUser,
     kRevealDropStale,
