@@ -109,6 +109,8 @@ TEST_F(AuditChainE2E, TheMigrationChainsTheRowsAlreadyThere) {
   db_->Scalar(
       "DROP TRIGGER audit_events_chain ON audit_events; DROP TABLE audit_chain_head;"
       " ALTER TABLE audit_events ALTER COLUMN id SET DEFAULT nextval('audit_events_id_seq');"
+      // The sequence as that release would have moved it (the trigger drew ids without it).
+      " SELECT setval('audit_events_id_seq', (SELECT coalesce(max(id), 1) FROM audit_events));"
       " UPDATE audit_events SET prev_hash = NULL, hash = NULL;"
       " DELETE FROM schema_migrations WHERE version LIKE '0011%'");
   WriteConcurrently(2, 3);
