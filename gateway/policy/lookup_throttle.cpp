@@ -4,6 +4,7 @@
 
 #include "gateway/crypto/sha256.hpp"
 #include "gateway/observe/metrics.hpp"
+#include "gateway/util/strings.hpp"
 
 namespace oakgate::policy {
 namespace {
@@ -45,15 +46,7 @@ std::string LookupBucketKey(std::string_view address) {
   crypto::Sha256Digest d = crypto::Sha256(label);
   d[6] = static_cast<unsigned char>((d[6] & 0x0f) | 0x80);  // RFC 9562 §5.8: version 8
   d[8] = static_cast<unsigned char>((d[8] & 0x3f) | 0x80);  // RFC 9562 §4.1: variant 10
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[d[i] >> 4];
-    out += kHex[d[i] & 0xf];
-  }
-  return out;
+  return util::FormatUuid(std::string_view(reinterpret_cast<const char*>(d.data()), 16));
 }
 
 SharedLookupThrottle::SharedLookupThrottle(store::RateBucketStore& store, const util::Clock& clock,

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gateway/util/errors.hpp"
+#include "gateway/util/strings.hpp"
 
 namespace oakgate::policy {
 
@@ -42,15 +43,7 @@ std::string DecisionId(int64_t unix_ms, std::string_view random16) {
   for (int i = 0; i < 6; ++i) b[i] = static_cast<char>((ms >> (40 - 8 * i)) & 0xff);
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x70);  // RFC 9562 §5.7: version 7
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 9562 §4.1: variant 10
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[(static_cast<unsigned char>(b[i]) >> 4) & 0xf];
-    out += kHex[static_cast<unsigned char>(b[i]) & 0xf];
-  }
-  return out;
+  return util::FormatUuid(b);
 }
 
 Outcome Validator::Decide(ValidateInput input, Reach reach) {

@@ -137,6 +137,13 @@ std::string HexLower(std::string_view bytes) {
   return out;
 }
 
+std::string FormatUuid(std::string_view bytes16) {
+  std::string hex = HexLower(bytes16.substr(0, 16));
+  hex.resize(32, '0');
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' +
+         hex.substr(16, 4) + '-' + hex.substr(20, 12);
+}
+
 std::string PercentEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;

@@ -24,6 +24,9 @@ std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space)
 std::string PercentEncode(std::string_view s);
 // Lower-case hex of raw bytes (two characters each).
 std::string HexLower(std::string_view bytes);
+// 16 bytes as a UUID's text, 8-4-4-4-12 lower-case hex (RFC 9562 §4); the caller has set the
+// version and variant bits.
+std::string FormatUuid(std::string_view bytes16);
 std::optional<long long> ParseInt(std::string_view s);
 // RFC 3339 UTC, e.g. 2026-11-24T22:10:30Z.
 std::string FormatRfc3339(long long unix_seconds);
