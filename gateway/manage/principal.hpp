@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gateway/store/audit_event.hpp"
+#include "gateway/store/org_store.hpp"
 
 namespace oakgate::manage {
 
@@ -28,15 +29,18 @@ struct Principal {
   std::vector<std::string> scopes;  // what the credential allows
   // users.is_admin of a dashboard session: the administrators' pages (AdminService).
   bool is_admin = false;
-  // CONTRACT §9 (organizations and roles) acts within an organization with a role; nothing
-  // reads these yet, and a principal without them acts for its user alone.
-  std::optional<std::string> organization_id;
-  std::optional<std::string> role;
+  // The organization it acts in and its role there (CONTRACT §9), set by
+  // OrgService::Enter from the request's `OakGate-Organization` (else the personal one).
+  std::string org_id;
+  store::Role role = store::Role::kMember;
   // Where the request came from, for the audit log.
   std::string client_address;
   std::string request_id;
 
   bool HasScope(std::string_view scope) const;
+  // Owners and admins manage agents, tools, rules, keys, webhooks, approvals, invitations.
+  bool CanManage() const { return role == store::Role::kOwner || role == store::Role::kAdmin; }
+  bool IsOwner() const { return role == store::Role::kOwner; }
   // The audit log's `actor`: "user:<id> client:<client>", "user:<id> dashboard" or "cli".
   std::string Actor() const;
   // An audit event by this principal, written with the change it describes.
