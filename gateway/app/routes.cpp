@@ -6,14 +6,17 @@
 #include "gateway/handlers/api/api_keys.hpp"
 #include "gateway/handlers/api/audit_events.hpp"
 #include "gateway/handlers/api/decisions.hpp"
+#include "gateway/handlers/api/invitations.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/handlers/oauth/oauth_http.hpp"
 #include "gateway/handlers/ops/health.hpp"
 #include "gateway/handlers/ops/metrics.hpp"
+#include "gateway/handlers/web/invitations.hpp"
 #include "gateway/handlers/web/login.hpp"
 #include "gateway/handlers/web/logout.hpp"
 #include "gateway/handlers/web/pages.hpp"
+#include "gateway/handlers/web/signup.hpp"
 #include "gateway/oauth/discovery.hpp"
 
 namespace oakgate::app {
@@ -153,6 +156,16 @@ http::Router BuildRoutes(RouteDeps d) {
         [&web](http::Request& req) { return handlers::web::SubmitLogin(web, req); });
   r.Add("POST", "/web/logout", Exec::kPool,
         [&web](http::Request& req) { return handlers::web::SubmitLogout(web, req); });
+  // Sign-up and invitations (CONTRACT §9) read invitations, run scrypt and write: the pool.
+  r.Add("GET", "/web/signup", Exec::kPool,
+        [&web](http::Request& req) { return handlers::web::ShowSignup(web, req); });
+  r.Add("POST", "/web/signup", Exec::kPool,
+        [&web](http::Request& req) { return handlers::web::SubmitSignup(web, req); });
+  r.Add("GET", "/web/invitations/{token}", Exec::kPool,
+        [&web](http::Request& req) { return handlers::web::ShowInvitation(web, req); });
+  r.Add("POST", "/web/invitations/{token}", Exec::kPool,
+        Synced([&web](http::Request& req) { return handlers::web::AcceptInvitation(web, req); },
+               d.sync_caches));
 
   // The management API and the validation engine: all of it reads PostgreSQL, so all of it
   // runs on the pool. Each API route declares the scope its access token must carry; the
@@ -193,6 +206,10 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("DELETE", "/api/v1/agents/{agent_id}/rules/{rule_id}", kAgentsScope, h::DeleteRule);
   add_api("GET", "/api/v1/decisions", kAgentsScope, h::ListDecisions);
   add_api("GET", "/api/v1/audit-events", kAgentsScope, h::ListAuditEvents);
+  add_api("GET", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::ListInvitations);
+  add_api("POST", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::CreateInvitation);
+  add_api("DELETE", "/api/v1/orgs/{org}/invitations/{invitation_id}", kAgentsScope,
+          h::RevokeInvitation);
   auto& validate = d.validate;
   // The common case answers from memory once its decision commits; the rest goes to the pool.
   r.AddWithAsyncPath(

@@ -8,6 +8,7 @@
 #include "gateway/store/client_store.hpp"
 #include "gateway/store/consent_store.hpp"
 #include "gateway/store/decision_store.hpp"
+#include "gateway/store/invitation_store.hpp"
 #include "gateway/store/maintenance_store.hpp"
 #include "gateway/store/rate_bucket_store.hpp"
 #include "gateway/store/registration_store.hpp"
@@ -35,6 +36,7 @@ class Database {
   virtual ResourceStore& Resources() = 0;
   virtual RegistrationStore& Registrations() = 0;
   virtual RateBucketStore& RateBuckets() = 0;
+  virtual InvitationStore& Invitations() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

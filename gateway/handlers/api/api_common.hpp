@@ -14,6 +14,7 @@
 #include "gateway/http/response.hpp"
 #include "gateway/manage/activity_service.hpp"
 #include "gateway/manage/fields.hpp"
+#include "gateway/manage/invitation_service.hpp"
 #include "gateway/manage/key_service.hpp"
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
@@ -29,6 +30,7 @@ struct ApiContext {
   manage::RuleService& rules;
   manage::KeyService& keys;
   manage::ActivityService& activity;
+  manage::InvitationService& invitations;
 };
 
 using manage::IsUuid;

@@ -17,6 +17,34 @@ constexpr size_t kMaxEmail = 254;  // RFC 5321 path limit
 constexpr size_t kMaxPassword = 1024;
 const char* kInvalid = "Invalid email or password.";
 
+struct LoginForm {
+  int status = 200;
+  std::string error;
+  std::string notice;
+  std::string email;
+  std::string return_to = "/";
+};
+
+// The login form bound to the browser's CSRF cookie; a new cookie when it has none.
+http::Response RenderForm(const WebContext& ctx, const http::Request& request,
+                          const LoginForm& form) {
+  FormBinding binding = PreSessionBinding(ctx, request);
+  nlohmann::json view = {{"csrf", ctx.csrf.Token(kPurpose, binding.value)},
+                         {"return_to", form.return_to},
+                         {"email", form.email}};
+  if (!form.error.empty()) view["error"] = form.error;
+  if (!form.notice.empty()) view["notice"] = form.notice;
+  // Sign-up is offered where it is open; an invitation's page links to it itself.
+  if (ctx.signup && ctx.signup->Allows(false)) {
+    view["signup_url"] = "/web/signup?return_to=" + util::PercentEncode(form.return_to);
+  }
+  std::vector<std::string> origins;
+  if (ctx.form_action_origins) origins = ctx.form_action_origins(form.return_to);
+  http::Response r = HtmlPage(form.status, ctx.templates.Render("login.html", view), origins);
+  SetBindingCookie(ctx, binding, r);
+  return r;
+}
+
 bool LooksLikeToken(const std::string& v) {
   if (v.size() != 43) return false;
   for (char c : v) {
@@ -27,34 +55,19 @@ bool LooksLikeToken(const std::string& v) {
   return true;
 }
 
-struct LoginForm {
-  int status = 200;
-  std::string error;
-  std::string email;
-  std::string return_to = "/";
-};
+}  // namespace
 
-// The login form bound to the browser's CSRF cookie; a new cookie when it has none.
-http::Response RenderForm(const WebContext& ctx, const http::Request& request,
-                          const LoginForm& form) {
+FormBinding PreSessionBinding(const WebContext& ctx, const http::Request& request) {
   auto cookie = request.Cookie(ctx.CsrfCookieName());
   bool fresh = !cookie || !LooksLikeToken(*cookie);
-  std::string binding = fresh ? crypto::RandomToken(32) : *cookie;
-  nlohmann::json view = {{"csrf", ctx.csrf.Token(kPurpose, binding)},
-                         {"return_to", form.return_to},
-                         {"email", form.email}};
-  if (!form.error.empty()) view["error"] = form.error;
-  std::vector<std::string> origins;
-  if (ctx.form_action_origins) origins = ctx.form_action_origins(form.return_to);
-  http::Response r = HtmlPage(form.status, ctx.templates.Render("login.html", view), origins);
-  if (fresh) {
-    http::CookieSpec spec{ctx.CsrfCookieName(), binding, ctx.cookie_secure};
-    r.Set("Set-Cookie", http::BuildSetCookie(spec));
-  }
-  return r;
+  return FormBinding{fresh ? crypto::RandomToken(32) : *cookie, fresh};
 }
 
-}  // namespace
+void SetBindingCookie(const WebContext& ctx, const FormBinding& binding, http::Response& r) {
+  if (!binding.fresh) return;
+  http::CookieSpec spec{ctx.CsrfCookieName(), binding.value, ctx.cookie_secure};
+  r.Set("Set-Cookie", http::BuildSetCookie(spec));
+}
 
 http::Response ShowLogin(const WebContext& ctx, const http::Request& request) {
   http::FormError error;
@@ -65,6 +78,11 @@ http::Response ShowLogin(const WebContext& ctx, const http::Request& request) {
   }
   LoginForm form;
   form.return_to = session::SafeReturnTo(query->Get("return_to").value_or("/"));
+  // Where sign-up sends the browser, for a new email and a registered one alike (signup.cpp).
+  if (query->Get("signed_up") == "1") {
+    form.notice = "If this email was new, its account is ready: sign in with the password you "
+                  "chose. If it was registered already, sign in with its password.";
+  }
   return RenderForm(ctx, request, form);
 }
 
