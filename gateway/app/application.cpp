@@ -101,10 +101,11 @@ int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
 
 ServedRoutes::ServedRoutes(const RouteServices& s)
     : api{s.access_tokens,  s.services.agents, s.services.tools,
-          s.services.rules, s.services.keys,   s.services.activity},
+          s.services.rules, s.services.keys,   s.services.activity, s.services.orgs},
       validate{s.validator, s.decisions, s.clock},
       dashboard{s.web,           s.services.agents,   s.services.tools,       s.services.rules,
-                s.services.keys, s.services.activity, s.services.credentials, s.services.admin},
+                s.services.keys, s.services.activity, s.services.credentials, s.services.admin,
+                s.services.orgs},
       router(BuildRoutes(RouteDeps{s.db, s.web, s.oauth, s.draining, api, validate, dashboard,
                                    s.sync_caches, s.legacy})) {}
 
