@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <functional>
+#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -287,6 +289,81 @@ TEST_F(OrgRolesE2E, APersonalOrganizationCannotBeDeletedAndAnOrganizationsSlugIs
   auto bad = As(users_[kAdmin], "", "POST", "/api/v1/orgs", {{"name", "Bad"}, {"slug", "No Caps"}});
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.body.value("field", ""), "slug");
+}
+
+TEST_F(OrgRolesE2E, TheOperatorsOrgCommandsPrintJsonAndRefuseToLeaveAnOrganizationWithoutOwner) {
+  std::string slug = "ops-" + std::to_string(getpid());
+  User boss = NewUser();
+  auto created = RunOakgate({"org", "create", "--name", "Ops", "--slug", slug, "--owner", boss.email},
+                            gw_->env());
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  json org = json::parse(created.out);
+  EXPECT_EQ(org["slug"], slug);
+  EXPECT_EQ(org["personal"], false);
+  EXPECT_EQ(org["plan"], json({{"max_agents", nullptr}, {"monthly_decisions", nullptr}}));
+  auto dup = RunOakgate({"org", "create", "--name", "Ops", "--slug", slug, "--owner", boss.email},
+                        gw_->env());
+  EXPECT_NE(dup.exit_code, 0);
+  EXPECT_NE(RunOakgate({"org", "create", "--name", "x", "--slug", "Bad Slug", "--owner", boss.email},
+                       gw_->env())
+                .exit_code,
+            0);
+
+  auto added = RunOakgate({"org", "add-member", "--org", slug, "--user", users_[kMember].email},
+                          gw_->env());
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  json members = json::parse(added.out);
+  ASSERT_EQ(members.size(), 2u);
+  auto listed = RunOakgate({"org", "list", "--user", users_[kMember].email}, gw_->env());
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  bool found = false;
+  for (const auto& o : json::parse(listed.out)) {
+    if (o["slug"] == slug) found = o["role"] == "member";
+  }
+  EXPECT_TRUE(found) << listed.out;
+
+  auto demote = RunOakgate({"org", "set-role", "--org", slug, "--user", boss.email, "--role", "member"},
+                           gw_->env());
+  EXPECT_NE(demote.exit_code, 0);
+  EXPECT_NE(demote.err.find("owner"), std::string::npos) << demote.err;
+  EXPECT_NE(RunOakgate({"org", "remove-member", "--org", slug, "--user", boss.email}, gw_->env())
+                .exit_code,
+            0);
+  auto removed = RunOakgate({"org", "remove-member", "--org", slug, "--user", users_[kMember].email},
+                            gw_->env());
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_EQ(json::parse(removed.out).size(), 1u);
+  // Each change is in the organization's audit trail, by the operator.
+  auto trail = As(boss, slug, "GET", "/api/v1/audit-events?type=org.member_removed");
+  ASSERT_EQ(trail.body["data"].size(), 1u) << trail.raw.body;
+  EXPECT_EQ(trail.body["data"][0]["actor"], "cli");
+}
+
+TEST_F(OrgRolesE2E, AnAgentPastThePlansLimitIsRefusedEvenWhenCreatedConcurrently) {
+  Team team = NewTeam();  // one agent already
+  auto limits = RunOakgate({"org", "set-limits", "--org", team.slug, "--max-agents", "3"}, gw_->env());
+  ASSERT_EQ(limits.exit_code, 0) << limits.err;
+  EXPECT_EQ(json::parse(limits.out)["plan"]["max_agents"], 3);
+  std::vector<std::thread> racers;
+  std::atomic<int> created{0}, refused{0};
+  for (int i = 0; i < 6; ++i) {
+    racers.emplace_back([&, i] {
+      auto r = As(users_[kAdmin], team.slug, "POST", "/api/v1/agents",
+                  {{"name", "racer-" + std::to_string(i)}});
+      if (r.status == 201) ++created;
+      if (r.status == 403 && r.body.value("error", "") == "quota_exceeded") ++refused;
+    });
+  }
+  for (auto& t : racers) t.join();
+  EXPECT_EQ(created.load(), 2);
+  EXPECT_EQ(refused.load(), 4);
+  // Nor through a key's default agent.
+  auto key = As(users_[kOwner], team.slug, "POST", "/api/v1/auth/api-keys", {{"name", "k"}});
+  EXPECT_EQ(key.status, 403);
+  EXPECT_EQ(key.body.value("error", ""), "quota_exceeded");
+  // Unset again: unlimited.
+  ASSERT_EQ(RunOakgate({"org", "set-limits", "--org", team.slug}, gw_->env()).exit_code, 0);
+  EXPECT_EQ(As(users_[kAdmin], team.slug, "POST", "/api/v1/agents", {{"name", "after"}}).status, 201);
 }
 
 }  // namespace
