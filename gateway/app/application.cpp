@@ -100,12 +100,13 @@ int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
 }  // namespace
 
 ServedRoutes::ServedRoutes(const RouteServices& s)
-    : api{s.access_tokens,   s.services.agents, s.services.tools,
-          s.services.rules,  s.services.keys,   s.services.activity,
-          *s.web.invitations},
+    : api{s.access_tokens,    s.services.agents, s.services.tools,
+          s.services.rules,   s.services.keys,   s.services.activity,
+          s.services.orgs,    *s.web.invitations},
       validate{s.validator, s.decisions, s.clock},
       dashboard{s.web,           s.services.agents,   s.services.tools,       s.services.rules,
-                s.services.keys, s.services.activity, s.services.credentials, s.services.admin},
+                s.services.keys, s.services.activity, s.services.credentials, s.services.admin,
+                s.services.orgs},
       router(BuildRoutes(RouteDeps{s.db, s.web, s.oauth, s.draining, api, validate, dashboard,
                                    s.sync_caches, s.legacy})) {}
 

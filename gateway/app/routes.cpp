@@ -7,6 +7,7 @@
 #include "gateway/handlers/api/audit_events.hpp"
 #include "gateway/handlers/api/decisions.hpp"
 #include "gateway/handlers/api/invitations.hpp"
+#include "gateway/handlers/api/orgs.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/handlers/oauth/oauth_http.hpp"
@@ -206,6 +207,14 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("DELETE", "/api/v1/agents/{agent_id}/rules/{rule_id}", kAgentsScope, h::DeleteRule);
   add_api("GET", "/api/v1/decisions", kAgentsScope, h::ListDecisions);
   add_api("GET", "/api/v1/audit-events", kAgentsScope, h::ListAuditEvents);
+  add_api("GET", "/api/v1/orgs", kAgentsScope, h::ListOrgs);
+  add_api("POST", "/api/v1/orgs", kAgentsScope, h::CreateOrg);
+  add_api("GET", "/api/v1/orgs/{org}", kAgentsScope, h::GetOrg);
+  add_api("PATCH", "/api/v1/orgs/{org}", kAgentsScope, h::PatchOrg);
+  add_api("DELETE", "/api/v1/orgs/{org}", kAgentsScope, h::DeleteOrg);
+  add_api("GET", "/api/v1/orgs/{org}/members", kAgentsScope, h::ListMembers);
+  add_api("PATCH", "/api/v1/orgs/{org}/members/{user_id}", kAgentsScope, h::PatchMember);
+  add_api("DELETE", "/api/v1/orgs/{org}/members/{user_id}", kAgentsScope, h::RemoveMember);
   add_api("GET", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::ListInvitations);
   add_api("POST", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::CreateInvitation);
   add_api("DELETE", "/api/v1/orgs/{org}/invitations/{invitation_id}", kAgentsScope,

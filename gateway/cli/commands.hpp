@@ -17,6 +17,7 @@ void RegisterPrune(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterApiKey(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterResource(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterRegistrationToken(CLI::App& app, GlobalFlags& flags, Action& action);
+void RegisterOrg(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterAudit(CLI::App& app, GlobalFlags& flags, Action& action);
 void RegisterRoutes(CLI::App& app, GlobalFlags& flags, Action& action);
 

@@ -27,6 +27,7 @@ int Run(int argc, char** argv) {
   RegisterApiKey(app, flags, action);
   RegisterResource(app, flags, action);
   RegisterRegistrationToken(app, flags, action);
+  RegisterOrg(app, flags, action);
   RegisterAudit(app, flags, action);
   RegisterRoutes(app, flags, action);
   try {

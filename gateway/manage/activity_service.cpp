@@ -29,7 +29,7 @@ Outcome<Page<store::DecisionRecord>> ActivityService::Decisions(const Principal&
   if (query.agent_id && !IsUuid(*query.agent_id)) {
     return Invalid("agent_id", "agent_id must be an agent id");
   }
-  query.user_id = who.user_id;
+  query.org_id = who.org_id;
   return Paged<store::DecisionRecord>(
       query, [this](const store::DecisionQuery& q) { return decisions_.List(q); },
       [](const store::DecisionRecord& d) { return d.seq; });
@@ -38,20 +38,20 @@ Outcome<Page<store::DecisionRecord>> ActivityService::Decisions(const Principal&
 Outcome<store::DecisionRecord> ActivityService::Decision(const Principal& who,
                                                          std::string_view decision_id) {
   if (auto e = MissingScope(who, kAgentsScope)) return util::Fail(*e);
-  auto d = IsUuid(decision_id) ? decisions_.Find(who.user_id, decision_id) : std::nullopt;
+  auto d = IsUuid(decision_id) ? decisions_.Find(who.org_id, decision_id) : std::nullopt;
   if (!d) return NotFound("no such decision");
   return *d;
 }
 
 Outcome<store::DecisionSummary> ActivityService::Summary(const Principal& who) {
   if (auto e = MissingScope(who, kAgentsScope)) return util::Fail(*e);
-  return decisions_.Summarize(who.user_id);
+  return decisions_.Summarize(who.org_id);
 }
 
 Outcome<Page<store::AuditRecord>> ActivityService::AuditEvents(const Principal& who,
                                                                store::AuditQuery query) {
   if (auto e = MissingScope(who, kAgentsScope)) return util::Fail(*e);
-  query.user_id = who.user_id;
+  query.org_id = who.org_id;
   return Paged<store::AuditRecord>(
       query, [this](const store::AuditQuery& q) { return audit_.List(q); },
       [](const store::AuditRecord& a) { return a.id; });

@@ -54,38 +54,57 @@ std::optional<DomainError> MissingScope(const Principal& who, std::string_view s
 
 std::optional<DomainError> CheckAgent(const Principal& who, const Owned<store::Agent>& agent) {
   if (auto e = MissingScope(who, kAgentsScope)) return e;
-  if (agent.owner() != who.user_id) return NotFound(kNoAgent).error;
+  if (agent.owner() != who.org_id) return NotFound(kNoAgent).error;
   return std::nullopt;
+}
+
+std::optional<DomainError> NotManager(const Principal& who) {
+  if (who.CanManage()) return std::nullopt;
+  return Forbidden("your role in this organization does not allow this").error;
+}
+
+std::optional<DomainError> CheckAgentWrite(const Principal& who,
+                                           const Owned<store::Agent>& agent) {
+  if (auto e = CheckAgent(who, agent)) return e;
+  return NotManager(who);
 }
 
 Outcome<std::vector<store::Agent>> AgentService::List(const Principal& who) {
   if (auto e = MissingScope(who, kAgentsScope)) return util::Fail(*e);
-  return agents_.List(who.user_id);
+  return agents_.List(who.org_id);
 }
 
 Outcome<Owned<store::Agent>> AgentService::Get(const Principal& who, std::string_view agent_id) {
   if (auto e = MissingScope(who, kAgentsScope)) return util::Fail(*e);
   // Another user's agent and one that does not exist look the same.
   if (!IsUuid(agent_id)) return NotFound(kNoAgent);
-  auto agent = agents_.Find(who.user_id, agent_id);
+  auto agent = agents_.Find(who.org_id, agent_id);
   if (!agent) return NotFound(kNoAgent);
-  return Owned<store::Agent>(OwnershipChecked(), std::move(*agent), who.user_id);
+  return Owned<store::Agent>(OwnershipChecked(), std::move(*agent), who.org_id);
 }
 
 Outcome<store::Agent> AgentService::Create(const Principal& who, const AgentInput& input) {
   if (auto e = MissingScope(who, kAgentsScope)) return util::Fail(*e);
+  if (auto e = NotManager(who)) return util::Fail(*e);
   store::Agent agent;
-  agent.user_id = who.user_id;
+  agent.org_id = who.org_id;
+  agent.created_by = who.user_id;
   if (auto e = Apply(input, agent, true)) return util::Fail(*e);
-  auto created = agents_.Create(
-      agent, who.Audit("agent.created", "", nlohmann::json{{"name", agent.name}}.dump()));
-  if (!created) return Conflict(kNameInUse, "name");
-  return *created;
+  switch (agents_.Create(
+      agent, who.Audit("agent.created", "", nlohmann::json{{"name", agent.name}}.dump()))) {
+    case store::AgentStore::CreateOutcome::kOk:
+      return agent;
+    case store::AgentStore::CreateOutcome::kNameTaken:
+      return Conflict(kNameInUse, "name");
+    case store::AgentStore::CreateOutcome::kLimitReached:
+      break;
+  }
+  return QuotaExceeded("the organization has as many agents as its plan allows");
 }
 
 Outcome<store::Agent> AgentService::Update(const Principal& who, const Owned<store::Agent>& agent,
                                            const AgentInput& input) {
-  if (auto e = CheckAgent(who, agent)) return util::Fail(*e);
+  if (auto e = CheckAgentWrite(who, agent)) return util::Fail(*e);
   store::Agent updated = *agent;
   if (auto e = Apply(input, updated, false)) return util::Fail(*e);
   switch (agents_.Update(updated, who.Audit("agent.updated", updated.id, Details(input)))) {
@@ -101,8 +120,13 @@ Outcome<store::Agent> AgentService::Update(const Principal& who, const Owned<sto
 
 Outcome<Done> AgentService::Delete(const Principal& who, std::string_view agent_id) {
   if (auto e = MissingScope(who, kAgentsScope)) return util::Fail(*e);
-  if (!IsUuid(agent_id) ||
-      !agents_.Delete(who.user_id, agent_id, who.Audit("agent.deleted", std::string(agent_id)))) {
+  if (!IsUuid(agent_id)) return NotFound(kNoAgent);
+  // A member learns "forbidden" only of an agent of its own organization.
+  if (auto e = NotManager(who)) {
+    if (agents_.Find(who.org_id, agent_id)) return util::Fail(*e);
+    return NotFound(kNoAgent);
+  }
+  if (!agents_.Delete(who.org_id, agent_id, who.Audit("agent.deleted", std::string(agent_id)))) {
     return NotFound(kNoAgent);
   }
   return Done{};

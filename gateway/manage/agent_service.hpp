@@ -1,7 +1,8 @@
 #pragma once
 // Agents (CONTRACT §6): what a principal may list, read, create, change and delete. Every
-// call is scoped by the principal's user; another user's agent is "not found", never
-// "forbidden", so ids cannot be probed. Needs the scope `agents`.
+// call is scoped by the principal's organization (CONTRACT §9); another organization's agent
+// is "not found", never "forbidden", so ids cannot be probed. Needs the scope `agents`; every
+// member reads, owners and admins change.
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,8 +27,14 @@ struct AgentInput {
 
 // Forbidden unless the principal holds `scope`.
 std::optional<DomainError> MissingScope(const Principal& who, std::string_view scope);
-// Forbidden without the scope `agents`; not found when `agent` was found for someone else.
+// Forbidden without the scope `agents`; not found when `agent` was found for another
+// organization.
 std::optional<DomainError> CheckAgent(const Principal& who, const Owned<store::Agent>& agent);
+// The same, and forbidden unless the principal's role may change the agent, its tools and
+// its rules (owners and admins).
+std::optional<DomainError> CheckAgentWrite(const Principal& who, const Owned<store::Agent>& agent);
+// Forbidden unless the principal's role manages the organization's agents.
+std::optional<DomainError> NotManager(const Principal& who);
 
 class AgentService {
  public:

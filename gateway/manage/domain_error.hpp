@@ -17,6 +17,7 @@ enum class ErrorKind {
   kNotFound,      // no such object, or one the principal does not own (the same answer)
   kForbidden,     // the principal's credential does not allow this
   kConflict,      // the change collides with what exists (a name in use, a revoked key)
+  kQuotaExceeded, // the organization's plan does not allow more (CONTRACT §9)
 };
 
 struct DomainError {
@@ -39,6 +40,9 @@ inline util::Failure<DomainError> NotFound(std::string message) {
 }
 inline util::Failure<DomainError> Forbidden(std::string message) {
   return util::Fail(DomainError{ErrorKind::kForbidden, std::move(message), ""});
+}
+inline util::Failure<DomainError> QuotaExceeded(std::string message) {
+  return util::Fail(DomainError{ErrorKind::kQuotaExceeded, std::move(message), ""});
 }
 inline util::Failure<DomainError> Conflict(std::string message, std::string field = "") {
   return util::Fail(DomainError{ErrorKind::kConflict, std::move(message), std::move(field)});

@@ -78,9 +78,10 @@ Outcome<CreatedInvitation> InvitationService::Create(const Principal& who, std::
   n.invited_by = who.user_id;
   n.expires_at = clock_.NowSeconds() + kTtlSeconds;
   // Never the token, nor the address, in the audit log.
-  auto created = invitations_.Create(
-      n, who.Audit("org.invitation_created", "",
-                   nlohmann::json{{"org_id", n.org_id}, {"role", store::RoleName(*role)}}.dump()));
+  store::AuditEvent audit = who.Audit("org.invitation_created", "",
+                                      nlohmann::json{{"role", store::RoleName(*role)}}.dump());
+  audit.org_id = n.org_id;
+  auto created = invitations_.Create(n, audit);
   if (!created) return Conflict("a user with that email is a member already", "email");
   return CreatedInvitation{*created, issuer_ + "/web/invitations/" + token};
 }
@@ -108,8 +109,8 @@ Outcome<Done> InvitationService::Revoke(const Principal& who, std::string_view o
   if (!MayInviteAs(member.value().role, invitation->role)) {
     return Forbidden("admins revoke invitations of members and admins only");
   }
-  auto audit = who.Audit("org.invitation_revoked", "invitation:" + invitation->id,
-                         nlohmann::json{{"org_id", org_id}}.dump());
+  auto audit = who.Audit("org.invitation_revoked", "invitation:" + invitation->id);
+  audit.org_id = org_id;
   if (!invitations_.Revoke(org_id, invitation_id, audit)) {
     return NotFound("no such pending invitation");
   }
@@ -131,7 +132,7 @@ Outcome<store::AcceptOutcome> InvitationService::Accept(const Principal& who,
   if (!LooksLikeToken(token)) return NotFound("no such invitation");
   auto outcome = invitations_.Accept(
       HashToken(token), who.user_id, util::ToLower(util::Trim(email)), clock_.NowSeconds(),
-      who.Audit("org.invitation_accepted", "", nlohmann::json::object().dump()));
+      who.Audit("org.invitation_accepted", ""));
   switch (outcome) {
     case store::AcceptOutcome::kGone:
       return NotFound("no such invitation");

@@ -36,6 +36,18 @@ std::optional<DomainError> Check(const Principal& who, const KeyInput& input) {
   return std::nullopt;
 }
 
+constexpr const char* kNotYourAgent =
+    "a member issues and revokes keys only of agents it created";
+
+// CONTRACT §9: owners and admins manage every key of the organization; a member only the
+// keys of agents it created.
+std::optional<DomainError> MayManageKeysOf(const Principal& who, const store::Agent& agent) {
+  if (who.CanManage() || (!agent.created_by.empty() && agent.created_by == who.user_id)) {
+    return std::nullopt;
+  }
+  return Forbidden(kNotYourAgent).error;
+}
+
 std::optional<store::KeyReveal> Sealed(const std::optional<RevealSlot>& slot,
                                        const apikey::GeneratedKey& g) {
   if (!slot) return std::nullopt;
@@ -48,37 +60,50 @@ Outcome<IssuedKey> KeyService::Issue(const Principal& who, const KeyInput& input
                                      const std::optional<RevealSlot>& reveal) {
   if (auto e = MissingScope(who, kKeysScope)) return util::Fail(*e);
   if (auto e = Check(who, input)) return util::Fail(*e);
-  store::Agent agent;
+  std::optional<store::Agent> agent;
   if (input.agent_id) {
-    // Another user's agent and one that does not exist look the same.
-    auto found = agents_.Find(who.user_id, *input.agent_id);
-    if (!found) return NotFound("no such agent");
-    agent = *found;
+    // Another organization's agent and one that does not exist look the same.
+    agent = agents_.Find(who.org_id, *input.agent_id);
+    if (!agent) return NotFound("no such agent");
+  } else if (!who.CanManage()) {
+    // A member creates no agent, not even the default one.
+    agent = agents_.FindByName(who.org_id, input.agent_name);
+    if (!agent) return Forbidden(kNotYourAgent);
   } else {
     agent = agents_.FindOrCreateByName(
-        who.user_id, input.agent_name,
+        who.org_id, input.agent_name, who.user_id,
         who.Audit("agent.created", "", nlohmann::json{{"name", input.agent_name}}.dump()));
+    if (!agent) return QuotaExceeded("the organization has as many agents as its plan allows");
   }
+  if (auto e = MayManageKeysOf(who, *agent)) return util::Fail(*e);
   apikey::GeneratedKey g = apikey::GenerateKey();
-  store::NewApiKey row{
-      g.key_id,     crypto::ToBytes(g.hash), who.user_id,      agent.id, *input.name,
-      input.scopes, input.expires_in,        Sealed(reveal, g)};
+  store::NewApiKey row{g.key_id,  crypto::ToBytes(g.hash), who.user_id,      who.org_id,
+                       agent->id, *input.name,             input.scopes,     input.expires_in,
+                       Sealed(reveal, g)};
   store::AuditEvent audit = who.Audit(
       "api_key.created", g.key_id,
-      nlohmann::json{{"agent_id", agent.id}, {"name", *input.name}, {"scopes", input.scopes}}
+      nlohmann::json{{"agent_id", agent->id}, {"name", *input.name}, {"scopes", input.scopes}}
           .dump());
   store::ApiKey key = keys_.Insert(row, audit);
   return IssuedKey{std::move(key), std::move(g.key), std::nullopt};
 }
 
+std::optional<DomainError> KeyService::MayManageKeyOf(const Principal& who,
+                                                     const store::ApiKey& key) {
+  if (who.CanManage()) return std::nullopt;
+  auto agent = agents_.Find(who.org_id, key.agent_id);
+  if (!agent) return Forbidden(kNotYourAgent).error;
+  return MayManageKeysOf(who, *agent);
+}
+
 Outcome<std::vector<store::ApiKey>> KeyService::List(const Principal& who) {
   if (auto e = MissingScope(who, kKeysScope)) return util::Fail(*e);
-  return keys_.ListForUser(who.user_id);
+  return keys_.ListForOrg(who.org_id);
 }
 
 Outcome<store::ApiKey> KeyService::Get(const Principal& who, std::string_view key_id) {
   if (auto e = MissingScope(who, kKeysScope)) return util::Fail(*e);
-  auto key = apikey::IsKeyId(key_id) ? keys_.FindForUser(who.user_id, key_id) : std::nullopt;
+  auto key = apikey::IsKeyId(key_id) ? keys_.FindInOrg(who.org_id, key_id) : std::nullopt;
   if (!key) return NotFound(kNoKey);
   return *key;
 }
@@ -92,25 +117,31 @@ Outcome<IssuedKey> KeyService::Rotate(const Principal& who, std::string_view key
   }
   auto old = Get(who, key_id);
   if (!old) return util::Fail(old.error());
+  if (auto e = MayManageKeyOf(who, old.value())) return util::Fail(*e);
   if (old.value().revoked_at) return Conflict("a revoked key cannot be rotated");
   const store::ApiKey& k = old.value();
   std::optional<int64_t> lifetime;
   if (k.expires_at) lifetime = std::max<int64_t>(1, *k.expires_at - k.created_at);
   apikey::GeneratedKey g = apikey::GenerateKey();
-  store::NewApiKey row{g.key_id, crypto::ToBytes(g.hash), who.user_id, k.agent_id, k.name, k.scopes,
-                       lifetime, Sealed(reveal, g)};
+  store::NewApiKey row{g.key_id, crypto::ToBytes(g.hash), who.user_id, who.org_id, k.agent_id,
+                       k.name,   k.scopes,                lifetime,    Sealed(reveal, g)};
   store::AuditEvent audit =
       who.Audit("api_key.rotated", std::string(key_id),
                 nlohmann::json{{"replacement", g.key_id}, {"grace_seconds", grace_seconds}}.dump());
-  auto rotated = keys_.Rotate(who.user_id, key_id, row, grace_seconds, audit);
+  auto rotated = keys_.Rotate(who.org_id, key_id, row, grace_seconds, audit);
   if (!rotated) return Conflict("a revoked key cannot be rotated");  // revoked meanwhile
   return IssuedKey{std::move(rotated->first), std::move(g.key), rotated->second};
 }
 
 Outcome<Done> KeyService::Revoke(const Principal& who, std::string_view key_id) {
   if (auto e = MissingScope(who, kKeysScope)) return util::Fail(*e);
+  if (!who.CanManage()) {
+    auto key = Get(who, key_id);
+    if (!key) return util::Fail(key.error());
+    if (auto e = MayManageKeyOf(who, key.value())) return util::Fail(*e);
+  }
   if (!apikey::IsKeyId(key_id) ||
-      !keys_.Revoke(who.user_id, key_id, who.Audit("api_key.revoked", std::string(key_id)))) {
+      !keys_.Revoke(who.org_id, key_id, who.Audit("api_key.revoked", std::string(key_id)))) {
     return NotFound(kNoKey);
   }
   return Done{};

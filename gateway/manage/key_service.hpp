@@ -1,7 +1,9 @@
 #pragma once
-// API keys (CONTRACT §5): issuing, listing, rotating and revoking a principal's keys. Needs the
-// scope `keys`. A key's agent must be the principal's; without one, the key goes to the
-// agent named `default`, created on first use.
+// API keys (CONTRACT §5): issuing, listing, rotating and revoking the keys of the principal's
+// organization. Needs the scope `keys`. A key's agent must be the organization's; without
+// one, the key goes to the agent named `default`, created on first use. Owners and admins
+// manage every key; a member reads them all and manages only keys of agents it created
+// (CONTRACT §9).
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -59,6 +61,8 @@ class KeyService {
   Outcome<Done> Revoke(const Principal& who, std::string_view key_id);
 
  private:
+  // Forbidden unless the principal may rotate or revoke `key` (CONTRACT §9).
+  std::optional<DomainError> MayManageKeyOf(const Principal& who, const store::ApiKey& key);
   store::AgentStore& agents_;
   store::ApiKeyStore& keys_;
 };

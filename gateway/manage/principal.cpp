@@ -25,6 +25,7 @@ store::AuditEvent Principal::Audit(std::string type, std::string subject,
   store::AuditEvent e;
   e.type = std::move(type);
   e.user_id = user_id;
+  e.org_id = org_id;
   e.actor = Actor();
   e.subject = std::move(subject);
   e.client_address = client_address;

@@ -55,7 +55,7 @@ Outcome<store::Rule> RuleService::Get(const Principal& who, const Owned<store::A
 
 Outcome<store::Rule> RuleService::Create(const Principal& who, const Owned<store::Agent>& agent,
                                          const RuleInput& input) {
-  if (auto e = CheckAgent(who, agent)) return util::Fail(*e);
+  if (auto e = CheckAgentWrite(who, agent)) return util::Fail(*e);
   store::Rule rule;
   if (auto e = Apply(input, rule, true)) return util::Fail(*e);
   switch (agents_.CreateRule(agent->id, rule, who.Audit("rule.created", "", Details(input)))) {
@@ -71,7 +71,7 @@ Outcome<store::Rule> RuleService::Create(const Principal& who, const Owned<store
 
 Outcome<store::Rule> RuleService::Update(const Principal& who, const Owned<store::Agent>& agent,
                                          store::Rule current, const RuleInput& input) {
-  if (auto e = CheckAgent(who, agent)) return util::Fail(*e);
+  if (auto e = CheckAgentWrite(who, agent)) return util::Fail(*e);
   if (auto e = Apply(input, current, false)) return util::Fail(*e);
   switch (agents_.UpdateRule(agent->id, current,
                              who.Audit("rule.updated", current.id, Details(input)))) {
@@ -87,7 +87,7 @@ Outcome<store::Rule> RuleService::Update(const Principal& who, const Owned<store
 
 Outcome<Done> RuleService::Delete(const Principal& who, const Owned<store::Agent>& agent,
                                   std::string_view rule_id) {
-  if (auto e = CheckAgent(who, agent)) return util::Fail(*e);
+  if (auto e = CheckAgentWrite(who, agent)) return util::Fail(*e);
   if (!IsUuid(rule_id) ||
       !agents_.DeleteRule(agent->id, rule_id, who.Audit("rule.deleted", std::string(rule_id)))) {
     return NotFound(kNoRule);

@@ -6,6 +6,7 @@
 #include "gateway/manage/agent_service.hpp"
 #include "gateway/manage/credential_service.hpp"
 #include "gateway/manage/key_service.hpp"
+#include "gateway/manage/org_service.hpp"
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
 #include "gateway/store/database.hpp"
@@ -20,7 +21,8 @@ struct Services {
         keys(db.Agents(), db.ApiKeys()),
         activity(db.Decisions(), db.Audit()),
         credentials(db.Sessions(), db.Tokens(), db.Users()),
-        admin(db.Users(), db.Clients()) {}
+        admin(db.Users(), db.Clients()),
+        orgs(db.Orgs()) {}
   AgentService agents;
   ToolService tools;
   RuleService rules;
@@ -28,6 +30,7 @@ struct Services {
   ActivityService activity;
   CredentialService credentials;
   AdminService admin;
+  OrgService orgs;
 };
 
 }  // namespace oakgate::manage

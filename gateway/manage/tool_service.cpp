@@ -60,7 +60,7 @@ Outcome<store::Tool> ToolService::Get(const Principal& who, const Owned<store::A
 
 Outcome<store::Tool> ToolService::Create(const Principal& who, const Owned<store::Agent>& agent,
                                          const ToolInput& input) {
-  if (auto e = CheckAgent(who, agent)) return util::Fail(*e);
+  if (auto e = CheckAgentWrite(who, agent)) return util::Fail(*e);
   store::Tool tool;
   if (auto e = Apply(input, tool, true)) return util::Fail(*e);
   switch (agents_.CreateTool(
@@ -77,7 +77,7 @@ Outcome<store::Tool> ToolService::Create(const Principal& who, const Owned<store
 
 Outcome<store::Tool> ToolService::Update(const Principal& who, const Owned<store::Agent>& agent,
                                          store::Tool current, const ToolInput& input) {
-  if (auto e = CheckAgent(who, agent)) return util::Fail(*e);
+  if (auto e = CheckAgentWrite(who, agent)) return util::Fail(*e);
   std::string name = current.name;
   if (input.name && *input.name != name) return Invalid("name", "a tool is not renamed");
   if (auto e = Apply(input, current, false)) return util::Fail(*e);
@@ -91,7 +91,7 @@ Outcome<store::Tool> ToolService::Update(const Principal& who, const Owned<store
 
 Outcome<Done> ToolService::Delete(const Principal& who, const Owned<store::Agent>& agent,
                                   std::string_view name) {
-  if (auto e = CheckAgent(who, agent)) return util::Fail(*e);
+  if (auto e = CheckAgentWrite(who, agent)) return util::Fail(*e);
   if (!policy::IsValidName(name) ||
       !agents_.DeleteTool(agent->id, name,
                           who.Audit("tool.deleted", agent->id + "/" + std::string(name)))) {

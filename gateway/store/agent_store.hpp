@@ -1,6 +1,6 @@
 #pragma once
 // Agents, their tools and their rules (CONTRACT §6). Every read and write of an agent is
-// scoped by its owner, so another user's id is simply not found.
+// scoped by its organization (CONTRACT §9), so another organization's id is simply not found.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,7 +13,8 @@ namespace oakgate::store {
 
 struct Agent {
   std::string id;
-  std::string user_id;
+  std::string org_id;
+  std::string created_by;  // the user who created it; empty when unknown (the operator)
   std::string name;
   bool enabled = true;
   int64_t rate_limit = 60;
@@ -46,16 +47,22 @@ enum class WriteOutcome { kOk, kNotFound, kConflict };
 class AgentStore {
  public:
   virtual ~AgentStore() = default;
-  // nullopt when the user already has an agent of that name.
-  virtual std::optional<Agent> Create(const Agent& agent, const AuditEvent& audit) = 0;
-  virtual std::optional<Agent> Find(std::string_view user_id, std::string_view agent_id) = 0;
-  // The user's agent of that name, created (with defaults) when missing.
-  virtual Agent FindOrCreateByName(std::string_view user_id, std::string_view name,
-                                   const AuditEvent& audit) = 0;
-  virtual std::vector<Agent> List(std::string_view user_id) = 0;
-  // Writes name, enabled, rate_limit and burst of the agent (id and user_id select it).
+  // In agent.org_id, made by agent.created_by. kNameTaken when the organization has an agent
+  // of that name, kLimitReached when it has max_agents already (checked under a lock of the
+  // organization, so concurrent creations cannot pass the limit together).
+  enum class CreateOutcome { kOk, kNameTaken, kLimitReached };
+  virtual CreateOutcome Create(Agent& agent, const AuditEvent& audit) = 0;
+  virtual std::optional<Agent> Find(std::string_view org_id, std::string_view agent_id) = 0;
+  virtual std::optional<Agent> FindByName(std::string_view org_id, std::string_view name) = 0;
+  // The organization's agent of that name, created (with defaults, by `created_by`) when
+  // missing; nullopt when it is missing and the organization is at its max_agents.
+  virtual std::optional<Agent> FindOrCreateByName(std::string_view org_id, std::string_view name,
+                                                  std::string_view created_by,
+                                                  const AuditEvent& audit) = 0;
+  virtual std::vector<Agent> List(std::string_view org_id) = 0;
+  // Writes name, enabled, rate_limit and burst of the agent (id and org_id select it).
   virtual WriteOutcome Update(const Agent& agent, const AuditEvent& audit) = 0;
-  virtual bool Delete(std::string_view user_id, std::string_view agent_id,
+  virtual bool Delete(std::string_view org_id, std::string_view agent_id,
                       const AuditEvent& audit) = 0;
 
   // Tools and rules of an agent the caller has already found for its owner.

@@ -13,7 +13,8 @@ namespace oakgate::store {
 struct ApiKey {
   std::string key_id;
   std::string key_hash;  // 32 raw bytes
-  std::string user_id;
+  std::string user_id;   // who created it
+  std::string org_id;    // the organization of its agent
   std::string agent_id;
   std::string name;
   std::vector<std::string> scopes;
@@ -45,7 +46,8 @@ struct KeyReveal {
 struct NewApiKey {
   std::string key_id;
   std::string key_hash;
-  std::string user_id;
+  std::string user_id;  // who creates it
+  std::string org_id;   // the organization of its agent
   std::string agent_id;
   std::string name;
   std::vector<std::string> scopes;
@@ -58,15 +60,17 @@ class ApiKeyStore {
   virtual ~ApiKeyStore() = default;
   virtual ApiKey Insert(const NewApiKey& key, const AuditEvent& audit) = 0;
   virtual std::optional<ApiKeyWithAgent> FindForVerification(std::string_view key_id) = 0;
-  virtual std::optional<ApiKey> FindForUser(std::string_view user_id, std::string_view key_id) = 0;
-  virtual std::vector<ApiKey> ListForUser(std::string_view user_id) = 0;
-  // false when the user has no such key. Revoking twice keeps the first time.
-  virtual bool Revoke(std::string_view user_id, std::string_view key_id,
+  // The management reads and writes are scoped by the organization (CONTRACT §9).
+  virtual std::optional<ApiKey> FindInOrg(std::string_view org_id, std::string_view key_id) = 0;
+  virtual std::vector<ApiKey> ListForOrg(std::string_view org_id) = 0;
+  // false when the organization has no such key. Revoking twice keeps the first time.
+  virtual bool Revoke(std::string_view org_id, std::string_view key_id,
                       const AuditEvent& audit) = 0;
-  // In one transaction: the old key (unrevoked, the user's) expires at
+  // In one transaction: the old key (unrevoked, the organization's) expires at
   // least(its expiry, now + grace) and the new key, which replaces it, is inserted.
-  // nullopt when the old key is not the user's or is revoked. Returns (new key, old expiry).
-  virtual std::optional<std::pair<ApiKey, int64_t>> Rotate(std::string_view user_id,
+  // nullopt when the old key is not the organization's or is revoked. Returns (new key, old
+  // expiry).
+  virtual std::optional<std::pair<ApiKey, int64_t>> Rotate(std::string_view org_id,
                                                            std::string_view old_key_id,
                                                            const NewApiKey& replacement,
                                                            int64_t grace_seconds,

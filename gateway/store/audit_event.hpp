@@ -8,6 +8,9 @@ namespace oakgate::store {
 struct AuditEvent {
   std::string type;  // e.g. "api_key.created"
   std::string user_id;
+  // The organization it belongs to (CONTRACT §9); empty: the user's personal one, filled in
+  // by the database (sql/0012), or none for events without a user.
+  std::string org_id;
   std::string client_id;  // the OAuth client involved, if any
   std::string actor;      // who did it: "user:<id>" or "cli"
   std::string subject;    // what it was done to: a key_id, agent id, ...

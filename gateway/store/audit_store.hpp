@@ -18,7 +18,10 @@ struct AuditRecord {
 };
 
 struct AuditQuery {
-  // The owner. The API and the dashboard always set it; only the operator CLI leaves it out.
+  // The organization. The API and the dashboard always set it; only the operator CLI leaves
+  // it out.
+  std::optional<std::string> org_id;
+  // Only the operator's list (without org_id): the events of this user, in any organization.
   std::optional<std::string> user_id;
   std::optional<std::string> type;
   std::optional<int64_t> from;    // inclusive, Unix seconds

@@ -10,6 +10,7 @@
 #include "gateway/store/decision_store.hpp"
 #include "gateway/store/invitation_store.hpp"
 #include "gateway/store/maintenance_store.hpp"
+#include "gateway/store/org_store.hpp"
 #include "gateway/store/rate_bucket_store.hpp"
 #include "gateway/store/registration_store.hpp"
 #include "gateway/store/resource_store.hpp"
@@ -29,6 +30,7 @@ class Database {
   virtual TokenStore& Tokens() = 0;
   virtual MaintenanceStore& Maintenance() = 0;
   virtual AgentStore& Agents() = 0;
+  virtual OrgStore& Orgs() = 0;
   virtual ApiKeyStore& ApiKeys() = 0;
   virtual DecisionStore& Decisions() = 0;
   virtual ConsentStore& Consents() = 0;

@@ -34,7 +34,7 @@ struct RateLimitedCount {
 };
 
 struct DecisionQuery {
-  std::string user_id;
+  std::string org_id;
   std::optional<std::string> agent_id;
   std::optional<std::string> tool;
   std::optional<std::string> scope;
@@ -84,10 +84,10 @@ class DecisionStore {
   virtual void AddRateLimited(const std::vector<RateLimitedCount>& counts) = 0;
   // Newest first (by seq).
   virtual std::vector<DecisionRecord> List(const DecisionQuery& query) = 0;
-  // The owner's decision with this id, or nullopt (another user's id too).
-  virtual std::optional<DecisionRecord> Find(std::string_view user_id,
+  // The organization's decision with this id, or nullopt (another organization's id too).
+  virtual std::optional<DecisionRecord> Find(std::string_view org_id,
                                              std::string_view decision_id) = 0;
-  virtual DecisionSummary Summarize(std::string_view user_id) = 0;
+  virtual DecisionSummary Summarize(std::string_view org_id) = 0;
 };
 
 }  // namespace oakgate::store

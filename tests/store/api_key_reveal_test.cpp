@@ -19,6 +19,8 @@ class ApiKeyRevealStore : public ::testing::Test {
         " VALUES ('a@example.com', 'a@example.com', 'x') RETURNING id");
     agent_ = db_.Scalar("INSERT INTO agents (user_id, name) VALUES ('" + user_ +
                         "', 'default') RETURNING id");
+    // The agent lands in the user's personal organization (sql/0012's triggers).
+    org_ = db_.Scalar("SELECT org_id FROM agents WHERE id = '" + agent_ + "'");
     session_ = std::stoll(db_.Scalar(
         "INSERT INTO sessions (token_hash, user_id, expires_at, idle_expires_at)"
         " VALUES (decode(repeat('ab', 32), 'hex'), '" +
@@ -26,7 +28,7 @@ class ApiKeyRevealStore : public ::testing::Test {
   }
 
   NewApiKey Key(std::string key_id, std::optional<KeyReveal> reveal) {
-    return NewApiKey{std::move(key_id), std::string(32, 'h'), user_, agent_, "k", {},
+    return NewApiKey{std::move(key_id), std::string(32, 'h'), user_, "", agent_, "k", {},
                      std::nullopt,      std::move(reveal)};
   }
   AuditEvent Audit(std::string type) {
@@ -41,7 +43,7 @@ class ApiKeyRevealStore : public ::testing::Test {
   }
 
   test::TestDatabase db_;
-  std::string user_, agent_;
+  std::string user_, agent_, org_;
   int64_t session_ = 0;
 };
 
@@ -73,7 +75,7 @@ TEST_F(ApiKeyRevealStore, WhenARotationsSlotCannotBeWrittenTheOldKeyIsUntouched)
   pg::PgDatabase pg(db_.url());
   pg.ApiKeys().Insert(Key("pk_AAAAAAAAAAAAAAA1", std::nullopt), Audit("api_key.created"));
   db_.Scalar("DELETE FROM sessions");
-  EXPECT_ANY_THROW(pg.ApiKeys().Rotate(user_, "pk_AAAAAAAAAAAAAAA1",
+  EXPECT_ANY_THROW(pg.ApiKeys().Rotate(org_, "pk_AAAAAAAAAAAAAAA1",
                                        Key("pk_AAAAAAAAAAAAAAA2", KeyReveal{session_, "sealed"}), 0,
                                        Audit("api_key.rotated")));
   EXPECT_EQ(Count("api_keys"), "1");
@@ -84,7 +86,7 @@ TEST_F(ApiKeyRevealStore, WhenARotationsSlotCannotBeWrittenTheOldKeyIsUntouched)
       db_.Scalar("INSERT INTO sessions (token_hash, user_id, expires_at, idle_expires_at)"
                  " VALUES (decode(repeat('cd', 32), 'hex'), '" +
                  user_ + "', now() + interval '1 hour', now() + interval '1 hour') RETURNING id"));
-  auto rotated = pg.ApiKeys().Rotate(user_, "pk_AAAAAAAAAAAAAAA1",
+  auto rotated = pg.ApiKeys().Rotate(org_, "pk_AAAAAAAAAAAAAAA1",
                                      Key("pk_AAAAAAAAAAAAAAA2", KeyReveal{session_, "sealed-2"}), 0,
                                      Audit("api_key.rotated"));
   ASSERT_TRUE(rotated);

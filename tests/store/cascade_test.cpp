@@ -38,25 +38,26 @@ TEST_F(Cascade, DeletingAnAgentDeletesItsToolsRulesKeysDecisionsAndCounts) {
   std::string user = NewUser();
   store::Agent doomed = FullAgent(user), kept = FullAgent(user);
 
-  ASSERT_TRUE(Db().Agents().Delete(user, doomed.id, Audit("agent.deleted", user)));
+  ASSERT_TRUE(Db().Agents().Delete(doomed.org_id, doomed.id, Audit("agent.deleted", user)));
 
   for (const char* table : {"tools", "rules", "api_keys", "decisions", "rate_limited_counts"}) {
     EXPECT_EQ(Rows(table, Is("agent_id", doomed.id)), 0) << table;
     EXPECT_EQ(Rows(table, Is("agent_id", kept.id)), 1) << table;
   }
-  EXPECT_FALSE(Db().Agents().Find(user, doomed.id));
+  EXPECT_FALSE(Db().Agents().Find(doomed.org_id, doomed.id));
   EXPECT_EQ(Rows("audit_events", Is("type", "agent.deleted") + " AND " + Is("user_id", user)), 1);
   // Gone means gone: a second delete finds nothing and records nothing.
-  EXPECT_FALSE(Db().Agents().Delete(user, doomed.id, Audit("agent.deleted", user)));
+  EXPECT_FALSE(Db().Agents().Delete(doomed.org_id, doomed.id, Audit("agent.deleted", user)));
   EXPECT_EQ(Rows("audit_events", Is("type", "agent.deleted") + " AND " + Is("user_id", user)), 1);
 }
 
-TEST_F(Cascade, AnotherUsersAgentIsNeitherFoundNorDeleted) {
+TEST_F(Cascade, AnotherOrganizationsAgentIsNeitherFoundNorDeleted) {
   std::string owner = NewUser(), other = NewUser();
   store::Agent agent = NewAgent(owner);
-  EXPECT_FALSE(Db().Agents().Find(other, agent.id));
-  EXPECT_FALSE(Db().Agents().Delete(other, agent.id, Audit("agent.deleted", other)));
-  EXPECT_TRUE(Db().Agents().Find(owner, agent.id));
+  std::string other_org = Db().Orgs().Personal(other).value().org.id;
+  EXPECT_FALSE(Db().Agents().Find(other_org, agent.id));
+  EXPECT_FALSE(Db().Agents().Delete(other_org, agent.id, Audit("agent.deleted", other)));
+  EXPECT_TRUE(Db().Agents().Find(agent.org_id, agent.id));
   EXPECT_EQ(Rows("audit_events", Is("type", "agent.deleted") + " AND " + Is("user_id", other)), 0);
 }
 
@@ -133,7 +134,7 @@ TEST_F(Cascade, DisablingAUserEndsTheirSessionsAndRevokesTheirGrantsAndKeys) {
 
   EXPECT_FALSE(Db().Sessions().FindActive(session_hash, 600));
   EXPECT_FALSE(Db().Tokens().FindActiveAccessToken(tokens.access_hash));
-  EXPECT_TRUE(Db().ApiKeys().FindForUser(user, key.key_id)->revoked_at);
+  EXPECT_TRUE(Db().ApiKeys().FindInOrg(key.org_id, key.key_id)->revoked_at);
   EXPECT_TRUE(Db().Tokens().ListGrants(user).empty());
   EXPECT_EQ(Rows("audit_events", Is("type", "user.disabled") + " AND " + Is("user_id", user)), 1);
 }

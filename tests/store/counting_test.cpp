@@ -207,7 +207,7 @@ TEST_F(Counting, RateLimitedValidationsAddUpPerAgentAndMinute) {
   EXPECT_EQ(Count("SELECT count FROM rate_limited_counts WHERE agent_id = '" + agent.id +
                   "' AND minute = to_timestamp(" + std::to_string(minute) + ")"),
             7);
-  auto summary = Db().Decisions().Summarize(agent.user_id);
+  auto summary = Db().Decisions().Summarize(agent.org_id);
   EXPECT_GE(summary.rate_limited_week, 7);
   EXPECT_LE(summary.rate_limited_week, 8);  // the earlier minute may fall in last week
 }

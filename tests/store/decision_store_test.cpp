@@ -31,9 +31,8 @@ TEST_F(DecisionStore, ADecisionReadsBackAsItWasWritten) {
   auto ids = Db().Decisions().InsertBatch({denied, allowed});
   EXPECT_EQ(ids.size(), 2u);
 
-  auto d = Db().Decisions().Find(agent.user_id, denied.id).value();
+  auto d = Db().Decisions().Find(agent.org_id, denied.id).value();
   EXPECT_EQ(d.agent_id, agent.id);
-  EXPECT_EQ(d.user_id, agent.user_id);
   EXPECT_EQ(d.tool, "files");
   EXPECT_EQ(d.scope, "write");
   EXPECT_FALSE(d.allowed);
@@ -46,7 +45,7 @@ TEST_F(DecisionStore, ADecisionReadsBackAsItWasWritten) {
   EXPECT_EQ(d.request_id, "req-1");
   EXPECT_GT(d.created_at, 0);
 
-  auto a = Db().Decisions().Find(agent.user_id, allowed.id).value();
+  auto a = Db().Decisions().Find(agent.org_id, allowed.id).value();
   EXPECT_TRUE(a.allowed);
   EXPECT_FALSE(a.reason);
   EXPECT_FALSE(a.reasoning);

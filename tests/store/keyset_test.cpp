@@ -33,7 +33,7 @@ TEST_F(KeysetPages, DecisionPagesStayStableWhileNewDecisionsAreInserted) {
   ASSERT_EQ(before_walk.size(), 25u);
 
   store::DecisionQuery q;
-  q.user_id = agent.user_id;
+  q.org_id = agent.org_id;
   q.limit = 10;
   std::vector<store::DecisionRecord> seen;
   while (true) {
@@ -59,7 +59,7 @@ TEST_F(KeysetPages, DecisionFiltersApplyOnEveryPage) {
   store::Agent agent = NewAgent(NewUser());
   Decide(agent, 12);  // 4 denied (i = 0, 3, 6, 9)
   store::DecisionQuery q;
-  q.user_id = agent.user_id;
+  q.org_id = agent.org_id;
   q.allowed = false;
   q.limit = 3;
   auto first = Db().Decisions().List(q);

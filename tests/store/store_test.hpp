@@ -51,10 +51,14 @@ class StoreTest : public ::testing::Test {
     return Db().Users().Create(email, email, "not-a-real-hash", false, {}).value().id;
   }
   static store::Agent NewAgent(const std::string& user_id) {
+    // In the user's personal organization (made with the user, sql/0012).
     store::Agent a;
-    a.user_id = user_id;
+    a.org_id = Db().Orgs().Personal(user_id).value().org.id;
+    a.created_by = user_id;
     a.name = Unique("agent-");
-    return Db().Agents().Create(a, Audit("agent.created", user_id)).value();
+    EXPECT_EQ(Db().Agents().Create(a, Audit("agent.created", user_id)),
+              store::AgentStore::CreateOutcome::kOk);
+    return a;
   }
   static std::string NewClient() {
     store::Client c;
@@ -73,10 +77,11 @@ class StoreTest : public ::testing::Test {
     store::NewApiKey k;
     k.key_id = NewKeyId();
     k.key_hash = Hash();
-    k.user_id = agent.user_id;
+    k.user_id = agent.created_by;
+    k.org_id = agent.org_id;
     k.agent_id = agent.id;
     k.scopes = {"files:read"};
-    return Db().ApiKeys().Insert(k, Audit("api_key.created", agent.user_id));
+    return Db().ApiKeys().Insert(k, Audit("api_key.created", agent.created_by));
   }
   static store::AuditEvent Audit(const std::string& type, const std::string& user_id) {
     store::AuditEvent e;

@@ -31,44 +31,54 @@ class FakeAgentStore : public store::AgentStore {
     return buf;
   }
 
-  std::optional<store::Agent> Create(const store::Agent& a, const store::AuditEvent& e) override {
+  // Set to make Create answer as an organization at its max_agents would.
+  bool at_limit = false;
+
+  CreateOutcome Create(store::Agent& a, const store::AuditEvent& e) override {
+    if (at_limit) return CreateOutcome::kLimitReached;
     for (const auto& x : agents) {
-      if (x.user_id == a.user_id && x.name == a.name) return std::nullopt;
+      if (x.org_id == a.org_id && x.name == a.name) return CreateOutcome::kNameTaken;
     }
-    store::Agent created = a;
-    created.id = NewId();
-    agents.push_back(created);
+    a.id = NewId();
+    agents.push_back(a);
     audit.push_back(e);
-    return created;
+    return CreateOutcome::kOk;
   }
-  std::optional<store::Agent> Find(std::string_view user_id, std::string_view id) override {
+  std::optional<store::Agent> Find(std::string_view org_id, std::string_view id) override {
     for (const auto& a : agents) {
-      if (a.user_id == user_id && a.id == id) return a;
+      if (a.org_id == org_id && a.id == id) return a;
     }
     return std::nullopt;
   }
-  store::Agent FindOrCreateByName(std::string_view user_id, std::string_view name,
-                                  const store::AuditEvent& e) override {
+  std::optional<store::Agent> FindByName(std::string_view org_id, std::string_view name) override {
     for (const auto& a : agents) {
-      if (a.user_id == user_id && a.name == name) return a;
+      if (a.org_id == org_id && a.name == name) return a;
     }
-    store::Agent a;
-    a.user_id = std::string(user_id);
-    a.name = std::string(name);
-    return *Create(a, e);
+    return std::nullopt;
   }
-  std::vector<store::Agent> List(std::string_view user_id) override {
+  std::optional<store::Agent> FindOrCreateByName(std::string_view org_id, std::string_view name,
+                                                 std::string_view created_by,
+                                                 const store::AuditEvent& e) override {
+    if (auto found = FindByName(org_id, name)) return found;
+    store::Agent a;
+    a.org_id = std::string(org_id);
+    a.created_by = std::string(created_by);
+    a.name = std::string(name);
+    if (Create(a, e) != CreateOutcome::kOk) return std::nullopt;
+    return a;
+  }
+  std::vector<store::Agent> List(std::string_view org_id) override {
     std::vector<store::Agent> out;
     for (const auto& a : agents) {
-      if (a.user_id == user_id) out.push_back(a);
+      if (a.org_id == org_id) out.push_back(a);
     }
     return out;
   }
   store::WriteOutcome Update(const store::Agent& a, const store::AuditEvent& e) override {
     store::Agent* found = nullptr;
     for (auto& x : agents) {
-      if (x.id == a.id && x.user_id == a.user_id) found = &x;
-      if (x.id != a.id && x.user_id == a.user_id && x.name == a.name) {
+      if (x.id == a.id && x.org_id == a.org_id) found = &x;
+      if (x.id != a.id && x.org_id == a.org_id && x.name == a.name) {
         return store::WriteOutcome::kConflict;
       }
     }
@@ -77,9 +87,9 @@ class FakeAgentStore : public store::AgentStore {
     audit.push_back(e);
     return store::WriteOutcome::kOk;
   }
-  bool Delete(std::string_view user_id, std::string_view id, const store::AuditEvent& e) override {
+  bool Delete(std::string_view org_id, std::string_view id, const store::AuditEvent& e) override {
     auto it = std::find_if(agents.begin(), agents.end(),
-                           [&](const auto& a) { return a.user_id == user_id && a.id == id; });
+                           [&](const auto& a) { return a.org_id == org_id && a.id == id; });
     if (it == agents.end()) return false;
     agents.erase(it);
     audit.push_back(e);
@@ -188,24 +198,24 @@ class FakeApiKeyStore : public store::ApiKeyStore {
   std::optional<store::ApiKeyWithAgent> FindForVerification(std::string_view) override {
     throw Unused();
   }
-  std::optional<store::ApiKey> FindForUser(std::string_view user_id,
-                                           std::string_view key_id) override {
+  std::optional<store::ApiKey> FindInOrg(std::string_view org_id,
+                                         std::string_view key_id) override {
     for (const auto& r : rows) {
-      if (r.key.user_id == user_id && r.key.key_id == key_id) return r.key;
+      if (r.key.org_id == org_id && r.key.key_id == key_id) return r.key;
     }
     return std::nullopt;
   }
-  std::vector<store::ApiKey> ListForUser(std::string_view user_id) override {
+  std::vector<store::ApiKey> ListForOrg(std::string_view org_id) override {
     std::vector<store::ApiKey> out;
     for (const auto& r : rows) {
-      if (r.key.user_id == user_id) out.push_back(r.key);
+      if (r.key.org_id == org_id) out.push_back(r.key);
     }
     return out;
   }
-  bool Revoke(std::string_view user_id, std::string_view key_id,
+  bool Revoke(std::string_view org_id, std::string_view key_id,
               const store::AuditEvent& e) override {
     for (auto& r : rows) {
-      if (r.key.user_id == user_id && r.key.key_id == key_id) {
+      if (r.key.org_id == org_id && r.key.key_id == key_id) {
         if (!r.key.revoked_at) r.key.revoked_at = now;
         audit.push_back(e);
         return true;
@@ -213,14 +223,14 @@ class FakeApiKeyStore : public store::ApiKeyStore {
     }
     return false;
   }
-  std::optional<std::pair<store::ApiKey, int64_t>> Rotate(std::string_view user_id,
+  std::optional<std::pair<store::ApiKey, int64_t>> Rotate(std::string_view org_id,
                                                           std::string_view old_key_id,
                                                           const store::NewApiKey& replacement,
                                                           int64_t grace,
                                                           const store::AuditEvent& e) override {
     Row* old = nullptr;
     for (auto& r : rows) {
-      if (r.key.user_id == user_id && r.key.key_id == old_key_id && !r.key.revoked_at) old = &r;
+      if (r.key.org_id == org_id && r.key.key_id == old_key_id && !r.key.revoked_at) old = &r;
     }
     if (!old) return std::nullopt;
     int64_t expires =
@@ -245,6 +255,7 @@ class FakeApiKeyStore : public store::ApiKeyStore {
     key.key_id = k.key_id;
     key.key_hash = k.key_hash;
     key.user_id = k.user_id;
+    key.org_id = k.org_id;
     key.agent_id = k.agent_id;
     key.name = k.name;
     key.scopes = k.scopes;
@@ -272,16 +283,17 @@ class FakeDecisionStore : public store::DecisionStore {
     queries.push_back(q);
     std::vector<store::DecisionRecord> out;
     for (const auto& d : decisions) {
-      if (d.user_id != q.user_id || (q.before && d.seq >= *q.before)) continue;
+      // The fake keeps a decision's organization in its user_id.
+      if (d.user_id != q.org_id || (q.before && d.seq >= *q.before)) continue;
       if (static_cast<int64_t>(out.size()) == q.limit) break;
       out.push_back(d);
     }
     return out;
   }
-  std::optional<store::DecisionRecord> Find(std::string_view user_id,
+  std::optional<store::DecisionRecord> Find(std::string_view org_id,
                                             std::string_view id) override {
     for (const auto& d : decisions) {
-      if (d.user_id == user_id && d.id == id) return d;
+      if (d.user_id == org_id && d.id == id) return d;
     }
     return std::nullopt;
   }

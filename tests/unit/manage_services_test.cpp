@@ -22,6 +22,9 @@ using testing::FakeApiKeyStore;
 
 Principal Token(std::string user, std::vector<std::string> scopes = {"keys", "agents"}) {
   Principal p;
+  // Each user acts in an organization of its own, named like the user, as its owner.
+  p.org_id = user;
+  p.role = store::Role::kOwner;
   p.user_id = std::move(user);
   p.method = AuthMethod::kAccessToken;
   p.client_id = "cli-app";
@@ -268,6 +271,8 @@ TEST_F(ManageServices, ChangesAreAuditedAsTheirPrincipal) {
   EXPECT_EQ(nlohmann::json::parse(e.details_json), nlohmann::json({{"name", "a"}}));
 
   Principal dashboard = SessionPrincipal("alice", "198.51.100.1", "req-2");
+  dashboard.org_id = alice.org_id;
+  dashboard.role = alice.role;
   auto owned = Own(dashboard, created.value().id);
   ASSERT_TRUE(agents.Update(dashboard, owned, AgentInput{{}, false, {}, {}}));
   EXPECT_EQ(agent_store.audit.back().actor, "user:alice dashboard");
@@ -328,7 +333,10 @@ TEST_F(ManageServices, KeyInputIsCheckedNamingTheField) {
   // The command line has always allowed a key without a name.
   KeyInput unnamed;
   unnamed.name = "";
-  EXPECT_TRUE(keys.Issue(OperatorPrincipal("alice"), unnamed));
+  Principal operator_for_alice = OperatorPrincipal("alice");
+  operator_for_alice.org_id = alice.org_id;
+  operator_for_alice.role = alice.role;
+  EXPECT_TRUE(keys.Issue(operator_for_alice, unnamed));
 }
 
 TEST_F(ManageServices, RotationKeepsTheKeyAndRefusesRevokedUnknownAndOutOfRange) {
@@ -408,11 +416,11 @@ TEST(ManageActivity, EveryQueryIsThePrincipalsAndPagesCarryACursor) {
   }
   Principal alice = Token("alice");
   store::DecisionQuery q;
-  q.user_id = "bob";  // ignored: the principal decides
+  q.org_id = "bob";  // ignored: the principal decides
   q.limit = 2;
   auto first = activity.Decisions(alice, q);
   ASSERT_TRUE(first);
-  EXPECT_EQ(decisions.queries.back().user_id, "alice");
+  EXPECT_EQ(decisions.queries.back().org_id, "alice");
   ASSERT_EQ(first.value().rows.size(), 2u);
   EXPECT_EQ(first.value().rows[1].seq, 4);
   EXPECT_EQ(first.value().next_cursor, 4);
@@ -426,9 +434,9 @@ TEST(ManageActivity, EveryQueryIsThePrincipalsAndPagesCarryACursor) {
   ExpectError(activity.Decisions(alice, q), ErrorKind::kInvalidInput, "agent_id");
   ExpectError(activity.Decision(alice, "d3"), ErrorKind::kNotFound);
   store::AuditQuery aq;
-  aq.user_id = "bob";
+  aq.org_id = "bob";
   ASSERT_TRUE(activity.AuditEvents(alice, aq));
-  EXPECT_EQ(audit.queries.back().user_id, "alice");
+  EXPECT_EQ(audit.queries.back().org_id, "alice");
   ExpectError(activity.AuditEvents(Token("alice", {"keys"}), aq), ErrorKind::kForbidden);
 }
 

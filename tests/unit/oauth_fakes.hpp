@@ -111,6 +111,7 @@ class FakeDatabase : public store::Database {
   store::AuditStore& Audit() override { return audit; }
   store::MaintenanceStore& Maintenance() override { throw Unused(); }
   store::AgentStore& Agents() override { throw Unused(); }
+  store::OrgStore& Orgs() override { throw Unused(); }
   store::ApiKeyStore& ApiKeys() override { throw Unused(); }
   store::DecisionStore& Decisions() override { throw Unused(); }
   store::ResourceStore& Resources() override { throw Unused(); }

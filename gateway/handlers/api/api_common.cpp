@@ -53,6 +53,15 @@ util::Result<Principal, http::Response> Authenticate(ApiContext& ctx, const http
           "Bearer error=\"insufficient_scope\", scope=\"" + std::string(scope) + "\"");
     return util::Fail(std::move(r));
   }
+  // Request headers are looked up by their lower-case name.
+  constexpr std::string_view kOrgHeader = "oakgate-organization";
+  if (req.HeaderCount(kOrgHeader) > 1) {
+    return util::Fail(Error(400, "invalid_request",
+                            "send at most one " + std::string(manage::kOrganizationHeader)));
+  }
+  auto org = req.Header(kOrgHeader);
+  auto entered = ctx.orgs.Enter(who, org ? util::Trim(*org) : std::string_view());
+  if (!entered) return util::Fail(Render(entered.error()));
   return who;
 }
 
@@ -85,6 +94,8 @@ http::Response Render(const manage::DomainError& e) {
       return Error(404, "not_found", e.message);
     case manage::ErrorKind::kForbidden:
       return Error(403, "forbidden", e.message);
+    case manage::ErrorKind::kQuotaExceeded:
+      return Error(403, "quota_exceeded", e.message);
     case manage::ErrorKind::kConflict:
       break;
   }

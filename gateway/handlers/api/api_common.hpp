@@ -16,6 +16,7 @@
 #include "gateway/manage/fields.hpp"
 #include "gateway/manage/invitation_service.hpp"
 #include "gateway/manage/key_service.hpp"
+#include "gateway/manage/org_service.hpp"
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
 #include "gateway/oauth/access_token.hpp"
@@ -30,6 +31,7 @@ struct ApiContext {
   manage::RuleService& rules;
   manage::KeyService& keys;
   manage::ActivityService& activity;
+  manage::OrgService& orgs;
   manage::InvitationService& invitations;
 };
 
@@ -40,7 +42,9 @@ using manage::Principal;
 using ApiHandler = http::Response (*)(ApiContext&, const Principal&, http::Request&);
 
 // The caller behind `Authorization: Bearer oat_...` when the token is live, acts for a user
-// and carries `scope`; otherwise the 401 invalid_token or 403 insufficient_scope answer.
+// and carries `scope`, in the organization named by `OakGate-Organization` (else its personal
+// one); otherwise the 401 invalid_token or 403 insufficient_scope answer, or 404 for an
+// organization the caller is not a member of (CONTRACT §9).
 util::Result<Principal, http::Response> Authenticate(ApiContext& ctx, const http::Request& req,
                                                      std::string_view scope);
 

@@ -3,6 +3,7 @@
 #include "gateway/handlers/web/logout.hpp"
 #include "gateway/handlers/web/pages.hpp"
 #include "gateway/http/form.hpp"
+#include "gateway/util/errors.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::handlers::dashboard {
@@ -19,6 +20,20 @@ http::Response ToLogin(int status, const std::string& back) {
   return r;
 }
 
+// The organization named by the dashboard's cookie when the visitor is a member of it, else
+// the visitor's personal one.
+store::Membership ChosenOrg(const DashboardContext& ctx, const http::Request& req,
+                            const store::Session& session) {
+  manage::Principal who;
+  who.user_id = session.user_id;
+  if (auto chosen = req.Cookie(kOrgCookie); chosen && !chosen->empty()) {
+    if (auto m = ctx.orgs.Enter(who, *chosen)) return m.value();
+  }
+  auto personal = ctx.orgs.Enter(who, "");
+  if (!personal) throw util::ServiceUnavailable("the visitor has no personal organization");
+  return personal.value();
+}
+
 std::string ThisPage(const http::Request& req) {
   return req.raw_query.empty() ? req.path : req.path + "?" + req.raw_query;
 }
@@ -30,7 +45,8 @@ util::Result<Visitor, http::Response> RequireVisitor(const DashboardContext& ctx
   auto cookie = req.Cookie(ctx.web.SessionCookieName());
   auto session = cookie ? ctx.web.sessions.Current(*cookie) : std::nullopt;
   if (!session) return util::Fail(ToLogin(302, ThisPage(req)));
-  Visitor v{*session, *cookie, ctx.web.csrf.Token(web::kSessionFormPurpose, *cookie)};
+  Visitor v{*session, *cookie, ctx.web.csrf.Token(web::kSessionFormPurpose, *cookie),
+            ChosenOrg(ctx, req, *session)};
   return v;
 }
 
@@ -55,7 +71,8 @@ util::Result<FormPost, http::Response> RequireForm(const DashboardContext& ctx,
   if (!ctx.web.csrf.Check(web::kSessionFormPurpose, *cookie, fields->Get("csrf").value_or(""))) {
     return util::Fail(ToLogin(303, back));
   }
-  Visitor v{*session, *cookie, ctx.web.csrf.Token(web::kSessionFormPurpose, *cookie)};
+  Visitor v{*session, *cookie, ctx.web.csrf.Token(web::kSessionFormPurpose, *cookie),
+            ChosenOrg(ctx, req, *session)};
   return FormPost{std::move(v), std::move(*fields)};
 }
 
@@ -94,6 +111,8 @@ manage::Principal Who(const Visitor& visitor, const http::Request& req) {
   manage::Principal who =
       manage::SessionPrincipal(visitor.session.user_id, req.client_address, req.request_id);
   who.is_admin = visitor.session.is_admin;
+  who.org_id = visitor.org.org.id;
+  who.role = visitor.org.role;
   return who;
 }
 

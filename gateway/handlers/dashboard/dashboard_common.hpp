@@ -26,12 +26,19 @@ struct DashboardContext {
   manage::ActivityService& activity;
   manage::CredentialService& credentials;
   manage::AdminService& admin;
+  manage::OrgService& orgs;
 };
+
+// The cookie naming the organization the dashboard shows (its slug). Not a secret: the
+// membership is checked on every request, and a stale or foreign value falls back to the
+// visitor's personal organization.
+inline constexpr std::string_view kOrgCookie = "oakgate_org";
 
 struct Visitor {
   store::Session session;
   std::string cookie;  // the session cookie's value: the CSRF binding
   std::string csrf;    // the token for this page's forms
+  store::Membership org;  // the organization the dashboard acts in, with the visitor's role
 };
 
 struct FormPost {

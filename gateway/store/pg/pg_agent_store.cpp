@@ -7,7 +7,8 @@ namespace {
 Agent AgentFromRow(const pqxx::row& row) {
   Agent a;
   a.id = row["id"].as<std::string>();
-  a.user_id = row["user_id"].as<std::string>();
+  a.org_id = row["org_id"].as<std::string>();
+  a.created_by = row["created_by"].as<std::string>("");
   a.name = row["name"].as<std::string>();
   a.enabled = row["enabled"].as<bool>();
   a.rate_limit = row["rate_limit"].as<int64_t>();
@@ -33,55 +34,86 @@ WriteOutcome Created(const pqxx::result& r) {
 
 }  // namespace
 
-std::optional<Agent> PgAgentStore::Create(const Agent& agent, const AuditEvent& audit) {
-  std::optional<Agent> created;
+namespace {
+
+// Under a lock of the organization's row: creates the agent unless the organization is at its
+// max_agents or has an agent of that name. The row (or why there is none) is the answer.
+AgentStore::CreateOutcome CreateLocked(pqxx::work& tx, const Agent& a, pqxx::result& created) {
+  auto limit = tx.exec_prepared1(sql::kAgentLimitLock.name, a.org_id);
+  if (!limit[0].is_null() &&
+      tx.exec_prepared1(sql::kAgentCount.name, a.org_id)[0].as<int64_t>() >= limit[0].as<int64_t>()) {
+    return AgentStore::CreateOutcome::kLimitReached;
+  }
+  created = tx.exec_prepared(sql::kAgentCreate.name, a.org_id, a.created_by, a.name, a.enabled,
+                             a.rate_limit, a.burst);
+  return created.empty() ? AgentStore::CreateOutcome::kNameTaken : AgentStore::CreateOutcome::kOk;
+}
+
+}  // namespace
+
+AgentStore::CreateOutcome PgAgentStore::Create(Agent& agent, const AuditEvent& audit) {
+  CreateOutcome outcome = CreateOutcome::kNameTaken;
   AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent& event) {
-    auto r = tx.exec_prepared(sql::kAgentCreate.name, agent.user_id, agent.name, agent.enabled,
-                              agent.rate_limit, agent.burst);
-    if (r.empty()) return WriteOutcome::kConflict;
-    created = AgentFromRow(r[0]);
-    event.subject = created->id;
+    pqxx::result r;
+    outcome = CreateLocked(tx, agent, r);
+    if (outcome != CreateOutcome::kOk) return WriteOutcome::kConflict;
+    agent = AgentFromRow(r[0]);
+    event.subject = agent.id;
     return WriteOutcome::kOk;
   });
-  return created;
+  return outcome;
 }
 
-std::optional<Agent> PgAgentStore::Find(std::string_view user_id, std::string_view agent_id) {
-  return QueryOne(db_, sql::kAgentFind, AgentFromRow, std::string(user_id), std::string(agent_id));
+std::optional<Agent> PgAgentStore::Find(std::string_view org_id, std::string_view agent_id) {
+  return QueryOne(db_, sql::kAgentFind, AgentFromRow, std::string(org_id), std::string(agent_id));
 }
 
-Agent PgAgentStore::FindOrCreateByName(std::string_view user_id, std::string_view name,
-                                       const AuditEvent& audit) {
-  std::string user(user_id), agent_name(name);
-  return Transact(db_, [&](pqxx::work& tx) {
-    auto r = tx.exec_prepared(sql::kAgentFindByName.name, user, agent_name);
-    if (r.empty()) {
-      r = tx.exec_prepared(sql::kAgentCreate.name, user, agent_name, true, 60, 60);
-      if (!r.empty()) {
+std::optional<Agent> PgAgentStore::FindByName(std::string_view org_id, std::string_view name) {
+  return QueryOne(db_, sql::kAgentFindByName, AgentFromRow, std::string(org_id), std::string(name));
+}
+
+std::optional<Agent> PgAgentStore::FindOrCreateByName(std::string_view org_id,
+                                                      std::string_view name,
+                                                      std::string_view created_by,
+                                                      const AuditEvent& audit) {
+  std::string org(org_id), agent_name(name);
+  return Transact(db_, [&](pqxx::work& tx) -> std::optional<Agent> {
+    auto r = tx.exec_prepared(sql::kAgentFindByName.name, org, agent_name);
+    if (!r.empty()) return AgentFromRow(r[0]);
+    Agent a;
+    a.org_id = org;
+    a.created_by = std::string(created_by);
+    a.name = agent_name;
+    switch (CreateLocked(tx, a, r)) {
+      case CreateOutcome::kOk: {
         AuditEvent e = audit;
         e.subject = r[0]["id"].as<std::string>();
         WriteAudit(tx, e);
-      } else {
-        // Created concurrently by another request: read the winner's row.
-        r = tx.exec_prepared(sql::kAgentFindByName.name, user, agent_name);
+        break;
       }
+      case CreateOutcome::kNameTaken:
+        // Created concurrently by another request: read the winner's row.
+        r = tx.exec_prepared(sql::kAgentFindByName.name, org, agent_name);
+        break;
+      case CreateOutcome::kLimitReached:
+        return std::nullopt;
     }
     return AgentFromRow(r.at(0));
   });
 }
 
-std::vector<Agent> PgAgentStore::List(std::string_view user_id) {
-  return QueryAll(db_, sql::kAgentList, AgentFromRow, std::string(user_id));
+std::vector<Agent> PgAgentStore::List(std::string_view org_id) {
+  return QueryAll(db_, sql::kAgentList, AgentFromRow, std::string(org_id));
 }
 
 WriteOutcome PgAgentStore::Update(const Agent& a, const AuditEvent& audit) {
-  return AuditedChange(db_, audit, sql::kAgentUpdate, a.user_id, a.id, a.name, a.enabled,
+  return AuditedChange(db_, audit, sql::kAgentUpdate, a.org_id, a.id, a.name, a.enabled,
                        a.rate_limit, a.burst);
 }
 
-bool PgAgentStore::Delete(std::string_view user_id, std::string_view agent_id,
+bool PgAgentStore::Delete(std::string_view org_id, std::string_view agent_id,
                           const AuditEvent& audit) {
-  return AuditedChange(db_, audit, sql::kAgentDelete, std::string(user_id),
+  return AuditedChange(db_, audit, sql::kAgentDelete, std::string(org_id),
                        std::string(agent_id)) == WriteOutcome::kOk;
 }
 

@@ -9,6 +9,7 @@ ApiKey KeyFromRow(const pqxx::row& row) {
   k.key_id = row["key_id"].as<std::string>();
   k.key_hash = pqxx::binarystring(row["key_hash"]).str();
   k.user_id = row["user_id"].as<std::string>();
+  k.org_id = row["org_id"].as<std::string>("");
   k.agent_id = row["agent_id"].as<std::string>();
   k.name = row["name"].as<std::string>("");
   k.scopes = ListField(row["scopes"]);
@@ -27,7 +28,7 @@ ApiKey InsertKey(pqxx::transaction_base& tx, const NewApiKey& k,
   if (k.expires_in) expires_in = std::to_string(*k.expires_in);
   ApiKey key = KeyFromRow(tx.exec_prepared1(sql::kApiKeyInsert.name, k.key_id, Bytea(k.key_hash),
                                             k.user_id, k.agent_id, k.name, util::JoinList(k.scopes),
-                                            OrNull(expires_in), OrNull(replaces)));
+                                            OrNull(expires_in), OrNull(replaces), k.org_id));
   if (k.reveal) {
     // After the key (the slot references it), before the commit of both.
     tx.exec_prepared(sql::kRevealDropStale.name, k.reveal->session_id);
@@ -57,29 +58,29 @@ std::optional<ApiKeyWithAgent> PgApiKeyStore::FindForVerification(std::string_vi
       std::string(key_id));
 }
 
-std::optional<ApiKey> PgApiKeyStore::FindForUser(std::string_view user_id,
-                                                 std::string_view key_id) {
-  return QueryOne(db_, sql::kApiKeyFindForUser, KeyFromRow, std::string(user_id),
+std::optional<ApiKey> PgApiKeyStore::FindInOrg(std::string_view org_id,
+                                               std::string_view key_id) {
+  return QueryOne(db_, sql::kApiKeyFindInOrg, KeyFromRow, std::string(org_id),
                   std::string(key_id));
 }
 
-std::vector<ApiKey> PgApiKeyStore::ListForUser(std::string_view user_id) {
-  return QueryAll(db_, sql::kApiKeyList, KeyFromRow, std::string(user_id));
+std::vector<ApiKey> PgApiKeyStore::ListForOrg(std::string_view org_id) {
+  return QueryAll(db_, sql::kApiKeyList, KeyFromRow, std::string(org_id));
 }
 
-bool PgApiKeyStore::Revoke(std::string_view user_id, std::string_view key_id,
+bool PgApiKeyStore::Revoke(std::string_view org_id, std::string_view key_id,
                            const AuditEvent& audit) {
-  return AuditedChange(db_, audit, sql::kApiKeyRevoke, std::string(user_id), std::string(key_id)) ==
+  return AuditedChange(db_, audit, sql::kApiKeyRevoke, std::string(org_id), std::string(key_id)) ==
          WriteOutcome::kOk;
 }
 
-std::optional<std::pair<ApiKey, int64_t>> PgApiKeyStore::Rotate(std::string_view user_id,
+std::optional<std::pair<ApiKey, int64_t>> PgApiKeyStore::Rotate(std::string_view org_id,
                                                                 std::string_view old_key_id,
                                                                 const NewApiKey& replacement,
                                                                 int64_t grace_seconds,
                                                                 const AuditEvent& audit) {
   return Transact(db_, [&](pqxx::work& tx) -> std::optional<std::pair<ApiKey, int64_t>> {
-    auto old = tx.exec_prepared(sql::kApiKeyExpireForRotation.name, std::string(user_id),
+    auto old = tx.exec_prepared(sql::kApiKeyExpireForRotation.name, std::string(org_id),
                                 std::string(old_key_id), grace_seconds);
     if (old.empty()) return std::nullopt;  // committing nothing is the same as rolling back
     int64_t old_expires = old[0]["expires"].as<int64_t>();

@@ -66,6 +66,7 @@ struct PgDatabase::Stores {
         resources(db),
         registrations(db),
         rate_buckets(db),
+        orgs(db),
         invitations(db) {}
   PgUserStore users;
   PgClientStore clients;
@@ -81,6 +82,7 @@ struct PgDatabase::Stores {
   PgResourceStore resources;
   PgRegistrationStore registrations;
   PgRateBucketStore rate_buckets;
+  PgOrgStore orgs;
   PgInvitationStore invitations;
 };
 
@@ -112,6 +114,7 @@ AuditStore& PgDatabase::Audit() { return stores_->audit; }
 ResourceStore& PgDatabase::Resources() { return stores_->resources; }
 RegistrationStore& PgDatabase::Registrations() { return stores_->registrations; }
 RateBucketStore& PgDatabase::RateBuckets() { return stores_->rate_buckets; }
+OrgStore& PgDatabase::Orgs() { return stores_->orgs; }
 InvitationStore& PgDatabase::Invitations() { return stores_->invitations; }
 
 pqxx::connection& PgDatabase::Connection() {

@@ -22,6 +22,7 @@ class PgDatabase : public Database {
   TokenStore& Tokens() override;
   MaintenanceStore& Maintenance() override;
   AgentStore& Agents() override;
+  OrgStore& Orgs() override;
   ApiKeyStore& ApiKeys() override;
   DecisionStore& Decisions() override;
   ConsentStore& Consents() override;

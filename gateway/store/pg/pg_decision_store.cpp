@@ -89,30 +89,19 @@ std::vector<DecisionRecord> PgDecisionStore::List(const DecisionQuery& q) {
   if (q.allowed) allowed = *q.allowed ? "true" : "false";
   auto from = text(q.from), to = text(q.to), before = text(q.before);
   return QueryAll(
-      db_, sql::kDecisionList,
-      [&](const pqxx::row& row) {
-        DecisionRecord d = ReadDecision(row);
-        d.user_id = q.user_id;
-        return d;
-      },
-      q.user_id, OrNull(q.agent_id), OrNull(q.tool), OrNull(q.scope), OrNull(allowed), OrNull(from),
+      db_, sql::kDecisionList, ReadDecision,
+      q.org_id, OrNull(q.agent_id), OrNull(q.tool), OrNull(q.scope), OrNull(allowed), OrNull(from),
       OrNull(to), OrNull(before), q.limit);
 }
 
-std::optional<DecisionRecord> PgDecisionStore::Find(std::string_view user_id,
+std::optional<DecisionRecord> PgDecisionStore::Find(std::string_view org_id,
                                                     std::string_view decision_id) {
-  return QueryOne(
-      db_, sql::kDecisionFind,
-      [&](const pqxx::row& row) {
-        DecisionRecord d = ReadDecision(row);
-        d.user_id = std::string(user_id);
-        return d;
-      },
-      std::string(user_id), std::string(decision_id));
+  return QueryOne(db_, sql::kDecisionFind, ReadDecision, std::string(org_id),
+                  std::string(decision_id));
 }
 
-DecisionSummary PgDecisionStore::Summarize(std::string_view user_id) {
-  std::string user(user_id);
+DecisionSummary PgDecisionStore::Summarize(std::string_view org_id) {
+  std::string user(org_id);
   // One snapshot for the four reads (repeatable read: under read committed each statement
   // would take its own), so the numbers agree with each other.
   using Snapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;

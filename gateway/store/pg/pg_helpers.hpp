@@ -160,7 +160,7 @@ auto TransactOrRollBack(PgDatabase& db, Body&& body) {
 // Written in the caller's transaction, so the event commits or rolls back with the change.
 inline void WriteAudit(pqxx::transaction_base& tx, const AuditEvent& e) {
   tx.exec_prepared(sql::kAuditRecord.name, e.type, e.user_id, e.client_id, e.actor, e.subject,
-                   e.client_address, e.request_id, e.details_json);
+                   e.client_address, e.request_id, e.details_json, e.org_id);
 }
 
 // A change and its audit event, in one transaction. `change(tx, event)` makes the change and

@@ -78,6 +78,8 @@ AcceptOutcome PgInvitationStore::Accept(std::string_view token_hash, std::string
     outcome = joined.affected_rows() == 1 ? AcceptOutcome::kAccepted
                                           : AcceptOutcome::kAlreadyMember;
     event.subject = "invitation:" + id;
+    event.org_id = org_id;  // the organization joined, not the user's personal one
+    event.details_json = "{\"role\":\"" + r[0]["role"].as<std::string>() + "\"}";
     return WriteOutcome::kOk;
   });
   return outcome;

@@ -115,6 +115,32 @@ class PgAuditStore : public AuditStore, private PgStore {
   std::optional<AuditChainHead> ChainHead() override;
 };
 
+class PgOrgStore : public OrgStore, private PgStore {
+ public:
+  using PgStore::PgStore;
+  std::optional<Membership> FindMembership(std::string_view user_id,
+                                           std::string_view org) override;
+  std::optional<Membership> Personal(std::string_view user_id) override;
+  std::vector<Membership> ListForUser(std::string_view user_id) override;
+  std::optional<Organization> Find(std::string_view org) override;
+  std::vector<Organization> List() override;
+  std::optional<Organization> Create(std::string_view name, std::string_view slug,
+                                     std::string_view owner_user_id,
+                                     const AuditEvent& audit) override;
+  UpdateOutcome Update(std::string_view org_id, std::string_view name, std::string_view slug,
+                       const AuditEvent& audit) override;
+  bool Delete(std::string_view org_id, const AuditEvent& audit) override;
+  bool SetLimits(std::string_view org_id, const OrgLimits& limits,
+                 const AuditEvent& audit) override;
+  std::vector<Member> ListMembers(std::string_view org_id) override;
+  bool AddMember(std::string_view org_id, std::string_view user_id, Role role,
+                 const AuditEvent& audit) override;
+  MemberChange SetRole(std::string_view org_id, std::string_view user_id, Role role,
+                       const AuditEvent& audit) override;
+  MemberChange RemoveMember(std::string_view org_id, std::string_view user_id,
+                            const AuditEvent& audit) override;
+};
+
 class PgResourceStore : public ResourceStore, private PgStore {
  public:
   using PgStore::PgStore;
@@ -152,13 +178,15 @@ class PgMaintenanceStore : public MaintenanceStore, private PgStore {
 class PgAgentStore : public AgentStore, private PgStore {
  public:
   using PgStore::PgStore;
-  std::optional<Agent> Create(const Agent& agent, const AuditEvent& audit) override;
-  std::optional<Agent> Find(std::string_view user_id, std::string_view agent_id) override;
-  Agent FindOrCreateByName(std::string_view user_id, std::string_view name,
-                           const AuditEvent& audit) override;
-  std::vector<Agent> List(std::string_view user_id) override;
+  CreateOutcome Create(Agent& agent, const AuditEvent& audit) override;
+  std::optional<Agent> Find(std::string_view org_id, std::string_view agent_id) override;
+  std::optional<Agent> FindByName(std::string_view org_id, std::string_view name) override;
+  std::optional<Agent> FindOrCreateByName(std::string_view org_id, std::string_view name,
+                                          std::string_view created_by,
+                                          const AuditEvent& audit) override;
+  std::vector<Agent> List(std::string_view org_id) override;
   WriteOutcome Update(const Agent& agent, const AuditEvent& audit) override;
-  bool Delete(std::string_view user_id, std::string_view agent_id,
+  bool Delete(std::string_view org_id, std::string_view agent_id,
               const AuditEvent& audit) override;
   std::vector<Tool> ListTools(std::string_view agent_id) override;
   std::optional<Tool> FindTool(std::string_view agent_id, std::string_view name) override;
@@ -184,10 +212,10 @@ class PgApiKeyStore : public ApiKeyStore, private PgStore {
   using PgStore::PgStore;
   ApiKey Insert(const NewApiKey& key, const AuditEvent& audit) override;
   std::optional<ApiKeyWithAgent> FindForVerification(std::string_view key_id) override;
-  std::optional<ApiKey> FindForUser(std::string_view user_id, std::string_view key_id) override;
-  std::vector<ApiKey> ListForUser(std::string_view user_id) override;
-  bool Revoke(std::string_view user_id, std::string_view key_id, const AuditEvent& audit) override;
-  std::optional<std::pair<ApiKey, int64_t>> Rotate(std::string_view user_id,
+  std::optional<ApiKey> FindInOrg(std::string_view org_id, std::string_view key_id) override;
+  std::vector<ApiKey> ListForOrg(std::string_view org_id) override;
+  bool Revoke(std::string_view org_id, std::string_view key_id, const AuditEvent& audit) override;
+  std::optional<std::pair<ApiKey, int64_t>> Rotate(std::string_view org_id,
                                                    std::string_view old_key_id,
                                                    const NewApiKey& replacement,
                                                    int64_t grace_seconds,
@@ -217,9 +245,9 @@ class PgDecisionStore : public DecisionStore, private PgStore {
   std::vector<std::string> FindExisting(const std::vector<std::string>& ids) override;
   void AddRateLimited(const std::vector<RateLimitedCount>& counts) override;
   std::vector<DecisionRecord> List(const DecisionQuery& query) override;
-  std::optional<DecisionRecord> Find(std::string_view user_id,
+  std::optional<DecisionRecord> Find(std::string_view org_id,
                                      std::string_view decision_id) override;
-  DecisionSummary Summarize(std::string_view user_id) override;
+  DecisionSummary Summarize(std::string_view org_id) override;
 };
 
 }  // namespace oakgate::store::pg

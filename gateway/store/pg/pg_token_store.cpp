@@ -301,7 +301,7 @@ std::vector<AuditRecord> PgAuditStore::List(const AuditQuery& q) {
   };
   auto from = text(q.from), to = text(q.to), before = text(q.before);
   return QueryAll(
-      db_, q.user_id ? sql::kAuditListForUser : sql::kAuditListAll,
+      db_, q.org_id ? sql::kAuditListForOrg : sql::kAuditListAll,
       [](const pqxx::row& row) {
         AuditRecord a;
         a.id = row["id"].as<int64_t>();
@@ -316,7 +316,7 @@ std::vector<AuditRecord> PgAuditStore::List(const AuditQuery& q) {
         a.event.details_json = row["details"].as<std::string>();
         return a;
       },
-      OrNull(q.user_id), OrNull(q.type), OrNull(from), OrNull(to), OrNull(before), q.limit);
+      q.org_id ? OrNull(q.org_id) : OrNull(q.user_id), OrNull(q.type), OrNull(from), OrNull(to), OrNull(before), q.limit);
 }
 
 std::vector<AuditLink> PgAuditStore::ChainAfter(int64_t after_id, int64_t limit) {

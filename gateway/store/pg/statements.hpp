@@ -174,34 +174,41 @@ inline constexpr Statement kPruneAuditEvents{
     " DELETE FROM audit_events WHERE id IN (SELECT id FROM p WHERE id < coalesce((SELECT min(id)"
     " FROM p WHERE created_at >= now() - make_interval(days => $2::int)),"
     " 9223372036854775807))"};
-// Agents, tools and rules: every agent statement is scoped by its owner ($1 user_id).
+// Agents, tools and rules: every agent statement is scoped by its organization ($1 org_id).
+#define OAKGATE_AGENT_COLUMNS                                                                  \
+  "id::text AS id, org_id::text AS org_id, created_by::text AS created_by, name, enabled,"     \
+  " rate_limit, burst, floor(extract(epoch FROM created_at))::bigint AS created"
+// The organization's row is locked first, so two creations cannot both pass max_agents; the
+// agents are counted by the next statement, whose snapshot (read committed) is taken after
+// the lock was granted and so sees an agent that the lock's previous holder committed.
+// user_id is the personal organization's user (sql/0012: what the previous release reads),
+// NULL in a shared organization.
+inline constexpr Statement kAgentLimitLock{
+    "agent_limit_lock", "SELECT max_agents FROM organizations WHERE id = $1::uuid FOR UPDATE"};
+inline constexpr Statement kAgentCount{
+    "agent_count", "SELECT count(*) FROM agents WHERE org_id = $1::uuid"};
 inline constexpr Statement kAgentCreate{
     "agent_create",
-    "INSERT INTO agents (user_id, name, enabled, rate_limit, burst)"
-    " VALUES ($1::uuid, $2, $3, $4, $5) ON CONFLICT (user_id, name) DO NOTHING"
-    " RETURNING id::text AS id, user_id::text AS user_id, name, enabled, rate_limit, burst,"
-    " floor(extract(epoch FROM created_at))::bigint AS created"};
+    "INSERT INTO agents (org_id, user_id, created_by, name, enabled, rate_limit, burst)"
+    " SELECT o.id, o.personal_user_id, nullif($2, '')::uuid, $3, $4, $5, $6"
+    " FROM organizations o WHERE o.id = $1::uuid ON CONFLICT DO NOTHING"
+    " RETURNING " OAKGATE_AGENT_COLUMNS};
 inline constexpr Statement kAgentFind{
     "agent_find",
-    "SELECT id::text AS id, user_id::text AS user_id, name, enabled, rate_limit, burst,"
-    " floor(extract(epoch FROM created_at))::bigint AS created"
-    " FROM agents WHERE id = $2::uuid AND user_id = $1::uuid"};
+    "SELECT " OAKGATE_AGENT_COLUMNS " FROM agents WHERE id = $2::uuid AND org_id = $1::uuid"};
 inline constexpr Statement kAgentFindByName{
     "agent_find_by_name",
-    "SELECT id::text AS id, user_id::text AS user_id, name, enabled, rate_limit, burst,"
-    " floor(extract(epoch FROM created_at))::bigint AS created"
-    " FROM agents WHERE user_id = $1::uuid AND name = $2"};
+    "SELECT " OAKGATE_AGENT_COLUMNS " FROM agents WHERE org_id = $1::uuid AND name = $2"};
 inline constexpr Statement kAgentList{
     "agent_list",
-    "SELECT id::text AS id, user_id::text AS user_id, name, enabled, rate_limit, burst,"
-    " floor(extract(epoch FROM created_at))::bigint AS created"
-    " FROM agents WHERE user_id = $1::uuid ORDER BY name"};
+    "SELECT " OAKGATE_AGENT_COLUMNS " FROM agents WHERE org_id = $1::uuid ORDER BY name"};
+#undef OAKGATE_AGENT_COLUMNS
 inline constexpr Statement kAgentUpdate{
     "agent_update",
     "UPDATE agents SET name = $3, enabled = $4, rate_limit = $5, burst = $6, updated_at = now()"
-    " WHERE id = $2::uuid AND user_id = $1::uuid"};
+    " WHERE id = $2::uuid AND org_id = $1::uuid"};
 inline constexpr Statement kAgentDelete{
-    "agent_delete", "DELETE FROM agents WHERE id = $2::uuid AND user_id = $1::uuid"};
+    "agent_delete", "DELETE FROM agents WHERE id = $2::uuid AND org_id = $1::uuid"};
 
 inline constexpr Statement kToolList{
     "tool_list",
@@ -251,9 +258,73 @@ inline constexpr Statement kPolicySlice{
     "   FROM rules WHERE agent_id = $1::uuid AND tool IN ($2, '*') AND scope IN ($3, '*'))"
     "   AS rules"};
 
+// Organizations and members (CONTRACT §9, sql/0012). $1 is the user, $2 an id or a slug (a
+// slug never has the form of a uuid, so the two cannot name different organizations).
+#define OAKGATE_ORG_COLUMNS                                                                 \
+  "o.id::text AS id, o.name, o.slug, o.personal_user_id IS NOT NULL AS personal,"           \
+  " o.max_agents, o.monthly_decisions, floor(extract(epoch FROM o.created_at))::bigint AS created"
+#define OAKGATE_ORG_NAMED(param)                                                                  \
+  " (o.slug = " param " OR (" param " ~ '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'"             \
+  " AND o.id::text = " param "))"
+inline constexpr Statement kOrgMembership{
+    "org_membership",
+    "SELECT " OAKGATE_ORG_COLUMNS ", m.role FROM organizations o"
+    " JOIN org_members m ON m.org_id = o.id AND m.user_id = $1::uuid WHERE" OAKGATE_ORG_NAMED("$2")};
+inline constexpr Statement kOrgPersonal{
+    "org_personal",
+    "SELECT " OAKGATE_ORG_COLUMNS ", 'owner' AS role FROM organizations o"
+    " WHERE o.personal_user_id = $1::uuid"};
+inline constexpr Statement kOrgListForUser{
+    "org_list_for_user",
+    "SELECT " OAKGATE_ORG_COLUMNS ", m.role FROM organizations o"
+    " JOIN org_members m ON m.org_id = o.id WHERE m.user_id = $1::uuid"
+    " ORDER BY o.personal_user_id IS NULL, o.name, o.slug"};
+inline constexpr Statement kOrgFind{
+    "org_find", "SELECT " OAKGATE_ORG_COLUMNS " FROM organizations o WHERE" OAKGATE_ORG_NAMED("$1")};
+inline constexpr Statement kOrgList{
+    "org_list", "SELECT " OAKGATE_ORG_COLUMNS " FROM organizations o ORDER BY o.slug"};
+inline constexpr Statement kOrgCreate{
+    "org_create",
+    "INSERT INTO organizations AS o (name, slug) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING"
+    " RETURNING " OAKGATE_ORG_COLUMNS};
+inline constexpr Statement kOrgUpdate{
+    "org_update",
+    "UPDATE organizations SET name = $2, slug = $3, updated_at = now() WHERE id = $1::uuid"};
+inline constexpr Statement kOrgDelete{
+    "org_delete", "DELETE FROM organizations WHERE id = $1::uuid AND personal_user_id IS NULL"};
+inline constexpr Statement kOrgSetLimits{
+    "org_set_limits",
+    "UPDATE organizations SET max_agents = $2::integer, monthly_decisions = $3::bigint,"
+    " updated_at = now() WHERE id = $1::uuid"};
+#undef OAKGATE_ORG_NAMED
+#undef OAKGATE_ORG_COLUMNS
+// The organization's row is locked before its owners are counted, so two changes cannot take
+// away its last two owners together.
+inline constexpr Statement kOrgLock{
+    "org_lock", "SELECT id FROM organizations WHERE id = $1::uuid FOR UPDATE"};
+inline constexpr Statement kOrgMemberList{
+    "org_member_list",
+    "SELECT m.user_id::text AS user_id, u.email, m.role,"
+    " floor(extract(epoch FROM m.created_at))::bigint AS joined FROM org_members m"
+    " JOIN users u ON u.id = m.user_id WHERE m.org_id = $1::uuid ORDER BY u.email"};
+inline constexpr Statement kOrgMemberAdd{
+    "org_member_add",
+    "INSERT INTO org_members (org_id, user_id, role) VALUES ($1::uuid, $2::uuid, $3)"
+    " ON CONFLICT (org_id, user_id) DO NOTHING"};
+inline constexpr Statement kOrgMemberRole{
+    "org_member_role",
+    "SELECT role, (SELECT count(*) FROM org_members WHERE org_id = $1::uuid AND role = 'owner')"
+    " AS owners FROM org_members WHERE org_id = $1::uuid AND user_id = $2::uuid"};
+inline constexpr Statement kOrgMemberSetRole{
+    "org_member_set_role",
+    "UPDATE org_members SET role = $3 WHERE org_id = $1::uuid AND user_id = $2::uuid"};
+inline constexpr Statement kOrgMemberRemove{
+    "org_member_remove", "DELETE FROM org_members WHERE org_id = $1::uuid AND user_id = $2::uuid"};
+
 // API keys. Times are floored Unix seconds; `expired` is judged by the database's clock.
 #define OAKGATE_API_KEY_COLUMNS                                                             \
-  "k.key_id, k.key_hash, k.user_id::text AS user_id, k.agent_id::text AS agent_id, k.name," \
+  "k.key_id, k.key_hash, k.user_id::text AS user_id, k.org_id::text AS org_id,"           \
+  " k.agent_id::text AS agent_id, k.name,"                                                  \
   " array_to_string(k.scopes, ' ') AS scopes,"                                              \
   " floor(extract(epoch FROM k.created_at))::bigint AS created,"                            \
   " floor(extract(epoch FROM k.expires_at))::bigint AS expires,"                            \
@@ -263,31 +334,32 @@ inline constexpr Statement kPolicySlice{
 inline constexpr Statement kApiKeyInsert{
     "api_key_insert",
     "INSERT INTO api_keys AS k (key_id, key_hash, user_id, agent_id, name, scopes, expires_at,"
-    " replaces) VALUES ($1, $2, $3::uuid, $4::uuid, $5,"
+    " replaces, org_id) VALUES ($1, $2, $3::uuid, $4::uuid, $5,"
     " coalesce(string_to_array(nullif($6, ''), ' '), '{}'),"
-    " now() + make_interval(secs => $7::bigint), $8) RETURNING " OAKGATE_API_KEY_COLUMNS};
+    " now() + make_interval(secs => $7::bigint), $8, nullif($9, '')::uuid)"
+    " RETURNING " OAKGATE_API_KEY_COLUMNS};
 inline constexpr Statement kApiKeyVerify{
     "api_key_verify",
     "SELECT " OAKGATE_API_KEY_COLUMNS
     ", u.disabled_at IS NOT NULL AS user_disabled, a.enabled, a.rate_limit, a.burst"
     " FROM api_keys k JOIN agents a ON a.id = k.agent_id JOIN users u ON u.id = k.user_id"
     " WHERE k.key_id = $1"};
-inline constexpr Statement kApiKeyFindForUser{"api_key_find_for_user",
-                                              "SELECT " OAKGATE_API_KEY_COLUMNS
-                                              " FROM api_keys k WHERE k.key_id = $2"
-                                              " AND k.user_id = $1::uuid"};
+// The management statements are scoped by the organization ($1 org_id).
+inline constexpr Statement kApiKeyFindInOrg{
+    "api_key_find_in_org",
+    "SELECT " OAKGATE_API_KEY_COLUMNS " FROM api_keys k WHERE k.key_id = $2 AND k.org_id = $1::uuid"};
 inline constexpr Statement kApiKeyList{"api_key_list", "SELECT " OAKGATE_API_KEY_COLUMNS
-                                                       " FROM api_keys k WHERE k.user_id = $1::uuid"
+                                                       " FROM api_keys k WHERE k.org_id = $1::uuid"
                                                        " ORDER BY k.created_at DESC"};
 inline constexpr Statement kApiKeyRevoke{
     "api_key_revoke",
     "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())"
-    " WHERE key_id = $2 AND user_id = $1::uuid"};
+    " WHERE key_id = $2 AND org_id = $1::uuid"};
 inline constexpr Statement kApiKeyExpireForRotation{
     "api_key_expire_for_rotation",
     "UPDATE api_keys SET expires_at = least(coalesce(expires_at, 'infinity'),"
     " now() + make_interval(secs => $3::bigint))"
-    " WHERE key_id = $2 AND user_id = $1::uuid AND revoked_at IS NULL"
+    " WHERE key_id = $2 AND org_id = $1::uuid AND revoked_at IS NULL"
     " RETURNING floor(extract(epoch FROM expires_at))::bigint AS expires"};
 #undef OAKGATE_API_KEY_COLUMNS
 // At most one write per key and minute, whatever the request rate.
@@ -341,14 +413,14 @@ inline constexpr Statement kRateBucketLease{
     "   greatest(b.updated_ms, excluded.updated_ms) AS ms) r,"
     "  LATERAL (SELECT least($4::bigint, r.units / 60000) AS n) g)"
     " RETURNING granted, units"};
-// Keyset pagination on the (user_id, seq DESC) index; absent filters are NULL.
+// Keyset pagination on the (org_id, seq DESC) index (0012); absent filters are NULL.
 inline constexpr Statement kDecisionList{
     "decision_list",
     "SELECT id::text AS id, seq, agent_id::text AS agent_id, key_id, tool, scope, allowed,"
     " reason, rule_id::text AS rule_id, reasoning, reasoning_required, reasoning_provided,"
     " context::text AS context, request_id,"
     " floor(extract(epoch FROM created_at))::bigint AS created FROM decisions"
-    " WHERE user_id = $1::uuid AND ($2::uuid IS NULL OR agent_id = $2::uuid)"
+    " WHERE org_id = $1::uuid AND ($2::uuid IS NULL OR agent_id = $2::uuid)"
     " AND ($3::text IS NULL OR tool = $3::text) AND ($4::text IS NULL OR scope = $4::text)"
     " AND ($5::boolean IS NULL OR allowed = $5::boolean)"
     " AND ($6::bigint IS NULL OR created_at >= to_timestamp($6::bigint))"
@@ -549,12 +621,14 @@ inline constexpr Statement kConsentSave{
 inline constexpr Statement kAuditRecord{
     "audit_record",
     "INSERT INTO audit_events (type, user_id, client_id, actor, subject, client_address,"
-    " request_id, details) VALUES ($1, nullif($2, '')::uuid, nullif($3, ''), nullif($4, ''),"
-    " nullif($5, ''), nullif($6, ''), nullif($7, ''), $8::jsonb)"};
+    " request_id, details, org_id) VALUES ($1, nullif($2, '')::uuid, nullif($3, ''),"
+    " nullif($4, ''), nullif($5, ''), nullif($6, ''), nullif($7, ''), $8::jsonb,"
+    " nullif($9, '')::uuid)"};
 
-// The audit trail, newest first, keyset on id. The owner's list is served by
-// audit_events_user (user_id, id DESC), or audit_events_user_type (0003) with a type; the
-// operator's list of everyone by the primary key or audit_events_type. Absent filters are NULL.
+// The audit trail, newest first, keyset on id. An organization's list is served by
+// audit_events_org (org_id, id DESC), or audit_events_org_type (0012) with a type; the
+// operator's list of everyone (or of one user, by audit_events_user) by the primary key or
+// audit_events_type. Absent filters are NULL.
 #define OAKGATE_AUDIT_COLUMNS                                                                \
   "id, floor(extract(epoch FROM created_at))::bigint AS created, type,"                      \
   " coalesce(user_id::text, '') AS user_id, coalesce(client_id, '') AS client_id,"           \
@@ -566,9 +640,9 @@ inline constexpr Statement kAuditRecord{
   " AND ($3::bigint IS NULL OR created_at >= to_timestamp($3::bigint))" \
   " AND ($4::bigint IS NULL OR created_at < to_timestamp($4::bigint))"  \
   " AND ($5::bigint IS NULL OR id < $5::bigint) ORDER BY id DESC LIMIT $6::bigint"
-inline constexpr Statement kAuditListForUser{
-    "audit_list_for_user", "SELECT " OAKGATE_AUDIT_COLUMNS
-                           " FROM audit_events WHERE user_id = $1::uuid" OAKGATE_AUDIT_FILTERS};
+inline constexpr Statement kAuditListForOrg{
+    "audit_list_for_org", "SELECT " OAKGATE_AUDIT_COLUMNS
+                          " FROM audit_events WHERE org_id = $1::uuid" OAKGATE_AUDIT_FILTERS};
 // The chain for `oakgate audit verify`, in its order (the primary key), a page at a time.
 inline constexpr Statement kAuditChainPage{
     "audit_chain_page",
@@ -578,7 +652,8 @@ inline constexpr Statement kAuditChainHead{
     "audit_chain_head", "SELECT last_id, encode(hash, 'hex') FROM audit_chain_head"};
 inline constexpr Statement kAuditListAll{
     "audit_list_all", "SELECT " OAKGATE_AUDIT_COLUMNS
-                      " FROM audit_events WHERE $1::text IS NULL" OAKGATE_AUDIT_FILTERS};
+                      " FROM audit_events WHERE ($1::uuid IS NULL OR user_id = $1::uuid)"
+                      OAKGATE_AUDIT_FILTERS};
 #undef OAKGATE_AUDIT_COLUMNS
 #undef OAKGATE_AUDIT_FILTERS
 
@@ -725,8 +800,8 @@ inline constexpr Statement kDecisionFind{
     " reason, rule_id::text AS rule_id, reasoning, reasoning_required, reasoning_provided,"
     " context::text AS context, request_id,"
     " floor(extract(epoch FROM created_at))::bigint AS created FROM decisions"
-    " WHERE id = $2::uuid AND user_id = $1::uuid"};
-// Weeks start on Monday 00:00 UTC, days at 00:00 UTC (decisions_user_time, 0003).
+    " WHERE id = $2::uuid AND org_id = $1::uuid"};
+// Weeks start on Monday 00:00 UTC, days at 00:00 UTC (decisions_org_time, 0012).
 #define OAKGATE_UTC_WEEK "(date_trunc('week', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
 #define OAKGATE_UTC_DAY "(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
 inline constexpr Statement kSummaryCounts{
@@ -734,19 +809,19 @@ inline constexpr Statement kSummaryCounts{
     "SELECT allowed, coalesce(reason, '') AS reason,"
     " count(*) FILTER (WHERE created_at >= " OAKGATE_UTC_DAY
     ") AS today, count(*) AS week"
-    " FROM decisions WHERE user_id = $1::uuid AND created_at >= " OAKGATE_UTC_WEEK
+    " FROM decisions WHERE org_id = $1::uuid AND created_at >= " OAKGATE_UTC_WEEK
     " GROUP BY 1, 2 ORDER BY 1 DESC, 2"};
 inline constexpr Statement kSummaryRateLimited{
     "summary_rate_limited",
     "SELECT coalesce(sum(r.count) FILTER (WHERE r.minute >= " OAKGATE_UTC_DAY
     "), 0)::bigint,"
     " coalesce(sum(r.count), 0)::bigint FROM rate_limited_counts r"
-    " JOIN agents a ON a.id = r.agent_id WHERE a.user_id = $1::uuid"
+    " JOIN agents a ON a.id = r.agent_id WHERE a.org_id = $1::uuid"
     " AND r.minute >= " OAKGATE_UTC_WEEK};
 inline constexpr Statement kSummaryBusiest{
     "summary_busiest",
     "SELECT a.id::text AS id, a.name, count(*) AS n FROM decisions d"
-    " JOIN agents a ON a.id = d.agent_id WHERE d.user_id = $1::uuid"
+    " JOIN agents a ON a.id = d.agent_id WHERE d.org_id = $1::uuid"
     " AND d.created_at >= " OAKGATE_UTC_WEEK
     " GROUP BY a.id, a.name ORDER BY n DESC, a.name LIMIT 5"};
 inline constexpr Statement kSummaryHours{
@@ -755,7 +830,7 @@ inline constexpr Statement kSummaryHours{
     " h.hour, h.allowed, h.denied FROM (SELECT"
     " floor(extract(epoch FROM date_trunc('hour', created_at)))::bigint AS hour,"
     " count(*) FILTER (WHERE allowed) AS allowed, count(*) FILTER (WHERE NOT allowed) AS denied"
-    " FROM decisions WHERE user_id = $1::uuid"
+    " FROM decisions WHERE org_id = $1::uuid"
     " AND created_at >= date_trunc('hour', now()) - interval '23 hours' GROUP BY 1) h"
     " RIGHT JOIN (SELECT 1) one ON true ORDER BY h.hour"};
 #undef OAKGATE_UTC_WEEK
@@ -880,6 +955,23 @@ inline constexpr Statement kAll[] = {
     kPruneRateLimitedCounts,
     kPruneAuditEvents,
     // API keys, agents and the validation engine.
+    kOrgMembership,
+    kOrgPersonal,
+    kOrgListForUser,
+    kOrgFind,
+    kOrgList,
+    kOrgCreate,
+    kOrgUpdate,
+    kOrgDelete,
+    kOrgSetLimits,
+    kOrgLock,
+    kOrgMemberList,
+    kOrgMemberAdd,
+    kOrgMemberRole,
+    kOrgMemberSetRole,
+    kOrgMemberRemove,
+    kAgentLimitLock,
+    kAgentCount,
     kAgentCreate,
     kAgentFind,
     kAgentFindByName,
@@ -899,7 +991,7 @@ inline constexpr Statement kAll[] = {
     kPolicySlice,
     kApiKeyInsert,
     kApiKeyVerify,
-    kApiKeyFindForUser,
+    kApiKeyFindInOrg,
     kApiKeyList,
     kApiKeyRevoke,
     kApiKeyExpireForRotation,
@@ -929,7 +1021,7 @@ inline constexpr Statement kAll[] = {
     kConsentFind,
     kConsentSave,
     kAuditRecord,
-    kAuditListForUser,
+    kAuditListForOrg,
     kAuditListAll,
     kAuditChainPage,
     kAuditChainHead,
