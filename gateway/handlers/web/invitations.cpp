@@ -5,7 +5,6 @@
 #include "gateway/handlers/web/logout.hpp"
 #include "gateway/handlers/web/pages.hpp"
 #include "gateway/handlers/web/signup.hpp"
-#include "gateway/http/form.hpp"
 #include "gateway/manage/principal.hpp"
 #include "gateway/store/org_store.hpp"
 #include "gateway/util/strings.hpp"
@@ -49,21 +48,14 @@ http::Response ShowInvitation(const WebContext& ctx, const http::Request& reques
 }
 
 http::Response AcceptInvitation(const WebContext& ctx, const http::Request& request) {
-  if (request.MediaType() != "application/x-www-form-urlencoded") {
-    return ErrorPage(ctx.templates, 415, "Unsupported form",
-                     "The form must be sent as application/x-www-form-urlencoded.");
-  }
-  http::FormError error;
-  auto fields = http::ParseUrlEncoded(request.body, &error);
-  if (!fields) return ErrorPage(ctx.templates, 400, "Bad request", error.description);
-  if (auto repeated = fields->FirstRepeated()) {
-    return ErrorPage(ctx.templates, 400, "Bad request", "field repeated: " + *repeated);
-  }
+  auto read = ReadForm(ctx.templates, request, "The form");
+  if (!read) return read.error();
+  const http::Params& fields = read.value();
   std::string token = request.PathParam("token").value_or("");
   auto cookie = request.Cookie(ctx.SessionCookieName());
   auto session = cookie ? ctx.sessions.Current(*cookie) : std::nullopt;
   if (!session) return SendToSignIn(ctx, token);
-  if (!ctx.csrf.Check(kSessionFormPurpose, *cookie, fields->Get("csrf").value_or(""))) {
+  if (!ctx.csrf.Check(kSessionFormPurpose, *cookie, fields.Get("csrf").value_or(""))) {
     return ErrorPage(ctx.templates, 403, "Form expired",
                      "This form expired. Open the invitation link again.");
   }

@@ -87,29 +87,22 @@ http::Response ShowLogin(const WebContext& ctx, const http::Request& request) {
 }
 
 http::Response SubmitLogin(const WebContext& ctx, const http::Request& request) {
-  if (request.MediaType() != "application/x-www-form-urlencoded") {
-    return ErrorPage(ctx.templates, 415, "Unsupported form",
-                     "The login form must be sent as application/x-www-form-urlencoded.");
-  }
-  http::FormError error;
-  auto fields = http::ParseUrlEncoded(request.body, &error);
-  if (!fields) return ErrorPage(ctx.templates, 400, "Bad request", error.description);
-  if (auto repeated = fields->FirstRepeated()) {
-    return ErrorPage(ctx.templates, 400, "Bad request", "field repeated: " + *repeated);
-  }
+  auto read = ReadForm(ctx.templates, request, "The login form");
+  if (!read) return read.error();
+  const http::Params& fields = read.value();
   LoginForm form;
-  form.return_to = session::SafeReturnTo(fields->Get("return_to").value_or("/"));
-  form.email = fields->Get("email").value_or("");
+  form.return_to = session::SafeReturnTo(fields.Get("return_to").value_or("/"));
+  form.email = fields.Get("email").value_or("");
   if (form.email.size() > kMaxEmail) form.email.clear();
 
   auto csrf_cookie = request.Cookie(ctx.CsrfCookieName());
-  if (!csrf_cookie || !ctx.csrf.Check(kPurpose, *csrf_cookie, fields->Get("csrf").value_or(""))) {
+  if (!csrf_cookie || !ctx.csrf.Check(kPurpose, *csrf_cookie, fields.Get("csrf").value_or(""))) {
     form.status = 403;
     form.error = "Your sign-in form expired. Please try again.";
     return RenderForm(ctx, request, form);
   }
-  std::string email = fields->Get("email").value_or("");
-  std::string password = fields->Get("password").value_or("");
+  std::string email = fields.Get("email").value_or("");
+  std::string password = fields.Get("password").value_or("");
   if (email.empty() || password.empty() || email.size() > kMaxEmail ||
       password.size() > kMaxPassword) {
     form.status = email.empty() || password.empty() ? 400 : 401;

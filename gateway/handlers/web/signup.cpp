@@ -92,20 +92,13 @@ http::Response ShowSignup(const WebContext& ctx, const http::Request& request) {
 
 http::Response SubmitSignup(const WebContext& ctx, const http::Request& request) {
   if (!ctx.signup || ctx.signup->mode() == manage::SignupMode::kOff) return Closed(ctx);
-  if (request.MediaType() != "application/x-www-form-urlencoded") {
-    return ErrorPage(ctx.templates, 415, "Unsupported form",
-                     "The sign-up form must be sent as application/x-www-form-urlencoded.");
-  }
-  http::FormError error;
-  auto fields = http::ParseUrlEncoded(request.body, &error);
-  if (!fields) return ErrorPage(ctx.templates, 400, "Bad request", error.description);
-  if (auto repeated = fields->FirstRepeated()) {
-    return ErrorPage(ctx.templates, 400, "Bad request", "field repeated: " + *repeated);
-  }
+  auto read = ReadForm(ctx.templates, request, "The sign-up form");
+  if (!read) return read.error();
+  const http::Params& fields = read.value();
   SignupForm form;
-  form.invitation = fields->Get("invitation").value_or("");
-  form.return_to = ReturnTo(*fields, form.invitation);
-  form.email = fields->Get("email").value_or("");
+  form.invitation = fields.Get("invitation").value_or("");
+  form.return_to = ReturnTo(fields, form.invitation);
+  form.email = fields.Get("email").value_or("");
   if (form.email.size() > kMaxEmail) form.email.clear();
   if (!form.invitation.empty()) {
     auto invited = ctx.signup->Invitation(form.invitation);
@@ -114,13 +107,13 @@ http::Response SubmitSignup(const WebContext& ctx, const http::Request& request)
   }
 
   auto csrf_cookie = request.Cookie(ctx.CsrfCookieName());
-  if (!csrf_cookie || !ctx.csrf.Check(kPurpose, *csrf_cookie, fields->Get("csrf").value_or(""))) {
+  if (!csrf_cookie || !ctx.csrf.Check(kPurpose, *csrf_cookie, fields.Get("csrf").value_or(""))) {
     form.status = 403;
     form.error = "Your sign-up form expired. Please try again.";
     return RenderForm(ctx, request, form);
   }
-  std::string email = fields->Get("email").value_or("");
-  std::string password = fields->Get("password").value_or("");
+  std::string email = fields.Get("email").value_or("");
+  std::string password = fields.Get("password").value_or("");
   if (email.empty() || password.empty()) {
     form.status = 400;
     form.error = "Enter your email and a password.";
