@@ -269,6 +269,7 @@ TEST_F(OrgRolesE2E, ChangesInAnOrganizationAreItsAuditTrailWithTheActingUser) {
   ASSERT_EQ(events.body["data"].size(), 1u) << events.raw.body;
   EXPECT_EQ(events.body["data"][0]["actor"],
             "user:" + users_[kOwner].id + " client:mgmt");
+  EXPECT_EQ(events.body["data"][0]["org_id"], team.id);
   // Not in the owner's personal trail.
   auto personal = As(users_[kOwner], "", "GET", "/api/v1/audit-events?type=agent.created");
   for (const auto& e : personal.body["data"]) EXPECT_NE(e["subject"], team.agent);

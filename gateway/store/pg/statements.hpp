@@ -631,7 +631,8 @@ inline constexpr Statement kAuditRecord{
 // audit_events_type. Absent filters are NULL.
 #define OAKGATE_AUDIT_COLUMNS                                                                \
   "id, floor(extract(epoch FROM created_at))::bigint AS created, type,"                      \
-  " coalesce(user_id::text, '') AS user_id, coalesce(client_id, '') AS client_id,"           \
+  " coalesce(user_id::text, '') AS user_id, coalesce(org_id::text, '') AS org_id,"           \
+  " coalesce(client_id, '') AS client_id,"                                                   \
   " coalesce(actor, '') AS actor, coalesce(subject, '') AS subject,"                         \
   " coalesce(client_address, '') AS client_address, coalesce(request_id, '') AS request_id," \
   " details::text AS details"
