@@ -6,6 +6,7 @@
 #include "gateway/handlers/api/api_keys.hpp"
 #include "gateway/handlers/api/audit_events.hpp"
 #include "gateway/handlers/api/decisions.hpp"
+#include "gateway/handlers/api/usage.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/handlers/oauth/oauth_http.hpp"
@@ -193,6 +194,7 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("DELETE", "/api/v1/agents/{agent_id}/rules/{rule_id}", kAgentsScope, h::DeleteRule);
   add_api("GET", "/api/v1/decisions", kAgentsScope, h::ListDecisions);
   add_api("GET", "/api/v1/audit-events", kAgentsScope, h::ListAuditEvents);
+  add_api("GET", "/api/v1/usage", kAgentsScope, h::GetUsage);
   auto& validate = d.validate;
   // The common case answers from memory once its decision commits; the rest goes to the pool.
   r.AddWithAsyncPath(

@@ -8,19 +8,22 @@
 #include "gateway/manage/key_service.hpp"
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
+#include "gateway/manage/usage_service.hpp"
 #include "gateway/store/database.hpp"
 
 namespace oakgate::manage {
 
 struct Services {
-  explicit Services(store::Database& db)
+  explicit Services(store::Database& db,
+                    const util::Clock& clock = util::SystemClock::Instance())
       : agents(db.Agents()),
         tools(db.Agents()),
         rules(db.Agents()),
         keys(db.Agents(), db.ApiKeys()),
         activity(db.Decisions(), db.Audit()),
         credentials(db.Sessions(), db.Tokens(), db.Users()),
-        admin(db.Users(), db.Clients()) {}
+        admin(db.Users(), db.Clients()),
+        usage(db.Usage(), clock) {}
   AgentService agents;
   ToolService tools;
   RuleService rules;
@@ -28,6 +31,7 @@ struct Services {
   ActivityService activity;
   CredentialService credentials;
   AdminService admin;
+  UsageService usage;
 };
 
 }  // namespace oakgate::manage

@@ -17,6 +17,7 @@
 #include "gateway/manage/key_service.hpp"
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
+#include "gateway/manage/usage_service.hpp"
 #include "gateway/oauth/access_token.hpp"
 #include "gateway/util/result.hpp"
 
@@ -29,6 +30,7 @@ struct ApiContext {
   manage::RuleService& rules;
   manage::KeyService& keys;
   manage::ActivityService& activity;
+  manage::UsageService& usage;
 };
 
 using manage::IsUuid;

@@ -65,7 +65,8 @@ struct PgDatabase::Stores {
         audit(db),
         resources(db),
         registrations(db),
-        rate_buckets(db) {}
+        rate_buckets(db),
+        usage(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
@@ -80,6 +81,7 @@ struct PgDatabase::Stores {
   PgResourceStore resources;
   PgRegistrationStore registrations;
   PgRateBucketStore rate_buckets;
+  PgUsageStore usage;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -110,6 +112,7 @@ AuditStore& PgDatabase::Audit() { return stores_->audit; }
 ResourceStore& PgDatabase::Resources() { return stores_->resources; }
 RegistrationStore& PgDatabase::Registrations() { return stores_->registrations; }
 RateBucketStore& PgDatabase::RateBuckets() { return stores_->rate_buckets; }
+UsageStore& PgDatabase::Usage() { return stores_->usage; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];
