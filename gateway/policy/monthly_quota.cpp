@@ -77,7 +77,7 @@ std::optional<int64_t> OrgLimitsCache::GetOrLoad(std::string_view org_id, store:
       org_id, now,
       [&]() -> std::optional<Entry> {
         auto limits = db.Usage().Limits(org_id);
-        return Entry{std::string(org_id), limits ? limits->monthly_decisions : std::nullopt};
+        return Entry{limits ? limits->monthly_decisions : std::nullopt};
       },
       [this, now](const Entry&) { return cache::LiveMap<Entry>::Lifetime{now + ttl_, now}; });
   return e->monthly_decisions;  // a load always has a value

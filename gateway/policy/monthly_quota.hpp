@@ -80,8 +80,7 @@ class OrgLimitsCache {
   size_t size() const { return entries_.size(); }
 
  private:
-  struct Entry {
-    std::string org_id;
+  struct Entry {  // by organization id
     std::optional<int64_t> monthly_decisions;
   };
   void Evict(const cache::Invalidation& inv);

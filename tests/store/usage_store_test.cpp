@@ -18,18 +18,6 @@ class UsageStore : public StoreTest {
     return Sql().Scalar("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')");
   }
   static std::string ThisMonth() { return Today().substr(0, 7) + "-01"; }
-  static store::DecisionRecord Decision(const store::Agent& agent, bool allowed) {
-    store::DecisionRecord d;
-    d.id = Uuid();
-    d.agent_id = agent.id;
-    d.key_id = "pk_0000000000000000";
-    d.tool = "files";
-    d.scope = "read";
-    d.allowed = allowed;
-    if (!allowed) d.reason = "no_rule";
-    d.request_id = "req";
-    return d;
-  }
   static const store::AgentUsage* Find(const store::MonthUsage& m, const std::string& agent_id) {
     for (const auto& a : m.agents) {
       if (a.agent_id == agent_id) return &a;
@@ -43,9 +31,9 @@ TEST_F(UsageStore, ABatchOfDecisionsIsWrittenWithItsOrganizationAndCountedInTheS
   store::Agent a = NewAgent(user), b = NewAgent(user);
   std::string org = OrgOf(user);
   auto ids = Db().Decisions().InsertBatch(
-      {Decision(a, true), Decision(a, true), Decision(a, false), Decision(b, false)});
+      {NewDecision(a, true), NewDecision(a, true), NewDecision(a, false), NewDecision(b, false)});
   ASSERT_EQ(ids.size(), 4u);
-  Db().Decisions().InsertBatch({Decision(a, true)});
+  Db().Decisions().InsertBatch({NewDecision(a, true)});
 
   EXPECT_EQ(Count("SELECT count(*) FROM decisions WHERE org_id = '" + org + "' AND user_id = '" +
                   user + "'"),
@@ -101,7 +89,7 @@ TEST_F(UsageStore, TheMonthlyAllowanceNeverHandsOutMoreThanTheLimitAndStartsFrom
   store::Agent agent = NewAgent(user);
   std::string org = OrgOf(user);
   // Three decisions recorded before the limit was set count against it.
-  Db().Decisions().InsertBatch({Decision(agent, true), Decision(agent, false), Decision(agent, true)});
+  Db().Decisions().InsertBatch({NewDecision(agent, true), NewDecision(agent, false), NewDecision(agent, true)});
   auto lease = Db().Usage().LeaseMonthly(org, ThisMonth(), 10, 4);
   EXPECT_EQ(lease.granted, 4);
   EXPECT_EQ(lease.leased, 7);
@@ -121,8 +109,8 @@ TEST_F(UsageStore, TheMonthlyAllowanceNeverHandsOutMoreThanTheLimitAndStartsFrom
   store::Agent busy = NewAgent(other);
   std::string org2 = OrgOf(other);
   EXPECT_EQ(Db().Usage().LeaseMonthly(org2, ThisMonth(), 5, 1).granted, 1);
-  Db().Decisions().InsertBatch({Decision(busy, true), Decision(busy, true), Decision(busy, true),
-                                Decision(busy, true), Decision(busy, true)});
+  Db().Decisions().InsertBatch({NewDecision(busy, true), NewDecision(busy, true), NewDecision(busy, true),
+                                NewDecision(busy, true), NewDecision(busy, true)});
   EXPECT_EQ(Db().Usage().LeaseMonthly(org2, ThisMonth(), 5, 1).granted, 0);
 }
 
