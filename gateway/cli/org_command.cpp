@@ -42,7 +42,9 @@ store::Role CheckedRole(const std::string& name) {
 
 store::AuditEvent OrgEvent(std::string type, const std::string& org_id, std::string subject,
                            const nlohmann::json& details) {
-  store::AuditEvent e = CliEvent(std::move(type), "", "", details);
+  // `{}` written at a call reads as JSON null; the details are always an object.
+  store::AuditEvent e =
+      CliEvent(std::move(type), "", "", details.is_null() ? nlohmann::json::object() : details);
   e.subject = std::move(subject);
   e.org_id = org_id;
   return e;

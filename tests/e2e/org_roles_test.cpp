@@ -157,6 +157,7 @@ TEST_F(OrgRolesE2E, EveryManagementEndpointAnswersEachRoleAsTheContractSays) {
        {204, 204, 403, 404}},
       {"GET", [](const Team&) { return std::string("/api/v1/decisions"); }, None, {200, 200, 200, 404}},
       {"GET", [](const Team&) { return std::string("/api/v1/audit-events"); }, None, {200, 200, 200, 404}},
+      {"GET", [](const Team&) { return std::string("/api/v1/usage"); }, None, {200, 200, 200, 404}},
       {"GET", org, None, {200, 200, 200, 404}, true},
       {"PATCH", org, [](const Team&) { return json{{"name", "Renamed"}}; }, {200, 403, 403, 404}, true},
       {"DELETE", org, None, {204, 403, 403, 404}, true},

@@ -76,9 +76,12 @@ class UsageE2E : public ::testing::Test {
                      {{"github", "read", "none"}}, rate, burst);
   }
 
-  static void SetMonthlyLimit(const Owner& o, int64_t limit) {
-    db_->Scalar("UPDATE organizations SET monthly_decisions = " + std::to_string(limit) +
-                " WHERE id = '" + o.org_id + "' RETURNING 1");
+  // As the operator does: `oakgate org set-limits` (the organization by its id).
+  static void SetMonthlyLimit(const GatewayProcess& g, const Owner& o, int64_t limit) {
+    auto r = RunOakgate(
+        {"org", "set-limits", "--org", o.org_id, "--monthly-decisions", std::to_string(limit)},
+        g.env());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
   static int64_t Count(const std::string& sql) { return std::stoll(db_->Scalar(sql)); }
@@ -173,7 +176,7 @@ TEST_F(UsageE2E, AValidationPastTheMonthlyLimitIsRefusedUntilTheMonthEndsCounted
   GatewayProcess g(db_->url(), ShiftedClock(offset));
   Owner o = NewOwner(g, "quota@example.com");
   SeededAgent agent = Agent(g, o, "metered");
-  SetMonthlyLimit(o, 5);
+  SetMonthlyLimit(g, o, 5);
   for (int i = 0; i < 5; ++i) {
     auto r = CallValidate(g.port(), agent.key, i % 2 ? Write() : Read());
     ASSERT_EQ(r.status, 200) << "decision " << i << ": " << r.raw.body;
@@ -202,7 +205,7 @@ TEST_F(UsageE2E, AValidationPastTheMonthlyLimitIsRefusedUntilTheMonthEndsCounted
   EXPECT_EQ(Counter("rate_limited", agent.id), 0);
 
   // A raised limit reaches the instance's cache and allowance at once (NOTIFY).
-  SetMonthlyLimit(o, 6);
+  SetMonthlyLimit(g, o, 6);
   EXPECT_TRUE(Eventually(
       [&] { return CallValidate(g.port(), agent.key, Read()).status == 200; },
       std::chrono::seconds(5)));
@@ -216,7 +219,7 @@ TEST_F(UsageE2E, TwoInstancesTogetherRecordTheMonthlyLimitWithinOnePercentAndNev
   Owner o = NewOwner(a, "shared-quota@example.com");
   SeededAgent agent = Agent(a, o, "hammer");
   const int64_t limit = 2000;
-  SetMonthlyLimit(o, limit);
+  SetMonthlyLimit(a, o, limit);
 
   std::atomic<int64_t> allowed{0}, refused{0};
   std::atomic<bool> failed{false};

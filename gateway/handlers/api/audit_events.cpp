@@ -18,7 +18,7 @@ bool IsValidAuditType(std::string_view type) { return policy::IsValidName(type);
 
 nlohmann::json AuditEventJson(const store::AuditRecord& a) {
   nlohmann::json details = nlohmann::json::parse(a.event.details_json, nullptr, false);
-  if (details.is_discarded()) details = nlohmann::json::object();
+  if (!details.is_object()) details = nlohmann::json::object();
   return {{"id", std::to_string(a.id)},
           {"type", a.event.type},
           {"created_at", TimeOrNull(a.created_at)},

@@ -13,6 +13,7 @@ DecisionRecord ReadDecision(const pqxx::row& row) {
   d.id = row["id"].as<std::string>();
   d.seq = row["seq"].as<int64_t>();
   d.agent_id = row["agent_id"].as<std::string>();
+  d.org_id = row["org_id"].as<std::string>("");
   d.key_id = row["key_id"].as<std::string>("");
   d.tool = row["tool"].as<std::string>();
   d.scope = row["scope"].as<std::string>();

@@ -486,7 +486,8 @@ inline constexpr Statement kRateBucketLease{
 // Keyset pagination on the (org_id, seq DESC) index (0012); absent filters are NULL.
 inline constexpr Statement kDecisionList{
     "decision_list",
-    "SELECT id::text AS id, seq, agent_id::text AS agent_id, key_id, tool, scope, allowed,"
+    "SELECT id::text AS id, seq, org_id::text AS org_id, agent_id::text AS agent_id, key_id,"
+    " tool, scope, allowed,"
     " reason, rule_id::text AS rule_id, reasoning, reasoning_required, reasoning_provided,"
     " context::text AS context, request_id,"
     " floor(extract(epoch FROM created_at))::bigint AS created FROM decisions"
@@ -867,7 +868,8 @@ inline constexpr Statement kUserList{
     " floor(extract(epoch FROM created_at))::bigint AS created FROM users ORDER BY email"};
 inline constexpr Statement kDecisionFind{
     "decision_find",
-    "SELECT id::text AS id, seq, agent_id::text AS agent_id, key_id, tool, scope, allowed,"
+    "SELECT id::text AS id, seq, org_id::text AS org_id, agent_id::text AS agent_id, key_id,"
+    " tool, scope, allowed,"
     " reason, rule_id::text AS rule_id, reasoning, reasoning_required, reasoning_provided,"
     " context::text AS context, request_id,"
     " floor(extract(epoch FROM created_at))::bigint AS created FROM decisions"
