@@ -8,6 +8,7 @@
 #include "gateway/handlers/api/decisions.hpp"
 #include "gateway/handlers/api/invitations.hpp"
 #include "gateway/handlers/api/orgs.hpp"
+#include "gateway/handlers/api/usage.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/handlers/oauth/oauth_http.hpp"
@@ -219,6 +220,7 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("POST", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::CreateInvitation);
   add_api("DELETE", "/api/v1/orgs/{org}/invitations/{invitation_id}", kAgentsScope,
           h::RevokeInvitation);
+  add_api("GET", "/api/v1/usage", kAgentsScope, h::GetUsage);
   auto& validate = d.validate;
   // The common case answers from memory once its decision commits; the rest goes to the pool.
   r.AddWithAsyncPath(

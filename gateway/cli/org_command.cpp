@@ -42,10 +42,25 @@ store::Role CheckedRole(const std::string& name) {
 
 store::AuditEvent OrgEvent(std::string type, const std::string& org_id, std::string subject,
                            const nlohmann::json& details) {
-  store::AuditEvent e = CliEvent(std::move(type), "", "", details);
+  // `{}` written at a call reads as JSON null; the details are always an object.
+  store::AuditEvent e =
+      CliEvent(std::move(type), "", "", details.is_null() ? nlohmann::json::object() : details);
   e.subject = std::move(subject);
   e.org_id = org_id;
   return e;
+}
+
+// Exit 1 with the reason unless the change was made.
+void Check(store::MemberChange change) {
+  switch (change) {
+    case store::MemberChange::kOk:
+      return;
+    case store::MemberChange::kLastOwner:
+      throw CommandError(kExitFailure, "an organization keeps at least one owner");
+    case store::MemberChange::kNotFound:
+      break;
+  }
+  throw CommandError(kExitFailure, "the user is not a member");
 }
 
 void PrintMembers(store::Database& db, const std::string& org_id) {
@@ -133,16 +148,9 @@ void RegisterOrg(CLI::App& app, GlobalFlags& flags, Action& action) {
       auto db = OpenDatabase(flags);
       store::Organization o = FindOrg(*db, a.org);
       std::string user = FindUser(*db, a.user);
-      switch (db->Orgs().SetRole(o.id, user, role,
-                                 OrgEvent("org.member_role_changed", o.id, user,
-                                          {{"role", store::RoleName(role)}}))) {
-        case store::MemberChange::kOk:
-          break;
-        case store::MemberChange::kLastOwner:
-          throw CommandError(kExitFailure, "an organization keeps at least one owner");
-        case store::MemberChange::kNotFound:
-          throw CommandError(kExitFailure, "the user is not a member");
-      }
+      Check(db->Orgs().SetRole(o.id, user, role,
+                               OrgEvent("org.member_role_changed", o.id, user,
+                                        {{"role", store::RoleName(role)}})));
       PrintMembers(*db, o.id);
       return kExitOk;
     };
@@ -156,14 +164,7 @@ void RegisterOrg(CLI::App& app, GlobalFlags& flags, Action& action) {
       auto db = OpenDatabase(flags);
       store::Organization o = FindOrg(*db, a.org);
       std::string user = FindUser(*db, a.user);
-      switch (db->Orgs().RemoveMember(o.id, user, OrgEvent("org.member_removed", o.id, user, {}))) {
-        case store::MemberChange::kOk:
-          break;
-        case store::MemberChange::kLastOwner:
-          throw CommandError(kExitFailure, "an organization keeps at least one owner");
-        case store::MemberChange::kNotFound:
-          throw CommandError(kExitFailure, "the user is not a member");
-      }
+      Check(db->Orgs().RemoveMember(o.id, user, OrgEvent("org.member_removed", o.id, user, {})));
       PrintMembers(*db, o.id);
       return kExitOk;
     };

@@ -218,7 +218,7 @@ TEST_F(DecisionLogE2E, AnAgentsDecisionsGoWithIt) {
   std::thread validate([&] {
     during = CallValidate(gw_->port(), key_, {{"tool", "github"}, {"scope", "read"}});
   });
-  EXPECT_TRUE(db_->WaitsForLock("INSERT INTO decisions"))
+  EXPECT_TRUE(db_->WaitsForLock("WITH d AS (INSERT INTO decisions"))
       << "the batch waits for the agent's deletion";
   deleting.commit();
   validate.join();

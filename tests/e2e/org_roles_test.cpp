@@ -157,6 +157,7 @@ TEST_F(OrgRolesE2E, EveryManagementEndpointAnswersEachRoleAsTheContractSays) {
        {204, 204, 403, 404}},
       {"GET", [](const Team&) { return std::string("/api/v1/decisions"); }, None, {200, 200, 200, 404}},
       {"GET", [](const Team&) { return std::string("/api/v1/audit-events"); }, None, {200, 200, 200, 404}},
+      {"GET", [](const Team&) { return std::string("/api/v1/usage"); }, None, {200, 200, 200, 404}},
       {"GET", org, None, {200, 200, 200, 404}, true},
       {"PATCH", org, [](const Team&) { return json{{"name", "Renamed"}}; }, {200, 403, 403, 404}, true},
       {"DELETE", org, None, {204, 403, 403, 404}, true},
@@ -269,6 +270,7 @@ TEST_F(OrgRolesE2E, ChangesInAnOrganizationAreItsAuditTrailWithTheActingUser) {
   ASSERT_EQ(events.body["data"].size(), 1u) << events.raw.body;
   EXPECT_EQ(events.body["data"][0]["actor"],
             "user:" + users_[kOwner].id + " client:mgmt");
+  EXPECT_EQ(events.body["data"][0]["org_id"], team.id);
   // Not in the owner's personal trail.
   auto personal = As(users_[kOwner], "", "GET", "/api/v1/audit-events?type=agent.created");
   for (const auto& e : personal.body["data"]) EXPECT_NE(e["subject"], team.agent);

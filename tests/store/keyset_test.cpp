@@ -12,14 +12,7 @@ class KeysetPages : public StoreTest {
   static std::vector<std::string> Decide(const store::Agent& agent, int n) {
     std::vector<store::DecisionRecord> batch;
     for (int i = 0; i < n; ++i) {
-      store::DecisionRecord d;
-      d.id = Uuid();
-      d.agent_id = agent.id;
-      d.key_id = "pk_0000000000000000";
-      d.tool = "files";
-      d.scope = "read";
-      d.allowed = i % 3 != 0;
-      if (!d.allowed) d.reason = "no_rule";
+      store::DecisionRecord d = NewDecision(agent, i % 3 != 0);
       d.request_id = "req-" + std::to_string(i);
       batch.push_back(d);
     }

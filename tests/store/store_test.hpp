@@ -72,6 +72,19 @@ class StoreTest : public ::testing::Test {
     EXPECT_TRUE(Db().Clients().Create(c, {}));
     return c.id;
   }
+  // A decision of `agent` for files:read, denied by no_rule when not allowed.
+  static store::DecisionRecord NewDecision(const store::Agent& agent, bool allowed) {
+    store::DecisionRecord d;
+    d.id = Uuid();
+    d.agent_id = agent.id;
+    d.key_id = "pk_0000000000000000";
+    d.tool = "files";
+    d.scope = "read";
+    d.allowed = allowed;
+    if (!allowed) d.reason = "no_rule";
+    d.request_id = "req";
+    return d;
+  }
   static std::string NewKeyId() { return "pk_" + crypto::RandomAlnum(16); }
   static store::ApiKey NewKey(const store::Agent& agent) {
     store::NewApiKey k;

@@ -19,6 +19,7 @@
 #include "gateway/manage/org_service.hpp"
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
+#include "gateway/manage/usage_service.hpp"
 #include "gateway/oauth/access_token.hpp"
 #include "gateway/util/result.hpp"
 
@@ -32,6 +33,7 @@ struct ApiContext {
   manage::KeyService& keys;
   manage::ActivityService& activity;
   manage::OrgService& orgs;
+  manage::UsageService& usage;
   manage::InvitationService& invitations;
 };
 

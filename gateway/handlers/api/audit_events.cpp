@@ -18,11 +18,12 @@ bool IsValidAuditType(std::string_view type) { return policy::IsValidName(type);
 
 nlohmann::json AuditEventJson(const store::AuditRecord& a) {
   nlohmann::json details = nlohmann::json::parse(a.event.details_json, nullptr, false);
-  if (details.is_discarded()) details = nlohmann::json::object();
+  if (!details.is_object()) details = nlohmann::json::object();
   return {{"id", std::to_string(a.id)},
           {"type", a.event.type},
           {"created_at", TimeOrNull(a.created_at)},
           {"user_id", OrNull(a.event.user_id)},
+          {"org_id", OrNull(a.event.org_id)},
           {"client_id", OrNull(a.event.client_id)},
           {"actor", OrNull(a.event.actor)},
           {"subject", OrNull(a.event.subject)},

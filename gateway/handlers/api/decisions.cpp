@@ -28,6 +28,7 @@ nlohmann::json DecisionJson(const store::DecisionRecord& d) {
   if (d.context_json) context = nlohmann::json::parse(*d.context_json, nullptr, false);
   if (context.is_discarded()) context = nullptr;
   return {{"id", d.id},
+          {"org_id", d.org_id},
           {"agent_id", d.agent_id},
           {"key_id", d.key_id},
           {"tool", d.tool},

@@ -45,6 +45,18 @@ void SetLimitHeaders(http::Response& r, const policy::BucketAnswer& b) {
   r.Set("RateLimit-Reset", std::to_string(b.reset));
 }
 
+// A validation refused without a decision (CONTRACT §6 rate_limited, §9 quota_exceeded):
+// counted, not recorded, so no decision_id; the reason is the error too.
+http::Response Refusal(std::string_view reason, std::string_view description,
+                       int64_t retry_after) {
+  http::Response r = Json(429, {{"allowed", false},
+                                {"reason", reason},
+                                {"error", reason},
+                                {"error_description", description}});
+  r.Set("Retry-After", std::to_string(retry_after));
+  return r;
+}
+
 // The database could not answer (or record the decision): the one 503 rule of http/.
 http::Response Unavailable(std::string_view description) {
   http::Response r = Error(503, http::RuleFor(http::Unavailable::kDatabase).code, description);
@@ -125,11 +137,14 @@ http::Response Render(ValidateContext& ctx, const http::Request& req, policy::Ou
     case Kind::kRateLimited:
       ctx.writer.CountRateLimited(out.agent_id, ctx.clock.NowSeconds());
       policy::CountDecision("rate_limited", "rate_limited");
-      r = Json(429, {{"allowed", false},
-                     {"reason", "rate_limited"},
-                     {"error", "rate_limited"},
-                     {"error_description", "the agent's rate limit is spent"}});
-      r.Set("Retry-After", std::to_string(out.bucket->retry_after));
+      r = Refusal("rate_limited", "the agent's rate limit is spent", out.bucket->retry_after);
+      break;
+    case Kind::kQuotaExceeded:
+      ctx.writer.CountQuotaExceeded(out.agent_id, ctx.clock.NowSeconds());
+      policy::CountDecision("quota_exceeded", "quota_exceeded");
+      r = Refusal("quota_exceeded",
+                  "the organization's monthly decision limit is reached until the month ends",
+                  out.retry_after);
       break;
     case Kind::kBadInput:
       r = std::move(*refused);

@@ -67,6 +67,7 @@ struct PgDatabase::Stores {
         registrations(db),
         rate_buckets(db),
         orgs(db),
+        usage(db),
         invitations(db) {}
   PgUserStore users;
   PgClientStore clients;
@@ -83,6 +84,7 @@ struct PgDatabase::Stores {
   PgRegistrationStore registrations;
   PgRateBucketStore rate_buckets;
   PgOrgStore orgs;
+  PgUsageStore usage;
   PgInvitationStore invitations;
 };
 
@@ -115,6 +117,7 @@ ResourceStore& PgDatabase::Resources() { return stores_->resources; }
 RegistrationStore& PgDatabase::Registrations() { return stores_->registrations; }
 RateBucketStore& PgDatabase::RateBuckets() { return stores_->rate_buckets; }
 OrgStore& PgDatabase::Orgs() { return stores_->orgs; }
+UsageStore& PgDatabase::Usage() { return stores_->usage; }
 InvitationStore& PgDatabase::Invitations() { return stores_->invitations; }
 
 pqxx::connection& PgDatabase::Connection() {

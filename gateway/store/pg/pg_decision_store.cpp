@@ -13,6 +13,7 @@ DecisionRecord ReadDecision(const pqxx::row& row) {
   d.id = row["id"].as<std::string>();
   d.seq = row["seq"].as<int64_t>();
   d.agent_id = row["agent_id"].as<std::string>();
+  d.org_id = row["org_id"].as<std::string>("");
   d.key_id = row["key_id"].as<std::string>("");
   d.tool = row["tool"].as<std::string>();
   d.scope = row["scope"].as<std::string>();
@@ -71,13 +72,16 @@ std::vector<std::string> PgDecisionStore::FindExisting(const std::vector<std::st
       util::JoinList(ids));
 }
 
-void PgDecisionStore::AddRateLimited(const std::vector<RateLimitedCount>& counts) {
+void PgDecisionStore::AddRefusals(const std::vector<RefusalCount>& counts) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& c : counts) {
-    rows.push_back({{"agent_id", c.agent_id}, {"minute", c.minute}, {"count", c.count}});
+    rows.push_back({{"agent_id", c.agent_id},
+                    {"minute", c.minute},
+                    {"rate_limited", c.rate_limited},
+                    {"quota_exceeded", c.quota_exceeded}});
   }
   // One statement, atomic on its own.
-  Execute(db_, sql::kRateLimitedAdd, rows.dump());
+  Execute(db_, sql::kRefusalsAdd, rows.dump());
 }
 
 std::vector<DecisionRecord> PgDecisionStore::List(const DecisionQuery& q) {
