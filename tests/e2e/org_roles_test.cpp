@@ -39,6 +39,7 @@ struct Team {
   std::string rule;
   std::string key_id;
   std::string spare_member;  // a member whose role a cell may change or who may be removed
+  std::string invitation;    // a pending invitation of a member, by the owner
 };
 
 class OrgRolesE2E : public ::testing::Test {
@@ -98,7 +99,10 @@ class OrgRolesE2E : public ::testing::Test {
     t.key_id = As(owner, t.slug, "POST", "/api/v1/auth/api-keys",
                   {{"name", "k"}, {"agent_id", t.agent}})
                    .body.value("key_id", "");
-    EXPECT_FALSE(t.agent.empty() || t.rule.empty() || t.key_id.empty());
+    t.invitation = As(owner, "", "POST", "/api/v1/orgs/" + t.slug + "/invitations",
+                      {{"email", "invited@example.com"}, {"role", "member"}})
+                       .body.value("id", "");
+    EXPECT_FALSE(t.agent.empty() || t.rule.empty() || t.key_id.empty() || t.invitation.empty());
     return t;
   }
 
@@ -165,6 +169,12 @@ TEST_F(OrgRolesE2E, EveryManagementEndpointAnswersEachRoleAsTheContractSays) {
       {"PATCH", [&](const Team& t) { return org(t) + "/members/" + t.spare_member; },
        [](const Team&) { return json{{"role", "admin"}}; }, {200, 200, 403, 404}, true},
       {"DELETE", [&](const Team& t) { return org(t) + "/members/" + t.spare_member; }, None,
+       {204, 204, 403, 404}, true},
+      {"GET", [&](const Team& t) { return org(t) + "/invitations"; }, None, {200, 200, 200, 404}, true},
+      {"POST", [&](const Team& t) { return org(t) + "/invitations"; },
+       [](const Team&) { return json{{"email", "newcomer@example.com"}, {"role", "member"}}; },
+       {201, 201, 403, 404}, true},
+      {"DELETE", [&](const Team& t) { return org(t) + "/invitations/" + t.invitation; }, None,
        {204, 204, 403, 404}, true},
   };
   for (const auto& e : table) {
