@@ -115,6 +115,11 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("POST", "/dashboard/credentials/grants/{grant_id}/revoke", h::RevokeGrant);
   add("POST", "/dashboard/credentials/sign-out-everywhere", h::SignOutEverywhere);
   add("GET", "/dashboard/audit", h::ShowAudit);
+  add("POST", "/dashboard/org", h::SwitchOrg);
+  add("POST", "/dashboard/orgs", h::CreateOrg);
+  add("GET", "/dashboard/members", h::ShowMembers);
+  add("POST", "/dashboard/members/{user_id}/role", h::SetMemberRole);
+  add("POST", "/dashboard/members/{user_id}/remove", h::RemoveMember);
   add("GET", "/dashboard/admin/users", h::ShowUsers);
   add("POST", "/dashboard/admin/users/{user_id}/disable", h::DisableUser);
   add("GET", "/dashboard/admin/clients", h::ShowClients);
