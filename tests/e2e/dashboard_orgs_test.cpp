@@ -123,6 +123,7 @@ TEST_F(DashboardOrgsE2E, TheSwitcherOffersOnlyMyOrganizationsAndRefusesAnotherWi
   EXPECT_FALSE(Has(page.body, secret)) << "another's organization is not offered";
   EXPECT_TRUE(Has(page.body, "selected aria-current=\"true\">" + member.email)) << page.body;
   EXPECT_FALSE(Has(page.body, "acme-bot")) << "the personal organization is shown first";
+  EXPECT_FALSE(Has(page.body, "id=\"refused\"")) << "nothing was refused";
 
   auto chosen = Post(member, "/dashboard/org", {{"org", acme}, {"back", "/dashboard/agents"}});
   ASSERT_EQ(chosen.status, 303) << chosen.body;

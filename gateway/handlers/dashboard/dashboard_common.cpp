@@ -118,9 +118,9 @@ http::Response Page(const DashboardContext& ctx, const Visitor& visitor, int sta
                            {"org_name", visitor.org.org.name},
                            {"org_role", store::RoleName(visitor.org.role)},
                            {"back", SectionPage(section)},
-                           {"refused", view.value("refused", "")},
                            {"body", body}};
   layout[std::string("nav_") + std::string(section)] = true;
+  if (view.contains("refused")) layout["refused"] = view["refused"];
   http::Response r =
       web::HtmlPage(status, ctx.web.templates.Render("dashboard_layout.html", layout));
   r.Set("Content-Security-Policy", kCsp);
