@@ -48,6 +48,19 @@ store::AuditEvent OrgEvent(std::string type, const std::string& org_id, std::str
   return e;
 }
 
+// Exit 1 with the reason unless the change was made.
+void Check(store::MemberChange change) {
+  switch (change) {
+    case store::MemberChange::kOk:
+      return;
+    case store::MemberChange::kLastOwner:
+      throw CommandError(kExitFailure, "an organization keeps at least one owner");
+    case store::MemberChange::kNotFound:
+      break;
+  }
+  throw CommandError(kExitFailure, "the user is not a member");
+}
+
 void PrintMembers(store::Database& db, const std::string& org_id) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& m : db.Orgs().ListMembers(org_id)) {
@@ -133,16 +146,9 @@ void RegisterOrg(CLI::App& app, GlobalFlags& flags, Action& action) {
       auto db = OpenDatabase(flags);
       store::Organization o = FindOrg(*db, a.org);
       std::string user = FindUser(*db, a.user);
-      switch (db->Orgs().SetRole(o.id, user, role,
-                                 OrgEvent("org.member_role_changed", o.id, user,
-                                          {{"role", store::RoleName(role)}}))) {
-        case store::MemberChange::kOk:
-          break;
-        case store::MemberChange::kLastOwner:
-          throw CommandError(kExitFailure, "an organization keeps at least one owner");
-        case store::MemberChange::kNotFound:
-          throw CommandError(kExitFailure, "the user is not a member");
-      }
+      Check(db->Orgs().SetRole(o.id, user, role,
+                               OrgEvent("org.member_role_changed", o.id, user,
+                                        {{"role", store::RoleName(role)}})));
       PrintMembers(*db, o.id);
       return kExitOk;
     };
@@ -156,14 +162,7 @@ void RegisterOrg(CLI::App& app, GlobalFlags& flags, Action& action) {
       auto db = OpenDatabase(flags);
       store::Organization o = FindOrg(*db, a.org);
       std::string user = FindUser(*db, a.user);
-      switch (db->Orgs().RemoveMember(o.id, user, OrgEvent("org.member_removed", o.id, user, {}))) {
-        case store::MemberChange::kOk:
-          break;
-        case store::MemberChange::kLastOwner:
-          throw CommandError(kExitFailure, "an organization keeps at least one owner");
-        case store::MemberChange::kNotFound:
-          throw CommandError(kExitFailure, "the user is not a member");
-      }
+      Check(db->Orgs().RemoveMember(o.id, user, OrgEvent("org.member_removed", o.id, user, {})));
       PrintMembers(*db, o.id);
       return kExitOk;
     };

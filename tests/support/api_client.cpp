@@ -14,7 +14,14 @@ JsonResponse ParseJsonResponse(HttpResponse raw) {
 
 JsonResponse CallApi(int port, const std::string& method, const std::string& target,
                      const std::string& access_token, const nlohmann::json& body) {
+  return CallApiIn(port, method, target, access_token, "", body);
+}
+
+JsonResponse CallApiIn(int port, const std::string& method, const std::string& target,
+                       const std::string& access_token, const std::string& org,
+                       const nlohmann::json& body) {
   std::vector<std::pair<std::string, std::string>> headers;
+  if (!org.empty()) headers.emplace_back("OakGate-Organization", org);
   if (!access_token.empty()) headers.emplace_back("Authorization", "Bearer " + access_token);
   std::string text;
   if (!body.is_null()) {

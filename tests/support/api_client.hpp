@@ -17,6 +17,10 @@ struct JsonResponse {
 // `body` is sent as application/json when not null.
 JsonResponse CallApi(int port, const std::string& method, const std::string& target,
                      const std::string& access_token, const nlohmann::json& body = nullptr);
+// The same in the organization `org` (id or slug), named by the OakGate-Organization header.
+JsonResponse CallApiIn(int port, const std::string& method, const std::string& target,
+                       const std::string& access_token, const std::string& org,
+                       const nlohmann::json& body = nullptr);
 // POST /v1/validate with the key in X-API-Key (or Authorization: Bearer when `bearer`).
 JsonResponse CallValidate(int port, const std::string& key, const nlohmann::json& body,
                           bool bearer = false);

@@ -65,7 +65,8 @@ int FreePort() {
 
 CommandResult RunOakgate(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env, const std::string& input) {
-  std::vector<std::string> argv = {OAKGATE_BINARY};
+  auto other = env.find(std::string(kBinaryKey));
+  std::vector<std::string> argv = {other == env.end() ? OAKGATE_BINARY : other->second};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProgram(argv, env, input);
 }
@@ -135,7 +136,9 @@ GatewayProcess::GatewayProcess(const std::string& database_url,
     int log_fd = ::mkstemp(log_path);
     log_path_ = log_path;
     auto envs = BuildEnv(env_);
-    std::vector<std::string> argv_s = {OAKGATE_BINARY, "serve"};
+    auto other = env_.find(std::string(kBinaryKey));
+    std::vector<std::string> argv_s = {other == env_.end() ? OAKGATE_BINARY : other->second,
+                                       "serve"};
     pid_ = ::fork();
     if (pid_ == 0) {
       int devnull = ::open("/dev/null", O_RDONLY);

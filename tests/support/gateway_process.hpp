@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace oakgate::test {
@@ -19,6 +20,10 @@ struct CommandResult {
 CommandResult RunProgram(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env,
                          const std::string& input = "");
+
+// In the `env` of RunOakgate and GatewayProcess: run this binary instead of the one built
+// with the tests (the previous release, for the migration test).
+inline constexpr std::string_view kBinaryKey = "OAKGATE_TEST_BINARY";
 
 // Runs `oakgate ARGS...` with `env` added to the environment and `input` on stdin.
 CommandResult RunOakgate(const std::vector<std::string>& args,

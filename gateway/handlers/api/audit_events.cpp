@@ -23,6 +23,7 @@ nlohmann::json AuditEventJson(const store::AuditRecord& a) {
           {"type", a.event.type},
           {"created_at", TimeOrNull(a.created_at)},
           {"user_id", OrNull(a.event.user_id)},
+          {"org_id", OrNull(a.event.org_id)},
           {"client_id", OrNull(a.event.client_id)},
           {"actor", OrNull(a.event.actor)},
           {"subject", OrNull(a.event.subject)},

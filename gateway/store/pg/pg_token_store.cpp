@@ -308,6 +308,7 @@ std::vector<AuditRecord> PgAuditStore::List(const AuditQuery& q) {
         a.created_at = row["created"].as<int64_t>();
         a.event.type = row["type"].as<std::string>();
         a.event.user_id = row["user_id"].as<std::string>();
+        a.event.org_id = row["org_id"].as<std::string>();
         a.event.client_id = row["client_id"].as<std::string>();
         a.event.actor = row["actor"].as<std::string>();
         a.event.subject = row["subject"].as<std::string>();

@@ -178,13 +178,15 @@ inline constexpr Statement kPruneAuditEvents{
 #define OAKGATE_AGENT_COLUMNS                                                                  \
   "id::text AS id, org_id::text AS org_id, created_by::text AS created_by, name, enabled,"     \
   " rate_limit, burst, floor(extract(epoch FROM created_at))::bigint AS created"
-// The organization's row is locked first (OrgAgentLimit), so two creations cannot both pass
-// max_agents. user_id is the personal organization's user (sql/0012: what the previous
-// release reads), NULL in a shared organization.
+// The organization's row is locked first, so two creations cannot both pass max_agents; the
+// agents are counted by the next statement, whose snapshot (read committed) is taken after
+// the lock was granted and so sees an agent that the lock's previous holder committed.
+// user_id is the personal organization's user (sql/0012: what the previous release reads),
+// NULL in a shared organization.
 inline constexpr Statement kAgentLimitLock{
-    "agent_limit_lock",
-    "SELECT o.max_agents, (SELECT count(*) FROM agents WHERE org_id = o.id) AS agents"
-    " FROM organizations o WHERE o.id = $1::uuid FOR UPDATE"};
+    "agent_limit_lock", "SELECT max_agents FROM organizations WHERE id = $1::uuid FOR UPDATE"};
+inline constexpr Statement kAgentCount{
+    "agent_count", "SELECT count(*) FROM agents WHERE org_id = $1::uuid"};
 inline constexpr Statement kAgentCreate{
     "agent_create",
     "INSERT INTO agents (org_id, user_id, created_by, name, enabled, rate_limit, burst)"
@@ -629,7 +631,8 @@ inline constexpr Statement kAuditRecord{
 // audit_events_type. Absent filters are NULL.
 #define OAKGATE_AUDIT_COLUMNS                                                                \
   "id, floor(extract(epoch FROM created_at))::bigint AS created, type,"                      \
-  " coalesce(user_id::text, '') AS user_id, coalesce(client_id, '') AS client_id,"           \
+  " coalesce(user_id::text, '') AS user_id, coalesce(org_id::text, '') AS org_id,"           \
+  " coalesce(client_id, '') AS client_id,"                                                   \
   " coalesce(actor, '') AS actor, coalesce(subject, '') AS subject,"                         \
   " coalesce(client_address, '') AS client_address, coalesce(request_id, '') AS request_id," \
   " details::text AS details"
@@ -920,6 +923,7 @@ inline constexpr Statement kAll[] = {
     kOrgMemberSetRole,
     kOrgMemberRemove,
     kAgentLimitLock,
+    kAgentCount,
     kAgentCreate,
     kAgentFind,
     kAgentFindByName,
