@@ -92,6 +92,8 @@ util::Result<VerifiedKey, KeyError> KeyVerifier::Check(
   v.agent_enabled = found->agent_enabled;
   v.rate_limit = found->rate_limit;
   v.burst = found->burst;
+  v.org_id = found->org_id;
+  v.agent_user_id = found->agent_user_id;
   return v;
 }
 

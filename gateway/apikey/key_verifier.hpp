@@ -36,6 +36,10 @@ struct VerifiedKey {
   bool agent_enabled = true;
   int64_t rate_limit = 60;
   int64_t burst = 60;
+  // The agent's organization (its monthly limit, its usage) and the user its decisions are
+  // written with: the one whose personal organization holds the agent, none for a shared one.
+  std::string org_id;
+  std::optional<std::string> agent_user_id;
 };
 
 // What /v1/validate asks of key verification (policy::Validator), so that its checks are

@@ -29,6 +29,7 @@
 #include "gateway/observe/log.hpp"
 #include "gateway/policy/decision_writer.hpp"
 #include "gateway/policy/lookup_throttle.hpp"
+#include "gateway/policy/monthly_quota.hpp"
 #include "gateway/policy/policy_cache.hpp"
 #include "gateway/policy/shared_rate_limiter.hpp"
 #include "gateway/policy/validator.hpp"
@@ -101,7 +102,8 @@ int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
 
 ServedRoutes::ServedRoutes(const RouteServices& s)
     : api{s.access_tokens,  s.services.agents, s.services.tools,
-          s.services.rules, s.services.keys,   s.services.activity, s.services.orgs},
+          s.services.rules, s.services.keys,   s.services.activity, s.services.orgs,
+          s.services.usage},
       validate{s.validator, s.decisions, s.clock},
       dashboard{s.web,           s.services.agents,   s.services.tools,       s.services.rules,
                 s.services.keys, s.services.activity, s.services.credentials, s.services.admin,
@@ -234,8 +236,15 @@ int Serve(const config::Config& cfg) {
       {{"cache", "agent_policies"}});
   introspection.AddIntrospector(std::make_shared<apikey::KeyIntrospector>(key_verifier));
   policy::CachedPolicies policies(db, &policy_cache);
+  // 64k organizations' monthly limits, a minute at most each; the allowance each instance
+  // leases from the shared row of (organization, month) (CONTRACT §9).
+  policy::OrgLimitsCache org_limits(bus, clock, 65536, 60);
+  observe::Metrics().AddCallback(
+      "oakgate_cache_entries", "Entries held by an in-process cache", "gauge",
+      [&org_limits] { return static_cast<double>(org_limits.size()); }, {{"cache", "org_limits"}});
+  policy::MonthlyQuota monthly_quota(db, org_limits, bus);
   policy::Validator validator(key_verifier, rate_limiter, policies, clock,
-                              crypto::SystemRandom::Instance(), &lookup_throttle);
+                              crypto::SystemRandom::Instance(), &lookup_throttle, &monthly_quota);
 
   // The legacy JWT bridge (CONTRACT §12), only when configured.
   LegacyStack legacy(cfg, db, client_auth, tokens, clock);

@@ -7,6 +7,7 @@
 #include "gateway/handlers/api/audit_events.hpp"
 #include "gateway/handlers/api/decisions.hpp"
 #include "gateway/handlers/api/orgs.hpp"
+#include "gateway/handlers/api/usage.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/handlers/oauth/oauth_http.hpp"
@@ -207,6 +208,7 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("GET", "/api/v1/orgs/{org}/members", kAgentsScope, h::ListMembers);
   add_api("PATCH", "/api/v1/orgs/{org}/members/{user_id}", kAgentsScope, h::PatchMember);
   add_api("DELETE", "/api/v1/orgs/{org}/members/{user_id}", kAgentsScope, h::RemoveMember);
+  add_api("GET", "/api/v1/usage", kAgentsScope, h::GetUsage);
   auto& validate = d.validate;
   // The common case answers from memory once its decision commits; the rest goes to the pool.
   r.AddWithAsyncPath(

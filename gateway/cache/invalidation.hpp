@@ -19,15 +19,16 @@ namespace oakgate::cache {
 
 inline constexpr std::string_view kChannel = "oakgate_cache";
 
-enum class Subject { kFamily, kUser, kClient, kKey, kAgent, kResources, kAll, kSync };
+enum class Subject { kFamily, kUser, kClient, kKey, kAgent, kOrg, kResources, kAll, kSync };
 
 struct Invalidation {
   Subject subject = Subject::kAll;
-  std::string id;  // family id, user uuid, client id, key id, agent uuid, or sync marker
+  std::string id;  // family id, user uuid, client id, key id, agent or organization uuid,
+                   // or sync marker
 };
 
-// "family:42", "user:<uuid>", "client:<id>", "key:<id>", "agent:<uuid>", "resources",
-// "sync:<marker>"; anything else is nullopt (and a careful listener drops every cache).
+// "family:42", "user:<uuid>", "client:<id>", "key:<id>", "agent:<uuid>", "org:<uuid>" (its
+// limits changed, or it was deleted), "resources", "sync:<marker>"; anything else is nullopt (and a careful listener drops every cache).
 std::optional<Invalidation> ParseInvalidation(std::string_view payload);
 
 class InvalidationBus {

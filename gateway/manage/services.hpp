@@ -9,12 +9,14 @@
 #include "gateway/manage/org_service.hpp"
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
+#include "gateway/manage/usage_service.hpp"
 #include "gateway/store/database.hpp"
 
 namespace oakgate::manage {
 
 struct Services {
-  explicit Services(store::Database& db)
+  explicit Services(store::Database& db,
+                    const util::Clock& clock = util::SystemClock::Instance())
       : agents(db.Agents()),
         tools(db.Agents()),
         rules(db.Agents()),
@@ -22,7 +24,8 @@ struct Services {
         activity(db.Decisions(), db.Audit()),
         credentials(db.Sessions(), db.Tokens(), db.Users()),
         admin(db.Users(), db.Clients()),
-        orgs(db.Orgs()) {}
+        orgs(db.Orgs()),
+        usage(db.Usage(), clock) {}
   AgentService agents;
   ToolService tools;
   RuleService rules;
@@ -31,6 +34,7 @@ struct Services {
   CredentialService credentials;
   AdminService admin;
   OrgService orgs;
+  UsageService usage;
 };
 
 }  // namespace oakgate::manage

@@ -98,17 +98,27 @@ bool DecisionWriter::SubmitAsync(store::DecisionRecord record, std::function<voi
       [done = std::move(done)](store::Outcome<bool> outcome) { done(outcome.stored()); });
 }
 
+DecisionWriter::Refused& DecisionWriter::CountFor(const std::string& agent_id,
+                                                  int64_t unix_seconds) {
+  if (counts_.empty()) counts_due_ = std::chrono::steady_clock::now() + options_.counts_interval;
+  // No notify: the first writer looks at the counts every counts_interval.
+  return counts_[{agent_id, unix_seconds - unix_seconds % 60}];
+}
+
 void DecisionWriter::CountRateLimited(const std::string& agent_id, int64_t unix_seconds) {
   std::lock_guard lock(counts_mutex_);
-  if (counts_.empty()) counts_due_ = std::chrono::steady_clock::now() + options_.counts_interval;
-  counts_[{agent_id, unix_seconds - unix_seconds % 60}] += 1;
-  // No notify: the first writer looks at the counts every counts_interval.
+  CountFor(agent_id, unix_seconds).rate_limited += 1;
+}
+
+void DecisionWriter::CountQuotaExceeded(const std::string& agent_id, int64_t unix_seconds) {
+  std::lock_guard lock(counts_mutex_);
+  CountFor(agent_id, unix_seconds).quota_exceeded += 1;
 }
 
 void DecisionWriter::Stop() { committer_.Stop(); }
 
 void DecisionWriter::FlushCounts(bool stopping) {
-  std::map<CountKey, int64_t> counts;
+  std::map<CountKey, Refused> counts;
   {
     std::lock_guard lock(counts_mutex_);
     if (counts_.empty()) return;
@@ -119,16 +129,22 @@ void DecisionWriter::FlushCounts(bool stopping) {
   WriteCounts(std::move(counts), stopping);
 }
 
-void DecisionWriter::WriteCounts(std::map<CountKey, int64_t> counts, bool stopping) {
-  std::vector<store::RateLimitedCount> rows;
-  for (const auto& [key, n] : counts) rows.push_back({key.first, key.second, n});
+void DecisionWriter::WriteCounts(std::map<CountKey, Refused> counts, bool stopping) {
+  std::vector<store::RefusalCount> rows;
+  for (const auto& [key, n] : counts) {
+    rows.push_back({key.first, key.second, n.rate_limited, n.quota_exceeded});
+  }
   try {
-    decisions_.AddRateLimited(rows);
+    decisions_.AddRefusals(rows);
   } catch (const std::exception& e) {
-    observe::Warn("rate-limited counts not written yet", {{"detail", e.what()}});
+    observe::Warn("refused validations' counts not written yet", {{"detail", e.what()}});
     if (stopping) return;  // nothing more to try with
     std::lock_guard lock(counts_mutex_);
-    for (const auto& [key, n] : counts) counts_[key] += n;
+    for (const auto& [key, n] : counts) {
+      Refused& r = counts_[key];
+      r.rate_limited += n.rate_limited;
+      r.quota_exceeded += n.quota_exceeded;
+    }
     counts_due_ = std::chrono::steady_clock::now() + options_.counts_interval;
   }
 }

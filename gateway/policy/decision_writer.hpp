@@ -12,8 +12,11 @@
 // goes on to the next batch at once, so building and queueing the replies is not part of
 // the commit cycle that every waiting request pays for.
 //
-// Rate-limited requests are only counted (per agent and minute) and flushed by the first
-// writer about twice a second, so a flood of refused requests costs no write each.
+// Rate-limited requests and those over their organization's monthly limit are only counted
+// (per agent and minute) and flushed by the first writer about twice a second, so a flood of
+// refused requests costs no write each. The counts, and every batch of decisions, also go to
+// the usage counters per organization, agent and day (CONTRACT §9), in the same statement:
+// the usage page and the monthly limit read those, never the decision log.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -33,8 +36,8 @@
 
 namespace oakgate::policy {
 
-// Counts a decision for /metrics: outcome "allowed", "denied" or "rate_limited"; reason from
-// the contract's fixed set ("" for none).
+// Counts a decision for /metrics: outcome "allowed", "denied", "rate_limited" or
+// "quota_exceeded"; reason from the contract's fixed set ("" for none).
 void CountDecision(std::string_view outcome, std::string_view reason);
 
 struct DecisionWriterOptions {
@@ -61,20 +64,27 @@ class DecisionWriter {
   // false (and `done` never runs) when the writer is stopping.
   bool SubmitAsync(store::DecisionRecord record, std::function<void(bool committed)> done);
   void CountRateLimited(const std::string& agent_id, int64_t unix_seconds);
+  void CountQuotaExceeded(const std::string& agent_id, int64_t unix_seconds);
   // Writes what is queued, answers it, then joins the writer and answer threads.
   void Stop();
 
  private:
   using CountKey = std::pair<std::string, int64_t>;  // (agent_id, minute)
+  struct Refused {
+    int64_t rate_limited = 0;
+    int64_t quota_exceeded = 0;
+  };
 
   // The first writer's side work: the counts, when due (all of them when stopping).
   void FlushCounts(bool stopping);
-  void WriteCounts(std::map<CountKey, int64_t> counts, bool stopping);
+  void WriteCounts(std::map<CountKey, Refused> counts, bool stopping);
+  // The entry of (agent, minute) to add to, under counts_mutex_.
+  Refused& CountFor(const std::string& agent_id, int64_t unix_seconds);
 
   store::DecisionStore& decisions_;
   DecisionWriterOptions options_;
   std::mutex counts_mutex_;
-  std::map<CountKey, int64_t> counts_;
+  std::map<CountKey, Refused> counts_;
   std::chrono::steady_clock::time_point counts_due_;
   // Last: its threads use the members above, so it is built after and stopped before them.
   store::GroupCommitter<store::DecisionRecord, bool> committer_;

@@ -14,6 +14,7 @@ struct Validator::Run {
   Reach reach;
   std::optional<apikey::VerifiedKey> key;   // memory only: read before the checks
   std::optional<store::PolicySlice> slice;  // memory only: read before the checks
+  bool quota_taken = false;                 // memory only: a unit of the month is held
   Outcome out;
 
   bool End(Outcome::Kind kind) {
@@ -22,16 +23,17 @@ struct Validator::Run {
   }
 };
 
-const std::array<Validator::NamedCheck, 5> Validator::kChecks = {{
+const std::array<Validator::NamedCheck, 6> Validator::kChecks = {{
     {"key", &Validator::CheckKey},
     {"rate_limit", &Validator::TakeToken},
     {"body", &Validator::CheckBody},
+    {"quota", &Validator::TakeQuota},
     {"policy", &Validator::ReadPolicy},
     {"rules", &Validator::ApplyRules},
 }};
 
-std::array<std::string_view, 5> Validator::CheckNames() {
-  std::array<std::string_view, 5> names;
+std::array<std::string_view, 6> Validator::CheckNames() {
+  std::array<std::string_view, 6> names;
   for (size_t i = 0; i < kChecks.size(); ++i) names[i] = kChecks[i].name;
   return names;
 }
@@ -47,10 +49,14 @@ std::string DecisionId(int64_t unix_ms, std::string_view random16) {
 }
 
 Outcome Validator::Decide(ValidateInput input, Reach reach) {
-  Run run{std::move(input), reach, std::nullopt, std::nullopt, Outcome{}};
+  Run run{std::move(input), reach, std::nullopt, std::nullopt, false, Outcome{}};
   if (reach == Reach::kMemory && !ReadFromMemory(run)) return std::move(run.out);
   for (const NamedCheck& c : kChecks) {
     if ((this->*c.check)(run)) break;
+  }
+  // Sent on to the database path, which takes a unit of its own.
+  if (run.quota_taken && run.out.kind == Outcome::Kind::kNeedsDatabase) {
+    quota_->GiveBack(run.key->org_id, clock_.NowSeconds());
   }
   return std::move(run.out);
 }
@@ -68,6 +74,13 @@ bool Validator::ReadFromMemory(Run& run) {
   if (run.key->agent_enabled) {
     run.slice = policies_.Cached(run.key->agent_id, in.question->tool, in.question->scope);
     if (!run.slice) return false;
+  }
+  // Last, being a write: a unit of the month, unless the organization has no limit. A refusal
+  // is the pool's to answer and count; a lease due is the pool's to run.
+  if (quota_) {
+    auto unit = quota_->TryTake(run.key->org_id, clock_.NowSeconds());
+    if (!unit || !unit->allowed) return false;
+    run.quota_taken = unit->took;
   }
   return true;
 }
@@ -129,6 +142,25 @@ bool Validator::CheckBody(Run& run) {
   return false;
 }
 
+bool Validator::TakeQuota(Run& run) {
+  // Memory only, the unit was taken with the reads (ReadFromMemory).
+  if (!quota_ || run.reach == Reach::kMemory) return false;
+  QuotaAnswer unit;
+  try {
+    unit = quota_->Take(run.key->org_id, clock_.NowSeconds());
+  } catch (const util::ServiceUnavailable& e) {
+    // As with the rate limit: a decision that cannot be counted against the month is not
+    // made, or an outage would lift the limit.
+    run.out.detail = e.what();
+    return run.End(Outcome::Kind::kUnavailable);
+  }
+  if (!unit.allowed) {
+    run.out.retry_after = unit.retry_after;
+    return run.End(Outcome::Kind::kQuotaExceeded);
+  }
+  return false;
+}
+
 bool Validator::ReadPolicy(Run& run) {
   // A disabled agent is denied whatever its tools and rules: nothing to read.
   if (run.reach == Reach::kMemory || !run.key->agent_enabled) return false;
@@ -168,7 +200,8 @@ bool Validator::ApplyRules(Run& run) {
 
   store::DecisionRecord& record = out.record;
   record.id = DecisionId(clock_.NowMillis(), random_.Bytes(16));
-  record.user_id = std::move(key.user_id);
+  record.user_id = key.agent_user_id.value_or("");
+  record.org_id = std::move(key.org_id);
   record.agent_id = out.agent_id;
   record.key_id = std::move(key.key_id);
   record.allowed = out.verdict.allowed;

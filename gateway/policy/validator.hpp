@@ -10,9 +10,18 @@
 //   2. rate limit  every authenticated request takes a token, whatever its fate after; an
 //                  empty bucket is 429 rate_limited; a bucket that cannot be reached is 503
 //   3. body        tool, scope, reasoning and context within their limits, else 400
-//   4. policy      the agent's tool and candidate rules for (tool, scope), unless the agent
+//   4. quota       the organization's monthly decision limit (CONTRACT §9): once its
+//                  decisions of the month (UTC, by the injected Clock) reach it, 429
+//                  quota_exceeded with Retry-After to the month's end, counted, not recorded;
+//                  a limit that cannot be reached is 503. Here because every request past this
+//                  point is recorded (allowed or denied: a decision), and none before it is:
+//                  after the key (which names the agent, so the organization) and the rate
+//                  limit (an agent's flood is refused by its own bucket first, and costs the
+//                  organization's allowance nothing), after the body (a 400 is no decision),
+//                  and before the policy read (a spent month reads nothing more).
+//   5. policy      the agent's tool and candidate rules for (tool, scope), unless the agent
 //                  is disabled (nothing to read then); a database failure is 503
-//   5. rules       policy::Evaluate: agent_disabled, unknown_tool, unknown_scope, key_scope,
+//   6. rules       policy::Evaluate: agent_disabled, unknown_tool, unknown_scope, key_scope,
 //                  the most specific rule (no_rule), its reasoning. Default deny.
 // A decision (allowed or denied by step 5) comes with its record, whose id and time come from
 // the injected Clock and Random; the caller records it and answers once it is durable.
@@ -20,7 +29,8 @@
 // Memory only, everything the checks read (the key's row, the agent's policy) must be in
 // memory, and is looked up before the first check runs: so a request sent on to the database
 // path has changed nothing, since the one write, the rate-limit token, happens in its place
-// after every read. There the validator answers only decisions; every error and refusal is
+// after every read. The month's unit is taken with those reads, before the token, and given
+// back when the token sends the request on after all. There the validator answers only decisions; every error and refusal is
 // the database path's, which counts them, and so is anything not in memory.
 #include <array>
 #include <cstdint>
@@ -31,6 +41,7 @@
 #include "gateway/apikey/key_verifier.hpp"
 #include "gateway/crypto/random.hpp"
 #include "gateway/oauth/lookup_throttle.hpp"
+#include "gateway/policy/monthly_quota.hpp"
 #include "gateway/policy/rules.hpp"
 #include "gateway/policy/shared_rate_limiter.hpp"
 #include "gateway/policy/token_bucket.hpp"
@@ -83,6 +94,7 @@ struct Outcome {
     kKeyRefused,        // 401 with key_error
     kLookupsThrottled,  // 429: the address failed too many key lookups (retry_after)
     kRateLimited,       // 429
+    kQuotaExceeded,     // 429: the organization's month is spent (retry_after)
     kBadInput,          // the body was refused: the caller's 400
     kUnavailable,       // 503: the database could not answer (detail for the log)
     kDecided,           // a decision: record it, then answer
@@ -94,7 +106,7 @@ struct Outcome {
   std::optional<BucketAnswer> bucket;
   std::string agent_id;          // from the key check on
   std::string detail;            // kUnavailable
-  int64_t retry_after = 0;       // kLookupsThrottled: seconds
+  int64_t retry_after = 0;       // kLookupsThrottled, kQuotaExceeded: seconds
   Verdict verdict;               // kDecided
   store::DecisionRecord record;  // kDecided: what to record before answering
 };
@@ -107,23 +119,25 @@ std::string DecisionId(int64_t unix_ms, std::string_view random16);
 
 class Validator {
  public:
-  // `lookups` (optional) counts failed key lookups per address.
+  // `lookups` (optional) counts failed key lookups per address; `quota` (optional) holds the
+  // organizations' monthly limits.
   Validator(apikey::KeyCheck& keys, RateLimiter& buckets, PolicySource& policies,
             const util::Clock& clock, crypto::Random& random,
-            oauth::LookupThrottle* lookups = nullptr)
+            oauth::LookupThrottle* lookups = nullptr, QuotaCheck* quota = nullptr)
       : keys_(keys),
         buckets_(buckets),
         policies_(policies),
         clock_(clock),
         random_(random),
-        lookups_(lookups) {}
+        lookups_(lookups),
+        quota_(quota) {}
 
   // Runs the checks in order. Key verification's own database failures are thrown
   // (util::ServiceUnavailable), as the key check cannot answer anything else.
   Outcome Decide(ValidateInput input, Reach reach);
 
   // The names of the checks, in the order they run.
-  static std::array<std::string_view, 5> CheckNames();
+  static std::array<std::string_view, 6> CheckNames();
 
  private:
   struct Run;
@@ -133,12 +147,13 @@ class Validator {
     std::string_view name;
     Check check;
   };
-  static const std::array<NamedCheck, 5> kChecks;
+  static const std::array<NamedCheck, 6> kChecks;
 
   bool ReadFromMemory(Run& run);
   bool CheckKey(Run& run);
   bool TakeToken(Run& run);
   bool CheckBody(Run& run);
+  bool TakeQuota(Run& run);
   bool ReadPolicy(Run& run);
   bool ApplyRules(Run& run);
 
@@ -148,6 +163,7 @@ class Validator {
   const util::Clock& clock_;
   crypto::Random& random_;
   oauth::LookupThrottle* lookups_;
+  QuotaCheck* quota_;
 };
 
 }  // namespace oakgate::policy

@@ -34,6 +34,11 @@ struct ApiKeyWithAgent {
   bool agent_enabled = true;
   int64_t rate_limit = 60;
   int64_t burst = 60;
+  // The agent's organization (CONTRACT §9), and the user whose personal organization holds
+  // the agent (none for an agent of a shared organization): what its decisions are written
+  // with.
+  std::string org_id;
+  std::optional<std::string> agent_user_id;
 };
 
 // The dashboard's one-time slot for a new key (SessionStore::PutReveal): written in the same

@@ -15,6 +15,7 @@
 #include "gateway/store/resource_store.hpp"
 #include "gateway/store/session_store.hpp"
 #include "gateway/store/token_store.hpp"
+#include "gateway/store/usage_store.hpp"
 #include "gateway/store/user_store.hpp"
 
 namespace oakgate::store {
@@ -37,6 +38,7 @@ class Database {
   virtual ResourceStore& Resources() = 0;
   virtual RegistrationStore& Registrations() = 0;
   virtual RateBucketStore& RateBuckets() = 0;
+  virtual UsageStore& Usage() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

@@ -10,7 +10,11 @@ namespace oakgate::store {
 
 struct DecisionRecord {
   std::string id;  // uuid, chosen by the gateway so it is known before the insert
+  // The agent's user ("" for an agent of a shared organization) and organization, as the
+  // key's lookup saw them; the insert writes the agent's own at commit (the same: an agent
+  // never changes organization).
   std::string user_id;
+  std::string org_id;
   std::string agent_id;
   std::string key_id;
   std::string tool;
@@ -27,10 +31,13 @@ struct DecisionRecord {
   int64_t seq = 0;         // filled when read
 };
 
-struct RateLimitedCount {
+// Validations refused without a decision, counted per agent and minute: rate_limited
+// (CONTRACT §6) and quota_exceeded (the organization's monthly limit, CONTRACT §9).
+struct RefusalCount {
   std::string agent_id;
   int64_t minute = 0;  // Unix seconds, a multiple of 60
-  int64_t count = 0;
+  int64_t rate_limited = 0;
+  int64_t quota_exceeded = 0;
 };
 
 struct DecisionQuery {
@@ -76,12 +83,15 @@ class DecisionStore {
  public:
   virtual ~DecisionStore() = default;
   // Inserts the batch in one transaction and commits; returns the ids inserted (a decision
-  // whose agent was deleted meanwhile is left out). Throws util::CommitInDoubt when the
+  // whose agent was deleted meanwhile is left out). The same transaction adds the batch to
+  // the usage counters of each (organization, day, agent). Throws util::CommitInDoubt when the
   // outcome of the commit is unknown, util::ServiceUnavailable on other database failures.
   virtual std::vector<std::string> InsertBatch(const std::vector<DecisionRecord>& batch) = 0;
   // Which of these ids are stored (to resolve a commit in doubt).
   virtual std::vector<std::string> FindExisting(const std::vector<std::string>& ids) = 0;
-  virtual void AddRateLimited(const std::vector<RateLimitedCount>& counts) = 0;
+  // Adds the counts to the per-minute rate-limited counts and to the usage counters of the
+  // agents' organizations, in one statement (an agent deleted meanwhile is left out).
+  virtual void AddRefusals(const std::vector<RefusalCount>& counts) = 0;
   // Newest first (by seq).
   virtual std::vector<DecisionRecord> List(const DecisionQuery& query) = 0;
   // The organization's decision with this id, or nullopt (another organization's id too).

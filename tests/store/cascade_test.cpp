@@ -29,7 +29,7 @@ class Cascade : public StoreTest {
     d.scope = "read";
     d.allowed = true;
     EXPECT_EQ(Db().Decisions().InsertBatch({d}).size(), 1u);
-    Db().Decisions().AddRateLimited({{agent.id, 1700000040, 2}});
+    Db().Decisions().AddRefusals({{agent.id, 1700000040, 2}});
     return agent;
   }
 };

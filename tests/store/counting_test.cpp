@@ -202,8 +202,8 @@ TEST_F(Counting, RateLimitedValidationsAddUpPerAgentAndMinute) {
   int64_t minute =
       std::stoll(Sql().Scalar("SELECT (floor(extract(epoch FROM now()) / 60) * 60)"
                               "::bigint"));
-  Db().Decisions().AddRateLimited({{agent.id, minute, 3}});
-  Db().Decisions().AddRateLimited({{agent.id, minute, 4}, {agent.id, minute - 60, 1}});
+  Db().Decisions().AddRefusals({{agent.id, minute, 3}});
+  Db().Decisions().AddRefusals({{agent.id, minute, 4}, {agent.id, minute - 60, 1}});
   EXPECT_EQ(Count("SELECT count FROM rate_limited_counts WHERE agent_id = '" + agent.id +
                   "' AND minute = to_timestamp(" + std::to_string(minute) + ")"),
             7);

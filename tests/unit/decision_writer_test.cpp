@@ -47,10 +47,16 @@ class FakeDecisionStore : public store::DecisionStore {
     return std::nullopt;
   }
   store::DecisionSummary Summarize(std::string_view) override { return {}; }
-  void AddRateLimited(const std::vector<store::RateLimitedCount>& counts) override {
+  void AddRefusals(const std::vector<store::RefusalCount>& counts) override {
     std::lock_guard lock(mutex);
-    for (const auto& c : counts)
-      rate_limited[c.agent_id + "@" + std::to_string(c.minute)] += c.count;
+    for (const auto& c : counts) {
+      if (c.rate_limited > 0) {
+        rate_limited[c.agent_id + "@" + std::to_string(c.minute)] += c.rate_limited;
+      }
+      if (c.quota_exceeded > 0) {
+        quota_exceeded[c.agent_id + "@" + std::to_string(c.minute)] += c.quota_exceeded;
+      }
+    }
   }
   std::vector<store::DecisionRecord> List(const store::DecisionQuery&) override { return {}; }
 
@@ -60,6 +66,7 @@ class FakeDecisionStore : public store::DecisionStore {
   std::vector<size_t> batch_sizes;
   std::vector<std::string> stored;
   std::map<std::string, int64_t> rate_limited;
+  std::map<std::string, int64_t> quota_exceeded;
 };
 
 store::DecisionRecord Decision(int n) {
@@ -165,6 +172,19 @@ TEST(DecisionWriter, RateLimitedRequestsAreCountedPerAgentAndMinuteAndFlushedOnS
   std::lock_guard lock(db.mutex);
   EXPECT_EQ(db.rate_limited,
             (std::map<std::string, int64_t>{{"a@120", 2}, {"a@180", 1}, {"b@120", 1}}));
+}
+
+TEST(DecisionWriter, RequestsOverTheMonthlyLimitAreCountedApartFromRateLimitedOnes) {
+  FakeDecisionStore db;
+  {
+    DecisionWriter writer(db, {64, 1ms, std::chrono::milliseconds(3600 * 1000)});
+    writer.CountQuotaExceeded("a", 120);
+    writer.CountQuotaExceeded("a", 150);
+    writer.CountRateLimited("a", 130);
+  }
+  std::lock_guard lock(db.mutex);
+  EXPECT_EQ(db.quota_exceeded, (std::map<std::string, int64_t>{{"a@120", 2}}));
+  EXPECT_EQ(db.rate_limited, (std::map<std::string, int64_t>{{"a@120", 1}}));
 }
 
 // A store whose INSERT returns only once `want` batches are inside it at the same time (or

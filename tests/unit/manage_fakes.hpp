@@ -278,7 +278,7 @@ class FakeDecisionStore : public store::DecisionStore {
   std::vector<std::string> FindExisting(const std::vector<std::string>&) override {
     throw Unused();
   }
-  void AddRateLimited(const std::vector<store::RateLimitedCount>&) override { throw Unused(); }
+  void AddRefusals(const std::vector<store::RefusalCount>&) override { throw Unused(); }
   std::vector<store::DecisionRecord> List(const store::DecisionQuery& q) override {
     queries.push_back(q);
     std::vector<store::DecisionRecord> out;

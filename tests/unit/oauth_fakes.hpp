@@ -117,6 +117,7 @@ class FakeDatabase : public store::Database {
   store::ResourceStore& Resources() override { throw Unused(); }
   store::RegistrationStore& Registrations() override { throw Unused(); }
   store::RateBucketStore& RateBuckets() override { throw Unused(); }
+  store::UsageStore& Usage() override { throw Unused(); }
   bool Ready() override { return true; }
 };
 

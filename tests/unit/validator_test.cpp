@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gateway/util/errors.hpp"
@@ -42,6 +43,8 @@ apikey::VerifiedKey Key(const World& w) {
   k.key_id = "pk_aaaaaaaaaaaaaaaa";
   k.agent_id = "agent-1";
   k.user_id = "user-1";
+  k.agent_user_id = "user-1";
+  k.org_id = "org-1";
   k.scopes = w.key_scopes;
   k.agent_enabled = w.agent_enabled;
   k.rate_limit = 60;
@@ -416,7 +419,8 @@ TEST(Validator, TheFailureThatGoesOverTheLimitIsAnsweredWithTheWait) {
 
 TEST(Validator, ChecksRunInTheContractOrder) {
   EXPECT_EQ(Validator::CheckNames(),
-            (std::array<std::string_view, 5>{"key", "rate_limit", "body", "policy", "rules"}));
+            (std::array<std::string_view, 6>{"key", "rate_limit", "body", "quota", "policy",
+                                             "rules"}));
 }
 
 TEST(Validator, EachCheckAnswersAndTheEarliestFailingCheckWins) {
@@ -516,6 +520,7 @@ TEST(Validator, ADecisionCarriesItsRecordWithIdAndTimeFromTheInjectedClockAndRan
   const store::DecisionRecord& r = o.record;
   EXPECT_EQ(r.id, DecisionId(1'800'000'000'123, std::string(16, '\xab')));
   EXPECT_EQ(r.user_id, "user-1");
+  EXPECT_EQ(r.org_id, "org-1");
   EXPECT_EQ(r.agent_id, "agent-1");
   EXPECT_EQ(o.agent_id, "agent-1");
   EXPECT_EQ(r.key_id, "pk_aaaaaaaaaaaaaaaa");
@@ -543,6 +548,141 @@ TEST(Validator, AnUnknownReasoningLevelIsTakenAsHard) {
   Outcome o = t.Run(Ask{}, Reach::kDatabase);
   ASSERT_EQ(o.kind, Kind::kDecided);
   EXPECT_EQ(o.verdict.reason, DenyReason::kReasoningRequired);
+}
+
+// The organization's month (CONTRACT §9), as policy::MonthlyQuota answers it.
+class FakeQuota : public QuotaCheck {
+ public:
+  int64_t units = 0;       // what the month has left
+  bool lease_due = false;  // memory does not hold the answer
+  bool up = true;
+  int taken = 0;
+  int given_back = 0;
+  std::string org;
+  int64_t now = 0;
+  QuotaAnswer Take(const std::string& org_id, int64_t at) override {
+    if (!up) throw util::ServiceUnavailable("org_monthly_allowance: connection refused");
+    org = org_id;
+    now = at;
+    return TakeOne();
+  }
+  std::optional<QuotaAnswer> TryTake(const std::string& org_id, int64_t at) override {
+    if (lease_due) return std::nullopt;
+    org = org_id;
+    now = at;
+    return TakeOne();
+  }
+  void GiveBack(const std::string&, int64_t) override {
+    ++given_back;
+    --taken;
+    ++units;
+  }
+
+ private:
+  QuotaAnswer TakeOne() {
+    if (units == 0) return QuotaAnswer{false, 99, false};
+    --units;
+    ++taken;
+    return QuotaAnswer{true, 0, true};
+  }
+};
+
+Outcome RunWithQuota(Trial& t, FakeQuota& quota, const Ask& ask, Reach reach) {
+  Validator v(t.keys, t.buckets, t.policies, t.clock, t.random, nullptr, &quota);
+  ValidateInput in;
+  in.presented_key = ask.key;
+  if (ask.body_ok) in.question = Question{ask.tool, ask.scope, ask.reasoning, std::nullopt};
+  return v.Decide(std::move(in), reach);
+}
+
+TEST(Validator, ASpentMonthIsRefusedWithItsWaitAfterTheRateLimitAndBeforeThePolicyIsRead) {
+  Trial t{World{}};
+  FakeQuota quota;
+  Outcome o = RunWithQuota(t, quota, Ask{}, Reach::kDatabase);
+  ASSERT_EQ(o.kind, Kind::kQuotaExceeded);
+  EXPECT_EQ(o.retry_after, 99);
+  EXPECT_EQ(quota.org, "org-1");
+  EXPECT_EQ(quota.now, 1'800'000'000) << "the month is the injected clock's";
+  EXPECT_TRUE(o.bucket.has_value()) << "after the rate limit: RateLimit-* headers";
+  EXPECT_EQ(t.buckets.taken, 1);
+  EXPECT_EQ(t.policies.loaded, 0);
+  EXPECT_EQ(o.agent_id, "agent-1");
+}
+
+TEST(Validator, OnlyRequestsThatWillBeRecordedSpendTheMonth) {
+  // Refused before the quota: an empty bucket, a bad body, a bad key take no unit.
+  for (auto [what, world, ask] : std::vector<std::tuple<std::string, World, Ask>>{
+           {"empty bucket", With([](World& w) { w.tokens = 0; }), Ask{}},
+           {"bad body", World{}, BadBody()},
+           {"revoked key", With([](World& w) { w.key_error = apikey::KeyError::kRevoked; }),
+            Ask{}}}) {
+    Trial t(world);
+    FakeQuota quota;
+    quota.units = 5;
+    RunWithQuota(t, quota, ask, Reach::kDatabase);
+    EXPECT_EQ(quota.taken, 0) << what;
+  }
+  // Every decision, allowed or denied, takes one.
+  Trial denied(With([](World& w) { w.agent_enabled = false; }));
+  FakeQuota quota;
+  quota.units = 5;
+  Outcome o = RunWithQuota(denied, quota, Ask{}, Reach::kDatabase);
+  ASSERT_EQ(o.kind, Kind::kDecided);
+  EXPECT_EQ(quota.taken, 1);
+  // An unreachable allowance is a 503, not a free decision.
+  Trial down{World{}};
+  FakeQuota unreachable;
+  unreachable.units = 5;
+  unreachable.up = false;
+  EXPECT_EQ(RunWithQuota(down, unreachable, Ask{}, Reach::kDatabase).kind, Kind::kUnavailable);
+}
+
+TEST(Validator, TheMemoryPathGivesBackTheMonthsUnitWhenItSendsTheRequestOn) {
+  Trial t(With([](World& w) { w.lease_due = true; }));
+  FakeQuota quota;
+  quota.units = 5;
+  EXPECT_EQ(RunWithQuota(t, quota, Ask{}, Reach::kMemory).kind, Kind::kNeedsDatabase);
+  EXPECT_EQ(quota.taken, 0);
+  EXPECT_EQ(quota.given_back, 1);
+  // A spent month, or a lease due, is the pool's: nothing taken at all.
+  Trial spent{World{}};
+  FakeQuota none;
+  EXPECT_EQ(RunWithQuota(spent, none, Ask{}, Reach::kMemory).kind, Kind::kNeedsDatabase);
+  EXPECT_EQ(spent.buckets.taken, 0);
+  FakeQuota due;
+  due.units = 5;
+  due.lease_due = true;
+  Trial lease{World{}};
+  EXPECT_EQ(RunWithQuota(lease, due, Ask{}, Reach::kMemory).kind, Kind::kNeedsDatabase);
+  EXPECT_EQ(lease.buckets.taken, 0);
+  // Held in memory: decided there, one unit and one token.
+  Trial held{World{}};
+  FakeQuota some;
+  some.units = 5;
+  EXPECT_EQ(RunWithQuota(held, some, Ask{}, Reach::kMemory).kind, Kind::kDecided);
+  EXPECT_EQ(some.taken, 1);
+  EXPECT_EQ(held.buckets.taken, 1);
+}
+
+TEST(MonthOf, GivesTheUtcMonthAndItsEnd) {
+  MonthSpan m = MonthOf(1'798'761'599);  // 2026-12-31T23:59:59Z
+  EXPECT_EQ(m.name, "2026-12");
+  EXPECT_EQ(m.first_day, "2026-12-01");
+  EXPECT_EQ(m.end - 1'798'761'599, 1) << "December ends at the new year";
+  EXPECT_EQ(MonthOf(m.end).name, "2027-01");
+  EXPECT_EQ(MonthOf(1'709'164'800).end, 1'709'251'200) << "2024-02-29 is February's last day";
+  EXPECT_EQ(ParseMonth("2024-02")->first_day, "2024-02-01");
+  for (std::string_view bad : {"2024-2", "2024-13", "2024-00", "24-02", "2024/02", "2024-02-01",
+                               "1969-12", "", "２０２４-02"}) {
+    EXPECT_FALSE(ParseMonth(bad)) << bad;
+  }
+}
+
+TEST(BlockFor, IsAFiveHundredthOfTheLimitBetweenOneAndAThousand) {
+  EXPECT_EQ(BlockFor(0), 1);
+  EXPECT_EQ(BlockFor(499), 1);
+  EXPECT_EQ(BlockFor(2000), 4);
+  EXPECT_EQ(BlockFor(10'000'000), 1000);
 }
 
 TEST(DecisionId, IsAVersion7UuidWithTheMillisecondsFirst) {

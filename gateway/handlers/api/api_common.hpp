@@ -18,6 +18,7 @@
 #include "gateway/manage/org_service.hpp"
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
+#include "gateway/manage/usage_service.hpp"
 #include "gateway/oauth/access_token.hpp"
 #include "gateway/util/result.hpp"
 
@@ -31,6 +32,7 @@ struct ApiContext {
   manage::KeyService& keys;
   manage::ActivityService& activity;
   manage::OrgService& orgs;
+  manage::UsageService& usage;
 };
 
 using manage::IsUuid;

@@ -131,6 +131,17 @@ http::Response Render(ValidateContext& ctx, const http::Request& req, policy::Ou
                      {"error_description", "the agent's rate limit is spent"}});
       r.Set("Retry-After", std::to_string(out.bucket->retry_after));
       break;
+    case Kind::kQuotaExceeded:
+      // CONTRACT §9: counted, not recorded, like a rate-limited request.
+      ctx.writer.CountQuotaExceeded(out.agent_id, ctx.clock.NowSeconds());
+      policy::CountDecision("quota_exceeded", "quota_exceeded");
+      r = Json(429, {{"allowed", false},
+                     {"reason", "quota_exceeded"},
+                     {"error", "quota_exceeded"},
+                     {"error_description",
+                      "the organization's monthly decision limit is reached until the month ends"}});
+      r.Set("Retry-After", std::to_string(out.retry_after));
+      break;
     case Kind::kBadInput:
       r = std::move(*refused);
       break;

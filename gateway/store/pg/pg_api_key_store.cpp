@@ -51,9 +51,13 @@ std::optional<ApiKeyWithAgent> PgApiKeyStore::FindForVerification(std::string_vi
   return QueryOne(
       db_, sql::kApiKeyVerify,
       [](const pqxx::row& row) {
-        return ApiKeyWithAgent{KeyFromRow(row), row["user_disabled"].as<bool>(),
-                               row["enabled"].as<bool>(), row["rate_limit"].as<int64_t>(),
-                               row["burst"].as<int64_t>()};
+        return ApiKeyWithAgent{KeyFromRow(row),
+                               row["user_disabled"].as<bool>(),
+                               row["enabled"].as<bool>(),
+                               row["rate_limit"].as<int64_t>(),
+                               row["burst"].as<int64_t>(),
+                               row["org_id"].as<std::string>(""),
+                               OptionalText(row["agent_user_id"])};
       },
       std::string(key_id));
 }

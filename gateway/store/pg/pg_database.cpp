@@ -66,7 +66,8 @@ struct PgDatabase::Stores {
         resources(db),
         registrations(db),
         rate_buckets(db),
-        orgs(db) {}
+        orgs(db),
+        usage(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
@@ -82,6 +83,7 @@ struct PgDatabase::Stores {
   PgRegistrationStore registrations;
   PgRateBucketStore rate_buckets;
   PgOrgStore orgs;
+  PgUsageStore usage;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -113,6 +115,7 @@ ResourceStore& PgDatabase::Resources() { return stores_->resources; }
 RegistrationStore& PgDatabase::Registrations() { return stores_->registrations; }
 RateBucketStore& PgDatabase::RateBuckets() { return stores_->rate_buckets; }
 OrgStore& PgDatabase::Orgs() { return stores_->orgs; }
+UsageStore& PgDatabase::Usage() { return stores_->usage; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

@@ -30,6 +30,7 @@ class PgDatabase : public Database {
   ResourceStore& Resources() override;
   RegistrationStore& Registrations() override;
   RateBucketStore& RateBuckets() override;
+  UsageStore& Usage() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.

@@ -71,13 +71,16 @@ std::vector<std::string> PgDecisionStore::FindExisting(const std::vector<std::st
       util::JoinList(ids));
 }
 
-void PgDecisionStore::AddRateLimited(const std::vector<RateLimitedCount>& counts) {
+void PgDecisionStore::AddRefusals(const std::vector<RefusalCount>& counts) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& c : counts) {
-    rows.push_back({{"agent_id", c.agent_id}, {"minute", c.minute}, {"count", c.count}});
+    rows.push_back({{"agent_id", c.agent_id},
+                    {"minute", c.minute},
+                    {"rate_limited", c.rate_limited},
+                    {"quota_exceeded", c.quota_exceeded}});
   }
   // One statement, atomic on its own.
-  Execute(db_, sql::kRateLimitedAdd, rows.dump());
+  Execute(db_, sql::kRefusalsAdd, rows.dump());
 }
 
 std::vector<DecisionRecord> PgDecisionStore::List(const DecisionQuery& q) {

@@ -228,11 +228,20 @@ class PgDecisionStore : public DecisionStore, private PgStore {
   using PgStore::PgStore;
   std::vector<std::string> InsertBatch(const std::vector<DecisionRecord>& batch) override;
   std::vector<std::string> FindExisting(const std::vector<std::string>& ids) override;
-  void AddRateLimited(const std::vector<RateLimitedCount>& counts) override;
+  void AddRefusals(const std::vector<RefusalCount>& counts) override;
   std::vector<DecisionRecord> List(const DecisionQuery& query) override;
   std::optional<DecisionRecord> Find(std::string_view org_id,
                                      std::string_view decision_id) override;
   DecisionSummary Summarize(std::string_view org_id) override;
+};
+
+class PgUsageStore : public UsageStore, private PgStore {
+ public:
+  using PgStore::PgStore;
+  std::optional<OrgLimits> Limits(std::string_view org_id) override;
+  MonthUsage Month(std::string_view org_id, std::string_view month) override;
+  QuotaLease LeaseMonthly(std::string_view org_id, std::string_view month, int64_t limit,
+                          int64_t block) override;
 };
 
 }  // namespace oakgate::store::pg

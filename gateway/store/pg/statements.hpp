@@ -341,7 +341,8 @@ inline constexpr Statement kApiKeyInsert{
 inline constexpr Statement kApiKeyVerify{
     "api_key_verify",
     "SELECT " OAKGATE_API_KEY_COLUMNS
-    ", u.disabled_at IS NOT NULL AS user_disabled, a.enabled, a.rate_limit, a.burst"
+    ", u.disabled_at IS NOT NULL AS user_disabled, a.enabled, a.rate_limit, a.burst,"
+    " a.org_id::text AS org_id, a.user_id::text AS agent_user_id"
     " FROM api_keys k JOIN agents a ON a.id = k.agent_id JOIN users u ON u.id = k.user_id"
     " WHERE k.key_id = $1"};
 // The management statements are scoped by the organization ($1 org_id).
@@ -371,28 +372,97 @@ inline constexpr Statement kApiKeyTouch{
 // The decision log: a whole batch in one statement. A decision whose agent was deleted
 // meanwhile is left out by the join instead of failing the batch on its foreign key.
 // The batch is one json parameter (json, not jsonb: read once, never built into a tree).
-// The user is the agent's, and the agents are locked FOR KEY SHARE: a decision is written
-// only for an agent that exists at commit (0006 replaced the foreign keys by this).
+// The user and the organization are the agent's, and the agents are locked FOR KEY SHARE: a
+// decision is written only for an agent that exists at commit (0006 replaced the foreign keys
+// by this). org_id is always written, so 0012's trigger for the previous release's inserts
+// never fires for these (it would count them a second time).
+// The same statement adds what it inserted to the usage counters, per (organization, day,
+// agent): one round trip and one commit for both, so the counters are exactly the decisions
+// that committed (CONTRACT §9: the usage page reads them, never `decisions`). The day is the
+// decision's created_at in UTC, as 0012 counts the previous release's. Rows are upserted in
+// key order so that two writers' batches lock shared counters in the same order.
 inline constexpr Statement kDecisionInsertBatch{
     "decision_insert_batch",
-    "INSERT INTO decisions (id, user_id, agent_id, key_id, tool, scope, allowed, reason, rule_id,"
-    " reasoning, reasoning_required, reasoning_provided, context, request_id)"
-    " SELECT x.id, a.user_id, a.id, x.key_id, x.tool, x.scope, x.allowed, x.reason,"
+    "WITH d AS (INSERT INTO decisions (id, user_id, org_id, agent_id, key_id, tool, scope,"
+    " allowed, reason, rule_id, reasoning, reasoning_required, reasoning_provided, context,"
+    " request_id)"
+    " SELECT x.id, a.user_id, a.org_id, a.id, x.key_id, x.tool, x.scope, x.allowed, x.reason,"
     " x.rule_id, x.reasoning, x.reasoning_required, x.reasoning_provided, x.context, x.request_id"
     " FROM json_to_recordset($1::json) AS x(id uuid, agent_id uuid, key_id text,"
     " tool text, scope text, allowed boolean, reason text, rule_id uuid, reasoning text,"
     " reasoning_required boolean, reasoning_provided boolean, context jsonb, request_id text)"
-    " JOIN agents a ON a.id = x.agent_id FOR KEY SHARE OF a RETURNING id::text AS id"};
+    " JOIN agents a ON a.id = x.agent_id FOR KEY SHARE OF a"
+    " RETURNING id, org_id, agent_id, allowed, created_at),"
+    " c AS (INSERT INTO usage_counters AS u (org_id, day, agent_id, allowed, denied)"
+    " SELECT org_id, (created_at AT TIME ZONE 'UTC')::date, agent_id,"
+    " count(*) FILTER (WHERE allowed), count(*) FILTER (WHERE NOT allowed)"
+    " FROM d WHERE org_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    " ON CONFLICT (org_id, day, agent_id) DO UPDATE"
+    " SET allowed = u.allowed + excluded.allowed, denied = u.denied + excluded.denied)"
+    " SELECT id::text AS id FROM d"};
 inline constexpr Statement kDecisionExisting{
     "decision_existing",
     "SELECT id::text AS id FROM decisions WHERE id = ANY(string_to_array($1, ' ')::uuid[])"};
-inline constexpr Statement kRateLimitedAdd{
-    "rate_limited_add",
-    "INSERT INTO rate_limited_counts (agent_id, minute, count)"
-    " SELECT x.agent_id, to_timestamp(x.minute), x.count FROM jsonb_to_recordset($1::jsonb)"
-    " AS x(agent_id uuid, minute bigint, count bigint) JOIN agents a ON a.id = x.agent_id"
+// Validations refused without a decision (store::RefusalCount): the rate-limited ones into
+// the per-minute counts the dashboard summary reads, both kinds into the usage counters of the
+// agent's organization, on the UTC day of their minute. One statement, atomic on its own.
+inline constexpr Statement kRefusalsAdd{
+    "refusals_add",
+    "WITH x AS (SELECT x.agent_id, x.minute, x.rate_limited, x.quota_exceeded, a.org_id"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(agent_id uuid, minute bigint,"
+    " rate_limited bigint, quota_exceeded bigint) JOIN agents a ON a.id = x.agent_id),"
+    " r AS (INSERT INTO rate_limited_counts (agent_id, minute, count)"
+    " SELECT agent_id, to_timestamp(minute), rate_limited FROM x WHERE rate_limited > 0"
+    " ORDER BY 1, 2"
     " ON CONFLICT (agent_id, minute) DO UPDATE SET count = rate_limited_counts.count"
-    " + excluded.count"};
+    " + excluded.count)"
+    " INSERT INTO usage_counters AS u (org_id, day, agent_id, rate_limited, quota_exceeded)"
+    " SELECT org_id, (to_timestamp(minute) AT TIME ZONE 'UTC')::date, agent_id,"
+    " sum(rate_limited), sum(quota_exceeded) FROM x WHERE org_id IS NOT NULL"
+    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    " ON CONFLICT (org_id, day, agent_id) DO UPDATE"
+    " SET rate_limited = u.rate_limited + excluded.rate_limited,"
+    " quota_exceeded = u.quota_exceeded + excluded.quota_exceeded"};
+// An organization's usage (store::UsageStore): the operator's limits, and the month's
+// counters per agent and per day ($2 is the month's first day); never `decisions`.
+inline constexpr Statement kOrgLimits{
+    "org_limits",
+    "SELECT max_agents::bigint AS max_agents, monthly_decisions FROM organizations"
+    " WHERE id = $1::uuid"};
+inline constexpr Statement kUsageAgents{
+    "usage_agents",
+    "SELECT agent_id::text AS agent_id, sum(allowed)::bigint AS allowed,"
+    " sum(denied)::bigint AS denied, sum(rate_limited)::bigint AS rate_limited,"
+    " sum(quota_exceeded)::bigint AS quota_exceeded FROM usage_counters"
+    " WHERE org_id = $1::uuid AND day >= $2::date AND day < ($2::date + interval '1 month')"
+    " GROUP BY agent_id ORDER BY agent_id"};
+inline constexpr Statement kUsageDays{
+    "usage_days",
+    "SELECT to_char(g.day, 'YYYY-MM-DD') AS date, coalesce(sum(u.allowed), 0)::bigint AS allowed,"
+    " coalesce(sum(u.denied), 0)::bigint AS denied"
+    " FROM generate_series($2::date, $2::date + interval '1 month' - interval '1 day',"
+    " interval '1 day') AS g(day)"
+    " LEFT JOIN usage_counters u ON u.org_id = $1::uuid AND u.day = g.day::date"
+    " GROUP BY g.day ORDER BY g.day"};
+// One lease of an organization's monthly allowance (store::UsageStore::LeaseMonthly): $1
+// organization, $2 the month's first day, $3 the limit, $4 the block. A single upsert, so two
+// instances leasing at once serialize on the row and never both take the same units. What was
+// handed out is raised first to the decisions the month's counters hold (the row may be new,
+// the limit set mid-month, or the previous release may have recorded some); a block is then
+// taken from what is left under the limit, possibly less than a block, possibly none.
+inline constexpr Statement kQuotaLease{
+    "quota_lease",
+    "INSERT INTO org_monthly_allowance AS q (org_id, month, leased, granted)"
+    " SELECT $1::uuid, $2::date, c.n + g.n, g.n FROM"
+    " (SELECT coalesce(sum(allowed + denied), 0)::bigint AS n FROM usage_counters"
+    "  WHERE org_id = $1::uuid AND day >= $2::date"
+    "  AND day < ($2::date + interval '1 month')) c,"
+    " LATERAL (SELECT least($4::bigint, greatest($3::bigint - c.n, 0)) AS n) g"
+    " ON CONFLICT (org_id, month) DO UPDATE SET (leased, granted) = ("
+    "  SELECT r.n + g.n, g.n FROM"
+    "  (SELECT greatest(q.leased, excluded.leased - excluded.granted) AS n) r,"
+    "  LATERAL (SELECT least($4::bigint, greatest($3::bigint - r.n, 0)) AS n) g)"
+    " RETURNING granted, leased"};
 // One lease from an agent's shared token bucket (store::RateBucketStore::TakeChunk): $1 agent,
 // $2 rate (tokens a minute = units a millisecond), $3 burst, $4 chunk. A single upsert, so
 // two instances leasing at once serialize on the row and never both take the same tokens.
@@ -951,8 +1021,12 @@ inline constexpr Statement kAll[] = {
     kClientCredentialsIssue,
     kDecisionInsertBatch,
     kDecisionExisting,
-    kRateLimitedAdd,
+    kRefusalsAdd,
     kRateBucketLease,
+    kOrgLimits,
+    kUsageAgents,
+    kUsageDays,
+    kQuotaLease,
     kDecisionList,
     kCodeCreate,
     kCodeFind,
