@@ -119,6 +119,7 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("POST", "/dashboard/org", h::SwitchOrg);
   add("POST", "/dashboard/orgs", h::CreateOrg);
   add("GET", "/dashboard/members", h::ShowMembers);
+  add("GET", "/dashboard/usage", h::ShowUsage);
   add("POST", "/dashboard/members/{user_id}/role", h::SetMemberRole);
   add("POST", "/dashboard/members/{user_id}/remove", h::RemoveMember);
   add("GET", "/dashboard/admin/users", h::ShowUsers);

@@ -62,7 +62,7 @@ TEST(DashboardOrgsBrowserE2E, OwnerSwitchesToTheTeamInTheHeaderAndMakesAMemberAn
   EXPECT_EQ(db.Scalar("SELECT count(*) FROM audit_events WHERE type = 'org.member_role_changed'"
                       " AND actor LIKE '%dashboard%'"),
             "1");
-  EXPECT_EQ(result["pages"].get<int>(), 4);
+  EXPECT_EQ(result["pages"].get<int>(), 5);
 }
 
 }  // namespace

@@ -3,12 +3,14 @@
 // a 404 and sets nothing), the members page per role (owner, admin, member: which controls
 // each sees, what each may change, the last owner kept), and the controls a member's role may
 // not use: not shown, and a forged POST for them answered with the refusal, changing nothing.
-// tests/e2e/dashboard_browser_test.cpp switches and changes a role in Chromium.
+// The usage page shows the organization's month from its counters. Chromium switches and
+// changes a role in tests/e2e/dashboard_orgs_browser_test.cpp.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "tests/support/api_client.hpp"
 #include "tests/support/gateway_process.hpp"
 #include "tests/support/login_flow.hpp"
 #include "tests/support/test_database.hpp"
@@ -453,6 +455,72 @@ TEST_F(DashboardOrgsE2E, CreatingAnOrganizationMakesTheVisitorItsOwnerAndShowsIt
   EXPECT_EQ(taken.status, 422);
   EXPECT_TRUE(Has(taken.body, "an organization with this slug exists"));
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM organizations WHERE slug = 'maker-team'"), "1");
+}
+
+
+TEST_F(DashboardOrgsE2E, TheUsagePageShowsThisMonthOfTheChosenOrganizationOnly) {
+  Person owner = NewPerson("use-owner"), member = NewPerson("use-member");
+  std::string org = NewOrg("use-org", owner, {{&member, "member"}});
+  Cli({"org", "set-limits", "--org", "use-org", "--max-agents", "4", "--monthly-decisions", "200"});
+  owner.org = member.org = org;
+  auto created = Post(owner, "/dashboard/agents", {{"name", "counted"}});
+  ASSERT_EQ(created.status, 303);
+  std::string agent = created.Header("location").value_or("").substr(18);
+  ASSERT_EQ(Post(owner, "/dashboard/agents/" + agent + "/tools", {{"name", "github"}, {"scopes", "read"}})
+                .status,
+            303);
+  ASSERT_EQ(Post(owner, "/dashboard/agents/" + agent + "/rules", {{"tool", "github"}, {"scope", "read"}})
+                .status,
+            303);
+  auto issued = Post(owner, "/dashboard/keys", {{"agent_id", agent}, {"name", "k"}});
+  ASSERT_EQ(issued.status, 303);
+  std::string key = [&] {
+    auto shown = Get(owner, issued.Header("location").value_or(""));
+    std::smatch m;
+    std::regex_search(shown.body, m, std::regex(R"re(id="new-key" value="([^"]*)")re"));
+    return HtmlUnescape(m[1]);
+  }();
+  ASSERT_EQ(key.rfind("pk_", 0), 0u) << key;
+  for (const char* scope : {"read", "read", "write"}) {
+    auto v = CallValidate(Port(), key, {{"tool", "github"}, {"scope", scope}});
+    ASSERT_EQ(v.status, 200) << v.raw.body;
+  }
+
+  std::string today = db_->Scalar("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')");
+  auto page = Get(member, "/dashboard/usage");  // a member reads it
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_TRUE(Has(page.body, "id=\"usage-month\">" + today.substr(0, 7) + "<")) << page.body;
+  EXPECT_TRUE(Has(page.body, "id=\"usage-allowed\">2<"));
+  EXPECT_TRUE(Has(page.body, "id=\"usage-denied\">1<"));
+  EXPECT_TRUE(Has(page.body, "id=\"limit-decisions\">3 of 200 (1%)<")) << page.body;
+  EXPECT_TRUE(Has(page.body, "id=\"limit-agents\">1 of 4 (25%)<"));
+  std::string row = page.body.substr(page.body.find("<tr data-agent-id=\"" + agent + "\""));
+  row = row.substr(0, row.find("</tr>"));
+  EXPECT_TRUE(Has(row, ">counted</a>")) << row;
+  EXPECT_TRUE(Has(row, "class=\"allowed\">2<")) << row;
+  EXPECT_TRUE(Has(row, "class=\"denied\">1<")) << row;
+  // The daily chart: every day of the month, today's bar holding the three.
+  EXPECT_TRUE(Has(page.body, "data-total=\"3\"")) << page.body;
+  EXPECT_TRUE(Has(page.body, "<g class=\"bar\" data-date=\"" + today +
+                                 "\" data-allowed=\"2\" data-denied=\"1\">"));
+  EXPECT_TRUE(Has(page.body, "data-date=\"" + today.substr(0, 8) + "01\""));
+
+  // Another month has nothing; a bad one is a 400 page; the personal organization has none.
+  auto old = Get(member, "/dashboard/usage?month=2020-02");
+  EXPECT_EQ(old.status, 200);
+  EXPECT_TRUE(Has(old.body, "id=\"usage-allowed\">0<"));
+  EXPECT_TRUE(Has(old.body, "data-date=\"2020-02-29\""));
+  EXPECT_FALSE(Has(old.body, "data-date=\"2020-03-01\""));
+  EXPECT_TRUE(Has(old.body, "href=\"/dashboard/usage?month=2020-01\""));
+  EXPECT_TRUE(Has(old.body, "href=\"/dashboard/usage?month=2020-03\""));
+  EXPECT_EQ(Get(member, "/dashboard/usage?month=2020-13").status, 400);
+  EXPECT_EQ(Get(member, "/dashboard/usage?month=%ZZ").status, 400);
+  Person personal = member;
+  personal.org.clear();
+  auto mine = Get(personal, "/dashboard/usage");
+  EXPECT_TRUE(Has(mine.body, "id=\"usage-allowed\">0<"));
+  EXPECT_TRUE(Has(mine.body, "id=\"limit-decisions\">0 (no limit)<"));
+  EXPECT_FALSE(Has(mine.body, agent));
 }
 
 }  // namespace

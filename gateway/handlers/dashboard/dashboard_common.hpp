@@ -27,6 +27,7 @@ struct DashboardContext {
   manage::CredentialService& credentials;
   manage::AdminService& admin;
   manage::OrgService& orgs;
+  manage::UsageService& usage;
 };
 
 // The cookie naming the organization the dashboard shows (its id, which a rename of the slug

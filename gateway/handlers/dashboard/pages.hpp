@@ -33,6 +33,8 @@ http::Response RevokeGrant(DashboardContext& ctx, http::Request& req);
 http::Response SignOutEverywhere(DashboardContext& ctx, http::Request& req);
 // audit.cpp
 http::Response ShowAudit(DashboardContext& ctx, http::Request& req);
+// usage.cpp: the organization's month from the usage counters
+http::Response ShowUsage(DashboardContext& ctx, http::Request& req);
 // members.cpp: the header's organization switcher, the members page, a new organization
 http::Response SwitchOrg(DashboardContext& ctx, http::Request& req);
 http::Response ShowMembers(DashboardContext& ctx, http::Request& req);

@@ -2,7 +2,7 @@
 // from its personal organization to the team with the header's switcher (and lands on the
 // same section, now the team's), and makes a member an admin on the members page. The member
 // then signs in in another browser and finds its new role in the header, with the controls of
-// an admin and none over the owner. Every page's inputs must have labels, nothing may break
+// an admin and none over the owner. The team's usage page is visited on the way. Every page's inputs must have labels, nothing may break
 // the CSP, and every page is screenshotted into OAKGATE_ARTIFACTS.
 //
 // Environment: OAKGATE_URL, OAKGATE_PASSWORD (both users'), OAKGATE_OWNER_EMAIL,
@@ -107,6 +107,10 @@ try {
   // The choice holds on the other pages.
   await page.goto(`${gateway}/dashboard/agents`, { timeout });
   check(await currentOrg(page) === orgId, 'the choice did not hold on another page');
+  await page.goto(`${gateway}/dashboard/usage`, { timeout });
+  check((await page.getAttribute('#daily-chart', 'data-total')) === '0', 'the usage chart');
+  check(await currentOrg(page) === orgId, 'the usage page is not the team\'s');
+  await checkPage(page, 'usage-team');
   await page.goto(`${gateway}/dashboard/members`, { timeout });
 
   // Make the member an admin.
