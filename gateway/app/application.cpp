@@ -103,7 +103,7 @@ int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
 ServedRoutes::ServedRoutes(const RouteServices& s)
     : api{s.access_tokens,  s.services.agents, s.services.tools,
           s.services.rules, s.services.keys,   s.services.activity, s.services.orgs,
-          s.services.usage},
+          s.services.usage, *s.web.invitations},
       validate{s.validator, s.decisions, s.clock},
       dashboard{s.web,           s.services.agents,   s.services.tools,       s.services.rules,
                 s.services.keys, s.services.activity, s.services.credentials, s.services.admin,
@@ -276,10 +276,12 @@ int Serve(const config::Config& cfg) {
                        std::chrono::microseconds latency) {
     RecordRequestMetrics(req, res, latency);
     if (req.path == "/healthz" || req.path == "/metrics" || !observe::InfoEnabled()) return;
-    // The path only: query strings carry codes and state.
+    // The path only: query strings carry codes and state. A path that carries a secret (an
+    // invitation's token) is logged as its route.
+    bool secret_path = req.route.find("{token}") != std::string::npos;
     observe::Info("request", {{"request_id", req.request_id},
                               {"method", req.method},
-                              {"path", req.path},
+                              {"path", secret_path ? req.route : req.path},
                               {"route", req.route.empty() ? "unmatched" : req.route},
                               {"status", std::to_string(res.status)},
                               {"latency_ms", std::to_string(latency.count() / 1000.0)},

@@ -6,6 +6,7 @@
 #include "gateway/handlers/api/api_keys.hpp"
 #include "gateway/handlers/api/audit_events.hpp"
 #include "gateway/handlers/api/decisions.hpp"
+#include "gateway/handlers/api/invitations.hpp"
 #include "gateway/handlers/api/orgs.hpp"
 #include "gateway/handlers/api/usage.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
@@ -13,9 +14,11 @@
 #include "gateway/handlers/oauth/oauth_http.hpp"
 #include "gateway/handlers/ops/health.hpp"
 #include "gateway/handlers/ops/metrics.hpp"
+#include "gateway/handlers/web/invitations.hpp"
 #include "gateway/handlers/web/login.hpp"
 #include "gateway/handlers/web/logout.hpp"
 #include "gateway/handlers/web/pages.hpp"
+#include "gateway/handlers/web/signup.hpp"
 #include "gateway/oauth/discovery.hpp"
 
 namespace oakgate::app {
@@ -161,6 +164,16 @@ http::Router BuildRoutes(RouteDeps d) {
         [&web](http::Request& req) { return handlers::web::SubmitLogin(web, req); });
   r.Add("POST", "/web/logout", Exec::kPool,
         [&web](http::Request& req) { return handlers::web::SubmitLogout(web, req); });
+  // Sign-up and invitations (CONTRACT §9) read invitations, run scrypt and write: the pool.
+  r.Add("GET", "/web/signup", Exec::kPool,
+        [&web](http::Request& req) { return handlers::web::ShowSignup(web, req); });
+  r.Add("POST", "/web/signup", Exec::kPool,
+        [&web](http::Request& req) { return handlers::web::SubmitSignup(web, req); });
+  r.Add("GET", "/web/invitations/{token}", Exec::kPool,
+        [&web](http::Request& req) { return handlers::web::ShowInvitation(web, req); });
+  r.Add("POST", "/web/invitations/{token}", Exec::kPool,
+        Synced([&web](http::Request& req) { return handlers::web::AcceptInvitation(web, req); },
+               d.sync_caches));
 
   // The management API and the validation engine: all of it reads PostgreSQL, so all of it
   // runs on the pool. Each API route declares the scope its access token must carry; the
@@ -210,6 +223,10 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("PATCH", "/api/v1/orgs/{org}/members/{user_id}", kAgentsScope, h::PatchMember);
   add_api("DELETE", "/api/v1/orgs/{org}/members/{user_id}", kAgentsScope, h::RemoveMember);
   add_api("GET", "/api/v1/usage", kAgentsScope, h::GetUsage);
+  add_api("GET", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::ListInvitations);
+  add_api("POST", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::CreateInvitation);
+  add_api("DELETE", "/api/v1/orgs/{org}/invitations/{invitation_id}", kAgentsScope,
+          h::RevokeInvitation);
   auto& validate = d.validate;
   // The common case answers from memory once its decision commits; the rest goes to the pool.
   r.AddWithAsyncPath(

@@ -3,6 +3,8 @@
 // CSRF keyed by the secret, login, sessions, and the handlers' WebContext over them.
 #include "gateway/config/config.hpp"
 #include "gateway/handlers/web/web_context.hpp"
+#include "gateway/manage/invitation_service.hpp"
+#include "gateway/manage/signup_service.hpp"
 #include "gateway/render/templates.hpp"
 #include "gateway/session/csrf.hpp"
 #include "gateway/session/login_service.hpp"
@@ -26,6 +28,9 @@ struct WebStack {
   session::SessionSettings settings;
   session::LoginService login;
   session::SessionService sessions;
+  // Invitations and sign-up (CONTRACT §9): the pages use both, the API the invitations.
+  manage::InvitationService invitations;
+  manage::SignupService signup;
   handlers::web::WebContext web;
 };
 

@@ -1,5 +1,6 @@
 #include "gateway/cli/commands.hpp"
 #include "gateway/crypto/random.hpp"
+#include "gateway/manage/password_policy.hpp"
 #include "gateway/session/login_service.hpp"
 #include "gateway/session/password.hpp"
 #include "gateway/store/pg/pg_database.hpp"
@@ -24,6 +25,16 @@ std::string CheckedEmail(const std::string& email) {
   return e;
 }
 
+// The rule sign-up applies (CONTRACT §9), for a password an operator chose; exit code 2, naming
+// what is wrong.
+void CheckChosenPassword(const std::string& password, const std::string& email) {
+  auto problem = manage::CheckPassword(password, email);
+  if (problem != manage::PasswordProblem::kNone) {
+    throw CommandError(kExitUsage,
+                       "password refused: " + manage::PasswordProblemMessage(problem));
+  }
+}
+
 }  // namespace
 
 void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action) {
@@ -42,6 +53,7 @@ void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action) {
       std::string email = CheckedEmail(args.email);
       std::string password =
           args.password_stdin ? ReadPasswordFromStdin() : crypto::RandomToken(18);
+      if (args.password_stdin) CheckChosenPassword(password, email);
       auto db = OpenDatabase(flags);
       session::PasswordHasher hasher(1);
       auto created =
@@ -64,6 +76,7 @@ void RegisterUser(CLI::App& app, GlobalFlags& flags, Action& action) {
   set_password->callback([&flags, &action] {
     action = [&flags] {
       std::string password = ReadPasswordFromStdin();
+      CheckChosenPassword(password, args.email);
       auto db = OpenDatabase(flags);
       session::PasswordHasher hasher(1);
       if (!db->Users().SetPassword(session::NormalizeEmail(args.email), hasher.Hash(password),

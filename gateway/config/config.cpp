@@ -97,6 +97,7 @@ const std::vector<Key>& Keys() {
     k.push_back(
         Int("decision_writers", "OAKGATE_DECISION_WRITERS", &Config::decision_writers, 1, 16));
     k.push_back(Str("registration", "OAKGATE_REGISTRATION", &Config::registration));
+    k.push_back(Str("signup", "OAKGATE_SIGNUP", &Config::signup));
     k.push_back(Str("registration_redirect_schemes", "OAKGATE_REGISTRATION_REDIRECT_SCHEMES",
                     &Config::registration_redirect_schemes));
     k.push_back(Int("registration_rate_limit", "OAKGATE_REGISTRATION_RATE_LIMIT",
@@ -366,6 +367,9 @@ Config Load(const std::map<std::string, std::string>& flags, const EnvLookup& en
   if (!util::ParseIpRangeList(c.trusted_proxies, &bad)) {
     throw ConfigError("trusted_proxies",
                       "expected IP addresses or CIDR ranges, got \"" + bad + "\"");
+  }
+  if (c.signup != "off" && c.signup != "invite" && c.signup != "open") {
+    throw ConfigError("signup", "must be one of off, invite, open");
   }
   if (c.registration != "open" && c.registration != "token" && c.registration != "off") {
     throw ConfigError("registration", "must be one of open, token, off");

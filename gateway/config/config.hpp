@@ -69,6 +69,9 @@ struct Config {
   // (space-separated); attempts per address per window; how long a registered client that
   // was never issued a code is kept.
   std::string registration = "open";
+  // Self-service sign-up at /web/signup (CONTRACT §9): off, invite (only through an
+  // invitation, for its email) or open (anyone).
+  std::string signup = "invite";
   std::string registration_redirect_schemes;
   int registration_rate_limit = 20;
   int registration_window = 3600;

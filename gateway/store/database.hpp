@@ -8,6 +8,7 @@
 #include "gateway/store/client_store.hpp"
 #include "gateway/store/consent_store.hpp"
 #include "gateway/store/decision_store.hpp"
+#include "gateway/store/invitation_store.hpp"
 #include "gateway/store/maintenance_store.hpp"
 #include "gateway/store/org_store.hpp"
 #include "gateway/store/rate_bucket_store.hpp"
@@ -39,6 +40,7 @@ class Database {
   virtual RegistrationStore& Registrations() = 0;
   virtual RateBucketStore& RateBuckets() = 0;
   virtual UsageStore& Usage() = 0;
+  virtual InvitationStore& Invitations() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

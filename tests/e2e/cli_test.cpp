@@ -148,17 +148,18 @@ TEST_F(CliE2E, UserLifecycle) {
   EXPECT_EQ(hash.rfind("scrypt$32768$8$3$", 0), 0u) << "parameters are stored with the hash";
 
   auto stdin_user = RunOakgate({"user", "create", "--email", "In@Example.com", "--password-stdin"},
-                               Env(), "from-stdin\n");
+                               Env(), "read from stdin at last\n");
   ASSERT_EQ(stdin_user.exit_code, 0);
   EXPECT_FALSE(nlohmann::json::parse(stdin_user.out).contains("password"));
   EXPECT_EQ(
-      RunOakgate({"user", "create", "--email", "in@example.com", "--password-stdin"}, Env(), "x\n")
+      RunOakgate({"user", "create", "--email", "in@example.com", "--password-stdin"}, Env(),
+                 "another good password\n")
           .exit_code,
       1)
       << "emails are unique regardless of case";
   EXPECT_EQ(RunOakgate({"user", "create", "--email", "not-an-email"}, Env()).exit_code, 2);
   EXPECT_EQ(RunOakgate({"user", "set-password", "--email", "in@example.com", "--password-stdin"},
-                       Env(), "new-password\n")
+                       Env(), "a new long password\n")
                 .exit_code,
             0);
   EXPECT_EQ(RunOakgate({"user", "disable", "--email", "in@example.com"}, Env()).exit_code, 0);
@@ -173,6 +174,42 @@ TEST_F(CliE2E, UnreachableDatabaseExitsOne) {
                       {{"OAKGATE_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none"}});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_FALSE(r.err.empty());
+}
+
+TEST_F(CliE2E, AnOperatorCannotGiveAUserAWeakPasswordEither) {
+  ASSERT_EQ(RunOakgate({"migrate"}, Env()).exit_code, 0);
+  struct Case {
+    const char* password;
+    const char* names;
+  };
+  for (const Case& c : {Case{"short pass", "at least 12 characters"},
+                        Case{"Weak.User@Example.com", "email"},
+                        Case{"UNBELIEVABLE", "most common"}}) {
+    auto r = RunOakgate({"user", "create", "--email", "weak.user@example.com", "--password-stdin"},
+                        Env(), std::string(c.password) + "\n");
+    EXPECT_EQ(r.exit_code, 2) << c.password;
+    EXPECT_NE(r.err.find(c.names), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM users WHERE email_normalized = "
+                        "'weak.user@example.com'"),
+            "0")
+      << "no user was made with a refused password";
+
+  ASSERT_EQ(RunOakgate({"user", "create", "--email", "weak.user@example.com", "--password-stdin"},
+                       Env(), "a perfectly fine password\n")
+                .exit_code,
+            0);
+  std::string hash = db_->Scalar(
+      "SELECT password_hash FROM users WHERE email_normalized = 'weak.user@example.com'");
+  auto refused = RunOakgate(
+      {"user", "set-password", "--email", "weak.user@example.com", "--password-stdin"}, Env(),
+      "weak.user\n");
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("password refused"), std::string::npos) << refused.err;
+  EXPECT_EQ(db_->Scalar("SELECT password_hash FROM users WHERE email_normalized = "
+                        "'weak.user@example.com'"),
+            hash)
+      << "set-password with a refused password changes nothing";
 }
 
 }  // namespace

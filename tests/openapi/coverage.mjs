@@ -21,6 +21,10 @@ const HTML_ROUTES = new Set([
   "GET /web/login", //                          the sign-in form
   "POST /web/login", //                         its submission (303 or the form again)
   "POST /web/logout", //                        a CSRF-protected form
+  "GET /web/signup", //                         the sign-up form (CONTRACT §9)
+  "POST /web/signup", //                        its submission (303 to login, or the form again)
+  "GET /web/invitations/{token}", //            an invitation's page
+  "POST /web/invitations/{token}", //           accepting it (CSRF-protected)
   "GET /oauth/authorize", //                    the authorization request: redirects and pages
   "POST /oauth/authorize", //                   the consent / confirmation form
 ]);

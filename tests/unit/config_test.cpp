@@ -81,6 +81,20 @@ TEST(Config, UnknownKeyInFileIsAnErrorNamingIt) {
   std::remove(file.c_str());
 }
 
+TEST(Config, SignUpIsByInvitationUnlessTheOperatorSaysOtherwise) {
+  EXPECT_EQ(Load({}, Env({})).signup, "invite");
+  EXPECT_EQ(Load({}, Env({{"OAKGATE_SIGNUP", "open"}})).signup, "open");
+  std::string file = WriteFile(R"({"signup": "off"})");
+  EXPECT_EQ(Load({}, Env({{"OAKGATE_CONFIG", file}})).signup, "off");
+  std::remove(file.c_str());
+  try {
+    Load({}, Env({{"OAKGATE_SIGNUP", "anyone"}}));
+    FAIL() << "a mode that does not exist must stop the process";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "signup");
+  }
+}
+
 TEST(Config, ValuesThatDoNotParseNameTheirKey) {
   for (auto [env, key] :
        std::vector<std::pair<std::string, std::string>>{{"OAKGATE_CODE_TTL", "code_ttl"},

@@ -118,6 +118,7 @@ class FakeDatabase : public store::Database {
   store::RegistrationStore& Registrations() override { throw Unused(); }
   store::RateBucketStore& RateBuckets() override { throw Unused(); }
   store::UsageStore& Usage() override { throw Unused(); }
+  store::InvitationStore& Invitations() override { throw Unused(); }
   bool Ready() override { return true; }
 };
 

@@ -14,6 +14,7 @@
 #include "gateway/http/response.hpp"
 #include "gateway/manage/activity_service.hpp"
 #include "gateway/manage/fields.hpp"
+#include "gateway/manage/invitation_service.hpp"
 #include "gateway/manage/key_service.hpp"
 #include "gateway/manage/org_service.hpp"
 #include "gateway/manage/rule_service.hpp"
@@ -33,6 +34,7 @@ struct ApiContext {
   manage::ActivityService& activity;
   manage::OrgService& orgs;
   manage::UsageService& usage;
+  manage::InvitationService& invitations;
 };
 
 using manage::IsUuid;

@@ -17,6 +17,34 @@ constexpr size_t kMaxEmail = 254;  // RFC 5321 path limit
 constexpr size_t kMaxPassword = 1024;
 const char* kInvalid = "Invalid email or password.";
 
+struct LoginForm {
+  int status = 200;
+  std::string error;
+  std::string notice;
+  std::string email;
+  std::string return_to = "/";
+};
+
+// The login form bound to the browser's CSRF cookie; a new cookie when it has none.
+http::Response RenderForm(const WebContext& ctx, const http::Request& request,
+                          const LoginForm& form) {
+  FormBinding binding = PreSessionBinding(ctx, request);
+  nlohmann::json view = {{"csrf", ctx.csrf.Token(kPurpose, binding.value)},
+                         {"return_to", form.return_to},
+                         {"email", form.email}};
+  if (!form.error.empty()) view["error"] = form.error;
+  if (!form.notice.empty()) view["notice"] = form.notice;
+  // Sign-up is offered where it is open; an invitation's page links to it itself.
+  if (ctx.signup && ctx.signup->Allows(false)) {
+    view["signup_url"] = "/web/signup?return_to=" + util::PercentEncode(form.return_to);
+  }
+  std::vector<std::string> origins;
+  if (ctx.form_action_origins) origins = ctx.form_action_origins(form.return_to);
+  http::Response r = HtmlPage(form.status, ctx.templates.Render("login.html", view), origins);
+  SetBindingCookie(ctx, binding, r);
+  return r;
+}
+
 bool LooksLikeToken(const std::string& v) {
   if (v.size() != 43) return false;
   for (char c : v) {
@@ -27,34 +55,19 @@ bool LooksLikeToken(const std::string& v) {
   return true;
 }
 
-struct LoginForm {
-  int status = 200;
-  std::string error;
-  std::string email;
-  std::string return_to = "/";
-};
+}  // namespace
 
-// The login form bound to the browser's CSRF cookie; a new cookie when it has none.
-http::Response RenderForm(const WebContext& ctx, const http::Request& request,
-                          const LoginForm& form) {
+FormBinding PreSessionBinding(const WebContext& ctx, const http::Request& request) {
   auto cookie = request.Cookie(ctx.CsrfCookieName());
   bool fresh = !cookie || !LooksLikeToken(*cookie);
-  std::string binding = fresh ? crypto::RandomToken(32) : *cookie;
-  nlohmann::json view = {{"csrf", ctx.csrf.Token(kPurpose, binding)},
-                         {"return_to", form.return_to},
-                         {"email", form.email}};
-  if (!form.error.empty()) view["error"] = form.error;
-  std::vector<std::string> origins;
-  if (ctx.form_action_origins) origins = ctx.form_action_origins(form.return_to);
-  http::Response r = HtmlPage(form.status, ctx.templates.Render("login.html", view), origins);
-  if (fresh) {
-    http::CookieSpec spec{ctx.CsrfCookieName(), binding, ctx.cookie_secure};
-    r.Set("Set-Cookie", http::BuildSetCookie(spec));
-  }
-  return r;
+  return FormBinding{fresh ? crypto::RandomToken(32) : *cookie, fresh};
 }
 
-}  // namespace
+void SetBindingCookie(const WebContext& ctx, const FormBinding& binding, http::Response& r) {
+  if (!binding.fresh) return;
+  http::CookieSpec spec{ctx.CsrfCookieName(), binding.value, ctx.cookie_secure};
+  r.Set("Set-Cookie", http::BuildSetCookie(spec));
+}
 
 http::Response ShowLogin(const WebContext& ctx, const http::Request& request) {
   http::FormError error;
@@ -65,33 +78,31 @@ http::Response ShowLogin(const WebContext& ctx, const http::Request& request) {
   }
   LoginForm form;
   form.return_to = session::SafeReturnTo(query->Get("return_to").value_or("/"));
+  // Where sign-up sends the browser, for a new email and a registered one alike (signup.cpp).
+  if (query->Get("signed_up") == "1") {
+    form.notice = "If this email was new, its account is ready: sign in with the password you "
+                  "chose. If it was registered already, sign in with its password.";
+  }
   return RenderForm(ctx, request, form);
 }
 
 http::Response SubmitLogin(const WebContext& ctx, const http::Request& request) {
-  if (request.MediaType() != "application/x-www-form-urlencoded") {
-    return ErrorPage(ctx.templates, 415, "Unsupported form",
-                     "The login form must be sent as application/x-www-form-urlencoded.");
-  }
-  http::FormError error;
-  auto fields = http::ParseUrlEncoded(request.body, &error);
-  if (!fields) return ErrorPage(ctx.templates, 400, "Bad request", error.description);
-  if (auto repeated = fields->FirstRepeated()) {
-    return ErrorPage(ctx.templates, 400, "Bad request", "field repeated: " + *repeated);
-  }
+  auto read = ReadForm(ctx.templates, request, "The login form");
+  if (!read) return read.error();
+  const http::Params& fields = read.value();
   LoginForm form;
-  form.return_to = session::SafeReturnTo(fields->Get("return_to").value_or("/"));
-  form.email = fields->Get("email").value_or("");
+  form.return_to = session::SafeReturnTo(fields.Get("return_to").value_or("/"));
+  form.email = fields.Get("email").value_or("");
   if (form.email.size() > kMaxEmail) form.email.clear();
 
   auto csrf_cookie = request.Cookie(ctx.CsrfCookieName());
-  if (!csrf_cookie || !ctx.csrf.Check(kPurpose, *csrf_cookie, fields->Get("csrf").value_or(""))) {
+  if (!csrf_cookie || !ctx.csrf.Check(kPurpose, *csrf_cookie, fields.Get("csrf").value_or(""))) {
     form.status = 403;
     form.error = "Your sign-in form expired. Please try again.";
     return RenderForm(ctx, request, form);
   }
-  std::string email = fields->Get("email").value_or("");
-  std::string password = fields->Get("password").value_or("");
+  std::string email = fields.Get("email").value_or("");
+  std::string password = fields.Get("password").value_or("");
   if (email.empty() || password.empty() || email.size() > kMaxEmail ||
       password.size() > kMaxPassword) {
     form.status = email.empty() || password.empty() ? 400 : 401;

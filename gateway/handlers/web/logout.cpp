@@ -4,7 +4,6 @@
 
 #include "gateway/handlers/web/pages.hpp"
 #include "gateway/http/cookies.hpp"
-#include "gateway/http/form.hpp"
 
 namespace oakgate::handlers::web {
 
@@ -18,19 +17,12 @@ http::Response ShowHome(const WebContext& ctx, const http::Request& request) {
 }
 
 http::Response SubmitLogout(const WebContext& ctx, const http::Request& request) {
-  if (request.MediaType() != "application/x-www-form-urlencoded") {
-    return ErrorPage(ctx.templates, 415, "Unsupported form",
-                     "The form must be sent as application/x-www-form-urlencoded.");
-  }
-  http::FormError error;
-  auto fields = http::ParseUrlEncoded(request.body, &error);
-  if (!fields) return ErrorPage(ctx.templates, 400, "Bad request", error.description);
-  if (auto repeated = fields->FirstRepeated()) {
-    return ErrorPage(ctx.templates, 400, "Bad request", "field repeated: " + *repeated);
-  }
+  auto read = ReadForm(ctx.templates, request, "The form");
+  if (!read) return read.error();
+  const http::Params& fields = read.value();
   auto cookie = request.Cookie(ctx.SessionCookieName());
   if (cookie) {
-    if (!ctx.csrf.Check(kSessionFormPurpose, *cookie, fields->Get("csrf").value_or(""))) {
+    if (!ctx.csrf.Check(kSessionFormPurpose, *cookie, fields.Get("csrf").value_or(""))) {
       return ErrorPage(ctx.templates, 403, "Form expired",
                        "This sign-out form expired. Reload the page and try again.");
     }

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/http/form.hpp"
+
 namespace oakgate::handlers::web {
 
 http::Response HtmlPage(int status, std::string body,
@@ -24,6 +26,23 @@ http::Response ErrorPage(const render::Templates& templates, int status, std::st
   nlohmann::json view = {{"title", title}, {"message", message}};
   if (!error_code.empty()) view["error"] = error_code;
   return HtmlPage(status, templates.Render("error.html", view));
+}
+
+util::Result<http::Params, http::Response> ReadForm(const render::Templates& templates,
+                                                    const http::Request& request,
+                                                    std::string_view form_name) {
+  if (request.MediaType() != "application/x-www-form-urlencoded") {
+    return util::Fail(ErrorPage(templates, 415, "Unsupported form",
+                                std::string(form_name) +
+                                    " must be sent as application/x-www-form-urlencoded."));
+  }
+  http::FormError error;
+  auto fields = http::ParseUrlEncoded(request.body, &error);
+  if (!fields) return util::Fail(ErrorPage(templates, 400, "Bad request", error.description));
+  if (auto repeated = fields->FirstRepeated()) {
+    return util::Fail(ErrorPage(templates, 400, "Bad request", "field repeated: " + *repeated));
+  }
+  return std::move(*fields);
 }
 
 }  // namespace oakgate::handlers::web

@@ -4,9 +4,11 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/http/params.hpp"
 #include "gateway/http/request.hpp"
 #include "gateway/http/response.hpp"
 #include "gateway/render/templates.hpp"
+#include "gateway/util/result.hpp"
 
 namespace oakgate::handlers::web {
 
@@ -18,5 +20,12 @@ http::Response HtmlPage(int status, std::string body,
 
 http::Response ErrorPage(const render::Templates& templates, int status, std::string_view title,
                          std::string_view message, std::string_view error_code = "");
+
+// The fields of a browser's form POST; else the page to answer: 415 unless it is
+// application/x-www-form-urlencoded ("`form_name` must be sent as ..."), 400 when it does not
+// parse or repeats a field.
+util::Result<http::Params, http::Response> ReadForm(const render::Templates& templates,
+                                                    const http::Request& request,
+                                                    std::string_view form_name = "The form");
 
 }  // namespace oakgate::handlers::web

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/manage/invitation_service.hpp"
+#include "gateway/manage/signup_service.hpp"
 #include "gateway/render/templates.hpp"
 #include "gateway/session/csrf.hpp"
 #include "gateway/session/login_service.hpp"
@@ -23,6 +25,9 @@ struct WebContext {
   // redirect origin when return_to is a pending authorization request (browsers apply
   // form-action to the redirect chain after the POST). May query the database.
   std::function<std::vector<std::string>(std::string_view return_to)> form_action_origins;
+  // Sign-up and invitation pages (CONTRACT §9); set by WebStack, which owns both services.
+  manage::SignupService* signup = nullptr;
+  manage::InvitationService* invitations = nullptr;
 
   // __Host- cookies must be Secure with Path=/ and no Domain (RFC 6265bis §4.1.3.2).
   std::string SessionCookieName() const {

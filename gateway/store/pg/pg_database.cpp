@@ -67,7 +67,8 @@ struct PgDatabase::Stores {
         registrations(db),
         rate_buckets(db),
         orgs(db),
-        usage(db) {}
+        usage(db),
+        invitations(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
@@ -84,6 +85,7 @@ struct PgDatabase::Stores {
   PgRateBucketStore rate_buckets;
   PgOrgStore orgs;
   PgUsageStore usage;
+  PgInvitationStore invitations;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -116,6 +118,7 @@ RegistrationStore& PgDatabase::Registrations() { return stores_->registrations; 
 RateBucketStore& PgDatabase::RateBuckets() { return stores_->rate_buckets; }
 OrgStore& PgDatabase::Orgs() { return stores_->orgs; }
 UsageStore& PgDatabase::Usage() { return stores_->usage; }
+InvitationStore& PgDatabase::Invitations() { return stores_->invitations; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

@@ -31,6 +31,7 @@ class PgDatabase : public Database {
   RegistrationStore& Registrations() override;
   RateBucketStore& RateBuckets() override;
   UsageStore& Usage() override;
+  InvitationStore& Invitations() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.

@@ -223,6 +223,21 @@ class PgApiKeyStore : public ApiKeyStore, private PgStore {
   void TouchLastUsed(std::string_view key_id) override;
 };
 
+class PgInvitationStore : public InvitationStore, private PgStore {
+ public:
+  using PgStore::PgStore;
+  std::optional<Invitation> Create(const NewInvitation& invitation,
+                                   const AuditEvent& audit) override;
+  std::vector<Invitation> List(std::string_view org_id, int64_t limit) override;
+  std::optional<Invitation> Find(std::string_view org_id, std::string_view invitation_id) override;
+  bool Revoke(std::string_view org_id, std::string_view invitation_id,
+              const AuditEvent& audit) override;
+  std::optional<Invitation> FindByToken(std::string_view token_hash) override;
+  AcceptOutcome Accept(std::string_view token_hash, std::string_view user_id,
+                       std::string_view email_normalized, int64_t now,
+                       const AuditEvent& audit) override;
+};
+
 class PgDecisionStore : public DecisionStore, private PgStore {
  public:
   using PgStore::PgStore;

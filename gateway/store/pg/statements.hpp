@@ -946,6 +946,55 @@ inline constexpr Statement kPruneLegacyJwtUses{
     "DELETE FROM legacy_jwt_uses WHERE replay_key IN (SELECT replay_key FROM legacy_jwt_uses"
     " WHERE expires_at < now() LIMIT $1)"};
 
+// Invitations (CONTRACT §9). Found by the SHA-256 of their token; the organization's name
+// comes along for the invitation page.
+#define OAKGATE_INVITATION_COLUMNS                                                     \
+  "i.id::text AS id, i.org_id::text AS org_id, o.name AS org_name, i.email, i.role,"   \
+  " coalesce(i.invited_by::text, '') AS invited_by,"                                  \
+  " extract(epoch FROM i.created_at)::bigint AS created,"                             \
+  " extract(epoch FROM i.expires_at)::bigint AS expires,"                             \
+  " extract(epoch FROM i.accepted_at)::bigint AS accepted,"                           \
+  " extract(epoch FROM i.revoked_at)::bigint AS revoked"
+// Nothing when a user with that email is a member already.
+inline constexpr Statement kInvitationCreate{
+    "invitation_create",
+    "WITH i AS (INSERT INTO org_invitations (org_id, email, email_normalized, role, token_hash,"
+    " invited_by, expires_at) SELECT $1::uuid, $2, $3, $4, $5, $6::uuid, to_timestamp($7::bigint)"
+    " WHERE NOT EXISTS (SELECT 1 FROM org_members m JOIN users u ON u.id = m.user_id"
+    "  WHERE m.org_id = $1::uuid AND u.email_normalized = $3) RETURNING *)"
+    " SELECT " OAKGATE_INVITATION_COLUMNS " FROM i JOIN organizations o ON o.id = i.org_id"};
+inline constexpr Statement kInvitationList{
+    "invitation_list",
+    "SELECT " OAKGATE_INVITATION_COLUMNS " FROM org_invitations i"
+    " JOIN organizations o ON o.id = i.org_id WHERE i.org_id = $1::uuid"
+    " ORDER BY i.created_at DESC, i.id LIMIT $2"};
+inline constexpr Statement kInvitationFind{
+    "invitation_find",
+    "SELECT " OAKGATE_INVITATION_COLUMNS " FROM org_invitations i"
+    " JOIN organizations o ON o.id = i.org_id WHERE i.org_id = $1::uuid AND i.id = $2::uuid"};
+inline constexpr Statement kInvitationFindByToken{
+    "invitation_find_by_token",
+    "SELECT " OAKGATE_INVITATION_COLUMNS " FROM org_invitations i"
+    " JOIN organizations o ON o.id = i.org_id WHERE i.token_hash = $1"};
+#undef OAKGATE_INVITATION_COLUMNS
+inline constexpr Statement kInvitationRevoke{
+    "invitation_revoke",
+    "UPDATE org_invitations SET revoked_at = now() WHERE org_id = $1::uuid AND id = $2::uuid"
+    " AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id::text"};
+// Acceptance's row lock: a second acceptance of the same token waits here, then sees it used.
+inline constexpr Statement kInvitationLock{
+    "invitation_lock",
+    "SELECT id::text, org_id::text, role, email_normalized,"
+    " accepted_at IS NULL AND revoked_at IS NULL AND expires_at > to_timestamp($2::bigint)"
+    " AS pending FROM org_invitations WHERE token_hash = $1 FOR UPDATE"};
+inline constexpr Statement kInvitationJoin{
+    "invitation_join",
+    "INSERT INTO org_members (org_id, user_id, role) VALUES ($1::uuid, $2::uuid, $3)"
+    " ON CONFLICT (org_id, user_id) DO NOTHING"};
+inline constexpr Statement kInvitationMarkAccepted{
+    "invitation_mark_accepted",
+    "UPDATE org_invitations SET accepted_at = now(), accepted_by = $2::uuid WHERE id = $1::uuid"};
+
 inline constexpr Statement kAll[] = {
     kNotify,
     kUserByEmail,
@@ -1092,6 +1141,15 @@ inline constexpr Statement kAll[] = {
     kMigrationVersions,
     kMigrationRecord,
     kMigrationsApplied,
+    // Invitations
+    kInvitationCreate,
+    kInvitationList,
+    kInvitationFind,
+    kInvitationFindByToken,
+    kInvitationRevoke,
+    kInvitationLock,
+    kInvitationJoin,
+    kInvitationMarkAccepted,
     // Legacy JWT bridge
     kLegacyUserFind,
     kLegacyJwtUse,
