@@ -125,6 +125,9 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("GET", "/dashboard/usage", h::ShowUsage);
   add("POST", "/dashboard/members/{user_id}/role", h::SetMemberRole);
   add("POST", "/dashboard/members/{user_id}/remove", h::RemoveMember);
+  add("POST", "/dashboard/members/invitations", h::CreateInvitation);
+  add("GET", "/dashboard/members/invitations/{invitation_id}/created", h::ShowCreatedInvitation);
+  add("POST", "/dashboard/members/invitations/{invitation_id}/revoke", h::RevokeInvitation);
   add("GET", "/dashboard/admin/users", h::ShowUsers);
   add("POST", "/dashboard/admin/users/{user_id}/disable", h::DisableUser);
   add("GET", "/dashboard/admin/clients", h::ShowClients);

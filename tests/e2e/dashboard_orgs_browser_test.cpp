@@ -1,6 +1,7 @@
 // Organizations in a real browser (issue 22, "Dashboard"): headless Chromium via
 // playwright-core (tests/e2e/browser/dashboard_orgs.mjs) switches organization in the header
-// and changes a member's role on the members page; the member then finds itself an admin.
+// and changes a member's role on the members page (the member then finds itself an admin), and
+// invites someone with the link shown once.
 // Screenshots go to <build>/test-artifacts/dashboard-orgs/.
 #include <gtest/gtest.h>
 
@@ -62,7 +63,9 @@ TEST(DashboardOrgsBrowserE2E, OwnerSwitchesToTheTeamInTheHeaderAndMakesAMemberAn
   EXPECT_EQ(db.Scalar("SELECT count(*) FROM audit_events WHERE type = 'org.member_role_changed'"
                       " AND actor LIKE '%dashboard%'"),
             "1");
-  EXPECT_EQ(result["pages"].get<int>(), 5);
+  EXPECT_EQ(db.Scalar("SELECT count(*) FROM org_invitations WHERE email = 'later@example.com'"),
+            "1");
+  EXPECT_EQ(result["pages"].get<int>(), 6);
 }
 
 }  // namespace

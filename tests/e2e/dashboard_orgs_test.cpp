@@ -4,7 +4,8 @@
 // each sees, what each may change, the last owner kept), and the controls a member's role may
 // not use: not shown, and a forged POST for them answered with the refusal, changing nothing.
 // The usage page shows the organization's month from its counters. Chromium switches and
-// changes a role in tests/e2e/dashboard_orgs_browser_test.cpp.
+// changes a role in tests/e2e/dashboard_orgs_browser_test.cpp. A new invitation's link is
+// shown once, and reloading its page makes no second invitation.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -521,6 +522,127 @@ TEST_F(DashboardOrgsE2E, TheUsagePageShowsThisMonthOfTheChosenOrganizationOnly) 
   EXPECT_TRUE(Has(mine.body, "id=\"usage-allowed\">0<"));
   EXPECT_TRUE(Has(mine.body, "id=\"limit-decisions\">0 (no limit)<"));
   EXPECT_FALSE(Has(mine.body, agent));
+}
+
+
+TEST_F(DashboardOrgsE2E, ANewInvitationsLinkIsShownOnceAndReloadingMakesNoSecond) {
+  Person owner = NewPerson("inv-owner"), admin = NewPerson("inv-admin"),
+         member = NewPerson("inv-member");
+  std::string org = NewOrg("inv-org", owner, {{&admin, "admin"}, {&member, "member"}});
+  owner.org = admin.org = member.org = org;
+  auto count = [&] {
+    return db_->Scalar("SELECT count(*) FROM org_invitations WHERE org_id = '" + org + "'");
+  };
+
+  // Who sees the form, with which roles.
+  auto as_owner = Get(owner, "/dashboard/members").body;
+  EXPECT_TRUE(Has(as_owner, "id=\"create-invitation\""));
+  EXPECT_TRUE(Has(as_owner, "<option value=\"owner\" >owner</option></select>")) << as_owner;
+  auto as_admin = Get(admin, "/dashboard/members").body;
+  EXPECT_TRUE(Has(as_admin, "id=\"create-invitation\""));
+  EXPECT_FALSE(Has(as_admin, "<option value=\"owner\" >owner</option></select>"));
+  EXPECT_FALSE(Has(Get(member, "/dashboard/members").body, "id=\"create-invitation\""));
+  Person personal = owner;
+  personal.org.clear();
+  EXPECT_FALSE(Has(Get(personal, "/dashboard/members").body, "id=\"create-invitation\""));
+
+  // The owner invites: 303 with nothing of the link in it, to the page that shows it.
+  auto made = Post(owner, "/dashboard/members/invitations",
+                   {{"email", "new-admin@example.com"}, {"role", "admin"}, {"org", org}});
+  ASSERT_EQ(made.status, 303) << made.body;
+  EXPECT_EQ(made.Header("cache-control").value_or(""), "no-store");
+  EXPECT_EQ(made.body.find("/web/invitations/"), std::string::npos);
+  std::string location = made.Header("location").value_or("");
+  std::string id = db_->Scalar("SELECT id FROM org_invitations WHERE org_id = '" + org + "'");
+  EXPECT_EQ(location, "/dashboard/members/invitations/" + id + "/created");
+  auto cookies = made.Headers("set-cookie");
+  ASSERT_EQ(cookies.size(), 1u);
+  EXPECT_TRUE(Has(cookies[0], "; HttpOnly")) << cookies[0];
+  EXPECT_TRUE(Has(cookies[0], "; SameSite=Strict")) << cookies[0];
+  EXPECT_TRUE(Has(cookies[0], "; Path=" + location)) << cookies[0];
+  EXPECT_FALSE(Has(cookies[0], "/web/invitations/")) << "the link is sealed, not in the clear";
+  std::string invite_cookie = cookies[0].substr(0, cookies[0].find(';'));
+
+  // The page shows the link once and tells the browser to forget it.
+  Person browser = owner;
+  browser.session += "; " + invite_cookie;
+  auto shown = Get(browser, location);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(shown.Header("cache-control").value_or(""), "no-store");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      shown.body, m,
+      std::regex(R"re(id="new-invite" value="(http://[^"]+/web/invitations/([A-Za-z0-9_-]{43}))")re")))
+      << shown.body;
+  std::string link = m[1], token = m[2];
+  EXPECT_TRUE(Has(shown.body, "id=\"invite-email\">new-admin@example.com<")) << shown.body;
+  EXPECT_TRUE(Has(shown.body, "id=\"invite-role\">admin<"));
+  auto cleared = shown.Headers("set-cookie");
+  ASSERT_EQ(cleared.size(), 1u);
+  EXPECT_EQ(cleared[0].rfind("oakgate_invite=;", 0), 0u) << cleared[0];
+  EXPECT_TRUE(Has(cleared[0], "Max-Age=0"));
+  // Reloaded (the cookie gone): "shown once", no link, and still one invitation.
+  auto again = Get(owner, location);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_FALSE(Has(again.body, token));
+  EXPECT_TRUE(Has(again.body, "This invitation's link was shown once.")) << again.body;
+  EXPECT_EQ(count(), "1");
+  // The sealed cookie opens only with the session that made it.
+  Person thief = admin;
+  thief.session += "; " + invite_cookie;
+  auto stolen = Get(thief, location);
+  EXPECT_EQ(stolen.status, 200);
+  EXPECT_FALSE(Has(stolen.body, token));
+  // Only the token's SHA-256 is stored; the link leads a signed-out visitor on to sign in.
+  EXPECT_EQ(db_->Scalar("SELECT encode(token_hash, 'hex') = encode(sha256(convert_to('" + token +
+                        "', 'UTF8')), 'hex') FROM org_invitations WHERE id = '" + id + "'"),
+            "t");
+  EXPECT_EQ(Fetch(Port(), "GET", link.substr(link.find("/web/"))).status, 303);
+
+  // The members page lists it as pending, with revoke for owners and admins only.
+  std::string listed = Get(owner, "/dashboard/members").body;
+  EXPECT_TRUE(Has(listed, "<tr data-invitation-id=\"" + id + "\"><td>new-admin@example.com</td><td>admin</td>"))
+      << listed;
+  EXPECT_TRUE(Has(listed, "/dashboard/members/invitations/" + id + "/revoke"));
+  EXPECT_TRUE(Has(Get(admin, "/dashboard/members").body, "/invitations/" + id + "/revoke"));
+  std::string as_member = Get(member, "/dashboard/members").body;
+  EXPECT_TRUE(Has(as_member, "new-admin@example.com"));
+  EXPECT_FALSE(Has(as_member, "/revoke\""));
+
+  // Refused: a member inviting or revoking, an admin inviting an owner; a bad address.
+  auto by_member = Post(member, "/dashboard/members/invitations",
+                        {{"email", "x@example.com"}, {"role", "member"}, {"org", org}});
+  EXPECT_EQ(by_member.status, 422);
+  EXPECT_TRUE(Has(by_member.body, "Not allowed: members cannot invite")) << by_member.body;
+  auto owner_by_admin = Post(admin, "/dashboard/members/invitations",
+                             {{"email", "x@example.com"}, {"role", "owner"}, {"org", org}});
+  EXPECT_EQ(owner_by_admin.status, 422);
+  EXPECT_TRUE(Has(owner_by_admin.body, "Not allowed: admins invite members and admins only"));
+  auto revoke_by_member =
+      Post(member, "/dashboard/members/invitations/" + id + "/revoke", {{"org", org}});
+  EXPECT_EQ(revoke_by_member.status, 422);
+  EXPECT_TRUE(Has(revoke_by_member.body, "Not allowed: members cannot revoke invitations"));
+  auto bad = Post(owner, "/dashboard/members/invitations",
+                  {{"email", "not an address"}, {"role", "member"}, {"org", org}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_TRUE(Has(bad.body, "id=\"invite-email-error\"")) << bad.body;
+  EXPECT_TRUE(Has(bad.body, "value=\"not an address\""));
+  auto already = Post(owner, "/dashboard/members/invitations",
+                      {{"email", member.email}, {"role", "member"}, {"org", org}});
+  EXPECT_EQ(already.status, 422);
+  EXPECT_TRUE(Has(already.body, "a user with that email is a member already"));
+  EXPECT_EQ(count(), "1");
+
+  // The owner revokes it: no longer listed, and its link is gone.
+  auto revoked = Post(owner, "/dashboard/members/invitations/" + id + "/revoke", {{"org", org}});
+  ASSERT_EQ(revoked.status, 303) << revoked.body;
+  EXPECT_EQ(revoked.Header("location").value_or(""), "/dashboard/members");
+  EXPECT_FALSE(Has(Get(owner, "/dashboard/members").body, "data-invitation-id=\"" + id + "\""));
+  EXPECT_EQ(db_->Scalar("SELECT revoked_at IS NOT NULL FROM org_invitations WHERE id = '" + id + "'"),
+            "t");
+  EXPECT_EQ(Fetch(Port(), "GET", link.substr(link.find("/web/"))).status, 410);
+  EXPECT_EQ(Post(owner, "/dashboard/members/invitations/" + id + "/revoke", {{"org", org}}).status,
+            404);
 }
 
 }  // namespace

@@ -1,9 +1,20 @@
 // The organization the dashboard acts in (CONTRACT §9, issue 22): the header's switcher, the
-// members page (roles, removal, leaving) and creating an organization. manage::OrgService
-// checks every role; the page shows only the controls the visitor's role may use.
+// members page (roles, removal, leaving, invitations) and creating an organization.
+// manage::OrgService and manage::InvitationService check every role; the page shows only the
+// controls the visitor's role may use.
+//
+// A new invitation's link holds its token, which is shown once (only its SHA-256 is stored).
+// The POST that makes it answers 303, like a new API key's, so that reload and Back never make
+// a second one; the link waits for the page the 303 points at in a cookie scoped to that page
+// alone, sealed to the session cookie (reveal.hpp), and that page clears the cookie as it
+// shows the link: reloaded, it says the link was shown once.
+#include <algorithm>
 #include <regex>
 
+#include "gateway/crypto/base64.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
+#include "gateway/handlers/dashboard/reveal.hpp"
+#include "gateway/http/cookies.hpp"
 
 namespace oakgate::handlers::dashboard {
 namespace {
@@ -26,9 +37,43 @@ std::vector<Role> Assignable(Role assigner, Role from) {
   return {};
 }
 
+// Owners invite with any role; admins as member or admin (InvitationService's rule).
+bool MayInviteAs(Role inviter, Role role) {
+  return inviter == Role::kOwner || (inviter == Role::kAdmin && role != Role::kOwner);
+}
+
+nlohmann::json Invitations(DashboardContext& ctx, const Visitor& v, const http::Request& req) {
+  nlohmann::json pending = nlohmann::json::array();
+  manage::InvitationService* service = ctx.web.invitations;
+  if (!service) return pending;
+  auto list = service->List(Who(v, req), v.org.org.id);
+  int64_t now = service->Now();
+  for (const auto& i : list ? list.value() : std::vector<store::Invitation>{}) {
+    if (i.accepted_at || i.revoked_at || i.expires_at <= now) continue;
+    pending.push_back({{"id", i.id},
+                       {"email", i.email},
+                       {"role", store::RoleName(i.role)},
+                       {"expires_at", Time(i.expires_at)},
+                       {"may_revoke", MayInviteAs(v.org.role, i.role)}});
+  }
+  return pending;
+}
+
 http::Response RenderMembers(DashboardContext& ctx, const Visitor& v, const http::Request& req,
                              int status, nlohmann::json view) {
   const store::Organization& org = v.org.org;
+  nlohmann::json invite_roles = nlohmann::json::array();
+  std::string chosen = view.value("invite_role", "member");
+  for (Role r : {Role::kMember, Role::kAdmin, Role::kOwner}) {
+    if (!MayInviteAs(v.org.role, r)) continue;
+    invite_roles.push_back({{"value", store::RoleName(r)}, {"selected", store::RoleName(r) == chosen}});
+  }
+  nlohmann::json invitations = Invitations(ctx, v, req);
+  view["invitations"] = invitations;
+  view["has_invitations"] = !invitations.empty();
+  // Members do not invite; a personal organization has its owner only.
+  view["may_invite"] = !invite_roles.empty() && !org.personal && ctx.web.invitations != nullptr;
+  view["invite_roles"] = invite_roles;
   nlohmann::json members = nlohmann::json::array();
   auto list = ctx.orgs.Members(Who(v, req), org.id);
   for (const auto& m : list ? list.value() : std::vector<store::Member>{}) {
@@ -75,6 +120,28 @@ http::Response MemberFailed(DashboardContext& ctx, const Visitor& v, const http:
   nlohmann::json view;
   AddFormError(view, "members", error);
   return RenderMembers(ctx, v, req, kFormInvalid, std::move(view));
+}
+
+// The cookie carrying a new invitation's link to the one page that shows it (Path), for the
+// few seconds between the 303 and that page's GET; never readable by a script.
+std::string RevealCookieName(const DashboardContext& ctx) {
+  return ctx.web.cookie_secure ? "__Host-oakgate_invite" : "oakgate_invite";
+}
+constexpr long long kRevealSeconds = 600;
+
+std::string CreatedPage(const std::string& invitation_id) {
+  return std::string(kMembersPage) + "/invitations/" + invitation_id + "/created";
+}
+
+std::string RevealCookie(const DashboardContext& ctx, const std::string& invitation_id,
+                         const std::string& value) {
+  http::CookieSpec spec{RevealCookieName(ctx), value, ctx.web.cookie_secure};
+  spec.same_site = "Strict";
+  // A __Host- cookie must have Path=/ (RFC 6265bis §4.1.3.2); the plain one is scoped to the
+  // page that shows the link.
+  if (!ctx.web.cookie_secure) spec.path = CreatedPage(invitation_id);
+  spec.max_age = value.empty() ? 0 : kRevealSeconds;
+  return http::BuildSetCookie(spec);
 }
 
 }  // namespace
@@ -143,6 +210,71 @@ http::Response CreateOrg(DashboardContext& ctx, http::Request& req) {
   nlohmann::json view = {{"new_org_name", *input.name}, {"new_org_slug", *input.slug}};
   AddFormError(view, "create_org", created.error());
   return RenderMembers(ctx, v, req, kFormInvalid, std::move(view));
+}
+
+
+http::Response CreateInvitation(DashboardContext& ctx, http::Request& req) {
+  auto post = RequireForm(ctx, req, kMembersPage);
+  if (!post) return post.error();
+  if (auto refused = OtherOrganization(ctx, post.value())) return *refused;
+  if (!ctx.web.invitations) return NotFoundPage(ctx);
+  const Visitor& v = post.value().visitor;
+  const auto& f = post.value().fields;
+  manage::InvitationInput input;
+  input.email = f.Get("email").value_or("");
+  input.role = f.Get("role").value_or("member");
+  auto created = ctx.web.invitations->Create(Who(v, req), v.org.org.id, input);
+  if (!created) {
+    nlohmann::json view = {{"invite_email", *input.email}, {"invite_role", *input.role}};
+    AddFormError(view, "invite", created.error());
+    return RenderMembers(ctx, v, req, kFormInvalid, std::move(view));
+  }
+  const std::string& id = created.value().invitation.id;
+  http::Response r = SeeOther(CreatedPage(id));
+  r.Set("Set-Cookie",
+        RevealCookie(ctx, id,
+                     crypto::Base64UrlEncode(SealReveal(v.cookie, id, created.value().invite_url))));
+  return r;
+}
+
+http::Response ShowCreatedInvitation(DashboardContext& ctx, http::Request& req) {
+  auto visitor = RequireVisitor(ctx, req);
+  if (!visitor) return visitor.error();
+  const Visitor& v = visitor.value();
+  std::string id = req.PathParam("invitation_id").value_or("");
+  if (!ctx.web.invitations) return NotFoundPage(ctx);
+  auto list = ctx.web.invitations->List(Who(v, req), v.org.org.id);
+  if (!list) return NotFoundPage(ctx);
+  auto found = std::find_if(list.value().begin(), list.value().end(),
+                            [&id](const store::Invitation& i) { return i.id == id; });
+  if (found == list.value().end()) return NotFoundPage(ctx);
+  const store::Invitation* invitation = &*found;
+  std::optional<std::string> link;
+  if (auto sealed = req.Cookie(RevealCookieName(ctx))) {
+    if (auto bytes = crypto::Base64UrlDecode(*sealed)) link = OpenReveal(v.cookie, id, *bytes);
+  }
+  nlohmann::json view = {{"email", invitation->email},
+                         {"role", store::RoleName(invitation->role)},
+                         {"expires_at", Time(invitation->expires_at)},
+                         {"revealed", link.has_value()}};
+  if (link) view["link"] = *link;
+  http::Response r = Page(ctx, v, 200, link ? "Your invitation link" : "Invitation created",
+                          "members", "dashboard_invitation_created.html", view);
+  // Shown at most this once: the browser forgets the link with this answer.
+  r.Set("Set-Cookie", RevealCookie(ctx, id, ""));
+  return r;
+}
+
+http::Response RevokeInvitation(DashboardContext& ctx, http::Request& req) {
+  auto post = RequireForm(ctx, req, kMembersPage);
+  if (!post) return post.error();
+  if (auto refused = OtherOrganization(ctx, post.value())) return *refused;
+  if (!ctx.web.invitations) return NotFoundPage(ctx);
+  const Visitor& v = post.value().visitor;
+  auto done = ctx.web.invitations->Revoke(Who(v, req), v.org.org.id,
+                                          req.PathParam("invitation_id").value_or(""));
+  if (!done) return MemberFailed(ctx, v, req, done.error());
+  return SeeOther(kMembersPage);
 }
 
 }  // namespace oakgate::handlers::dashboard

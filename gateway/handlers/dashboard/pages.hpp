@@ -42,6 +42,11 @@ http::Response SetMemberRole(DashboardContext& ctx, http::Request& req);
 // Removes a member, or the visitor itself (leaving).
 http::Response RemoveMember(DashboardContext& ctx, http::Request& req);
 http::Response CreateOrg(DashboardContext& ctx, http::Request& req);
+// Invitations on the members page: a new one's link is shown once on the page its POST
+// redirects to.
+http::Response CreateInvitation(DashboardContext& ctx, http::Request& req);
+http::Response ShowCreatedInvitation(DashboardContext& ctx, http::Request& req);
+http::Response RevokeInvitation(DashboardContext& ctx, http::Request& req);
 // admin.cpp: admins only; 404 for everyone else
 http::Response ShowUsers(DashboardContext& ctx, http::Request& req);
 http::Response DisableUser(DashboardContext& ctx, http::Request& req);

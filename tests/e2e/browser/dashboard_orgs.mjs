@@ -1,6 +1,7 @@
 // Headless Chromium works in a team's organization (issue 22): the owner signs in, switches
 // from its personal organization to the team with the header's switcher (and lands on the
-// same section, now the team's), and makes a member an admin on the members page. The member
+// same section, now the team's), makes a member an admin on the members page and invites
+// someone (the link shown once, not again on reload). The member
 // then signs in in another browser and finds its new role in the header, with the controls of
 // an admin and none over the owner. The team's usage page is visited on the way. Every page's inputs must have labels, nothing may break
 // the CSP, and every page is screenshotted into OAKGATE_ARTIFACTS.
@@ -121,6 +122,24 @@ try {
   check((await changed.getAttribute('data-role')) === 'admin', 'the role did not change');
   check((await changed.locator('td.role').textContent()) === 'admin', 'the role cell');
   await checkPage(page, 'members-changed');
+
+  // An invitation: its link is shown once; reloaded, the page says so and shows none.
+  await page.fill('#invite-email-input', 'later@example.com');
+  await page.selectOption('#invite-role-input', 'member');
+  await submit(page, '#create-invitation button[type=submit]');
+  check(/^\/dashboard\/members\/invitations\/[0-9a-f-]{36}\/created$/.test(new URL(page.url()).pathname),
+        `not the invitation's page: ${page.url()}`);
+  check((await page.textContent('#invite-email')) === 'later@example.com', 'the invited email');
+  const link = await page.inputValue('#new-invite');
+  check(link.startsWith(`${gateway}/web/invitations/`), `not an invitation link: ${link}`);
+  check(await page.isVisible('#copy-invite'), 'the copy button is hidden: did the script run?');
+  await checkPage(page, 'invitation-created');
+  await page.reload({ timeout });
+  check(await page.locator('#new-invite').count() === 0, 'the link is shown again on reload');
+  check(await page.isVisible('#invite-shown-once'), 'no "shown once" notice on reload');
+  await page.goto(`${gateway}/dashboard/members`, { timeout });
+  check(await page.locator('#invitations tr', { hasText: 'later@example.com' }).count() === 1,
+        'the invitation is not listed once');
 
   // The member, in its own browser, switches to the team and is an admin there: it manages
   // agents, and has no control over the owner.
