@@ -90,6 +90,14 @@ class DashboardOrgsE2E : public ::testing::Test {
     fields.emplace_back("org", p.org);
     return Post(p, "/dashboard/members/" + user_id + "/" + action, fields);
   }
+  // An agent made on the dashboard in the organization `p` has chosen; its id.
+  static std::string NewAgent(const Person& p, const std::string& name) {
+    auto created = Post(p, "/dashboard/agents", {{"name", name}});
+    EXPECT_EQ(created.status, 303) << created.body;
+    std::string id = created.Header("location").value_or("").substr(18);
+    EXPECT_EQ(id.size(), 36u) << id;
+    return id;
+  }
   static std::string Role(const std::string& org_id, const Person& p) {
     return db_->Scalar("SELECT coalesce((SELECT role FROM org_members WHERE org_id = '" + org_id +
                        "' AND user_id = '" + p.id + "'), 'none')");
@@ -116,7 +124,7 @@ TEST_F(DashboardOrgsE2E, TheSwitcherOffersOnlyMyOrganizationsAndRefusesAnotherWi
   std::string secret = NewOrg("sw-secret", stranger);
   // The owner's agent in the shared organization.
   owner.org = acme;
-  ASSERT_EQ(Post(owner, "/dashboard/agents", {{"name", "acme-bot"}}).status, 303);
+  NewAgent(owner, "acme-bot");
   owner.org.clear();
 
   auto page = Get(member, "/dashboard/agents");
@@ -153,7 +161,7 @@ TEST_F(DashboardOrgsE2E, TheSwitcherOffersOnlyMyOrganizationsAndRefusesAnotherWi
   EXPECT_EQ(none.status, 404);
   // A cookie planted for another's organization shows the personal one, not theirs.
   stranger.org = secret;
-  ASSERT_EQ(Post(stranger, "/dashboard/agents", {{"name", "secret-bot"}}).status, 303);
+  NewAgent(stranger, "secret-bot");
   Person planted = member;
   planted.org = secret;
   auto fallback = Get(planted, "/dashboard/agents");
@@ -318,10 +326,7 @@ TEST_F(DashboardOrgsE2E, AMemberSeesNoAgentToolOrRuleControlsAndItsForgedPostsCh
   Person owner = NewPerson("ctl-owner"), member = NewPerson("ctl-member");
   std::string org = NewOrg("ctl-org", owner, {{&member, "member"}});
   owner.org = member.org = org;
-  auto created = Post(owner, "/dashboard/agents", {{"name", "shared-bot"}});
-  ASSERT_EQ(created.status, 303);
-  std::string agent = created.Header("location").value_or("").substr(18);
-  ASSERT_EQ(agent.size(), 36u);
+  std::string agent = NewAgent(owner, "shared-bot");
 
   // The owner sees every control; the member none of them.
   auto owner_agent = Get(owner, "/dashboard/agents/" + agent).body;
@@ -369,12 +374,7 @@ TEST_F(DashboardOrgsE2E, AMemberRevokesAndRotatesOnlyKeysOfAgentsItCreated) {
   std::string org = NewOrg("key-org", owner, {{&member, "admin"}});
   owner.org = member.org = org;
   // The member made one agent while it was an admin; the owner made the other.
-  auto mine = Post(member, "/dashboard/agents", {{"name", "mine"}});
-  ASSERT_EQ(mine.status, 303);
-  std::string my_agent = mine.Header("location").value_or("").substr(18);
-  auto theirs = Post(owner, "/dashboard/agents", {{"name", "theirs"}});
-  ASSERT_EQ(theirs.status, 303);
-  std::string their_agent = theirs.Header("location").value_or("").substr(18);
+  std::string my_agent = NewAgent(member, "mine"), their_agent = NewAgent(owner, "theirs");
   Cli({"org", "set-role", "--org", "key-org", "--user", member.email, "--role", "member"});
 
   // Keys: the member issues one for its own agent, and cannot for the owner's.
@@ -464,9 +464,7 @@ TEST_F(DashboardOrgsE2E, TheUsagePageShowsThisMonthOfTheChosenOrganizationOnly) 
   std::string org = NewOrg("use-org", owner, {{&member, "member"}});
   Cli({"org", "set-limits", "--org", "use-org", "--max-agents", "4", "--monthly-decisions", "200"});
   owner.org = member.org = org;
-  auto created = Post(owner, "/dashboard/agents", {{"name", "counted"}});
-  ASSERT_EQ(created.status, 303);
-  std::string agent = created.Header("location").value_or("").substr(18);
+  std::string agent = NewAgent(owner, "counted");
   ASSERT_EQ(Post(owner, "/dashboard/agents/" + agent + "/tools", {{"name", "github"}, {"scopes", "read"}})
                 .status,
             303);

@@ -51,4 +51,14 @@ nlohmann::json StackedBars(const std::vector<ChartBar>& bars, int bar_width) {
           {"chart_height", std::to_string(base + 20)}};
 }
 
+std::string ChartSvg(const render::Templates& templates, const std::vector<ChartBar>& bars,
+                     int bar_width, const ChartText& text) {
+  nlohmann::json view = StackedBars(bars, bar_width);
+  view.update({{"chart_id", text.id},
+               {"heading_id", text.heading_id},
+               {"span", text.span},
+               {"unit", text.unit}});
+  return templates.Render("dashboard_chart.html", view);
+}
+
 }  // namespace oakgate::handlers::dashboard

@@ -9,7 +9,7 @@ namespace {
 constexpr int kBars = 24;
 constexpr int kBarWidth = 22;
 
-nlohmann::json Chart(const store::DecisionSummary& s) {
+std::string Chart(const render::Templates& templates, const store::DecisionSummary& s) {
   std::map<int64_t, store::HourBucket> by_hour;
   for (const auto& h : s.hours) by_hour[h.hour] = h;
   std::vector<ChartBar> bars;
@@ -23,7 +23,8 @@ nlohmann::json Chart(const store::DecisionSummary& s) {
     }
     bars.push_back(std::move(bar));
   }
-  return StackedBars(bars, kBarWidth);
+  return ChartSvg(templates, bars, kBarWidth,
+                  {"hourly-chart", "chart-h", "in the last 24 hours", "hour"});
 }
 
 }  // namespace
@@ -51,7 +52,7 @@ http::Response ShowSummary(DashboardContext& ctx, http::Request& req) {
   for (const auto& a : s.busiest) {
     busiest.push_back({{"agent_id", a.agent_id}, {"name", a.name}, {"count", a.week}});
   }
-  nlohmann::json view = Chart(s);
+  nlohmann::json view = {{"chart", Chart(ctx.web.templates, s)}};
   view.update({{"today_allowed", today_allowed},
                {"today_denied", today_denied},
                {"today_limited", s.rate_limited_today},

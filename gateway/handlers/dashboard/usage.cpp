@@ -75,7 +75,9 @@ http::Response ShowUsage(DashboardContext& ctx, http::Request& req) {
     days.push_back({d.date, day == 1 || day % 5 == 0 ? d.date.substr(8, 2) : "", d.allowed,
                     d.denied});
   }
-  nlohmann::json view = StackedBars(days, kDayWidth);
+  nlohmann::json view = {
+      {"chart", ChartSvg(ctx.web.templates, days, kDayWidth,
+                         {"daily-chart", "daily-h", "in " + u.month, "date"})}};
   // CONTRACT §9: the monthly limit counts the decisions recorded (allowed and denied).
   int64_t recorded = u.totals.allowed + u.totals.denied;
   view.update({{"month", u.month},
