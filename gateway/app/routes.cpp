@@ -119,6 +119,15 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("POST", "/dashboard/credentials/grants/{grant_id}/revoke", h::RevokeGrant);
   add("POST", "/dashboard/credentials/sign-out-everywhere", h::SignOutEverywhere);
   add("GET", "/dashboard/audit", h::ShowAudit);
+  add("POST", "/dashboard/org", h::SwitchOrg);
+  add("POST", "/dashboard/orgs", h::CreateOrg);
+  add("GET", "/dashboard/members", h::ShowMembers);
+  add("GET", "/dashboard/usage", h::ShowUsage);
+  add("POST", "/dashboard/members/{user_id}/role", h::SetMemberRole);
+  add("POST", "/dashboard/members/{user_id}/remove", h::RemoveMember);
+  add("POST", "/dashboard/members/invitations", h::CreateInvitation);
+  add("GET", "/dashboard/members/invitations/{invitation_id}/created", h::ShowCreatedInvitation);
+  add("POST", "/dashboard/members/invitations/{invitation_id}/revoke", h::RevokeInvitation);
   add("GET", "/dashboard/admin/users", h::ShowUsers);
   add("POST", "/dashboard/admin/users/{user_id}/disable", h::DisableUser);
   add("GET", "/dashboard/admin/clients", h::ShowClients);
@@ -216,11 +225,11 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("GET", "/api/v1/orgs/{org}/members", kAgentsScope, h::ListMembers);
   add_api("PATCH", "/api/v1/orgs/{org}/members/{user_id}", kAgentsScope, h::PatchMember);
   add_api("DELETE", "/api/v1/orgs/{org}/members/{user_id}", kAgentsScope, h::RemoveMember);
+  add_api("GET", "/api/v1/usage", kAgentsScope, h::GetUsage);
   add_api("GET", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::ListInvitations);
   add_api("POST", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::CreateInvitation);
   add_api("DELETE", "/api/v1/orgs/{org}/invitations/{invitation_id}", kAgentsScope,
           h::RevokeInvitation);
-  add_api("GET", "/api/v1/usage", kAgentsScope, h::GetUsage);
   auto& validate = d.validate;
   // The common case answers from memory once its decision commits; the rest goes to the pool.
   r.AddWithAsyncPath(

@@ -1,5 +1,6 @@
-// /dashboard/agents: the user's agents, creation, and one agent's page (edit, disable, its
-// tools, rules and keys). The services check every field, as they do for the API.
+// /dashboard/agents: the organization's agents, creation, and one agent's page (edit, disable,
+// its tools, rules and keys). The services check every field and role, as they do for the
+// API; a member sees no control to create or change an agent, a tool or a rule.
 #include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/util/strings.hpp"
 
@@ -55,6 +56,9 @@ http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const http::
   manage::Principal who = Who(v, req);
   view["agent"] = AgentView(*agent);
   view["agent_id"] = agent->id;
+  // CONTRACT §9: a member issues keys only for agents it created.
+  view["may_issue"] = who.CanManage() || (!agent->created_by.empty() &&
+                                          agent->created_by == v.session.user_id);
   view["agent_enabled"] = agent->enabled;
   nlohmann::json tools = nlohmann::json::array(), rules = nlohmann::json::array(),
                  keys = nlohmann::json::array();
@@ -176,8 +180,10 @@ http::Response DisableAgent(DashboardContext& ctx, http::Request& req) {
   const auto& [post, agent] = form.value();
   manage::AgentInput input;
   input.enabled = false;
-  ctx.agents.Update(Who(post.visitor, req), agent, input);
-  return SeeOther("/dashboard/agents/" + agent->id);
+  auto updated = ctx.agents.Update(Who(post.visitor, req), agent, input);
+  if (updated) return SeeOther("/dashboard/agents/" + agent->id);
+  return FormFailed(ctx, post.visitor, req, agent, "edit", updated.error(),
+                    nlohmann::json::object());
 }
 
 http::Response CreateTool(DashboardContext& ctx, http::Request& req) {

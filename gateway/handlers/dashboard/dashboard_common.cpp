@@ -1,5 +1,7 @@
 #include "gateway/handlers/dashboard/dashboard_common.hpp"
 
+#include "gateway/http/cookies.hpp"
+
 #include "gateway/handlers/web/logout.hpp"
 #include "gateway/handlers/web/pages.hpp"
 #include "gateway/http/form.hpp"
@@ -26,12 +28,34 @@ store::Membership ChosenOrg(const DashboardContext& ctx, const http::Request& re
                             const store::Session& session) {
   manage::Principal who;
   who.user_id = session.user_id;
-  if (auto chosen = req.Cookie(kOrgCookie); chosen && !chosen->empty()) {
+  if (auto chosen = req.Cookie(OrgCookieName(ctx.web)); chosen && !chosen->empty()) {
     if (auto m = ctx.orgs.Enter(who, *chosen)) return m.value();
   }
   auto personal = ctx.orgs.Enter(who, "");
   if (!personal) throw util::ServiceUnavailable("the visitor has no personal organization");
   return personal.value();
+}
+
+// The page of a section, where the organization switcher returns: a page of one organization's
+// thing (an agent, a key) would be a 404 in the next.
+std::string SectionPage(std::string_view section) {
+  if (section == "summary") return "/dashboard";
+  if (section == "users" || section == "clients") return "/dashboard/admin/" + std::string(section);
+  return "/dashboard/" + std::string(section);
+}
+
+nlohmann::json OrgChoices(const DashboardContext& ctx, const Visitor& visitor) {
+  manage::Principal who;
+  who.user_id = visitor.session.user_id;
+  nlohmann::json orgs = nlohmann::json::array();
+  auto list = ctx.orgs.List(who);
+  for (const auto& m : list ? list.value() : std::vector<store::Membership>{}) {
+    orgs.push_back({{"id", m.org.id},
+                    {"name", m.org.personal ? m.org.name + " (personal)" : m.org.name},
+                    {"role", store::RoleName(m.role)},
+                    {"current", m.org.id == visitor.org.org.id}});
+  }
+  return orgs;
 }
 
 std::string ThisPage(const http::Request& req) {
@@ -80,17 +104,39 @@ http::Response Page(const DashboardContext& ctx, const Visitor& visitor, int sta
                     std::string_view title, std::string_view section,
                     const std::string& body_template, nlohmann::json view) {
   view["csrf"] = visitor.csrf;
+  // What the visitor's role allows, so that no page shows a control the services refuse.
+  view["org_id"] = visitor.org.org.id;
+  view["can_manage"] = visitor.org.role != store::Role::kMember;
+  view["is_owner"] = visitor.org.role == store::Role::kOwner;
+  view["my_role"] = store::RoleName(visitor.org.role);
   std::string body = ctx.web.templates.Render(body_template, view);
   nlohmann::json layout = {{"title", title},
                            {"email", visitor.session.email},
                            {"csrf", visitor.csrf},
                            {"admin", visitor.session.is_admin},
+                           {"orgs", OrgChoices(ctx, visitor)},
+                           {"org_name", visitor.org.org.name},
+                           {"org_role", store::RoleName(visitor.org.role)},
+                           {"back", SectionPage(section)},
                            {"body", body}};
   layout[std::string("nav_") + std::string(section)] = true;
+  if (view.contains("refused")) layout["refused"] = view["refused"];
   http::Response r =
       web::HtmlPage(status, ctx.web.templates.Render("dashboard_layout.html", layout));
   r.Set("Content-Security-Policy", kCsp);
   return r;
+}
+
+std::string OrgCookieName(const web::WebContext& web) {
+  return web.cookie_secure ? "__Host-" + std::string(kOrgCookie) : std::string(kOrgCookie);
+}
+
+std::string OrgCookie(const web::WebContext& web, const std::string& org_id) {
+  http::CookieSpec spec{OrgCookieName(web), org_id, web.cookie_secure};
+  // A choice kept for a year (a Max-Age browsers accept, RFC 6265bis caps it at 400 days);
+  // Max-Age=0 deletes it.
+  spec.max_age = org_id.empty() ? 0 : 365LL * 24 * 3600;
+  return http::BuildSetCookie(spec);
 }
 
 http::Response NotFoundPage(const DashboardContext& ctx) {
@@ -126,6 +172,12 @@ std::optional<manage::DomainError> FormInt(const std::string& text, const char* 
 
 void AddFormError(nlohmann::json& view, std::string_view form, const manage::DomainError& error,
                   std::string_view field) {
+  // What the visitor's role may not do has no form on its page to put the error in (the page
+  // does not show it): the layout says it at the top of the page.
+  if (error.kind == manage::ErrorKind::kForbidden) {
+    view["refused"] = error.message;
+    return;
+  }
   std::string prefix(form);
   view[prefix + "_error"] = error.message;
   std::string at = error.field.empty() ? std::string(field) : error.field;

@@ -27,12 +27,17 @@ struct DashboardContext {
   manage::CredentialService& credentials;
   manage::AdminService& admin;
   manage::OrgService& orgs;
+  manage::UsageService& usage;
 };
 
-// The cookie naming the organization the dashboard shows (its slug). Not a secret: the
-// membership is checked on every request, and a stale or foreign value falls back to the
-// visitor's personal organization.
+// The cookie naming the organization the dashboard shows (its id, which a rename of the slug
+// does not change). Not a secret: the membership is checked on every request, and a stale or
+// foreign value falls back to the visitor's personal organization. With Secure cookies it is
+// __Host- prefixed like the session cookie, so a sibling host cannot plant one.
 inline constexpr std::string_view kOrgCookie = "oakgate_org";
+std::string OrgCookieName(const web::WebContext& web);
+// Set-Cookie choosing `org_id` (empty: forgetting the choice).
+std::string OrgCookie(const web::WebContext& web, const std::string& org_id);
 
 struct Visitor {
   store::Session session;
@@ -79,7 +84,9 @@ std::optional<manage::DomainError> FormInt(const std::string& text, const char* 
                                            std::optional<int64_t>& out);
 
 // Puts a service's error into the view: "<form>_error" (the summary at the top of the form)
-// and "<form>_error_<field>" (next to the field; `field` when the error names none).
+// and "<form>_error_<field>" (next to the field; `field` when the error names none); what the
+// visitor's role does not allow (forbidden) goes to "refused", which the layout shows at the
+// top of the page, since the page shows no form for it.
 void AddFormError(nlohmann::json& view, std::string_view form, const manage::DomainError& error,
                   std::string_view field = "");
 std::string Time(int64_t unix_seconds);

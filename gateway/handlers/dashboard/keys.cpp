@@ -1,7 +1,9 @@
-// /dashboard/keys: the user's API keys (prefix, scopes, created, expires, last used), creation
+// /dashboard/keys: the organization's API keys (prefix, scopes, created, expires, last used), creation
 // with the full key shown once, revocation, and rotation with a grace period. Creation and
 // rotation answer 303 to /dashboard/keys/{key_id}/created, which shows the key from the
 // session's one-time slot (issue 29): reloading it never shows the key again nor makes another.
+#include <set>
+
 #include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/handlers/dashboard/reveal.hpp"
 #include "gateway/http/form.hpp"
@@ -14,11 +16,15 @@ http::Response RenderKeys(DashboardContext& ctx, const Visitor& v, const http::R
                           int status, nlohmann::json view) {
   manage::Principal who = Who(v, req);
   std::map<std::string, std::string> agent_names;
+  // CONTRACT §9: owners and admins manage every key; a member only those of agents it made.
+  std::set<std::string> manageable;
   nlohmann::json agents = nlohmann::json::array();
   std::string selected = view.value("form_agent_id", "");
   if (auto list = ctx.agents.List(who)) {
     for (const auto& a : list.value()) {
       agent_names[a.id] = a.name;
+      if (!who.CanManage() && (a.created_by.empty() || a.created_by != who.user_id)) continue;
+      manageable.insert(a.id);
       agents.push_back({{"id", a.id}, {"name", a.name}, {"selected", a.id == selected}});
     }
   }
@@ -38,9 +44,12 @@ http::Response RenderKeys(DashboardContext& ctx, const Visitor& v, const http::R
          {"state", k.revoked_at ? "revoked"
                    : k.expired  ? "expired"
                                 : "active"},
-         {"live", live}});
+         {"live", live},
+         {"actions", live && (who.CanManage() || manageable.count(k.agent_id) > 0)}});
   }
   view["agents"] = agents;
+  // A member with no agent of its own has nothing to issue a key for.
+  view["may_issue"] = who.CanManage() || !manageable.empty();
   view["keys"] = keys;
   view["has_keys"] = !keys.empty();
   return Page(ctx, v, status, "API keys", "keys", "dashboard_keys.html", view);
@@ -102,10 +111,14 @@ http::Response CreateKey(DashboardContext& ctx, http::Request& req) {
 http::Response RevokeKey(DashboardContext& ctx, http::Request& req) {
   auto post = RequireForm(ctx, req, "/dashboard/keys");
   if (!post) return post.error();
-  auto revoked =
-      ctx.keys.Revoke(Who(post.value().visitor, req), req.PathParam("key_id").value_or(""));
-  if (!revoked) return NotFoundPage(ctx);
-  return SeeOther("/dashboard/keys");
+  const Visitor& v = post.value().visitor;
+  auto revoked = ctx.keys.Revoke(Who(v, req), req.PathParam("key_id").value_or(""));
+  if (revoked) return SeeOther("/dashboard/keys");
+  if (revoked.error().kind == manage::ErrorKind::kNotFound) return NotFoundPage(ctx);
+  // A member's forged revocation of a key it may not manage: said, and nothing changed.
+  nlohmann::json view;
+  AddFormError(view, "revoke", revoked.error());
+  return RenderKeys(ctx, v, req, kFormInvalid, view);
 }
 
 http::Response RotateKey(DashboardContext& ctx, http::Request& req) {

@@ -1,6 +1,7 @@
 #pragma once
 // The /dashboard pages (issue 9), server-rendered from templates/dashboard_*.html. Every
-// query is scoped by the signed-in user; another user's id is a 404.
+// query is scoped by the organization the visitor acts in (CONTRACT §9); another
+// organization's id is a 404, and what the visitor's role may not do is not shown.
 #include "gateway/handlers/dashboard/dashboard_common.hpp"
 
 namespace oakgate::handlers::dashboard {
@@ -32,6 +33,20 @@ http::Response RevokeGrant(DashboardContext& ctx, http::Request& req);
 http::Response SignOutEverywhere(DashboardContext& ctx, http::Request& req);
 // audit.cpp
 http::Response ShowAudit(DashboardContext& ctx, http::Request& req);
+// usage.cpp: the organization's month from the usage counters
+http::Response ShowUsage(DashboardContext& ctx, http::Request& req);
+// members.cpp: the header's organization switcher, the members page, a new organization
+http::Response SwitchOrg(DashboardContext& ctx, http::Request& req);
+http::Response ShowMembers(DashboardContext& ctx, http::Request& req);
+http::Response SetMemberRole(DashboardContext& ctx, http::Request& req);
+// Removes a member, or the visitor itself (leaving).
+http::Response RemoveMember(DashboardContext& ctx, http::Request& req);
+http::Response CreateOrg(DashboardContext& ctx, http::Request& req);
+// Invitations on the members page: a new one's link is shown once on the page its POST
+// redirects to.
+http::Response CreateInvitation(DashboardContext& ctx, http::Request& req);
+http::Response ShowCreatedInvitation(DashboardContext& ctx, http::Request& req);
+http::Response RevokeInvitation(DashboardContext& ctx, http::Request& req);
 // admin.cpp: admins only; 404 for everyone else
 http::Response ShowUsers(DashboardContext& ctx, http::Request& req);
 http::Response DisableUser(DashboardContext& ctx, http::Request& req);

@@ -19,7 +19,8 @@ document.querySelectorAll('[data-copy]').forEach(function (button) {
   button.addEventListener('click', function () {
     field.focus();
     field.select();
-    var done = function () { if (status) status.textContent = 'Copied the whole key.'; };
+    var copied = button.getAttribute('data-copied') || 'Copied the whole key.';
+    var done = function () { if (status) status.textContent = copied; };
     var manual = function () { if (status) status.textContent = 'Selected: press Ctrl+C to copy.'; };
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(field.value).then(done, manual);

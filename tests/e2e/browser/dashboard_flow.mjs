@@ -12,16 +12,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { check, pageChecker, submit, timeout } from './dashboard_pages.mjs';
+
 const gateway = process.env.OAKGATE_URL;
 const origin = new URL(gateway).origin;
 const email = process.env.OAKGATE_EMAIL;
 const password = process.env.OAKGATE_PASSWORD;
 const artifacts = process.env.OAKGATE_ARTIFACTS;
-const timeout = 20000;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 async function validate(key, body) {
   const r = await fetch(`${gateway}/v1/validate`, {
@@ -34,27 +31,8 @@ async function validate(key, body) {
 
 const foreign = [];
 const violations = [];
-const shots = [];
 
-// Every visible form control has a label (for=id or aria-label), and nothing overflows
-// the viewport sideways (tables scroll inside their own box).
-async function checkPage(page, name) {
-  const unlabelled = await page.evaluate(() => [...document.querySelectorAll(
-    'input:not([type=hidden]), select, textarea')].filter((el) =>
-    !el.getAttribute('aria-label') && !(el.id && document.querySelector(`label[for="${el.id}"]`)))
-    .map((el) => el.outerHTML));
-  check(unlabelled.length === 0, `${name}: inputs without labels: ${unlabelled.join(' ')}`);
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  check(overflow <= 1, `${name}: the page is ${overflow}px wider than the viewport`);
-  const file = path.join(artifacts, `${String(shots.length + 1).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  shots.push(file);
-}
-
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation({ timeout }), page.click(selector)]);
-}
+const { shots, checkPage } = pageChecker(artifacts);
 
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oakgate-dashboard-'));
 const context = await chromium.launchPersistentContext(userDataDir, {
