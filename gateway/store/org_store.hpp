@@ -15,8 +15,25 @@ namespace oakgate::store {
 
 enum class Role { kOwner, kAdmin, kMember };
 
-std::string_view RoleName(Role role);
-std::optional<Role> ParseRole(std::string_view name);
+// Inline: the services and handlers use them without linking the PostgreSQL stores.
+inline std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kOwner:
+      return "owner";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kMember:
+      break;
+  }
+  return "member";
+}
+
+inline std::optional<Role> ParseRole(std::string_view name) {
+  if (name == "owner") return Role::kOwner;
+  if (name == "admin") return Role::kAdmin;
+  if (name == "member") return Role::kMember;
+  return std::nullopt;
+}
 
 struct Organization {
   std::string id;
