@@ -102,8 +102,8 @@ int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
 
 ServedRoutes::ServedRoutes(const RouteServices& s)
     : api{s.access_tokens,  s.services.agents, s.services.tools,
-          s.services.rules, s.services.keys,   s.services.activity, s.services.orgs,
-          s.services.usage, *s.web.invitations},
+          s.services.rules, s.services.keys,   s.services.activity,
+          s.services.orgs,  s.services.usage,  *s.web.invitations},
       validate{s.validator, s.decisions, s.clock},
       dashboard{s.web,           s.services.agents,   s.services.tools,       s.services.rules,
                 s.services.keys, s.services.activity, s.services.credentials, s.services.admin,

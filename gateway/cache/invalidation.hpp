@@ -28,7 +28,8 @@ struct Invalidation {
 };
 
 // "family:42", "user:<uuid>", "client:<id>", "key:<id>", "agent:<uuid>", "org:<uuid>" (its
-// limits changed, or it was deleted), "resources", "sync:<marker>"; anything else is nullopt (and a careful listener drops every cache).
+// limits changed, or it was deleted), "resources", "sync:<marker>"; anything else is nullopt (and a
+// careful listener drops every cache).
 std::optional<Invalidation> ParseInvalidation(std::string_view payload);
 
 class InvalidationBus {

@@ -84,7 +84,8 @@ void RegisterOrg(CLI::App& app, GlobalFlags& flags, Action& action) {
   create->add_option("--owner", a.owner, "Email of the user who becomes its owner")->required();
   create->callback([&flags, &action] {
     action = [&flags] {
-      if (!manage::IsValidSlug(a.slug)) throw CommandError(kExitUsage, "--slug must match [a-z0-9-]{3,40}");
+      if (!manage::IsValidSlug(a.slug))
+        throw CommandError(kExitUsage, "--slug must match [a-z0-9-]{3,40}");
       if (a.name.empty() || a.name.size() > 200) {
         throw CommandError(kExitUsage, "--name must be 1 to 200 characters");
       }
@@ -128,9 +129,9 @@ void RegisterOrg(CLI::App& app, GlobalFlags& flags, Action& action) {
       auto db = OpenDatabase(flags);
       store::Organization o = FindOrg(*db, a.org);
       std::string user = FindUser(*db, a.user);
-      if (!db->Orgs().AddMember(o.id, user, role,
-                                OrgEvent("org.member_added", o.id, user,
-                                         {{"role", store::RoleName(role)}}))) {
+      if (!db->Orgs().AddMember(
+              o.id, user, role,
+              OrgEvent("org.member_added", o.id, user, {{"role", store::RoleName(role)}}))) {
         throw CommandError(kExitFailure, "the user is a member already (use set-role)");
       }
       PrintMembers(*db, o.id);
@@ -148,9 +149,9 @@ void RegisterOrg(CLI::App& app, GlobalFlags& flags, Action& action) {
       auto db = OpenDatabase(flags);
       store::Organization o = FindOrg(*db, a.org);
       std::string user = FindUser(*db, a.user);
-      Check(db->Orgs().SetRole(o.id, user, role,
-                               OrgEvent("org.member_role_changed", o.id, user,
-                                        {{"role", store::RoleName(role)}})));
+      Check(db->Orgs().SetRole(
+          o.id, user, role,
+          OrgEvent("org.member_role_changed", o.id, user, {{"role", store::RoleName(role)}})));
       PrintMembers(*db, o.id);
       return kExitOk;
     };
@@ -176,8 +177,9 @@ void RegisterOrg(CLI::App& app, GlobalFlags& flags, Action& action) {
   limits->add_option("--org", a.org, "Organization slug or id")->required();
   limits->add_option("--max-agents", a.max_agents, "At most this many agents")
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
-  limits->add_option("--monthly-decisions", a.monthly_decisions,
-                     "At most this many recorded decisions per calendar month (UTC)")
+  limits
+      ->add_option("--monthly-decisions", a.monthly_decisions,
+                   "At most this many recorded decisions per calendar month (UTC)")
       ->check(CLI::Range(int64_t{0}, int64_t{1000000000000}));
   limits->callback([&flags, &action] {
     action = [&flags] {

@@ -30,8 +30,7 @@ std::string CheckedEmail(const std::string& email) {
 void CheckChosenPassword(const std::string& password, const std::string& email) {
   auto problem = manage::CheckPassword(password, email);
   if (problem != manage::PasswordProblem::kNone) {
-    throw CommandError(kExitUsage,
-                       "password refused: " + manage::PasswordProblemMessage(problem));
+    throw CommandError(kExitUsage, "password refused: " + manage::PasswordProblemMessage(problem));
   }
 }
 

@@ -63,8 +63,7 @@ std::optional<DomainError> NotManager(const Principal& who) {
   return Forbidden("your role in this organization does not allow this").error;
 }
 
-std::optional<DomainError> CheckAgentWrite(const Principal& who,
-                                           const Owned<store::Agent>& agent) {
+std::optional<DomainError> CheckAgentWrite(const Principal& who, const Owned<store::Agent>& agent) {
   if (auto e = CheckAgent(who, agent)) return e;
   return NotManager(who);
 }

@@ -13,11 +13,11 @@
 namespace oakgate::manage {
 
 enum class ErrorKind {
-  kInvalidInput,  // a field is malformed or missing; `field` names it
-  kNotFound,      // no such object, or one the principal does not own (the same answer)
-  kForbidden,     // the principal's credential does not allow this
-  kConflict,      // the change collides with what exists (a name in use, a revoked key)
-  kQuotaExceeded, // the organization's plan does not allow more (CONTRACT §9)
+  kInvalidInput,   // a field is malformed or missing; `field` names it
+  kNotFound,       // no such object, or one the principal does not own (the same answer)
+  kForbidden,      // the principal's credential does not allow this
+  kConflict,       // the change collides with what exists (a name in use, a revoked key)
+  kQuotaExceeded,  // the organization's plan does not allow more (CONTRACT §9)
 };
 
 struct DomainError {

@@ -130,9 +130,9 @@ Outcome<store::AcceptOutcome> InvitationService::Accept(const Principal& who,
                                                         std::string_view email,
                                                         std::string_view token) {
   if (!LooksLikeToken(token)) return NotFound("no such invitation");
-  auto outcome = invitations_.Accept(
-      HashToken(token), who.user_id, util::ToLower(util::Trim(email)), clock_.NowSeconds(),
-      who.Audit("org.invitation_accepted", ""));
+  auto outcome =
+      invitations_.Accept(HashToken(token), who.user_id, util::ToLower(util::Trim(email)),
+                          clock_.NowSeconds(), who.Audit("org.invitation_accepted", ""));
   switch (outcome) {
     case store::AcceptOutcome::kGone:
       return NotFound("no such invitation");

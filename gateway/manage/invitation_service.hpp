@@ -51,8 +51,7 @@ class InvitationService {
   // Every member sees the organization's invitations (newest first, kListLimit at most).
   Outcome<std::vector<store::Invitation>> List(const Principal& who, std::string_view org);
   // Owners revoke any pending invitation, admins those of members and admins.
-  Outcome<Done> Revoke(const Principal& who, std::string_view org,
-                       std::string_view invitation_id);
+  Outcome<Done> Revoke(const Principal& who, std::string_view org, std::string_view invitation_id);
 
   // The pending invitation of a token (the invitation pages, sign-up); not found when the
   // token is malformed or unknown, or the invitation was used, revoked or has expired: one

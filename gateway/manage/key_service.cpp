@@ -36,8 +36,7 @@ std::optional<DomainError> Check(const Principal& who, const KeyInput& input) {
   return std::nullopt;
 }
 
-constexpr const char* kNotYourAgent =
-    "a member issues and revokes keys only of agents it created";
+constexpr const char* kNotYourAgent = "a member issues and revokes keys only of agents it created";
 
 // CONTRACT §9: owners and admins manage every key of the organization; a member only the
 // keys of agents it created.
@@ -77,9 +76,9 @@ Outcome<IssuedKey> KeyService::Issue(const Principal& who, const KeyInput& input
   }
   if (auto e = MayManageKeysOf(who, *agent)) return util::Fail(*e);
   apikey::GeneratedKey g = apikey::GenerateKey();
-  store::NewApiKey row{g.key_id,  crypto::ToBytes(g.hash), who.user_id,      who.org_id,
-                       agent->id, *input.name,             input.scopes,     input.expires_in,
-                       Sealed(reveal, g)};
+  store::NewApiKey row{
+      g.key_id,     crypto::ToBytes(g.hash), who.user_id,      who.org_id, agent->id, *input.name,
+      input.scopes, input.expires_in,        Sealed(reveal, g)};
   store::AuditEvent audit = who.Audit(
       "api_key.created", g.key_id,
       nlohmann::json{{"agent_id", agent->id}, {"name", *input.name}, {"scopes", input.scopes}}
@@ -89,7 +88,7 @@ Outcome<IssuedKey> KeyService::Issue(const Principal& who, const KeyInput& input
 }
 
 std::optional<DomainError> KeyService::MayManageKeyOf(const Principal& who,
-                                                     const store::ApiKey& key) {
+                                                      const store::ApiKey& key) {
   if (who.CanManage()) return std::nullopt;
   auto agent = agents_.Find(who.org_id, key.agent_id);
   if (!agent) return Forbidden(kNotYourAgent).error;
@@ -123,8 +122,9 @@ Outcome<IssuedKey> KeyService::Rotate(const Principal& who, std::string_view key
   std::optional<int64_t> lifetime;
   if (k.expires_at) lifetime = std::max<int64_t>(1, *k.expires_at - k.created_at);
   apikey::GeneratedKey g = apikey::GenerateKey();
-  store::NewApiKey row{g.key_id, crypto::ToBytes(g.hash), who.user_id, who.org_id, k.agent_id,
-                       k.name,   k.scopes,                lifetime,    Sealed(reveal, g)};
+  store::NewApiKey row{
+      g.key_id, crypto::ToBytes(g.hash), who.user_id, who.org_id, k.agent_id, k.name, k.scopes,
+      lifetime, Sealed(reveal, g)};
   store::AuditEvent audit =
       who.Audit("api_key.rotated", std::string(key_id),
                 nlohmann::json{{"replacement", g.key_id}, {"grace_seconds", grace_seconds}}.dump());

@@ -61,8 +61,8 @@ Outcome<std::vector<store::Membership>> OrgService::List(const Principal& who) {
 
 Outcome<store::Organization> OrgService::Create(const Principal& who, const OrgInput& input) {
   if (auto e = CheckInput(input, true)) return util::Fail(*e);
-  store::AuditEvent audit =
-      who.Audit("org.created", "", nlohmann::json{{"name", *input.name}, {"slug", *input.slug}}.dump());
+  store::AuditEvent audit = who.Audit(
+      "org.created", "", nlohmann::json{{"name", *input.name}, {"slug", *input.slug}}.dump());
   auto created = orgs_.Create(*input.name, *input.slug, who.user_id, audit);
   if (!created) return Conflict("an organization with this slug exists", "slug");
   return *created;
@@ -138,9 +138,9 @@ Outcome<Done> OrgService::SetRole(const Principal& who, std::string_view org,
   if (!from) return NotFound(kNoMember);
   if (!MayAssign(in_org, *from, *to)) return Forbidden(kRoleForbids);
   nlohmann::json details = {{"role", store::RoleName(*to)}};
-  switch (orgs_.SetRole(in_org.org_id, user_id, *to,
-                        in_org.Audit("org.member_role_changed", std::string(user_id),
-                                     details.dump()))) {
+  switch (orgs_.SetRole(
+      in_org.org_id, user_id, *to,
+      in_org.Audit("org.member_role_changed", std::string(user_id), details.dump()))) {
     case store::MemberChange::kOk:
       return Done{};
     case store::MemberChange::kLastOwner:

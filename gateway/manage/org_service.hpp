@@ -47,8 +47,7 @@ class OrgService {
                         std::string_view role);
   // Owners remove anyone, admins remove members and admins, anyone removes itself; the last
   // owner cannot be removed (conflict).
-  Outcome<Done> RemoveMember(const Principal& who, std::string_view org,
-                             std::string_view user_id);
+  Outcome<Done> RemoveMember(const Principal& who, std::string_view org, std::string_view user_id);
 
  private:
   store::OrgStore& orgs_;

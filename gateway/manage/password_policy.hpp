@@ -16,11 +16,11 @@ inline constexpr size_t kMaxPasswordBytes = 1024;
 
 enum class PasswordProblem {
   kNone,
-  kTooShort,   // fewer than kMinPasswordChars characters (code points)
-  kTooLong,    // more than kMaxPasswordBytes bytes
-  kNotUtf8,    // not valid UTF-8
-  kIsEmail,    // the email, or its part before '@', ignoring case and surrounding spaces
-  kCommon,     // in the list of common passwords, ignoring case
+  kTooShort,  // fewer than kMinPasswordChars characters (code points)
+  kTooLong,   // more than kMaxPasswordBytes bytes
+  kNotUtf8,   // not valid UTF-8
+  kIsEmail,   // the email, or its part before '@', ignoring case and surrounding spaces
+  kCommon,    // in the list of common passwords, ignoring case
 };
 
 PasswordProblem CheckPassword(std::string_view password, std::string_view email);

@@ -15,8 +15,7 @@
 namespace oakgate::manage {
 
 struct Services {
-  explicit Services(store::Database& db,
-                    const util::Clock& clock = util::SystemClock::Instance())
+  explicit Services(store::Database& db, const util::Clock& clock = util::SystemClock::Instance())
       : agents(db.Agents()),
         tools(db.Agents()),
         rules(db.Agents()),

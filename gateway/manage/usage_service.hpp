@@ -29,8 +29,7 @@ struct Usage {
 
 class UsageService {
  public:
-  UsageService(store::UsageStore& usage, const util::Clock& clock)
-      : usage_(usage), clock_(clock) {}
+  UsageService(store::UsageStore& usage, const util::Clock& clock) : usage_(usage), clock_(clock) {}
   // The principal's organization in `month` (YYYY-MM; absent: the current month, UTC, by the
   // injected clock). Invalid naming `month` when malformed.
   Outcome<Usage> Month(const Principal& who, const std::optional<std::string>& month);

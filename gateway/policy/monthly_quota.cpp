@@ -57,7 +57,9 @@ std::optional<MonthSpan> ParseMonth(std::string_view text) {
   return SpanOf(year, month);
 }
 
-int64_t BlockFor(int64_t monthly_limit) { return std::clamp<int64_t>(monthly_limit / 500, 1, 1000); }
+int64_t BlockFor(int64_t monthly_limit) {
+  return std::clamp<int64_t>(monthly_limit / 500, 1, 1000);
+}
 
 OrgLimitsCache::OrgLimitsCache(cache::InvalidationBus& bus, const util::Clock& clock,
                                size_t capacity, int64_t ttl_seconds)
@@ -79,7 +81,9 @@ std::optional<int64_t> OrgLimitsCache::GetOrLoad(std::string_view org_id, store:
         auto limits = db.Usage().Limits(org_id);
         return Entry{limits ? limits->monthly_decisions : std::nullopt};
       },
-      [this, now](const Entry&) { return cache::LiveMap<Entry>::Lifetime{now + ttl_, now}; });
+      [this, now](const Entry&) {
+        return cache::LiveMap<Entry>::Lifetime{now + ttl_, now};
+      });
   return e->monthly_decisions;  // a load always has a value
 }
 
@@ -91,8 +95,7 @@ void OrgLimitsCache::Evict(const cache::Invalidation& inv) {
   }
 }
 
-MonthlyQuota::MonthlyQuota(store::Database& db, OrgLimitsCache& limits,
-                           cache::InvalidationBus& bus)
+MonthlyQuota::MonthlyQuota(store::Database& db, OrgLimitsCache& limits, cache::InvalidationBus& bus)
     : db_(db), limits_(limits) {
   bus.Subscribe([this](const cache::Invalidation& inv) { Evict(inv); });
 }

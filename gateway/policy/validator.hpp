@@ -30,8 +30,9 @@
 // memory, and is looked up before the first check runs: so a request sent on to the database
 // path has changed nothing, since the one write, the rate-limit token, happens in its place
 // after every read. The month's unit is taken with those reads, before the token, and given
-// back when the token sends the request on after all. There the validator answers only decisions; every error and refusal is
-// the database path's, which counts them, and so is anything not in memory.
+// back when the token sends the request on after all. There the validator answers only decisions;
+// every error and refusal is the database path's, which counts them, and so is anything not in
+// memory.
 #include <array>
 #include <cstdint>
 #include <optional>

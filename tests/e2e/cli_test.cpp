@@ -151,11 +151,10 @@ TEST_F(CliE2E, UserLifecycle) {
                                Env(), "read from stdin at last\n");
   ASSERT_EQ(stdin_user.exit_code, 0);
   EXPECT_FALSE(nlohmann::json::parse(stdin_user.out).contains("password"));
-  EXPECT_EQ(
-      RunOakgate({"user", "create", "--email", "in@example.com", "--password-stdin"}, Env(),
-                 "another good password\n")
-          .exit_code,
-      1)
+  EXPECT_EQ(RunOakgate({"user", "create", "--email", "in@example.com", "--password-stdin"}, Env(),
+                       "another good password\n")
+                .exit_code,
+            1)
       << "emails are unique regardless of case";
   EXPECT_EQ(RunOakgate({"user", "create", "--email", "not-an-email"}, Env()).exit_code, 2);
   EXPECT_EQ(RunOakgate({"user", "set-password", "--email", "in@example.com", "--password-stdin"},
@@ -182,9 +181,9 @@ TEST_F(CliE2E, AnOperatorCannotGiveAUserAWeakPasswordEither) {
     const char* password;
     const char* names;
   };
-  for (const Case& c : {Case{"short pass", "at least 12 characters"},
-                        Case{"Weak.User@Example.com", "email"},
-                        Case{"UNBELIEVABLE", "most common"}}) {
+  for (const Case& c :
+       {Case{"short pass", "at least 12 characters"}, Case{"Weak.User@Example.com", "email"},
+        Case{"UNBELIEVABLE", "most common"}}) {
     auto r = RunOakgate({"user", "create", "--email", "weak.user@example.com", "--password-stdin"},
                         Env(), std::string(c.password) + "\n");
     EXPECT_EQ(r.exit_code, 2) << c.password;
@@ -201,9 +200,9 @@ TEST_F(CliE2E, AnOperatorCannotGiveAUserAWeakPasswordEither) {
             0);
   std::string hash = db_->Scalar(
       "SELECT password_hash FROM users WHERE email_normalized = 'weak.user@example.com'");
-  auto refused = RunOakgate(
-      {"user", "set-password", "--email", "weak.user@example.com", "--password-stdin"}, Env(),
-      "weak.user\n");
+  auto refused =
+      RunOakgate({"user", "set-password", "--email", "weak.user@example.com", "--password-stdin"},
+                 Env(), "weak.user\n");
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("password refused"), std::string::npos) << refused.err;
   EXPECT_EQ(db_->Scalar("SELECT password_hash FROM users WHERE email_normalized = "

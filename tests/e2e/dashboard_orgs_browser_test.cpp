@@ -29,13 +29,13 @@ TEST(DashboardOrgsBrowserE2E, OwnerSwitchesToTheTeamInTheHeaderAndMakesAMemberAn
                         std::string(kPassword) + "\n");
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  auto org = RunOakgate({"org", "create", "--name", "The Team", "--slug", "the-team", "--owner",
-                         "owner@example.com"},
-                        gw.env());
+  auto org = RunOakgate(
+      {"org", "create", "--name", "The Team", "--slug", "the-team", "--owner", "owner@example.com"},
+      gw.env());
   ASSERT_EQ(org.exit_code, 0) << org.err;
   std::string org_id = nlohmann::json::parse(org.out).at("id");
-  auto added = RunOakgate({"org", "add-member", "--org", "the-team", "--user",
-                           "member@example.com", "--role", "member"},
+  auto added = RunOakgate({"org", "add-member", "--org", "the-team", "--user", "member@example.com",
+                           "--role", "member"},
                           gw.env());
   ASSERT_EQ(added.exit_code, 0) << added.err;
   std::filesystem::path artifacts =

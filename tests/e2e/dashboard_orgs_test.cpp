@@ -75,7 +75,9 @@ class DashboardOrgsE2E : public ::testing::Test {
   static HttpResponse Get(const Person& p, const std::string& path) {
     return Fetch(Port(), "GET", path, {{"Cookie", p.Cookie()}});
   }
-  static std::string Csrf(const Person& p) { return HiddenField(Get(p, "/dashboard").body, "csrf"); }
+  static std::string Csrf(const Person& p) {
+    return HiddenField(Get(p, "/dashboard").body, "csrf");
+  }
   static HttpResponse Post(const Person& p, const std::string& path,
                            std::vector<std::pair<std::string, std::string>> fields) {
     fields.emplace_back("csrf", Csrf(p));
@@ -171,15 +173,15 @@ TEST_F(DashboardOrgsE2E, TheSwitcherOffersOnlyMyOrganizationsAndRefusesAnotherWi
 
   // The switcher goes back only to a page of the dashboard, and only with a valid form.
   for (std::string back : {"https://evil.example/", "//evil.example/dashboard",
-                                  "/dashboard/../web/logout", "/dashboardx"}) {
+                           "/dashboard/../web/logout", "/dashboardx"}) {
     auto r = Post(member, "/dashboard/org", {{"org", acme}, {"back", back}});
     EXPECT_EQ(r.status, 400) << back;
     EXPECT_TRUE(r.Headers("set-cookie").empty()) << back;
   }
-  auto stale = Fetch(Port(), "POST", "/dashboard/org",
-                     {{"Cookie", member.Cookie()},
-                      {"Content-Type", "application/x-www-form-urlencoded"}},
-                     FormEncode({{"org", acme}, {"back", "/dashboard"}, {"csrf", "forged"}}));
+  auto stale =
+      Fetch(Port(), "POST", "/dashboard/org",
+            {{"Cookie", member.Cookie()}, {"Content-Type", "application/x-www-form-urlencoded"}},
+            FormEncode({{"org", acme}, {"back", "/dashboard"}, {"csrf", "forged"}}));
   EXPECT_EQ(stale.status, 303);
   EXPECT_EQ(stale.Header("location").value_or("").rfind("/web/login", 0), 0u);
   EXPECT_TRUE(stale.Headers("set-cookie").empty());
@@ -188,8 +190,8 @@ TEST_F(DashboardOrgsE2E, TheSwitcherOffersOnlyMyOrganizationsAndRefusesAnotherWi
 TEST_F(DashboardOrgsE2E, EachRoleSeesOnlyTheMemberControlsItMayUse) {
   Person owner = NewPerson("see-owner"), owner2 = NewPerson("see-owner2"),
          admin = NewPerson("see-admin"), member = NewPerson("see-member");
-  std::string org = NewOrg("see-org", owner,
-                           {{&owner2, "owner"}, {&admin, "admin"}, {&member, "member"}});
+  std::string org =
+      NewOrg("see-org", owner, {{&owner2, "owner"}, {&admin, "admin"}, {&member, "member"}});
   for (Person* p : {&owner, &owner2, &admin, &member}) p->org = org;
 
   auto as_owner = Get(owner, "/dashboard/members");
@@ -341,8 +343,9 @@ TEST_F(DashboardOrgsE2E, AMemberSeesNoAgentToolOrRuleControlsAndItsForgedPostsCh
   auto page = Get(member, "/dashboard/agents/" + agent);
   ASSERT_EQ(page.status, 200);
   for (const char* id : {"id=\"edit-agent\"", "id=\"disable-agent\"", "id=\"create-tool\"",
-                         "id=\"create-rule\"", "id=\"new-key-link\"", "<form method=\"post\" "
-                                                                      "action=\"/dashboard/agents"}) {
+                         "id=\"create-rule\"", "id=\"new-key-link\"",
+                         "<form method=\"post\" "
+                         "action=\"/dashboard/agents"}) {
     EXPECT_FALSE(Has(page.body, id)) << id;
   }
   EXPECT_TRUE(Has(page.body, "id=\"read-only\""));
@@ -362,9 +365,10 @@ TEST_F(DashboardOrgsE2E, AMemberSeesNoAgentToolOrRuleControlsAndItsForgedPostsCh
     EXPECT_TRUE(Has(r.body, kRefused)) << path;
   }
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM agents WHERE org_id = '" + org + "'"), "1");
-  EXPECT_EQ(db_->Scalar("SELECT name || ' ' || enabled || ' ' || rate_limit FROM agents WHERE id = '" +
-                        agent + "'"),
-            "shared-bot true 60");
+  EXPECT_EQ(
+      db_->Scalar("SELECT name || ' ' || enabled || ' ' || rate_limit FROM agents WHERE id = '" +
+                  agent + "'"),
+      "shared-bot true 60");
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM tools WHERE agent_id = '" + agent + "'"), "0");
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM rules WHERE agent_id = '" + agent + "'"), "0");
 }
@@ -415,14 +419,16 @@ TEST_F(DashboardOrgsE2E, AMemberRevokesAndRotatesOnlyKeysOfAgentsItCreated) {
   auto rotate = Post(member, "/dashboard/keys/" + their_key + "/rotate", {{"grace_seconds", "0"}});
   EXPECT_EQ(rotate.status, 422);
   EXPECT_TRUE(Has(rotate.body, "Not allowed: a member issues and revokes keys only of agents"));
-  EXPECT_EQ(db_->Scalar("SELECT revoked_at IS NULL FROM api_keys WHERE key_id = '" + their_key + "'"),
-            "t");
+  EXPECT_EQ(
+      db_->Scalar("SELECT revoked_at IS NULL FROM api_keys WHERE key_id = '" + their_key + "'"),
+      "t");
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM api_keys WHERE agent_id = '" + their_agent + "'"),
             "1");
   // Its own key: revoked.
   ASSERT_EQ(Post(member, "/dashboard/keys/" + my_key + "/revoke", {}).status, 303);
-  EXPECT_EQ(db_->Scalar("SELECT revoked_at IS NOT NULL FROM api_keys WHERE key_id = '" + my_key + "'"),
-            "t");
+  EXPECT_EQ(
+      db_->Scalar("SELECT revoked_at IS NOT NULL FROM api_keys WHERE key_id = '" + my_key + "'"),
+      "t");
 
   // A member with no agent of its own has no form to issue a key.
   Person reader = NewPerson("key-reader");
@@ -458,19 +464,20 @@ TEST_F(DashboardOrgsE2E, CreatingAnOrganizationMakesTheVisitorItsOwnerAndShowsIt
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM organizations WHERE slug = 'maker-team'"), "1");
 }
 
-
 TEST_F(DashboardOrgsE2E, TheUsagePageShowsThisMonthOfTheChosenOrganizationOnly) {
   Person owner = NewPerson("use-owner"), member = NewPerson("use-member");
   std::string org = NewOrg("use-org", owner, {{&member, "member"}});
   Cli({"org", "set-limits", "--org", "use-org", "--max-agents", "4", "--monthly-decisions", "200"});
   owner.org = member.org = org;
   std::string agent = NewAgent(owner, "counted");
-  ASSERT_EQ(Post(owner, "/dashboard/agents/" + agent + "/tools", {{"name", "github"}, {"scopes", "read"}})
-                .status,
-            303);
-  ASSERT_EQ(Post(owner, "/dashboard/agents/" + agent + "/rules", {{"tool", "github"}, {"scope", "read"}})
-                .status,
-            303);
+  ASSERT_EQ(
+      Post(owner, "/dashboard/agents/" + agent + "/tools", {{"name", "github"}, {"scopes", "read"}})
+          .status,
+      303);
+  ASSERT_EQ(
+      Post(owner, "/dashboard/agents/" + agent + "/rules", {{"tool", "github"}, {"scope", "read"}})
+          .status,
+      303);
   auto issued = Post(owner, "/dashboard/keys", {{"agent_id", agent}, {"name", "k"}});
   ASSERT_EQ(issued.status, 303);
   std::string key = [&] {
@@ -522,7 +529,6 @@ TEST_F(DashboardOrgsE2E, TheUsagePageShowsThisMonthOfTheChosenOrganizationOnly) 
   EXPECT_FALSE(Has(mine.body, agent));
 }
 
-
 TEST_F(DashboardOrgsE2E, ANewInvitationsLinkIsShownOnceAndReloadingMakesNoSecond) {
   Person owner = NewPerson("inv-owner"), admin = NewPerson("inv-admin"),
          member = NewPerson("inv-member");
@@ -570,7 +576,8 @@ TEST_F(DashboardOrgsE2E, ANewInvitationsLinkIsShownOnceAndReloadingMakesNoSecond
   std::smatch m;
   ASSERT_TRUE(std::regex_search(
       shown.body, m,
-      std::regex(R"re(id="new-invite" value="(http://[^"]+/web/invitations/([A-Za-z0-9_-]{43}))")re")))
+      std::regex(
+          R"re(id="new-invite" value="(http://[^"]+/web/invitations/([A-Za-z0-9_-]{43}))")re")))
       << shown.body;
   std::string link = m[1], token = m[2];
   EXPECT_TRUE(Has(shown.body, "id=\"invite-email\">new-admin@example.com<")) << shown.body;
@@ -599,7 +606,8 @@ TEST_F(DashboardOrgsE2E, ANewInvitationsLinkIsShownOnceAndReloadingMakesNoSecond
 
   // The members page lists it as pending, with revoke for owners and admins only.
   std::string listed = Get(owner, "/dashboard/members").body;
-  EXPECT_TRUE(Has(listed, "<tr data-invitation-id=\"" + id + "\"><td>new-admin@example.com</td><td>admin</td>"))
+  EXPECT_TRUE(Has(
+      listed, "<tr data-invitation-id=\"" + id + "\"><td>new-admin@example.com</td><td>admin</td>"))
       << listed;
   EXPECT_TRUE(Has(listed, "/dashboard/members/invitations/" + id + "/revoke"));
   EXPECT_TRUE(Has(Get(admin, "/dashboard/members").body, "/invitations/" + id + "/revoke"));
@@ -636,8 +644,9 @@ TEST_F(DashboardOrgsE2E, ANewInvitationsLinkIsShownOnceAndReloadingMakesNoSecond
   ASSERT_EQ(revoked.status, 303) << revoked.body;
   EXPECT_EQ(revoked.Header("location").value_or(""), "/dashboard/members");
   EXPECT_FALSE(Has(Get(owner, "/dashboard/members").body, "data-invitation-id=\"" + id + "\""));
-  EXPECT_EQ(db_->Scalar("SELECT revoked_at IS NOT NULL FROM org_invitations WHERE id = '" + id + "'"),
-            "t");
+  EXPECT_EQ(
+      db_->Scalar("SELECT revoked_at IS NOT NULL FROM org_invitations WHERE id = '" + id + "'"),
+      "t");
   EXPECT_EQ(Fetch(Port(), "GET", link.substr(link.find("/web/"))).status, 410);
   EXPECT_EQ(Post(owner, "/dashboard/members/invitations/" + id + "/revoke", {{"org", org}}).status,
             404);

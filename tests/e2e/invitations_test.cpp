@@ -40,8 +40,8 @@ class InvitationsE2E : public ::testing::Test {
     delete db_;
   }
   static int port() { return gw_->port(); }
-  static JsonResponse Invite(const TeamUser& who, const std::string& email,
-                             const std::string& role, const std::string& org = "team") {
+  static JsonResponse Invite(const TeamUser& who, const std::string& email, const std::string& role,
+                             const std::string& org = "team") {
     return CallApi(port(), "POST", "/api/v1/orgs/" + org + "/invitations", who.token,
                    {{"email", email}, {"role", role}});
   }
@@ -57,9 +57,10 @@ class InvitationsE2E : public ::testing::Test {
                  FormEncode({{"csrf", HiddenField(page.body, "csrf")}}));
   }
   static std::string RoleOf(const std::string& email) {
-    return db_->Scalar("SELECT coalesce(max(m.role), 'none') FROM org_members m JOIN users u ON "
-                       "u.id = m.user_id WHERE m.org_id = '" +
-                       org_ + "' AND u.email_normalized = '" + email + "'");
+    return db_->Scalar(
+        "SELECT coalesce(max(m.role), 'none') FROM org_members m JOIN users u ON "
+        "u.id = m.user_id WHERE m.org_id = '" +
+        org_ + "' AND u.email_normalized = '" + email + "'");
   }
   static TestDatabase* db_;
   static GatewayProcess* gw_;
@@ -92,7 +93,9 @@ TEST_F(InvitationsE2E, CreationAnswersTheTokenOnceWithOnlyItsHashStored) {
   EXPECT_TRUE(r.body["id"].is_string());
   EXPECT_TRUE(r.body["expires_at"].is_string());
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM org_invitations WHERE token_hash = "
-                        "sha256(convert_to('" + token + "', 'UTF8')) AND expires_at BETWEEN "
+                        "sha256(convert_to('" +
+                        token +
+                        "', 'UTF8')) AND expires_at BETWEEN "
                         "now() + interval '7 days' - interval '1 minute' AND now() + interval "
                         "'7 days'"),
             "1")
@@ -114,15 +117,12 @@ TEST_F(InvitationsE2E, EachRoleMayInviteAndRevokeOnlyWhatTheContractAllows) {
   EXPECT_EQ(by_member.status, 403);
   EXPECT_EQ(by_member.body["error"], "forbidden");
   EXPECT_EQ(Invite(*stranger_, "m3@example.com", "member").status, 404);
-  EXPECT_EQ(Invite(*stranger_, "m3@example.com", "member", org_).status, 404)
-      << "by id as by slug";
-  EXPECT_EQ(Invite(*owner_, "member@example.com", "admin").status, 409)
-      << "a member already";
+  EXPECT_EQ(Invite(*stranger_, "m3@example.com", "member", org_).status, 404) << "by id as by slug";
+  EXPECT_EQ(Invite(*owner_, "member@example.com", "admin").status, 409) << "a member already";
   EXPECT_EQ(Invite(*owner_, "not an address", "member").status, 400);
 
   EXPECT_EQ(CallApi(port(), "GET", "/api/v1/orgs/team/invitations", member_->token).status, 200);
-  EXPECT_EQ(CallApi(port(), "GET", "/api/v1/orgs/team/invitations", stranger_->token).status,
-            404);
+  EXPECT_EQ(CallApi(port(), "GET", "/api/v1/orgs/team/invitations", stranger_->token).status, 404);
 
   auto owner_inv = Invite(*owner_, "o3@example.com", "owner");
   auto member_inv = Invite(*owner_, "m4@example.com", "member");
@@ -171,10 +171,11 @@ TEST_F(InvitationsE2E, OnlyTheInvitedAddressCanAcceptAndOnlyOnce) {
   EXPECT_EQ(accepted.status, 303);
   EXPECT_EQ(accepted.Header("location"), "/dashboard");
   EXPECT_EQ(RoleOf("stranger@example.com"), "admin");
-  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM audit_events WHERE type = "
-                        "'org.invitation_accepted' AND org_id = '" + org_ +
-                        "' AND subject = 'invitation:" + r.body["id"].get<std::string>() + "'"),
-            "1")
+  EXPECT_EQ(
+      db_->Scalar("SELECT count(*) FROM audit_events WHERE type = "
+                  "'org.invitation_accepted' AND org_id = '" +
+                  org_ + "' AND subject = 'invitation:" + r.body["id"].get<std::string>() + "'"),
+      "1")
       << "an audit event in the organization's trail";
   EXPECT_EQ(Accept(right, token).status, 410) << "single use";
   db_->Scalar("DELETE FROM org_members WHERE org_id = '" + org_ +
@@ -218,13 +219,12 @@ TEST_F(InvitationsE2E, ASignedOutVisitorIsSentToSignUpAndBackToTheInvitation) {
   std::string token = InvitationToken(r.body["invite_url"]);
   auto page = Fetch(port(), "GET", "/web/invitations/" + token);
   EXPECT_EQ(page.status, 303);
-  EXPECT_EQ(page.Header("location"), "/web/signup?invitation=" + token +
-                                         "&return_to=%2Fweb%2Finvitations%2F" + token);
+  EXPECT_EQ(page.Header("location"),
+            "/web/signup?invitation=" + token + "&return_to=%2Fweb%2Finvitations%2F" + token);
   GatewayProcess closed(db_->url(), {{"OAKGATE_SIGNUP", "off"}});
   auto to_login = Fetch(closed.port(), "GET", "/web/invitations/" + token);
   EXPECT_EQ(to_login.status, 303);
-  EXPECT_EQ(to_login.Header("location"),
-            "/web/login?return_to=%2Fweb%2Finvitations%2F" + token)
+  EXPECT_EQ(to_login.Header("location"), "/web/login?return_to=%2Fweb%2Finvitations%2F" + token)
       << "where sign-up is off, to login";
 }
 

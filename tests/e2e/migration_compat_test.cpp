@@ -26,7 +26,9 @@ using nlohmann::json;
 // The previous release's answers are not described by this release's openapi.yaml (it adds
 // fields), so this suite's traffic is left out of openapi.traffic: unset before the first
 // request reads the variable (tests/support/http_client.cpp).
-[[maybe_unused]] const bool kNotRecorded = [] { return ::unsetenv("OAKGATE_TEST_HTTP_RECORD") == 0; }();
+[[maybe_unused]] const bool kNotRecorded = [] {
+  return ::unsetenv("OAKGATE_TEST_HTTP_RECORD") == 0;
+}();
 
 // The previous release's binary: from scripts/test, or built here (once per commit).
 std::string PreviousBinary() {
@@ -110,8 +112,8 @@ class MigrationCompatE2E : public ::testing::Test {
     EXPECT_EQ(key.status, 201) << key.raw.body;
     s.key = key.body.value("key", "");
     auto old_key = CallApi(port, "POST", "/api/v1/auth/api-keys", s.token, {{"name", "old"}});
-    EXPECT_EQ(CallApi(port, "DELETE",
-                      "/api/v1/auth/api-keys/" + old_key.body.value("key_id", ""), s.token)
+    EXPECT_EQ(CallApi(port, "DELETE", "/api/v1/auth/api-keys/" + old_key.body.value("key_id", ""),
+                      s.token)
                   .status,
               204);
     for (const char* scope : {"read", "write", "read"}) {
@@ -203,15 +205,17 @@ TEST_F(MigrationCompatE2E, BothReleasesServeAMigratedDatabaseWithTheSameAnswersF
                          {{"tool", "files"}, {"scope", "read"}})
                 .status,
             200);
-  std::string late_user = CreateTestUser(old_again.env(), "late-" + std::to_string(getpid()) + "@example.com");
+  std::string late_user =
+      CreateTestUser(old_again.env(), "late-" + std::to_string(getpid()) + "@example.com");
   ASSERT_EQ(old_again.Stop(), 0);
 
   GatewayProcess new_again(db.url());
   auto agents = CallApi(new_again.port(), "GET", "/api/v1/agents", s.token);
   // deployer, default (made for the key without an agent) and late.
   ASSERT_EQ(agents.body["data"].size(), 3u) << agents.raw.body;
-  auto decisions = CallApi(new_again.port(), "GET", "/api/v1/decisions?agent_id=" +
-                                                       late.body["id"].get<std::string>(), s.token);
+  auto decisions =
+      CallApi(new_again.port(), "GET",
+              "/api/v1/decisions?agent_id=" + late.body["id"].get<std::string>(), s.token);
   EXPECT_EQ(decisions.body["data"].size(), 1u) << decisions.raw.body;
   // A user the previous release made has a personal organization too.
   EXPECT_EQ(db.Scalar("SELECT count(*) FROM org_members WHERE role = 'owner' AND user_id = '" +

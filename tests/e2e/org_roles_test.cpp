@@ -5,10 +5,10 @@
 
 #include <atomic>
 #include <functional>
-#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/api_client.hpp"
@@ -56,7 +56,8 @@ class OrgRolesE2E : public ::testing::Test {
     delete db_;
   }
   void TearDown() override {
-    if (HasFailure()) std::cerr << gw_->Logs().substr(gw_->Logs().size() > 3000 ? gw_->Logs().size() - 3000 : 0);
+    if (HasFailure())
+      std::cerr << gw_->Logs().substr(gw_->Logs().size() > 3000 ? gw_->Logs().size() - 3000 : 0);
   }
 
   static User NewUser() {
@@ -80,7 +81,8 @@ class OrgRolesE2E : public ::testing::Test {
     static int n = 0;
     Team t;
     t.slug = "team-" + std::to_string(++n) + "-" + std::to_string(getpid());
-    auto org = As(users_[kOwner], "", "POST", "/api/v1/orgs", {{"name", "A team"}, {"slug", t.slug}});
+    auto org =
+        As(users_[kOwner], "", "POST", "/api/v1/orgs", {{"name", "A team"}, {"slug", t.slug}});
     EXPECT_EQ(org.status, 201) << org.raw.body;
     t.id = org.body.value("id", "");
     AddMember(t.slug, users_[kAdmin], "admin");
@@ -88,7 +90,8 @@ class OrgRolesE2E : public ::testing::Test {
     AddMember(t.slug, spare_, "member");
     t.spare_member = spare_.id;
     const User& owner = users_[kOwner];
-    t.agent = As(owner, t.slug, "POST", "/api/v1/agents", {{"name", "shared"}}).body.value("id", "");
+    t.agent =
+        As(owner, t.slug, "POST", "/api/v1/agents", {{"name", "shared"}}).body.value("id", "");
     EXPECT_EQ(As(owner, t.slug, "POST", "/api/v1/agents/" + t.agent + "/tools",
                  {{"name", "files"}, {"scopes", {"read", "write"}}})
                   .status,
@@ -96,9 +99,9 @@ class OrgRolesE2E : public ::testing::Test {
     t.rule = As(owner, t.slug, "POST", "/api/v1/agents/" + t.agent + "/rules",
                 {{"tool", "files"}, {"scope", "read"}})
                  .body.value("id", "");
-    t.key_id = As(owner, t.slug, "POST", "/api/v1/auth/api-keys",
-                  {{"name", "k"}, {"agent_id", t.agent}})
-                   .body.value("key_id", "");
+    t.key_id =
+        As(owner, t.slug, "POST", "/api/v1/auth/api-keys", {{"name", "k"}, {"agent_id", t.agent}})
+            .body.value("key_id", "");
     t.invitation = As(owner, "", "POST", "/api/v1/orgs/" + t.slug + "/invitations",
                       {{"email", "invited@example.com"}, {"role", "member"}})
                        .body.value("id", "");
@@ -132,50 +135,129 @@ TEST_F(OrgRolesE2E, EveryManagementEndpointAnswersEachRoleAsTheContractSays) {
   auto agent = [](const Team& t) { return "/api/v1/agents/" + t.agent; };
   auto org = [](const Team& t) { return "/api/v1/orgs/" + t.slug; };
   const std::vector<Endpoint> table = {
-      {"GET", [](const Team&) { return std::string("/api/v1/agents"); }, None, {200, 200, 200, 404}},
-      {"POST", [](const Team&) { return std::string("/api/v1/agents"); },
-       [](const Team&) { return json{{"name", "another"}}; }, {201, 201, 403, 404}},
+      {"GET",
+       [](const Team&) { return std::string("/api/v1/agents"); },
+       None,
+       {200, 200, 200, 404}},
+      {"POST",
+       [](const Team&) { return std::string("/api/v1/agents"); },
+       [](const Team&) {
+         return json{{"name", "another"}};
+       },
+       {201, 201, 403, 404}},
       {"GET", agent, None, {200, 200, 200, 404}},
-      {"PATCH", agent, [](const Team&) { return json{{"enabled", false}}; }, {200, 200, 403, 404}},
+      {"PATCH",
+       agent,
+       [](const Team&) {
+         return json{{"enabled", false}};
+       },
+       {200, 200, 403, 404}},
       {"DELETE", agent, None, {204, 204, 403, 404}},
       {"GET", [&](const Team& t) { return agent(t) + "/tools"; }, None, {200, 200, 200, 404}},
-      {"POST", [&](const Team& t) { return agent(t) + "/tools"; },
-       [](const Team&) { return json{{"name", "shell"}, {"scopes", {"run"}}}; }, {201, 201, 403, 404}},
-      {"GET", [&](const Team& t) { return agent(t) + "/tools/files"; }, None, {200, 200, 200, 404}},
-      {"PATCH", [&](const Team& t) { return agent(t) + "/tools/files"; },
-       [](const Team&) { return json{{"scopes", {"read"}}}; }, {200, 200, 403, 404}},
-      {"DELETE", [&](const Team& t) { return agent(t) + "/tools/files"; }, None, {204, 204, 403, 404}},
-      {"GET", [&](const Team& t) { return agent(t) + "/rules"; }, None, {200, 200, 200, 404}},
-      {"POST", [&](const Team& t) { return agent(t) + "/rules"; },
-       [](const Team&) { return json{{"tool", "files"}, {"scope", "write"}}; }, {201, 201, 403, 404}},
-      {"GET", [&](const Team& t) { return agent(t) + "/rules/" + t.rule; }, None, {200, 200, 200, 404}},
-      {"PATCH", [&](const Team& t) { return agent(t) + "/rules/" + t.rule; },
-       [](const Team&) { return json{{"require_reasoning", "soft"}}; }, {200, 200, 403, 404}},
-      {"DELETE", [&](const Team& t) { return agent(t) + "/rules/" + t.rule; }, None, {204, 204, 403, 404}},
-      {"GET", [](const Team&) { return std::string("/api/v1/auth/api-keys"); }, None, {200, 200, 200, 404}},
-      {"POST", [](const Team&) { return std::string("/api/v1/auth/api-keys"); },
-       [](const Team& t) { return json{{"name", "k2"}, {"agent_id", t.agent}}; }, {201, 201, 403, 404}},
-      {"POST", [](const Team& t) { return "/api/v1/auth/api-keys/" + t.key_id + "/rotate"; }, None,
+      {"POST",
+       [&](const Team& t) { return agent(t) + "/tools"; },
+       [](const Team&) {
+         return json{{"name", "shell"}, {"scopes", {"run"}}};
+       },
        {201, 201, 403, 404}},
-      {"DELETE", [](const Team& t) { return "/api/v1/auth/api-keys/" + t.key_id; }, None,
+      {"GET", [&](const Team& t) { return agent(t) + "/tools/files"; }, None, {200, 200, 200, 404}},
+      {"PATCH",
+       [&](const Team& t) { return agent(t) + "/tools/files"; },
+       [](const Team&) {
+         return json{{"scopes", {"read"}}};
+       },
+       {200, 200, 403, 404}},
+      {"DELETE",
+       [&](const Team& t) { return agent(t) + "/tools/files"; },
+       None,
        {204, 204, 403, 404}},
-      {"GET", [](const Team&) { return std::string("/api/v1/decisions"); }, None, {200, 200, 200, 404}},
-      {"GET", [](const Team&) { return std::string("/api/v1/audit-events"); }, None, {200, 200, 200, 404}},
+      {"GET", [&](const Team& t) { return agent(t) + "/rules"; }, None, {200, 200, 200, 404}},
+      {"POST",
+       [&](const Team& t) { return agent(t) + "/rules"; },
+       [](const Team&) {
+         return json{{"tool", "files"}, {"scope", "write"}};
+       },
+       {201, 201, 403, 404}},
+      {"GET",
+       [&](const Team& t) { return agent(t) + "/rules/" + t.rule; },
+       None,
+       {200, 200, 200, 404}},
+      {"PATCH",
+       [&](const Team& t) { return agent(t) + "/rules/" + t.rule; },
+       [](const Team&) {
+         return json{{"require_reasoning", "soft"}};
+       },
+       {200, 200, 403, 404}},
+      {"DELETE",
+       [&](const Team& t) { return agent(t) + "/rules/" + t.rule; },
+       None,
+       {204, 204, 403, 404}},
+      {"GET",
+       [](const Team&) { return std::string("/api/v1/auth/api-keys"); },
+       None,
+       {200, 200, 200, 404}},
+      {"POST",
+       [](const Team&) { return std::string("/api/v1/auth/api-keys"); },
+       [](const Team& t) {
+         return json{{"name", "k2"}, {"agent_id", t.agent}};
+       },
+       {201, 201, 403, 404}},
+      {"POST",
+       [](const Team& t) { return "/api/v1/auth/api-keys/" + t.key_id + "/rotate"; },
+       None,
+       {201, 201, 403, 404}},
+      {"DELETE",
+       [](const Team& t) { return "/api/v1/auth/api-keys/" + t.key_id; },
+       None,
+       {204, 204, 403, 404}},
+      {"GET",
+       [](const Team&) { return std::string("/api/v1/decisions"); },
+       None,
+       {200, 200, 200, 404}},
+      {"GET",
+       [](const Team&) { return std::string("/api/v1/audit-events"); },
+       None,
+       {200, 200, 200, 404}},
       {"GET", [](const Team&) { return std::string("/api/v1/usage"); }, None, {200, 200, 200, 404}},
       {"GET", org, None, {200, 200, 200, 404}, true},
-      {"PATCH", org, [](const Team&) { return json{{"name", "Renamed"}}; }, {200, 403, 403, 404}, true},
+      {"PATCH",
+       org,
+       [](const Team&) {
+         return json{{"name", "Renamed"}};
+       },
+       {200, 403, 403, 404},
+       true},
       {"DELETE", org, None, {204, 403, 403, 404}, true},
       {"GET", [&](const Team& t) { return org(t) + "/members"; }, None, {200, 200, 200, 404}, true},
-      {"PATCH", [&](const Team& t) { return org(t) + "/members/" + t.spare_member; },
-       [](const Team&) { return json{{"role", "admin"}}; }, {200, 200, 403, 404}, true},
-      {"DELETE", [&](const Team& t) { return org(t) + "/members/" + t.spare_member; }, None,
-       {204, 204, 403, 404}, true},
-      {"GET", [&](const Team& t) { return org(t) + "/invitations"; }, None, {200, 200, 200, 404}, true},
-      {"POST", [&](const Team& t) { return org(t) + "/invitations"; },
-       [](const Team&) { return json{{"email", "newcomer@example.com"}, {"role", "member"}}; },
-       {201, 201, 403, 404}, true},
-      {"DELETE", [&](const Team& t) { return org(t) + "/invitations/" + t.invitation; }, None,
-       {204, 204, 403, 404}, true},
+      {"PATCH",
+       [&](const Team& t) { return org(t) + "/members/" + t.spare_member; },
+       [](const Team&) {
+         return json{{"role", "admin"}};
+       },
+       {200, 200, 403, 404},
+       true},
+      {"DELETE",
+       [&](const Team& t) { return org(t) + "/members/" + t.spare_member; },
+       None,
+       {204, 204, 403, 404},
+       true},
+      {"GET",
+       [&](const Team& t) { return org(t) + "/invitations"; },
+       None,
+       {200, 200, 200, 404},
+       true},
+      {"POST",
+       [&](const Team& t) { return org(t) + "/invitations"; },
+       [](const Team&) {
+         return json{{"email", "newcomer@example.com"}, {"role", "member"}};
+       },
+       {201, 201, 403, 404},
+       true},
+      {"DELETE",
+       [&](const Team& t) { return org(t) + "/invitations/" + t.invitation; },
+       None,
+       {204, 204, 403, 404},
+       true},
   };
   for (const auto& e : table) {
     for (int who = kOwner; who <= kStranger; ++who) {
@@ -259,16 +341,20 @@ TEST_F(OrgRolesE2E, AMemberManagesKeysOnlyOfAgentsItCreated) {
   // Created while an admin, then demoted: the agent stays the member's own.
   auto own = As(dev, team.slug, "POST", "/api/v1/agents", {{"name", "devs-agent"}});
   ASSERT_EQ(own.status, 201);
-  auto r = RunOakgate({"org", "set-role", "--org", team.slug, "--user", dev.email, "--role", "member"},
-                      gw_->env());
+  auto r = RunOakgate(
+      {"org", "set-role", "--org", team.slug, "--user", dev.email, "--role", "member"}, gw_->env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto key = As(dev, team.slug, "POST", "/api/v1/auth/api-keys",
                 {{"name", "mine"}, {"agent_id", own.body["id"]}});
   ASSERT_EQ(key.status, 201) << key.raw.body;
-  EXPECT_EQ(As(dev, team.slug, "POST", "/api/v1/auth/api-keys/" + key.body["key_id"].get<std::string>() + "/rotate").status, 201);
+  EXPECT_EQ(As(dev, team.slug, "POST",
+               "/api/v1/auth/api-keys/" + key.body["key_id"].get<std::string>() + "/rotate")
+                .status,
+            201);
   // Not the owner's agent's key, nor a key on it, nor a default agent made on the way.
   EXPECT_EQ(As(dev, team.slug, "DELETE", "/api/v1/auth/api-keys/" + team.key_id).status, 403);
-  EXPECT_EQ(As(dev, team.slug, "POST", "/api/v1/auth/api-keys", {{"name", "no-agent"}}).status, 403);
+  EXPECT_EQ(As(dev, team.slug, "POST", "/api/v1/auth/api-keys", {{"name", "no-agent"}}).status,
+            403);
   auto agents = As(dev, team.slug, "GET", "/api/v1/agents");
   for (const auto& a : agents.body["data"]) EXPECT_NE(a["name"], "default");
 }
@@ -278,8 +364,7 @@ TEST_F(OrgRolesE2E, ChangesInAnOrganizationAreItsAuditTrailWithTheActingUser) {
   auto events = As(users_[kMember], team.slug, "GET", "/api/v1/audit-events?type=agent.created");
   ASSERT_EQ(events.status, 200) << events.raw.body;
   ASSERT_EQ(events.body["data"].size(), 1u) << events.raw.body;
-  EXPECT_EQ(events.body["data"][0]["actor"],
-            "user:" + users_[kOwner].id + " client:mgmt");
+  EXPECT_EQ(events.body["data"][0]["actor"], "user:" + users_[kOwner].id + " client:mgmt");
   EXPECT_EQ(events.body["data"][0]["org_id"], team.id);
   // Not in the owner's personal trail.
   auto personal = As(users_[kOwner], "", "GET", "/api/v1/audit-events?type=agent.created");
@@ -295,7 +380,8 @@ TEST_F(OrgRolesE2E, APersonalOrganizationCannotBeDeletedAndAnOrganizationsSlugIs
   }
   ASSERT_FALSE(personal.empty());
   EXPECT_EQ(As(users_[kOwner], "", "DELETE", "/api/v1/orgs/" + personal).status, 409);
-  auto taken = As(users_[kAdmin], "", "POST", "/api/v1/orgs", {{"name", "Copy"}, {"slug", team.slug}});
+  auto taken =
+      As(users_[kAdmin], "", "POST", "/api/v1/orgs", {{"name", "Copy"}, {"slug", team.slug}});
   EXPECT_EQ(taken.status, 409);
   EXPECT_EQ(taken.body.value("field", ""), "slug");
   auto bad = As(users_[kAdmin], "", "POST", "/api/v1/orgs", {{"name", "Bad"}, {"slug", "No Caps"}});
@@ -306,8 +392,8 @@ TEST_F(OrgRolesE2E, APersonalOrganizationCannotBeDeletedAndAnOrganizationsSlugIs
 TEST_F(OrgRolesE2E, TheOperatorsOrgCommandsPrintJsonAndRefuseToLeaveAnOrganizationWithoutOwner) {
   std::string slug = "ops-" + std::to_string(getpid());
   User boss = NewUser();
-  auto created = RunOakgate({"org", "create", "--name", "Ops", "--slug", slug, "--owner", boss.email},
-                            gw_->env());
+  auto created = RunOakgate(
+      {"org", "create", "--name", "Ops", "--slug", slug, "--owner", boss.email}, gw_->env());
   ASSERT_EQ(created.exit_code, 0) << created.err;
   json org = json::parse(created.out);
   EXPECT_EQ(org["slug"], slug);
@@ -316,13 +402,14 @@ TEST_F(OrgRolesE2E, TheOperatorsOrgCommandsPrintJsonAndRefuseToLeaveAnOrganizati
   auto dup = RunOakgate({"org", "create", "--name", "Ops", "--slug", slug, "--owner", boss.email},
                         gw_->env());
   EXPECT_NE(dup.exit_code, 0);
-  EXPECT_NE(RunOakgate({"org", "create", "--name", "x", "--slug", "Bad Slug", "--owner", boss.email},
-                       gw_->env())
-                .exit_code,
-            0);
+  EXPECT_NE(
+      RunOakgate({"org", "create", "--name", "x", "--slug", "Bad Slug", "--owner", boss.email},
+                 gw_->env())
+          .exit_code,
+      0);
 
-  auto added = RunOakgate({"org", "add-member", "--org", slug, "--user", users_[kMember].email},
-                          gw_->env());
+  auto added =
+      RunOakgate({"org", "add-member", "--org", slug, "--user", users_[kMember].email}, gw_->env());
   ASSERT_EQ(added.exit_code, 0) << added.err;
   json members = json::parse(added.out);
   ASSERT_EQ(members.size(), 2u);
@@ -334,15 +421,15 @@ TEST_F(OrgRolesE2E, TheOperatorsOrgCommandsPrintJsonAndRefuseToLeaveAnOrganizati
   }
   EXPECT_TRUE(found) << listed.out;
 
-  auto demote = RunOakgate({"org", "set-role", "--org", slug, "--user", boss.email, "--role", "member"},
-                           gw_->env());
+  auto demote = RunOakgate(
+      {"org", "set-role", "--org", slug, "--user", boss.email, "--role", "member"}, gw_->env());
   EXPECT_NE(demote.exit_code, 0);
   EXPECT_NE(demote.err.find("owner"), std::string::npos) << demote.err;
   EXPECT_NE(RunOakgate({"org", "remove-member", "--org", slug, "--user", boss.email}, gw_->env())
                 .exit_code,
             0);
-  auto removed = RunOakgate({"org", "remove-member", "--org", slug, "--user", users_[kMember].email},
-                            gw_->env());
+  auto removed = RunOakgate(
+      {"org", "remove-member", "--org", slug, "--user", users_[kMember].email}, gw_->env());
   ASSERT_EQ(removed.exit_code, 0) << removed.err;
   EXPECT_EQ(json::parse(removed.out).size(), 1u);
   // Each change is in the organization's audit trail, by the operator.
@@ -353,7 +440,8 @@ TEST_F(OrgRolesE2E, TheOperatorsOrgCommandsPrintJsonAndRefuseToLeaveAnOrganizati
 
 TEST_F(OrgRolesE2E, AnAgentPastThePlansLimitIsRefusedEvenWhenCreatedConcurrently) {
   Team team = NewTeam();  // one agent already
-  auto limits = RunOakgate({"org", "set-limits", "--org", team.slug, "--max-agents", "3"}, gw_->env());
+  auto limits =
+      RunOakgate({"org", "set-limits", "--org", team.slug, "--max-agents", "3"}, gw_->env());
   ASSERT_EQ(limits.exit_code, 0) << limits.err;
   EXPECT_EQ(json::parse(limits.out)["plan"]["max_agents"], 3);
   std::vector<std::thread> racers;
@@ -375,7 +463,8 @@ TEST_F(OrgRolesE2E, AnAgentPastThePlansLimitIsRefusedEvenWhenCreatedConcurrently
   EXPECT_EQ(key.body.value("error", ""), "quota_exceeded");
   // Unset again: unlimited.
   ASSERT_EQ(RunOakgate({"org", "set-limits", "--org", team.slug}, gw_->env()).exit_code, 0);
-  EXPECT_EQ(As(users_[kAdmin], team.slug, "POST", "/api/v1/agents", {{"name", "after"}}).status, 201);
+  EXPECT_EQ(As(users_[kAdmin], team.slug, "POST", "/api/v1/agents", {{"name", "after"}}).status,
+            201);
 }
 
 }  // namespace

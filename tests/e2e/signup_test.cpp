@@ -94,8 +94,7 @@ TEST_F(SignupE2E, InInviteModeOnlyTheInvitedAddressCanSignUp) {
                         "o.personal_user_id WHERE u.email_normalized = 'invited@example.com'"),
             "1")
       << "the new account has its personal organization";
-  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM org_invitations WHERE accepted_at IS NOT NULL"),
-            "0")
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM org_invitations WHERE accepted_at IS NOT NULL"), "0")
       << "signing up does not accept the invitation: the signed-in user does, on its page";
 }
 
@@ -151,10 +150,9 @@ TEST_F(SignupE2E, AWeakPasswordIsRefusedNamingTheRuleAndMakesNoAccount) {
     const char* password;
     const char* names;
   };
-  for (const Case& c : {Case{"too short", "at least 12 characters"},
-                        Case{"Weak.Signup.User@example.com", "email"},
-                        Case{"weak.signup.user", "email"},
-                        Case{"Unbelievable", "most common"}}) {
+  for (const Case& c :
+       {Case{"too short", "at least 12 characters"}, Case{"Weak.Signup.User@example.com", "email"},
+        Case{"weak.signup.user", "email"}, Case{"Unbelievable", "most common"}}) {
     auto r = SignUp(open_->port(), "weak.signup.user@example.com", c.password);
     EXPECT_EQ(r.status, 400) << c.password;
     EXPECT_NE(r.body.find(c.names), std::string::npos) << c.password;
@@ -182,8 +180,7 @@ TEST_F(SignupE2E, OneAddressIsThrottledAfterTenAttemptsWhileOthersGoOn) {
   EXPECT_GT(retry, 0);
   EXPECT_LE(retry, 900);
   EXPECT_EQ(Users("burst10@example.com"), "0");
-  EXPECT_EQ(SignUp(open_->port(), "elsewhere@example.com", kPassword, "", "127.0.0.22").status,
-            303)
+  EXPECT_EQ(SignUp(open_->port(), "elsewhere@example.com", kPassword, "", "127.0.0.22").status, 303)
       << "another address is not held back";
 }
 

@@ -63,8 +63,8 @@ class UsageE2E : public ::testing::Test {
     client = true;
     Owner o;
     o.user_id = CreateTestUser(g.env(), email);
-    o.org_id = db_->Scalar("SELECT id FROM organizations WHERE personal_user_id = '" + o.user_id +
-                           "'");
+    o.org_id =
+        db_->Scalar("SELECT id FROM organizations WHERE personal_user_id = '" + o.user_id + "'");
     o.token = IssueTestAccessToken(db_->url(), "mgmt", o.user_id, "keys agents", 40 * 86400);
     return o;
   }
@@ -133,16 +133,15 @@ TEST_F(UsageE2E, TheUsageApiAnswersWhatTheValidationsDidFromTheCounters) {
 
   auto u = CallApi(g.port(), "GET", "/api/v1/usage", o.token);
   ASSERT_EQ(u.status, 200) << u.raw.body;
-  EXPECT_EQ(u.body["totals"],
-            (json{{"allowed", 7 + 3}, {"denied", 4}, {"rate_limited", limited_429},
-                  {"quota_exceeded", 0}}));
+  EXPECT_EQ(u.body["totals"], (json{{"allowed", 7 + 3},
+                                    {"denied", 4},
+                                    {"rate_limited", limited_429},
+                                    {"quota_exceeded", 0}}));
   EXPECT_EQ(u.body["limits"], (json{{"max_agents", nullptr}, {"monthly_decisions", nullptr}}));
   std::map<std::string, json> agents;
   for (const auto& a : u.body["agents"]) agents[a["agent_id"]] = a;
-  EXPECT_EQ(agents[busy.id], (json{{"agent_id", busy.id},
-                                           {"allowed", 7},
-                                           {"denied", 4},
-                                           {"rate_limited", 0}}));
+  EXPECT_EQ(agents[busy.id],
+            (json{{"agent_id", busy.id}, {"allowed", 7}, {"denied", 4}, {"rate_limited", 0}}));
   EXPECT_EQ(agents[limited.id]["allowed"], 3);
   EXPECT_EQ(agents[limited.id]["rate_limited"], limited_429);
   int64_t daily_allowed = 0, daily_denied = 0;
@@ -198,17 +197,16 @@ TEST_F(UsageE2E, AValidationPastTheMonthlyLimitIsRefusedUntilTheMonthEndsCounted
     EXPECT_TRUE(r.raw.Header("ratelimit-limit")) << "after the rate limit: its headers too";
   }
   EXPECT_EQ(Recorded(agent.id), 5) << "refusals are not recorded";
-  ASSERT_TRUE(Eventually([&] { return Counter("quota_exceeded", agent.id) == 3; },
-                         std::chrono::seconds(5)))
+  ASSERT_TRUE(
+      Eventually([&] { return Counter("quota_exceeded", agent.id) == 3; }, std::chrono::seconds(5)))
       << "counted as quota_exceeded";
   EXPECT_EQ(Counter("allowed + denied", agent.id), 5);
   EXPECT_EQ(Counter("rate_limited", agent.id), 0);
 
   // A raised limit reaches the instance's cache and allowance at once (NOTIFY).
   SetMonthlyLimit(g, o, 6);
-  EXPECT_TRUE(Eventually(
-      [&] { return CallValidate(g.port(), agent.key, Read()).status == 200; },
-      std::chrono::seconds(5)));
+  EXPECT_TRUE(Eventually([&] { return CallValidate(g.port(), agent.key, Read()).status == 200; },
+                         std::chrono::seconds(5)));
   EXPECT_EQ(CallValidate(g.port(), agent.key, Read()).status, 429);
   EXPECT_EQ(Recorded(agent.id), 6);
 }

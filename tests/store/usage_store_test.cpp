@@ -63,8 +63,8 @@ TEST_F(UsageStore, RefusedValidationsAreCountedForTheirOrganizationAndNeverAsDec
   std::string user = NewUser();
   store::Agent agent = NewAgent(user);
   std::string org = OrgOf(user);
-  int64_t minute = std::stoll(
-      Sql().Scalar("SELECT (floor(extract(epoch FROM now()) / 60) * 60)::bigint"));
+  int64_t minute =
+      std::stoll(Sql().Scalar("SELECT (floor(extract(epoch FROM now()) / 60) * 60)::bigint"));
   Db().Decisions().AddRefusals({{agent.id, minute, 3, 0}, {agent.id, minute - 60, 0, 2}});
   Db().Decisions().AddRefusals({{agent.id, minute, 1, 1}, {Uuid(), minute, 5, 5}});
 
@@ -89,7 +89,8 @@ TEST_F(UsageStore, TheMonthlyAllowanceNeverHandsOutMoreThanTheLimitAndStartsFrom
   store::Agent agent = NewAgent(user);
   std::string org = OrgOf(user);
   // Three decisions recorded before the limit was set count against it.
-  Db().Decisions().InsertBatch({NewDecision(agent, true), NewDecision(agent, false), NewDecision(agent, true)});
+  Db().Decisions().InsertBatch(
+      {NewDecision(agent, true), NewDecision(agent, false), NewDecision(agent, true)});
   auto lease = Db().Usage().LeaseMonthly(org, ThisMonth(), 10, 4);
   EXPECT_EQ(lease.granted, 4);
   EXPECT_EQ(lease.leased, 7);
@@ -109,8 +110,9 @@ TEST_F(UsageStore, TheMonthlyAllowanceNeverHandsOutMoreThanTheLimitAndStartsFrom
   store::Agent busy = NewAgent(other);
   std::string org2 = OrgOf(other);
   EXPECT_EQ(Db().Usage().LeaseMonthly(org2, ThisMonth(), 5, 1).granted, 1);
-  Db().Decisions().InsertBatch({NewDecision(busy, true), NewDecision(busy, true), NewDecision(busy, true),
-                                NewDecision(busy, true), NewDecision(busy, true)});
+  Db().Decisions().InsertBatch({NewDecision(busy, true), NewDecision(busy, true),
+                                NewDecision(busy, true), NewDecision(busy, true),
+                                NewDecision(busy, true)});
   EXPECT_EQ(Db().Usage().LeaseMonthly(org2, ThisMonth(), 5, 1).granted, 0);
 }
 

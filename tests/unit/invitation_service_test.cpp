@@ -1,12 +1,13 @@
 // Invitations (CONTRACT §9): who may invite whom, the token, its 7 days, acceptance. The
 // stores are in-memory fakes; the clock and randomness are injected.
+#include "gateway/manage/invitation_service.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 
 #include "gateway/crypto/base64.hpp"
 #include "gateway/crypto/sha256.hpp"
-#include "gateway/manage/invitation_service.hpp"
 #include "tests/unit/unused_token_store.hpp"
 
 namespace oakgate::manage {

@@ -290,8 +290,7 @@ class FakeDecisionStore : public store::DecisionStore {
     }
     return out;
   }
-  std::optional<store::DecisionRecord> Find(std::string_view org_id,
-                                            std::string_view id) override {
+  std::optional<store::DecisionRecord> Find(std::string_view org_id, std::string_view id) override {
     for (const auto& d : decisions) {
       if (d.user_id == org_id && d.id == id) return d;
     }

@@ -1,7 +1,7 @@
 // The password rule of sign-up and `oakgate user` (CONTRACT §9).
-#include <gtest/gtest.h>
-
 #include "gateway/manage/password_policy.hpp"
+
+#include <gtest/gtest.h>
 
 namespace oakgate::manage {
 namespace {
@@ -32,14 +32,13 @@ TEST(PasswordPolicy, TheEmailOrItsLocalPartIsRefusedWhateverItsCase) {
   EXPECT_EQ(CheckPassword(" grace.hopper@example.com ", "Grace.Hopper@example.com"),
             PasswordProblem::kIsEmail);
   EXPECT_EQ(CheckPassword("GRACE.HOPPER", "grace.hopper@example.com"), PasswordProblem::kIsEmail);
-  EXPECT_EQ(CheckPassword("grace.hopper.1906", "grace.hopper@example.com"),
-            PasswordProblem::kNone);
+  EXPECT_EQ(CheckPassword("grace.hopper.1906", "grace.hopper@example.com"), PasswordProblem::kNone);
 }
 
 TEST(PasswordPolicy, ACommonPasswordIsRefusedWhateverItsCase) {
   // The list's entries of 12 characters or more.
-  for (const char* common : {"unbelievable", "UNBELIEVABLE", "Contortionist", "scandinavian",
-                             "films+pic+galeries"}) {
+  for (const char* common :
+       {"unbelievable", "UNBELIEVABLE", "Contortionist", "scandinavian", "films+pic+galeries"}) {
     EXPECT_EQ(CheckPassword(common, "a@example.com"), PasswordProblem::kCommon) << common;
   }
   EXPECT_EQ(CheckPassword("unbelievable!", "a@example.com"), PasswordProblem::kNone);

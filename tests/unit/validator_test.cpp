@@ -418,9 +418,8 @@ TEST(Validator, TheFailureThatGoesOverTheLimitIsAnsweredWithTheWait) {
 }
 
 TEST(Validator, ChecksRunInTheContractOrder) {
-  EXPECT_EQ(Validator::CheckNames(),
-            (std::array<std::string_view, 6>{"key", "rate_limit", "body", "quota", "policy",
-                                             "rules"}));
+  EXPECT_EQ(Validator::CheckNames(), (std::array<std::string_view, 6>{"key", "rate_limit", "body",
+                                                                      "quota", "policy", "rules"}));
 }
 
 TEST(Validator, EachCheckAnswersAndTheEarliestFailingCheckWins) {

@@ -26,7 +26,9 @@ manage::Outcome<manage::OrgInput> ReadOrg(const nlohmann::json& o) {
   return Fields(o, {"name", "slug"}).String("name", in.name).String("slug", in.slug).Into(in);
 }
 
-std::string PathOrg(const http::Request& req) { return std::string(req.PathParam("org").value_or("")); }
+std::string PathOrg(const http::Request& req) {
+  return std::string(req.PathParam("org").value_or(""));
+}
 
 }  // namespace
 
@@ -106,8 +108,7 @@ http::Response PatchMember(ApiContext& ctx, const Principal& who, http::Request&
 }
 
 http::Response RemoveMember(ApiContext& ctx, const Principal& who, http::Request& req) {
-  return NoContent(
-      ctx.orgs.RemoveMember(who, PathOrg(req), req.PathParam("user_id").value_or("")));
+  return NoContent(ctx.orgs.RemoveMember(who, PathOrg(req), req.PathParam("user_id").value_or("")));
 }
 
 }  // namespace oakgate::handlers::api

@@ -57,8 +57,8 @@ http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const http::
   view["agent"] = AgentView(*agent);
   view["agent_id"] = agent->id;
   // CONTRACT §9: a member issues keys only for agents it created.
-  view["may_issue"] = who.CanManage() || (!agent->created_by.empty() &&
-                                          agent->created_by == v.session.user_id);
+  view["may_issue"] =
+      who.CanManage() || (!agent->created_by.empty() && agent->created_by == v.session.user_id);
   view["agent_enabled"] = agent->enabled;
   nlohmann::json tools = nlohmann::json::array(), rules = nlohmann::json::array(),
                  keys = nlohmann::json::array();

@@ -1,9 +1,8 @@
 #include "gateway/handlers/dashboard/dashboard_common.hpp"
 
-#include "gateway/http/cookies.hpp"
-
 #include "gateway/handlers/web/logout.hpp"
 #include "gateway/handlers/web/pages.hpp"
+#include "gateway/http/cookies.hpp"
 #include "gateway/http/form.hpp"
 #include "gateway/util/errors.hpp"
 #include "gateway/util/strings.hpp"

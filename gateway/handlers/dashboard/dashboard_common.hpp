@@ -41,8 +41,8 @@ std::string OrgCookie(const web::WebContext& web, const std::string& org_id);
 
 struct Visitor {
   store::Session session;
-  std::string cookie;  // the session cookie's value: the CSRF binding
-  std::string csrf;    // the token for this page's forms
+  std::string cookie;     // the session cookie's value: the CSRF binding
+  std::string csrf;       // the token for this page's forms
   store::Membership org;  // the organization the dashboard acts in, with the visitor's role
 };
 

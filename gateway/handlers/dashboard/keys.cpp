@@ -1,5 +1,5 @@
-// /dashboard/keys: the organization's API keys (prefix, scopes, created, expires, last used), creation
-// with the full key shown once, revocation, and rotation with a grace period. Creation and
+// /dashboard/keys: the organization's API keys (prefix, scopes, created, expires, last used),
+// creation with the full key shown once, revocation, and rotation with a grace period. Creation and
 // rotation answer 303 to /dashboard/keys/{key_id}/created, which shows the key from the
 // session's one-time slot (issue 29): reloading it never shows the key again nor makes another.
 #include <set>

@@ -66,7 +66,8 @@ http::Response RenderMembers(DashboardContext& ctx, const Visitor& v, const http
   std::string chosen = view.value("invite_role", "member");
   for (Role r : {Role::kMember, Role::kAdmin, Role::kOwner}) {
     if (!MayInviteAs(v.org.role, r)) continue;
-    invite_roles.push_back({{"value", store::RoleName(r)}, {"selected", store::RoleName(r) == chosen}});
+    invite_roles.push_back(
+        {{"value", store::RoleName(r)}, {"selected", store::RoleName(r) == chosen}});
   }
   nlohmann::json invitations = Invitations(ctx, v, req);
   view["invitations"] = invitations;
@@ -212,7 +213,6 @@ http::Response CreateOrg(DashboardContext& ctx, http::Request& req) {
   return RenderMembers(ctx, v, req, kFormInvalid, std::move(view));
 }
 
-
 http::Response CreateInvitation(DashboardContext& ctx, http::Request& req) {
   auto post = RequireForm(ctx, req, kMembersPage);
   if (!post) return post.error();
@@ -231,9 +231,10 @@ http::Response CreateInvitation(DashboardContext& ctx, http::Request& req) {
   }
   const std::string& id = created.value().invitation.id;
   http::Response r = SeeOther(CreatedPage(id));
-  r.Set("Set-Cookie",
-        RevealCookie(ctx, id,
-                     crypto::Base64UrlEncode(SealReveal(v.cookie, id, created.value().invite_url))));
+  r.Set(
+      "Set-Cookie",
+      RevealCookie(ctx, id,
+                   crypto::Base64UrlEncode(SealReveal(v.cookie, id, created.value().invite_url))));
   return r;
 }
 

@@ -72,26 +72,25 @@ http::Response ShowUsage(DashboardContext& ctx, http::Request& req) {
   for (const auto& d : u.counters.days) {
     int day = std::stoi(d.date.substr(8, 2));
     // Labelled on the 1st and every fifth day, so the labels do not overlap.
-    days.push_back({d.date, day == 1 || day % 5 == 0 ? d.date.substr(8, 2) : "", d.allowed,
-                    d.denied});
+    days.push_back(
+        {d.date, day == 1 || day % 5 == 0 ? d.date.substr(8, 2) : "", d.allowed, d.denied});
   }
-  nlohmann::json view = {
-      {"chart", ChartSvg(ctx.web.templates, days, kDayWidth,
-                         {"daily-chart", "daily-h", "in " + u.month, "date"})}};
+  nlohmann::json view = {{"chart", ChartSvg(ctx.web.templates, days, kDayWidth,
+                                            {"daily-chart", "daily-h", "in " + u.month, "date"})}};
   // CONTRACT §9: the monthly limit counts the decisions recorded (allowed and denied).
   int64_t recorded = u.totals.allowed + u.totals.denied;
-  view.update({{"month", u.month},
-               {"previous_month", Step(u.month, -1)},
-               {"next_month", Step(u.month, 1)},
-               {"allowed", u.totals.allowed},
-               {"denied", u.totals.denied},
-               {"rate_limited", u.totals.rate_limited},
-               {"quota_exceeded", u.totals.quota_exceeded},
-               {"decisions_limit", Limit(u.counters.limits.monthly_decisions, recorded)},
-               {"agents_limit", Limit(u.counters.limits.max_agents,
-                                      static_cast<int64_t>(names.size()))},
-               {"agents", rows},
-               {"has_agents", !rows.empty()}});
+  view.update(
+      {{"month", u.month},
+       {"previous_month", Step(u.month, -1)},
+       {"next_month", Step(u.month, 1)},
+       {"allowed", u.totals.allowed},
+       {"denied", u.totals.denied},
+       {"rate_limited", u.totals.rate_limited},
+       {"quota_exceeded", u.totals.quota_exceeded},
+       {"decisions_limit", Limit(u.counters.limits.monthly_decisions, recorded)},
+       {"agents_limit", Limit(u.counters.limits.max_agents, static_cast<int64_t>(names.size()))},
+       {"agents", rows},
+       {"has_agents", !rows.empty()}});
   return Page(ctx, v, 200, "Usage " + u.month, "usage", "dashboard_usage.html", view);
 }
 

@@ -47,8 +47,7 @@ void SetLimitHeaders(http::Response& r, const policy::BucketAnswer& b) {
 
 // A validation refused without a decision (CONTRACT §6 rate_limited, §9 quota_exceeded):
 // counted, not recorded, so no decision_id; the reason is the error too.
-http::Response Refusal(std::string_view reason, std::string_view description,
-                       int64_t retry_after) {
+http::Response Refusal(std::string_view reason, std::string_view description, int64_t retry_after) {
   http::Response r = Json(429, {{"allowed", false},
                                 {"reason", reason},
                                 {"error", reason},

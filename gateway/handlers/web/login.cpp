@@ -80,8 +80,9 @@ http::Response ShowLogin(const WebContext& ctx, const http::Request& request) {
   form.return_to = session::SafeReturnTo(query->Get("return_to").value_or("/"));
   // Where sign-up sends the browser, for a new email and a registered one alike (signup.cpp).
   if (query->Get("signed_up") == "1") {
-    form.notice = "If this email was new, its account is ready: sign in with the password you "
-                  "chose. If it was registered already, sign in with its password.";
+    form.notice =
+        "If this email was new, its account is ready: sign in with the password you "
+        "chose. If it was registered already, sign in with its password.";
   }
   return RenderForm(ctx, request, form);
 }

@@ -32,9 +32,9 @@ util::Result<http::Params, http::Response> ReadForm(const render::Templates& tem
                                                     const http::Request& request,
                                                     std::string_view form_name) {
   if (request.MediaType() != "application/x-www-form-urlencoded") {
-    return util::Fail(ErrorPage(templates, 415, "Unsupported form",
-                                std::string(form_name) +
-                                    " must be sent as application/x-www-form-urlencoded."));
+    return util::Fail(
+        ErrorPage(templates, 415, "Unsupported form",
+                  std::string(form_name) + " must be sent as application/x-www-form-urlencoded."));
   }
   http::FormError error;
   auto fields = http::ParseUrlEncoded(request.body, &error);

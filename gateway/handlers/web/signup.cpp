@@ -27,12 +27,12 @@ struct SignupForm {
 http::Response RenderForm(const WebContext& ctx, const http::Request& request,
                           const SignupForm& form) {
   FormBinding binding = PreSessionBinding(ctx, request);
-  nlohmann::json view = {{"csrf", ctx.csrf.Token(kPurpose, binding.value)},
-                         {"return_to", form.return_to},
-                         {"invitation", form.invitation},
-                         {"email", form.invited ? form.invited->email : form.email},
-                         {"login_url",
-                          "/web/login?return_to=" + util::PercentEncode(form.return_to)}};
+  nlohmann::json view = {
+      {"csrf", ctx.csrf.Token(kPurpose, binding.value)},
+      {"return_to", form.return_to},
+      {"invitation", form.invitation},
+      {"email", form.invited ? form.invited->email : form.email},
+      {"login_url", "/web/login?return_to=" + util::PercentEncode(form.return_to)}};
   if (form.invited) {
     view["org_name"] = form.invited->org_name;
     view["role"] = std::string(store::RoleName(form.invited->role));

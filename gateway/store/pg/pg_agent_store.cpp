@@ -40,8 +40,8 @@ namespace {
 // max_agents or has an agent of that name. The row (or why there is none) is the answer.
 AgentStore::CreateOutcome CreateLocked(pqxx::work& tx, const Agent& a, pqxx::result& created) {
   auto limit = tx.exec_prepared1(sql::kAgentLimitLock.name, a.org_id);
-  if (!limit[0].is_null() &&
-      tx.exec_prepared1(sql::kAgentCount.name, a.org_id)[0].as<int64_t>() >= limit[0].as<int64_t>()) {
+  if (!limit[0].is_null() && tx.exec_prepared1(sql::kAgentCount.name, a.org_id)[0].as<int64_t>() >=
+                                 limit[0].as<int64_t>()) {
     return AgentStore::CreateOutcome::kLimitReached;
   }
   created = tx.exec_prepared(sql::kAgentCreate.name, a.org_id, a.created_by, a.name, a.enabled,
@@ -113,8 +113,8 @@ WriteOutcome PgAgentStore::Update(const Agent& a, const AuditEvent& audit) {
 
 bool PgAgentStore::Delete(std::string_view org_id, std::string_view agent_id,
                           const AuditEvent& audit) {
-  return AuditedChange(db_, audit, sql::kAgentDelete, std::string(org_id),
-                       std::string(agent_id)) == WriteOutcome::kOk;
+  return AuditedChange(db_, audit, sql::kAgentDelete, std::string(org_id), std::string(agent_id)) ==
+         WriteOutcome::kOk;
 }
 
 std::vector<Tool> PgAgentStore::ListTools(std::string_view agent_id) {

@@ -62,10 +62,8 @@ std::optional<ApiKeyWithAgent> PgApiKeyStore::FindForVerification(std::string_vi
       std::string(key_id));
 }
 
-std::optional<ApiKey> PgApiKeyStore::FindInOrg(std::string_view org_id,
-                                               std::string_view key_id) {
-  return QueryOne(db_, sql::kApiKeyFindInOrg, KeyFromRow, std::string(org_id),
-                  std::string(key_id));
+std::optional<ApiKey> PgApiKeyStore::FindInOrg(std::string_view org_id, std::string_view key_id) {
+  return QueryOne(db_, sql::kApiKeyFindInOrg, KeyFromRow, std::string(org_id), std::string(key_id));
 }
 
 std::vector<ApiKey> PgApiKeyStore::ListForOrg(std::string_view org_id) {

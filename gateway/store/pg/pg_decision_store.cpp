@@ -92,10 +92,9 @@ std::vector<DecisionRecord> PgDecisionStore::List(const DecisionQuery& q) {
   std::optional<std::string> allowed;
   if (q.allowed) allowed = *q.allowed ? "true" : "false";
   auto from = text(q.from), to = text(q.to), before = text(q.before);
-  return QueryAll(
-      db_, sql::kDecisionList, ReadDecision,
-      q.org_id, OrNull(q.agent_id), OrNull(q.tool), OrNull(q.scope), OrNull(allowed), OrNull(from),
-      OrNull(to), OrNull(before), q.limit);
+  return QueryAll(db_, sql::kDecisionList, ReadDecision, q.org_id, OrNull(q.agent_id),
+                  OrNull(q.tool), OrNull(q.scope), OrNull(allowed), OrNull(from), OrNull(to),
+                  OrNull(before), q.limit);
 }
 
 std::optional<DecisionRecord> PgDecisionStore::Find(std::string_view org_id,

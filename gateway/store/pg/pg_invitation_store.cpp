@@ -75,8 +75,8 @@ AcceptOutcome PgInvitationStore::Accept(std::string_view token_hash, std::string
     auto joined = tx.exec_prepared(sql::kInvitationJoin.name, org_id, std::string(user_id),
                                    r[0]["role"].as<std::string>());
     tx.exec_prepared(sql::kInvitationMarkAccepted.name, id, std::string(user_id));
-    outcome = joined.affected_rows() == 1 ? AcceptOutcome::kAccepted
-                                          : AcceptOutcome::kAlreadyMember;
+    outcome =
+        joined.affected_rows() == 1 ? AcceptOutcome::kAccepted : AcceptOutcome::kAlreadyMember;
     event.subject = "invitation:" + id;
     event.org_id = org_id;  // the organization joined, not the user's personal one
     event.details_json = "{\"role\":\"" + r[0]["role"].as<std::string>() + "\"}";

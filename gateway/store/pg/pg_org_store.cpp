@@ -19,7 +19,8 @@ Organization OrgFromRow(const pqxx::row& row) {
 
 Membership MembershipFromRow(const pqxx::row& row) {
   // The database's CHECK allows only the three names.
-  return Membership{OrgFromRow(row), ParseRole(row["role"].as<std::string>()).value_or(Role::kMember)};
+  return Membership{OrgFromRow(row),
+                    ParseRole(row["role"].as<std::string>()).value_or(Role::kMember)};
 }
 
 Member MemberFromRow(const pqxx::row& row) {

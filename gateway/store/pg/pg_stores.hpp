@@ -118,8 +118,7 @@ class PgAuditStore : public AuditStore, private PgStore {
 class PgOrgStore : public OrgStore, private PgStore {
  public:
   using PgStore::PgStore;
-  std::optional<Membership> FindMembership(std::string_view user_id,
-                                           std::string_view org) override;
+  std::optional<Membership> FindMembership(std::string_view user_id, std::string_view org) override;
   std::optional<Membership> Personal(std::string_view user_id) override;
   std::vector<Membership> ListForUser(std::string_view user_id) override;
   std::optional<Organization> Find(std::string_view org) override;
@@ -186,8 +185,7 @@ class PgAgentStore : public AgentStore, private PgStore {
                                           const AuditEvent& audit) override;
   std::vector<Agent> List(std::string_view org_id) override;
   WriteOutcome Update(const Agent& agent, const AuditEvent& audit) override;
-  bool Delete(std::string_view org_id, std::string_view agent_id,
-              const AuditEvent& audit) override;
+  bool Delete(std::string_view org_id, std::string_view agent_id, const AuditEvent& audit) override;
   std::vector<Tool> ListTools(std::string_view agent_id) override;
   std::optional<Tool> FindTool(std::string_view agent_id, std::string_view name) override;
   WriteOutcome CreateTool(std::string_view agent_id, const Tool& tool,

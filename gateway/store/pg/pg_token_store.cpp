@@ -317,7 +317,8 @@ std::vector<AuditRecord> PgAuditStore::List(const AuditQuery& q) {
         a.event.details_json = row["details"].as<std::string>();
         return a;
       },
-      q.org_id ? OrNull(q.org_id) : OrNull(q.user_id), OrNull(q.type), OrNull(from), OrNull(to), OrNull(before), q.limit);
+      q.org_id ? OrNull(q.org_id) : OrNull(q.user_id), OrNull(q.type), OrNull(from), OrNull(to),
+      OrNull(before), q.limit);
 }
 
 std::vector<AuditLink> PgAuditStore::ChainAfter(int64_t after_id, int64_t limit) {

@@ -175,8 +175,8 @@ inline constexpr Statement kPruneAuditEvents{
     " FROM p WHERE created_at >= now() - make_interval(days => $2::int)),"
     " 9223372036854775807))"};
 // Agents, tools and rules: every agent statement is scoped by its organization ($1 org_id).
-#define OAKGATE_AGENT_COLUMNS                                                                  \
-  "id::text AS id, org_id::text AS org_id, created_by::text AS created_by, name, enabled,"     \
+#define OAKGATE_AGENT_COLUMNS                                                              \
+  "id::text AS id, org_id::text AS org_id, created_by::text AS created_by, name, enabled," \
   " rate_limit, burst, floor(extract(epoch FROM created_at))::bigint AS created"
 // The organization's row is locked first, so two creations cannot both pass max_agents; the
 // agents are counted by the next statement, whose snapshot (read committed) is taken after
@@ -185,23 +185,23 @@ inline constexpr Statement kPruneAuditEvents{
 // NULL in a shared organization.
 inline constexpr Statement kAgentLimitLock{
     "agent_limit_lock", "SELECT max_agents FROM organizations WHERE id = $1::uuid FOR UPDATE"};
-inline constexpr Statement kAgentCount{
-    "agent_count", "SELECT count(*) FROM agents WHERE org_id = $1::uuid"};
+inline constexpr Statement kAgentCount{"agent_count",
+                                       "SELECT count(*) FROM agents WHERE org_id = $1::uuid"};
 inline constexpr Statement kAgentCreate{
     "agent_create",
     "INSERT INTO agents (org_id, user_id, created_by, name, enabled, rate_limit, burst)"
     " SELECT o.id, o.personal_user_id, nullif($2, '')::uuid, $3, $4, $5, $6"
     " FROM organizations o WHERE o.id = $1::uuid ON CONFLICT DO NOTHING"
     " RETURNING " OAKGATE_AGENT_COLUMNS};
-inline constexpr Statement kAgentFind{
-    "agent_find",
-    "SELECT " OAKGATE_AGENT_COLUMNS " FROM agents WHERE id = $2::uuid AND org_id = $1::uuid"};
-inline constexpr Statement kAgentFindByName{
-    "agent_find_by_name",
-    "SELECT " OAKGATE_AGENT_COLUMNS " FROM agents WHERE org_id = $1::uuid AND name = $2"};
-inline constexpr Statement kAgentList{
-    "agent_list",
-    "SELECT " OAKGATE_AGENT_COLUMNS " FROM agents WHERE org_id = $1::uuid ORDER BY name"};
+inline constexpr Statement kAgentFind{"agent_find",
+                                      "SELECT " OAKGATE_AGENT_COLUMNS
+                                      " FROM agents WHERE id = $2::uuid AND org_id = $1::uuid"};
+inline constexpr Statement kAgentFindByName{"agent_find_by_name",
+                                            "SELECT " OAKGATE_AGENT_COLUMNS
+                                            " FROM agents WHERE org_id = $1::uuid AND name = $2"};
+inline constexpr Statement kAgentList{"agent_list",
+                                      "SELECT " OAKGATE_AGENT_COLUMNS
+                                      " FROM agents WHERE org_id = $1::uuid ORDER BY name"};
 #undef OAKGATE_AGENT_COLUMNS
 inline constexpr Statement kAgentUpdate{
     "agent_update",
@@ -260,27 +260,30 @@ inline constexpr Statement kPolicySlice{
 
 // Organizations and members (CONTRACT §9, sql/0012). $1 is the user, $2 an id or a slug (a
 // slug never has the form of a uuid, so the two cannot name different organizations).
-#define OAKGATE_ORG_COLUMNS                                                                 \
-  "o.id::text AS id, o.name, o.slug, o.personal_user_id IS NOT NULL AS personal,"           \
+#define OAKGATE_ORG_COLUMNS                                                       \
+  "o.id::text AS id, o.name, o.slug, o.personal_user_id IS NOT NULL AS personal," \
   " o.max_agents, o.monthly_decisions, floor(extract(epoch FROM o.created_at))::bigint AS created"
-#define OAKGATE_ORG_NAMED(param)                                                                  \
-  " (o.slug = " param " OR (" param " ~ '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'"             \
+#define OAKGATE_ORG_NAMED(param)                     \
+  " (o.slug = " param " OR (" param                  \
+  " ~ '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'" \
   " AND o.id::text = " param "))"
 inline constexpr Statement kOrgMembership{
     "org_membership",
-    "SELECT " OAKGATE_ORG_COLUMNS ", m.role FROM organizations o"
-    " JOIN org_members m ON m.org_id = o.id AND m.user_id = $1::uuid WHERE" OAKGATE_ORG_NAMED("$2")};
-inline constexpr Statement kOrgPersonal{
-    "org_personal",
-    "SELECT " OAKGATE_ORG_COLUMNS ", 'owner' AS role FROM organizations o"
-    " WHERE o.personal_user_id = $1::uuid"};
+    "SELECT " OAKGATE_ORG_COLUMNS
+    ", m.role FROM organizations o"
+    " JOIN org_members m ON m.org_id = o.id AND m.user_id = $1::uuid WHERE" OAKGATE_ORG_NAMED(
+        "$2")};
+inline constexpr Statement kOrgPersonal{"org_personal", "SELECT " OAKGATE_ORG_COLUMNS
+                                                        ", 'owner' AS role FROM organizations o"
+                                                        " WHERE o.personal_user_id = $1::uuid"};
 inline constexpr Statement kOrgListForUser{
-    "org_list_for_user",
-    "SELECT " OAKGATE_ORG_COLUMNS ", m.role FROM organizations o"
-    " JOIN org_members m ON m.org_id = o.id WHERE m.user_id = $1::uuid"
-    " ORDER BY o.personal_user_id IS NULL, o.name, o.slug"};
-inline constexpr Statement kOrgFind{
-    "org_find", "SELECT " OAKGATE_ORG_COLUMNS " FROM organizations o WHERE" OAKGATE_ORG_NAMED("$1")};
+    "org_list_for_user", "SELECT " OAKGATE_ORG_COLUMNS
+                         ", m.role FROM organizations o"
+                         " JOIN org_members m ON m.org_id = o.id WHERE m.user_id = $1::uuid"
+                         " ORDER BY o.personal_user_id IS NULL, o.name, o.slug"};
+inline constexpr Statement kOrgFind{"org_find",
+                                    "SELECT " OAKGATE_ORG_COLUMNS
+                                    " FROM organizations o WHERE" OAKGATE_ORG_NAMED("$1")};
 inline constexpr Statement kOrgList{
     "org_list", "SELECT " OAKGATE_ORG_COLUMNS " FROM organizations o ORDER BY o.slug"};
 inline constexpr Statement kOrgCreate{
@@ -300,8 +303,8 @@ inline constexpr Statement kOrgSetLimits{
 #undef OAKGATE_ORG_COLUMNS
 // The organization's row is locked before its owners are counted, so two changes cannot take
 // away its last two owners together.
-inline constexpr Statement kOrgLock{
-    "org_lock", "SELECT id FROM organizations WHERE id = $1::uuid FOR UPDATE"};
+inline constexpr Statement kOrgLock{"org_lock",
+                                    "SELECT id FROM organizations WHERE id = $1::uuid FOR UPDATE"};
 inline constexpr Statement kOrgMemberList{
     "org_member_list",
     "SELECT m.user_id::text AS user_id, u.email, m.role,"
@@ -322,14 +325,14 @@ inline constexpr Statement kOrgMemberRemove{
     "org_member_remove", "DELETE FROM org_members WHERE org_id = $1::uuid AND user_id = $2::uuid"};
 
 // API keys. Times are floored Unix seconds; `expired` is judged by the database's clock.
-#define OAKGATE_API_KEY_COLUMNS                                                             \
-  "k.key_id, k.key_hash, k.user_id::text AS user_id, k.org_id::text AS org_id,"           \
-  " k.agent_id::text AS agent_id, k.name,"                                                  \
-  " array_to_string(k.scopes, ' ') AS scopes,"                                              \
-  " floor(extract(epoch FROM k.created_at))::bigint AS created,"                            \
-  " floor(extract(epoch FROM k.expires_at))::bigint AS expires,"                            \
-  " floor(extract(epoch FROM k.revoked_at))::bigint AS revoked,"                            \
-  " floor(extract(epoch FROM k.last_used_at))::bigint AS last_used, k.replaces,"            \
+#define OAKGATE_API_KEY_COLUMNS                                                  \
+  "k.key_id, k.key_hash, k.user_id::text AS user_id, k.org_id::text AS org_id,"  \
+  " k.agent_id::text AS agent_id, k.name,"                                       \
+  " array_to_string(k.scopes, ' ') AS scopes,"                                   \
+  " floor(extract(epoch FROM k.created_at))::bigint AS created,"                 \
+  " floor(extract(epoch FROM k.expires_at))::bigint AS expires,"                 \
+  " floor(extract(epoch FROM k.revoked_at))::bigint AS revoked,"                 \
+  " floor(extract(epoch FROM k.last_used_at))::bigint AS last_used, k.replaces," \
   " (k.expires_at IS NOT NULL AND k.expires_at <= now()) AS expired"
 inline constexpr Statement kApiKeyInsert{
     "api_key_insert",
@@ -347,8 +350,8 @@ inline constexpr Statement kApiKeyVerify{
     " WHERE k.key_id = $1"};
 // The management statements are scoped by the organization ($1 org_id).
 inline constexpr Statement kApiKeyFindInOrg{
-    "api_key_find_in_org",
-    "SELECT " OAKGATE_API_KEY_COLUMNS " FROM api_keys k WHERE k.key_id = $2 AND k.org_id = $1::uuid"};
+    "api_key_find_in_org", "SELECT " OAKGATE_API_KEY_COLUMNS
+                           " FROM api_keys k WHERE k.key_id = $2 AND k.org_id = $1::uuid"};
 inline constexpr Statement kApiKeyList{"api_key_list", "SELECT " OAKGATE_API_KEY_COLUMNS
                                                        " FROM api_keys k WHERE k.org_id = $1::uuid"
                                                        " ORDER BY k.created_at DESC"};
@@ -723,9 +726,9 @@ inline constexpr Statement kAuditChainPage{
 inline constexpr Statement kAuditChainHead{
     "audit_chain_head", "SELECT last_id, encode(hash, 'hex') FROM audit_chain_head"};
 inline constexpr Statement kAuditListAll{
-    "audit_list_all", "SELECT " OAKGATE_AUDIT_COLUMNS
-                      " FROM audit_events WHERE ($1::uuid IS NULL OR user_id = $1::uuid)"
-                      OAKGATE_AUDIT_FILTERS};
+    "audit_list_all",
+    "SELECT " OAKGATE_AUDIT_COLUMNS
+    " FROM audit_events WHERE ($1::uuid IS NULL OR user_id = $1::uuid)" OAKGATE_AUDIT_FILTERS};
 #undef OAKGATE_AUDIT_COLUMNS
 #undef OAKGATE_AUDIT_FILTERS
 
@@ -950,12 +953,12 @@ inline constexpr Statement kPruneLegacyJwtUses{
 
 // Invitations (CONTRACT §9). Found by the SHA-256 of their token; the organization's name
 // comes along for the invitation page.
-#define OAKGATE_INVITATION_COLUMNS                                                     \
-  "i.id::text AS id, i.org_id::text AS org_id, o.name AS org_name, i.email, i.role,"   \
-  " coalesce(i.invited_by::text, '') AS invited_by,"                                  \
-  " extract(epoch FROM i.created_at)::bigint AS created,"                             \
-  " extract(epoch FROM i.expires_at)::bigint AS expires,"                             \
-  " extract(epoch FROM i.accepted_at)::bigint AS accepted,"                           \
+#define OAKGATE_INVITATION_COLUMNS                                                   \
+  "i.id::text AS id, i.org_id::text AS org_id, o.name AS org_name, i.email, i.role," \
+  " coalesce(i.invited_by::text, '') AS invited_by,"                                 \
+  " extract(epoch FROM i.created_at)::bigint AS created,"                            \
+  " extract(epoch FROM i.expires_at)::bigint AS expires,"                            \
+  " extract(epoch FROM i.accepted_at)::bigint AS accepted,"                          \
   " extract(epoch FROM i.revoked_at)::bigint AS revoked"
 // Nothing when a user with that email is a member already.
 inline constexpr Statement kInvitationCreate{
@@ -966,18 +969,19 @@ inline constexpr Statement kInvitationCreate{
     "  WHERE m.org_id = $1::uuid AND u.email_normalized = $3) RETURNING *)"
     " SELECT " OAKGATE_INVITATION_COLUMNS " FROM i JOIN organizations o ON o.id = i.org_id"};
 inline constexpr Statement kInvitationList{
-    "invitation_list",
-    "SELECT " OAKGATE_INVITATION_COLUMNS " FROM org_invitations i"
-    " JOIN organizations o ON o.id = i.org_id WHERE i.org_id = $1::uuid"
-    " ORDER BY i.created_at DESC, i.id LIMIT $2"};
+    "invitation_list", "SELECT " OAKGATE_INVITATION_COLUMNS
+                       " FROM org_invitations i"
+                       " JOIN organizations o ON o.id = i.org_id WHERE i.org_id = $1::uuid"
+                       " ORDER BY i.created_at DESC, i.id LIMIT $2"};
 inline constexpr Statement kInvitationFind{
     "invitation_find",
-    "SELECT " OAKGATE_INVITATION_COLUMNS " FROM org_invitations i"
+    "SELECT " OAKGATE_INVITATION_COLUMNS
+    " FROM org_invitations i"
     " JOIN organizations o ON o.id = i.org_id WHERE i.org_id = $1::uuid AND i.id = $2::uuid"};
 inline constexpr Statement kInvitationFindByToken{
-    "invitation_find_by_token",
-    "SELECT " OAKGATE_INVITATION_COLUMNS " FROM org_invitations i"
-    " JOIN organizations o ON o.id = i.org_id WHERE i.token_hash = $1"};
+    "invitation_find_by_token", "SELECT " OAKGATE_INVITATION_COLUMNS
+                                " FROM org_invitations i"
+                                " JOIN organizations o ON o.id = i.org_id WHERE i.token_hash = $1"};
 #undef OAKGATE_INVITATION_COLUMNS
 inline constexpr Statement kInvitationRevoke{
     "invitation_revoke",
