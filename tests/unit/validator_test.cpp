@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "gateway/policy/policy_cache.hpp"
 #include "gateway/util/errors.hpp"
 
 namespace oakgate::policy {
@@ -107,17 +108,17 @@ class FakeBuckets : public RateLimiter {
 class FakePolicies : public PolicySource {
  public:
   explicit FakePolicies(const World& w) : w_(w) {}
-  std::optional<store::PolicySlice> Cached(std::string_view, std::string_view,
-                                           std::string_view) override {
-    if (!w_.policy_cached) return std::nullopt;
-    return Slice();
+  std::shared_ptr<const CompiledPolicy> Cached(std::string_view, std::string_view,
+                                               std::string_view) override {
+    if (!w_.policy_cached) return nullptr;
+    return CompilePolicy(Slice());
   }
-  store::PolicySlice Load(std::string_view agent_id, std::string_view tool,
-                          std::string_view scope) override {
+  std::shared_ptr<const CompiledPolicy> Load(std::string_view agent_id, std::string_view tool,
+                                             std::string_view scope) override {
     ++loaded;
     asked = std::string(agent_id) + "/" + std::string(tool) + "/" + std::string(scope);
     if (!w_.policy_up) throw util::ServiceUnavailable("agents: connection refused");
-    return Slice();
+    return CompilePolicy(Slice());
   }
   int loaded = 0;
   std::string asked;
@@ -418,8 +419,9 @@ TEST(Validator, TheFailureThatGoesOverTheLimitIsAnsweredWithTheWait) {
 }
 
 TEST(Validator, ChecksRunInTheContractOrder) {
-  EXPECT_EQ(Validator::CheckNames(), (std::array<std::string_view, 6>{"key", "rate_limit", "body",
-                                                                      "quota", "policy", "rules"}));
+  EXPECT_EQ(Validator::CheckNames(),
+            (std::array<std::string_view, 7>{"key", "rate_limit", "body", "quota", "policy",
+                                             "rules", "approval"}));
 }
 
 TEST(Validator, EachCheckAnswersAndTheEarliestFailingCheckWins) {
