@@ -137,6 +137,7 @@ export class OakGate {
       const pending: PendingDecision = decision;
       const seconds = wait?.nextRound();
       if (seconds === undefined) throw pendingErrorFor(pending, request, approval);
+      options.waitForApproval?.onWait?.(pending);
       approval = await this.getApproval(pending.approval_id, { waitSeconds: seconds });
       if (approval.status === "pending") continue;
       if (approval.status !== "approved") throw deniedByHuman(pending, request, approval);

@@ -95,7 +95,11 @@ export interface GuardOptions {
    * then validate again with the approval and run the action if allowed. Without it a
    * pending approval throws OakGateApprovalPendingError at once.
    */
-  waitForApproval?: { timeoutMs: number };
+  waitForApproval?: {
+    timeoutMs: number;
+    /** Called before each long-poll round (at most every 30 s) while the call waits. */
+    onWait?: (pending: PendingDecision) => void;
+  };
 }
 
 /** The rate-limit headers of a validate answer. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   OakGate, OakGateApprovalPendingError, OakGateDeniedError, OakGateError, ApprovalWait,
 } from '../../dist/index.js';
-import { fakeGateway, json } from './fake-server.mjs';
+import { fakeGateway, json, held } from './fake-server.mjs';
 
 const KEY = 'pk_AbCdEfGh12345678.sk_' + 'a'.repeat(43);
 const APPROVAL = '0b8e5c9a-3f1d-4c2e-9a7b-5d6e7f8a9b0c';
@@ -15,11 +15,6 @@ const pending = { allowed: false, decision: 'pending', approval_id: APPROVAL, de
 const allowedWithApproval = { allowed: true, decision_id: 'dec_ok', rule_id: 'rule_ask', agent_id: 'agt', tool: 'deploy', scope: 'prod', approval_id: APPROVAL };
 const approval = (status, extra = {}) => ({ id: APPROVAL, status, decided_by: status === 'pending' ? null : 'usr_1', decided_at: null, comment: null, expires_at: '2030-01-01T00:00:00Z', ...extra });
 
-// GET /v1/approvals/{id}?wait=N held as the gateway holds it: N seconds while still pending.
-const held = (body) => (req, res) => {
-  const wait = Number(new URL(req.url, 'http://x').searchParams.get('wait') ?? 0);
-  setTimeout(() => json(200, body)(req, res), body.status === 'pending' ? wait * 1000 : 0);
-};
 
 function client(url, extra = {}) {
   return new OakGate({ apiKey: KEY, baseUrl: url, ...extra });
@@ -50,10 +45,13 @@ test('guard with waitForApproval long-polls until approved, validates again with
   const gw = await fakeGateway([json(202, pending), held(approval('pending')), held(approval('approved')), json(200, allowedWithApproval)]);
   try {
     let runs = 0;
+    const waits = [];
     const request = { tool: 'deploy', scope: 'prod', reasoning: 'ship the fix', context: { sha: 'abc' } };
-    const result = await client(gw.url).guard(request, (d) => { runs++; return d.decision_id; }, { waitForApproval: { timeoutMs: 2500 } });
+    const result = await client(gw.url).guard(request, (d) => { runs++; return d.decision_id; },
+      { waitForApproval: { timeoutMs: 2500, onWait: (p) => waits.push(p.approval_id) } });
     assert.equal(result, 'dec_ok');
     assert.equal(runs, 1);
+    assert.deepEqual(waits, [APPROVAL, APPROVAL], 'onWait is called before each round');
     assert.deepEqual(gw.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`),
       ['POST /v1/validate', `GET /v1/approvals/${APPROVAL}`, `GET /v1/approvals/${APPROVAL}`, 'POST /v1/validate']);
     // The polls fit in the 2.5 s budget (the first is held 2 s) and carry the key.
