@@ -140,7 +140,9 @@ export class OakGate {
       options.waitForApproval?.onWait?.(pending);
       approval = await this.getApproval(pending.approval_id, { waitSeconds: seconds });
       if (approval.status === "pending") continue;
-      if (approval.status !== "approved") throw deniedByHuman(pending, request, approval);
+      // A human denied it, or it expired or was used while this call waited: the reasons
+      // the gateway gives a validate that brings such an approval (CONTRACT §10).
+      if (approval.status !== "approved") throw deniedErrorFor(pending, request, approval, `approval_${approval.status}`);
       decision = await this.validate({ ...request, approvalId: pending.approval_id });
       // Approved, yet pending again on the same approval: waiting more would only repeat this.
       if (isPending(decision) && decision.approval_id === pending.approval_id) throw pendingErrorFor(decision, request, approval);
@@ -223,27 +225,20 @@ function pendingErrorFor(decision: PendingDecision, request: ValidateRequest, ap
   });
 }
 
-// A human denied the approval, or it expired or was used while this call waited: the
-// reasons the gateway gives a validate that brings such an approval (CONTRACT §10).
-function deniedByHuman(decision: PendingDecision, request: ValidateRequest, approval: Approval): OakGateDeniedError {
-  return new OakGateDeniedError({
-    reason: `approval_${approval.status}`,
-    ruleId: decision.rule_id ?? null,
-    decisionId: decision.decision_id ?? null,
-    tool: request.tool,
-    scope: request.scope,
-    approvalId: decision.approval_id,
-    decision,
-    approval,
-  });
-}
-
-/** The error guard() throws for a decision that is not allowed. */
-export function deniedErrorFor(decision: Decision, request: ValidateRequest, approval: Approval | null = null): OakGateDeniedError {
-  if (isPending(decision)) return pendingErrorFor(decision, request, approval);
+/**
+ * The error guard() throws for a decision that is not allowed; `reason` overrides the
+ * decision's (a pending decision that a human then refused).
+ */
+export function deniedErrorFor(
+  decision: Decision,
+  request: ValidateRequest,
+  approval: Approval | null = null,
+  reason?: string,
+): OakGateDeniedError {
+  if (isPending(decision) && reason === undefined) return pendingErrorFor(decision, request, approval);
   const d = decision as Record<string, unknown>;
   return new OakGateDeniedError({
-    reason: typeof d["reason"] === "string" ? (d["reason"] as string) : "denied",
+    reason: reason ?? (typeof d["reason"] === "string" ? (d["reason"] as string) : "denied"),
     ruleId: typeof d["rule_id"] === "string" ? (d["rule_id"] as string) : null,
     decisionId: typeof d["decision_id"] === "string" ? (d["decision_id"] as string) : null,
     tool: request.tool,

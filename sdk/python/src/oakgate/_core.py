@@ -361,8 +361,12 @@ def approval_or_error(r: RawResponse) -> Approval:
     raise error_for(r)
 
 
-def denied_error_for(decision: Decision, approval: Approval | None = None) -> OakGateDeniedError:
-    if decision.pending:
+def denied_error_for(
+    decision: Decision, approval: Approval | None = None, reason: str | None = None
+) -> OakGateDeniedError:
+    """The error of a decision that is not allowed; ``reason`` overrides the decision's (a
+    pending decision that a human then refused)."""
+    if decision.pending and reason is None:
         return OakGateApprovalPendingError(
             rule_id=decision.rule_id,
             decision_id=decision.decision_id,
@@ -374,7 +378,7 @@ def denied_error_for(decision: Decision, approval: Approval | None = None) -> Oa
             approval=approval,
         )
     return OakGateDeniedError(
-        reason=decision.reason or "denied",
+        reason=reason or decision.reason or "denied",
         rule_id=decision.rule_id,
         decision_id=decision.decision_id,
         tool=decision.tool,
@@ -472,16 +476,7 @@ class GuardCore(Generic[C]):
             return False
         if approval.status == "approved":
             return True
-        raise OakGateDeniedError(
-            reason=f"approval_{approval.status}",
-            rule_id=decision.rule_id,
-            decision_id=decision.decision_id,
-            tool=decision.tool,
-            scope=decision.scope,
-            approval_id=decision.approval_id,
-            decision=decision,
-            approval=approval,
-        )
+        raise denied_error_for(decision, approval, reason=f"approval_{approval.status}")
 
     @staticmethod
     def _again(answer: Decision, before: Decision, approval: Approval) -> Decision:
