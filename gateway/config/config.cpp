@@ -98,6 +98,13 @@ const std::vector<Key>& Keys() {
         Int("decision_writers", "OAKGATE_DECISION_WRITERS", &Config::decision_writers, 1, 16));
     k.push_back(Str("registration", "OAKGATE_REGISTRATION", &Config::registration));
     k.push_back(Str("signup", "OAKGATE_SIGNUP", &Config::signup));
+    k.push_back(Bool("webhook_allow_private", "OAKGATE_WEBHOOK_ALLOW_PRIVATE",
+                     &Config::webhook_allow_private));
+    k.push_back(Int("webhook_retry_base_ms", "OAKGATE_WEBHOOK_RETRY_BASE_MS",
+                    &Config::webhook_retry_base_ms, 10, 3600000));
+    k.push_back(Int("webhook_poll_ms", "OAKGATE_WEBHOOK_POLL_MS", &Config::webhook_poll_ms, 10,
+                    60000));
+    k.push_back(Int("webhook_senders", "OAKGATE_WEBHOOK_SENDERS", &Config::webhook_senders, 0, 64));
     k.push_back(Str("registration_redirect_schemes", "OAKGATE_REGISTRATION_REDIRECT_SCHEMES",
                     &Config::registration_redirect_schemes));
     k.push_back(Int("registration_rate_limit", "OAKGATE_REGISTRATION_RATE_LIMIT",

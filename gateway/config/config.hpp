@@ -32,6 +32,14 @@ struct Config {
   std::string templates_dir;          // empty: installed templates, else ./templates
   std::string log_level = "info";
   bool auto_migrate = true;
+  // Webhooks (CONTRACT §11): http and loopback/private addresses only when allowed (tests,
+  // private networks); the first retry's delay (doubled each attempt, with jitter, for 24 h);
+  // how often a sender looks for due deliveries when not woken; concurrent deliveries of an
+  // instance (0: no sender in this process).
+  bool webhook_allow_private = false;
+  int webhook_retry_base_ms = 5000;
+  int webhook_poll_ms = 1000;
+  int webhook_senders = 8;
   int max_request_bytes = 65536;
   // HTTP timeouts (seconds) and load shedding.
   int header_timeout = 10;
