@@ -101,10 +101,10 @@ int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
 }  // namespace
 
 ServedRoutes::ServedRoutes(const RouteServices& s)
-    : api{s.access_tokens,  s.services.agents, s.services.tools,
-          s.services.rules, s.services.keys,   s.services.activity,
-          s.services.orgs,  s.services.usage,  *s.web.invitations},
-      validate{s.validator, s.decisions, s.clock},
+    : api{s.access_tokens,    s.services.agents,   s.services.tools, s.services.rules,
+          s.services.keys,    s.services.activity, s.services.orgs,  s.services.usage,
+          *s.web.invitations, s.services.approvals},
+      validate{s.validator, s.decisions, s.clock, s.db.Approvals(), s.approval_waiter, s.bus},
       dashboard{s.web,           s.services.agents,   s.services.tools,       s.services.rules,
                 s.services.keys, s.services.activity, s.services.credentials, s.services.admin,
                 s.services.orgs, s.services.usage},
@@ -244,7 +244,15 @@ int Serve(const config::Config& cfg) {
       [&org_limits] { return static_cast<double>(org_limits.size()); }, {{"cache", "org_limits"}});
   policy::MonthlyQuota monthly_quota(db, org_limits, bus);
   policy::Validator validator(key_verifier, rate_limiter, policies, clock,
-                              crypto::SystemRandom::Instance(), &lookup_throttle, &monthly_quota);
+                              crypto::SystemRandom::Instance(), &lookup_throttle, &monthly_quota,
+                              &db.Approvals());
+  // Agents waiting for a human's decision (CONTRACT §10): 10k parked long polls at most; the
+  // waiter reads on its own thread and connection.
+  policy::ApprovalWaiter approval_waiter(
+      [&db](const std::string& agent_id, const std::string& id, int64_t now) {
+        return db.Approvals().FindForAgent(agent_id, id, now);
+      },
+      bus, clock, 10000);
 
   // The legacy JWT bridge (CONTRACT §12), only when configured.
   LegacyStack legacy(cfg, db, client_auth, tokens, clock);
@@ -294,7 +302,7 @@ int Serve(const config::Config& cfg) {
       [&bus](bool live) { bus.SetLive(live); });
   ServedRoutes routes(RouteServices{db, web, oauth_ctx, draining, access_tokens, services,
                                     validator, decision_writer, clock, sync_caches,
-                                    legacy.context()});
+                                    legacy.context(), &approval_waiter, &bus});
   http::Server server(options, std::move(routes.router), errors, access_log);
   // The listener opens only once /readyz would say ready (the database answers and every
   // migration this binary knows is applied). Nginx names both colours in one static upstream;
@@ -318,6 +326,8 @@ int Serve(const config::Config& cfg) {
   draining.store(true);
   // Stops taking connections (without resetting one already made) before it returns.
   server.BeginDrain();
+  // Agents' parked waits are answered now with what they read, or the drain would wait on them.
+  approval_waiter.Drain();
   bool idle = server.WaitIdle(std::chrono::seconds(cfg.drain_timeout));
   if (!idle) {
     observe::Warn("drain bound reached", {{"in_flight", std::to_string(server.in_flight())},

@@ -30,6 +30,9 @@ struct RouteServices {
   const util::Clock& clock;
   std::function<void()> sync_caches;
   handlers::legacy::LegacyContext* legacy = nullptr;
+  // Where agents' long polls of their approvals park (null: they answer at once).
+  policy::ApprovalWaiter* approval_waiter = nullptr;
+  cache::InvalidationBus* bus = nullptr;
 };
 
 // The handlers' contexts over those services, and the route table over the contexts: the one

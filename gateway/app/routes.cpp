@@ -4,6 +4,7 @@
 
 #include "gateway/handlers/api/agents.hpp"
 #include "gateway/handlers/api/api_keys.hpp"
+#include "gateway/handlers/api/approvals.hpp"
 #include "gateway/handlers/api/audit_events.hpp"
 #include "gateway/handlers/api/decisions.hpp"
 #include "gateway/handlers/api/invitations.hpp"
@@ -230,6 +231,10 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("PATCH", "/api/v1/orgs/{org}/members/{user_id}", kAgentsScope, h::PatchMember);
   add_api("DELETE", "/api/v1/orgs/{org}/members/{user_id}", kAgentsScope, h::RemoveMember);
   add_api("GET", "/api/v1/usage", kAgentsScope, h::GetUsage);
+  add_api("GET", "/api/v1/approvals", kAgentsScope, h::ListApprovals);
+  add_api("GET", "/api/v1/approvals/{approval_id}", kAgentsScope, h::GetApproval);
+  add_api("POST", "/api/v1/approvals/{approval_id}/approve", kAgentsScope, h::ApproveApproval);
+  add_api("POST", "/api/v1/approvals/{approval_id}/deny", kAgentsScope, h::DenyApproval);
   add_api("GET", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::ListInvitations);
   add_api("POST", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::CreateInvitation);
   add_api("DELETE", "/api/v1/orgs/{org}/invitations/{invitation_id}", kAgentsScope,
@@ -242,6 +247,11 @@ http::Router BuildRoutes(RouteDeps d) {
         return handlers::validate::ValidateAsync(validate, req, std::move(reply));
       },
       [&validate](http::Request& req) { return handlers::validate::Validate(validate, req); });
+  // An agent's wait for a human (CONTRACT §10): read on the pool, then parked without a thread.
+  r.AddParking("GET", "/v1/approvals/{approval_id}",
+               [&validate](http::Request& req, http::Reply reply) {
+                 return handlers::validate::GetAgentApproval(validate, req, std::move(reply));
+               });
   AddOAuthRoutes(r, d.oauth, d.sync_caches);
   AddDashboardRoutes(r, d.dashboard, d.sync_caches);
   if (d.legacy) AddLegacyRoutes(r, *d.legacy, d.legacy->exchange);

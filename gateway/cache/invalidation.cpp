@@ -36,6 +36,7 @@ std::optional<Invalidation> ParseInvalidation(std::string_view payload) {
   if (kind == "key") return Invalidation{Subject::kKey, id};
   if (kind == "agent") return Invalidation{Subject::kAgent, id};
   if (kind == "org") return Invalidation{Subject::kOrg, id};
+  if (kind == "approval") return Invalidation{Subject::kApproval, id};
   if (kind == "sync") return Invalidation{Subject::kSync, id};
   return std::nullopt;
 }

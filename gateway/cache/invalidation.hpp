@@ -19,7 +19,18 @@ namespace oakgate::cache {
 
 inline constexpr std::string_view kChannel = "oakgate_cache";
 
-enum class Subject { kFamily, kUser, kClient, kKey, kAgent, kOrg, kResources, kAll, kSync };
+enum class Subject {
+  kFamily,
+  kUser,
+  kClient,
+  kKey,
+  kAgent,
+  kOrg,
+  kApproval,
+  kResources,
+  kAll,
+  kSync
+};
 
 struct Invalidation {
   Subject subject = Subject::kAll;
@@ -28,7 +39,8 @@ struct Invalidation {
 };
 
 // "family:42", "user:<uuid>", "client:<id>", "key:<id>", "agent:<uuid>", "org:<uuid>" (its
-// limits changed, or it was deleted), "resources", "sync:<marker>"; anything else is nullopt (and a
+// limits changed, or it was deleted), "approval:<uuid>" (it was decided or used: no cache, but
+// agents waiting on it are told), "resources", "sync:<marker>"; anything else is nullopt (and a
 // careful listener drops every cache).
 std::optional<Invalidation> ParseInvalidation(std::string_view payload);
 

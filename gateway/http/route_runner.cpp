@@ -32,6 +32,15 @@ Response RouteRunner::RunOnWorker(const Route& route, Request& request) const {
   }
 }
 
+std::optional<Response> RouteRunner::RunParking(const Route& route, Request& request,
+                                                Reply reply) const {
+  try {
+    return route.parking(request, std::move(reply));
+  } catch (...) {
+    return Failure(request, std::current_exception(), "handler");
+  }
+}
+
 Response RouteRunner::Failure(const Request& request, const std::exception_ptr& failure,
                               std::string_view where) const {
   try {

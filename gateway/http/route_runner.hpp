@@ -26,6 +26,9 @@ class RouteRunner {
   Attempt TryOnReactor(const Route& route, Request& request, Reply reply) const;
   // The route's worker handler, on a pool thread. Never throws: a failure is answered.
   Response RunOnWorker(const Route& route, Request& request) const;
+  // A parking route's handler, on a pool thread: its answer, or nullopt when it parked the
+  // request with `reply`. Never throws: a failure is answered.
+  std::optional<Response> RunParking(const Route& route, Request& request, Reply reply) const;
 
   // The one place a failure becomes an answer. util::ServiceUnavailable (the database cannot
   // answer) is the 503 of Unavailable::kDatabase, counted in oakgate_database_unavailable_total

@@ -74,6 +74,12 @@ void Router::AddWithAsyncPath(std::string method, std::string pattern, AsyncHand
   };
 }
 
+void Router::AddParking(std::string method, std::string pattern, ParkingHandler handler,
+                        Decorator decorate) {
+  Route& route = Insert(std::move(method), std::move(pattern), std::move(decorate));
+  route.parking = std::move(handler);
+}
+
 RouteMatch Router::Find(Request& request) const {
   RouteMatch match;
   auto parts = SplitPath(request.path);

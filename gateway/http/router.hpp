@@ -25,6 +25,10 @@ using Reply = std::function<void(Response)>;
 // and will call `reply` later, from another thread (never from inside this call); false to
 // post the request to the pool as usual (then it must never call `reply`). Must not block.
 using AsyncHandler = std::function<bool(Request&, Reply reply)>;
+// Runs on the pool like a Handler, and may park the request instead of answering: nullopt
+// means it handed `reply` on (to a waiter that calls it later, from another thread, once)
+// and the worker thread is free at once. A long poll holds a connection, not a thread.
+using ParkingHandler = std::function<std::optional<Response>(Request&, Reply reply)>;
 // Headers a route puts on every answer it gives, the server's own 500 and 503 for it included
 // (CORS: CONTRACT §4 wants them on the 503 of a database outage too).
 using Decorator = std::function<void(Response&)>;
@@ -54,6 +58,7 @@ struct Route {
   std::vector<std::string> segments;
   ReactorAttempt attempt;  // empty: decline at once (a plain pool route)
   Handler worker;          // runs on the pool when the attempt declines; empty for inline routes
+  ParkingHandler parking;  // instead of worker: a pool handler that may park the request
   bool may_defer = false;  // the attempt may take the request and reply later
   Decorator decorate;      // may be empty
 };
@@ -82,6 +87,9 @@ class Router {
   // A pool route whose requests are first offered to `async` on the reactor thread.
   void AddWithAsyncPath(std::string method, std::string pattern, AsyncHandler async,
                         Handler handler, Decorator decorate = {});
+  // A pool route whose handler may park the request (ParkingHandler).
+  void AddParking(std::string method, std::string pattern, ParkingHandler handler,
+                  Decorator decorate = {});
   // Matches path and method; fills request.path_params. HEAD matches GET routes.
   RouteMatch Find(Request& request) const;
   // Every (method, pattern) in the order added. Read-only: the table itself, never a copy kept

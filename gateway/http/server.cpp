@@ -217,10 +217,19 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
     if (!held) held = std::make_shared<Request>(std::move(req));
     auto self = shared_from_this();
     auto task = [self, shared, route = &route, held, keep_alive, started] {
+      if (route->parking) {
+        // Parked: the reply comes later, from the waiter's thread, and this thread is free.
+        auto answer = self->runner_.RunParking(
+            *route, *held, self->MakeReply(shared, route, held, keep_alive, started));
+        if (answer) {
+          self->Complete(*shared, route, *held, std::move(*answer), keep_alive, started, "worker");
+        }
+        return;
+      }
       self->Complete(*shared, route, *held, self->runner_.RunOnWorker(*route, *held), keep_alive,
                      started, "worker");
     };
-    if (shared && route.worker && pool_.TrySubmit(std::move(task))) {
+    if (shared && (route.worker || route.parking) && pool_.TrySubmit(std::move(task))) {
       Move(conn, ConnState::kHandling);
       return;
     }

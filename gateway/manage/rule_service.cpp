@@ -9,7 +9,6 @@ namespace oakgate::manage {
 namespace {
 
 constexpr const char* kNoRule = "no such rule";
-constexpr const char* kRuleExists = "the agent already has a rule for this tool and scope";
 
 std::optional<DomainError> Apply(const RuleInput& input, store::Rule& rule, bool creating) {
   if (creating && !input.tool) return Invalid("tool", "tool is required").error;
@@ -23,9 +22,31 @@ std::optional<DomainError> Apply(const RuleInput& input, store::Rule& rule, bool
   if (input.require_reasoning && !policy::ParseReasoning(*input.require_reasoning)) {
     return Invalid("require_reasoning", "require_reasoning must be none, soft or hard").error;
   }
+  if (input.effect && !policy::ParseEffect(*input.effect)) {
+    return Invalid("effect", "effect must be allow, deny or ask").error;
+  }
+  std::string conditions_json;
+  if (input.conditions) {
+    std::optional<policy::ConditionError> bad;
+    policy::CompileConditions(*input.conditions, bad);
+    if (bad) return Invalid(bad->field, bad->message).error;
+    conditions_json = input.conditions->dump();
+  }
+  if (input.priority &&
+      (*input.priority < -policy::kMaxPriority || *input.priority > policy::kMaxPriority)) {
+    return Invalid("priority", "priority must be a whole number from -1000000 to 1000000").error;
+  }
+  if (input.approval_ttl && (*input.approval_ttl < policy::kMinApprovalTtl ||
+                             *input.approval_ttl > policy::kMaxApprovalTtl)) {
+    return Invalid("approval_ttl", "approval_ttl must be 60 to 2592000 seconds").error;
+  }
   if (input.tool) rule.tool = *input.tool;
   if (input.scope) rule.scope = *input.scope;
   if (input.require_reasoning) rule.require_reasoning = *input.require_reasoning;
+  if (input.effect) rule.effect = *input.effect;
+  if (input.conditions) rule.conditions_json = std::move(conditions_json);
+  if (input.priority) rule.priority = *input.priority;
+  if (input.approval_ttl) rule.approval_ttl = *input.approval_ttl;
   return std::nullopt;
 }
 
@@ -34,6 +55,10 @@ std::string Details(const RuleInput& input) {
   if (input.tool) d["tool"] = *input.tool;
   if (input.scope) d["scope"] = *input.scope;
   if (input.require_reasoning) d["require_reasoning"] = *input.require_reasoning;
+  if (input.effect) d["effect"] = *input.effect;
+  if (input.conditions) d["conditions"] = *input.conditions;
+  if (input.priority) d["priority"] = *input.priority;
+  if (input.approval_ttl) d["approval_ttl"] = *input.approval_ttl;
   return d.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -62,7 +87,6 @@ Outcome<store::Rule> RuleService::Create(const Principal& who, const Owned<store
     case store::WriteOutcome::kOk:
       return rule;
     case store::WriteOutcome::kConflict:
-      return Conflict(kRuleExists);
     case store::WriteOutcome::kNotFound:
       break;
   }
@@ -78,7 +102,6 @@ Outcome<store::Rule> RuleService::Update(const Principal& who, const Owned<store
     case store::WriteOutcome::kOk:
       return current;
     case store::WriteOutcome::kConflict:
-      return Conflict(kRuleExists);
     case store::WriteOutcome::kNotFound:
       break;
   }

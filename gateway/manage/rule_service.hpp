@@ -1,7 +1,10 @@
 #pragma once
-// The rules of an agent (CONTRACT §6): {"id", "tool", "scope", "require_reasoning"}, one per
-// (agent, tool, scope); `tool` and `scope` may be `*`. Every call acts on an agent the
-// principal got from AgentService::Get.
+// The rules of an agent (CONTRACT §6, §10): {"id", "tool", "scope", "effect", "conditions",
+// "priority", "require_reasoning", "approval_ttl"}; `tool` and `scope` may be `*`, and several
+// rules may share them. Every field is checked here, on write, so the policy cache compiles
+// only rules that were valid (a 400 names the field, down to "conditions[1].op"). Every call
+// acts on an agent the principal got from AgentService::Get.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +17,10 @@ struct RuleInput {
   std::optional<std::string> tool;
   std::optional<std::string> scope;
   std::optional<std::string> require_reasoning;  // none, soft or hard; none when created without
+  std::optional<std::string> effect;             // allow, deny or ask; allow when created without
+  std::optional<nlohmann::json> conditions;      // an array of {field, op, value}; [] by default
+  std::optional<int64_t> priority;               // 0 by default
+  std::optional<int64_t> approval_ttl;           // seconds; 3600 by default
 };
 
 class RuleService {

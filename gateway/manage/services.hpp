@@ -4,6 +4,7 @@
 #include "gateway/manage/activity_service.hpp"
 #include "gateway/manage/admin_service.hpp"
 #include "gateway/manage/agent_service.hpp"
+#include "gateway/manage/approval_service.hpp"
 #include "gateway/manage/credential_service.hpp"
 #include "gateway/manage/key_service.hpp"
 #include "gateway/manage/org_service.hpp"
@@ -24,7 +25,8 @@ struct Services {
         credentials(db.Sessions(), db.Tokens(), db.Users()),
         admin(db.Users(), db.Clients()),
         orgs(db.Orgs()),
-        usage(db.Usage(), clock) {}
+        usage(db.Usage(), clock),
+        approvals(db.Approvals(), clock) {}
   AgentService agents;
   ToolService tools;
   RuleService rules;
@@ -34,6 +36,7 @@ struct Services {
   AdminService admin;
   OrgService orgs;
   UsageService usage;
+  ApprovalService approvals;
 };
 
 }  // namespace oakgate::manage

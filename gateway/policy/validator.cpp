@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/crypto/sha256.hpp"
 #include "gateway/util/errors.hpp"
 #include "gateway/util/strings.hpp"
 
@@ -12,9 +13,9 @@ namespace oakgate::policy {
 struct Validator::Run {
   ValidateInput input;
   Reach reach;
-  std::optional<apikey::VerifiedKey> key;   // memory only: read before the checks
-  std::optional<store::PolicySlice> slice;  // memory only: read before the checks
-  bool quota_taken = false;                 // memory only: a unit of the month is held
+  std::optional<apikey::VerifiedKey> key;        // memory only: read before the checks
+  std::shared_ptr<const CompiledPolicy> policy;  // memory only: read before the checks
+  bool quota_taken = false;                      // memory only: a unit of the month is held
   Outcome out;
 
   bool End(Outcome::Kind kind) {
@@ -23,17 +24,18 @@ struct Validator::Run {
   }
 };
 
-const std::array<Validator::NamedCheck, 6> Validator::kChecks = {{
+const std::array<Validator::NamedCheck, 7> Validator::kChecks = {{
     {"key", &Validator::CheckKey},
     {"rate_limit", &Validator::TakeToken},
     {"body", &Validator::CheckBody},
     {"quota", &Validator::TakeQuota},
     {"policy", &Validator::ReadPolicy},
     {"rules", &Validator::ApplyRules},
+    {"approval", &Validator::SettleApproval},
 }};
 
-std::array<std::string_view, 6> Validator::CheckNames() {
-  std::array<std::string_view, 6> names;
+std::array<std::string_view, 7> Validator::CheckNames() {
+  std::array<std::string_view, 7> names;
   for (size_t i = 0; i < kChecks.size(); ++i) names[i] = kChecks[i].name;
   return names;
 }
@@ -48,8 +50,25 @@ std::string DecisionId(int64_t unix_ms, std::string_view random16) {
   return util::FormatUuid(b);
 }
 
+std::string ContextHash(const std::optional<std::string>& context_json) {
+  return crypto::ToBytes(
+      crypto::Sha256(context_json ? std::string_view(*context_json) : std::string_view("null")));
+}
+
+namespace {
+
+// RFC 9562 §5.4: a random UUID, for approvals (their ids are handed to agents and people).
+std::string UuidV4(std::string bytes) {
+  bytes.resize(16, '\0');
+  bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);
+  bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);
+  return bytes;
+}
+
+}  // namespace
+
 Outcome Validator::Decide(ValidateInput input, Reach reach) {
-  Run run{std::move(input), reach, std::nullopt, std::nullopt, false, Outcome{}};
+  Run run{std::move(input), reach, std::nullopt, nullptr, false, Outcome{}};
   if (reach == Reach::kMemory && !ReadFromMemory(run)) return std::move(run.out);
   for (const NamedCheck& c : kChecks) {
     if ((this->*c.check)(run)) break;
@@ -58,6 +77,17 @@ Outcome Validator::Decide(ValidateInput input, Reach reach) {
   if (run.quota_taken && run.out.kind == Outcome::Kind::kNeedsDatabase) {
     quota_->GiveBack(run.key->org_id, clock_.NowSeconds());
   }
+  return std::move(run.out);
+}
+
+Outcome Validator::Identify(std::optional<std::string_view> presented_key,
+                            std::string_view client_address, std::string_view request_id) {
+  ValidateInput input;
+  input.presented_key = presented_key;
+  input.client_address = client_address;
+  input.request_id = request_id;
+  Run run{std::move(input), Reach::kDatabase, std::nullopt, nullptr, false, Outcome{}};
+  if (!CheckKey(run)) run.End(Outcome::Kind::kIdentified);
   return std::move(run.out);
 }
 
@@ -71,9 +101,11 @@ bool Validator::ReadFromMemory(Run& run) {
   auto key = keys_.TryCached(*in.presented_key);
   if (!key || !*key) return false;
   run.key = std::move(key->value());
+  // An approval's use or request writes to the database: never decided from memory.
+  if (in.question->approval_id) return false;
   if (run.key->agent_enabled) {
-    run.slice = policies_.Cached(run.key->agent_id, in.question->tool, in.question->scope);
-    if (!run.slice) return false;
+    run.policy = policies_.Cached(run.key->agent_id, in.question->tool, in.question->scope);
+    if (!run.policy || run.policy->has_ask) return false;
   }
   // Last, being a write: a unit of the month, unless the organization has no limit. A refusal
   // is the pool's to answer and count; a lease due is the pool's to run.
@@ -166,7 +198,7 @@ bool Validator::ReadPolicy(Run& run) {
   if (run.reach == Reach::kMemory || !run.key->agent_enabled) return false;
   const Question& q = *run.input.question;
   try {
-    run.slice = policies_.Load(run.key->agent_id, q.tool, q.scope);
+    run.policy = policies_.Load(run.key->agent_id, q.tool, q.scope);
   } catch (const util::ServiceUnavailable& e) {
     // PITFALLS 2: a database failure is a 503, never a decision.
     run.out.detail = e.what();
@@ -184,26 +216,22 @@ bool Validator::ApplyRules(Run& run) {
   in.tool = q.tool;
   in.scope = q.scope;
   in.reasoning = q.reasoning ? std::string_view(*q.reasoning) : std::string_view();
-  if (run.slice) {
-    store::PolicySlice& slice = *run.slice;
-    in.tool_known = slice.tool.has_value();
-    if (slice.tool) in.tool_scopes = std::move(slice.tool->scopes);
-    in.rules.reserve(slice.rules.size());
-    for (auto& r : slice.rules) {
-      // A level the database should never hold is taken as the strictest.
-      Reasoning level = ParseReasoning(r.require_reasoning).value_or(Reasoning::kHard);
-      in.rules.push_back(RuleSpec{std::move(r.id), std::move(r.tool), std::move(r.scope), level});
-    }
+  in.context = &q.context;
+  if (run.policy) {
+    in.tool_known = run.policy->tool_known;
+    in.tool_scopes = run.policy->tool_scopes;
+    in.rules = &run.policy->rules;
   }
   Outcome& out = run.out;
   out.verdict = Evaluate(in);
+  out.policy = run.policy;
 
   store::DecisionRecord& record = out.record;
   record.id = DecisionId(clock_.NowMillis(), random_.Bytes(16));
   record.user_id = key.agent_user_id.value_or("");
-  record.org_id = std::move(key.org_id);
+  record.org_id = key.org_id;
   record.agent_id = out.agent_id;
-  record.key_id = std::move(key.key_id);
+  record.key_id = key.key_id;
   record.allowed = out.verdict.allowed;
   if (out.verdict.reason) record.reason = std::string(DenyReasonString(*out.verdict.reason));
   if (out.verdict.rule) record.rule_id = out.verdict.rule->id;
@@ -215,7 +243,92 @@ bool Validator::ApplyRules(Run& run) {
   record.scope = std::move(q.scope);
   record.reasoning = std::move(q.reasoning);
   record.context_json = std::move(q.context_json);
+  // An ask is settled by the next check; everything else is decided here.
+  if (out.verdict.reason == DenyReason::kPending) return false;
   return run.End(Outcome::Kind::kDecided);
+}
+
+store::AuditEvent Validator::ApprovalEvent(const Run& run, std::string type) const {
+  store::AuditEvent e;
+  e.type = std::move(type);
+  e.org_id = run.out.record.org_id;
+  e.actor = "api_key:" + run.out.record.key_id;
+  e.client_address = std::string(run.input.client_address);
+  e.request_id = std::string(run.input.request_id);
+  nlohmann::json d = {{"agent_id", run.out.record.agent_id},
+                      {"tool", run.out.record.tool},
+                      {"scope", run.out.record.scope},
+                      {"decision_id", run.out.record.id}};
+  e.details_json = d.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return e;
+}
+
+bool Validator::SettleApproval(Run& run) {
+  Outcome& out = run.out;
+  store::DecisionRecord& record = out.record;
+  // Never here from memory (ReadFromMemory sends ask policies to the database path); kept
+  // safe all the same.
+  if (run.reach == Reach::kMemory || !approvals_) {
+    out.detail = "approvals need the database path";
+    return run.End(Outcome::Kind::kUnavailable);
+  }
+  const Question& q = *run.input.question;  // its tool, scope, context moved to the record
+  const std::string hash = ContextHash(record.context_json);
+  const int64_t now = clock_.NowSeconds();
+  auto deny = [&](DenyReason reason, const std::string& approval_id) {
+    out.verdict.reason = reason;
+    record.reason = std::string(DenyReasonString(reason));
+    record.approval_id = approval_id;
+    out.approval = Outcome::ApprovalRef{approval_id, 0};
+    return run.End(Outcome::Kind::kDecided);
+  };
+  try {
+    if (q.approval_id) {
+      store::DecisionRecord allowed = record;
+      allowed.allowed = true;
+      allowed.reason.reset();
+      using Use = store::ApprovalStore::UseOutcome;
+      switch (approvals_->Use(*q.approval_id, record.agent_id, record.tool, record.scope, hash,
+                              allowed, ApprovalEvent(run, "approval.used"), now)) {
+        case Use::kUsed:
+          out.verdict.allowed = true;
+          out.verdict.reason.reset();
+          record = std::move(allowed);
+          out.approval = Outcome::ApprovalRef{*q.approval_id, 0};
+          return run.End(Outcome::Kind::kRecorded);
+        case Use::kPending:
+          break;  // still waiting: the same 202 as a repeated request
+        case Use::kDenied:
+          return deny(DenyReason::kApprovalDenied, *q.approval_id);
+        case Use::kUsedAlready:
+          return deny(DenyReason::kApprovalUsed, *q.approval_id);
+        case Use::kExpired:
+          return deny(DenyReason::kApprovalExpired, *q.approval_id);
+        case Use::kMismatch:
+          return deny(DenyReason::kApprovalMismatch, *q.approval_id);
+      }
+    }
+    store::NewApproval fresh;
+    fresh.id = util::FormatUuid(UuidV4(random_.Bytes(16)));
+    fresh.org_id = record.org_id;
+    fresh.agent_id = record.agent_id;
+    fresh.key_id = record.key_id;
+    fresh.rule_id = record.rule_id;
+    fresh.tool = record.tool;
+    fresh.scope = record.scope;
+    fresh.context_json = record.context_json;
+    fresh.context_hash = hash;
+    fresh.reasoning = record.reasoning;
+    fresh.created_at = now;
+    fresh.expires_at = now + out.verdict.rule->approval_ttl;
+    store::Approval opened =
+        approvals_->Ask(fresh, record, ApprovalEvent(run, "approval.requested"), now);
+    out.approval = Outcome::ApprovalRef{opened.id, opened.expires_at};
+    return run.End(Outcome::Kind::kPending);
+  } catch (const util::ServiceUnavailable& e) {
+    out.detail = e.what();
+    return run.End(Outcome::Kind::kUnavailable);
+  }
 }
 
 }  // namespace oakgate::policy

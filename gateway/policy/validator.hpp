@@ -22,7 +22,16 @@
 //   5. policy      the agent's tool and candidate rules for (tool, scope), unless the agent
 //                  is disabled (nothing to read then); a database failure is 503
 //   6. rules       policy::Evaluate: agent_disabled, unknown_tool, unknown_scope, key_scope,
-//                  the most specific rule (no_rule), its reasoning. Default deny.
+//                  then the first rule, most specific level first, by priority then id, whose
+//                  conditions hold: deny (denied_by_rule), ask, or allow, and its reasoning;
+//                  none is no_rule (with the first failed condition). Default deny.
+//   7. approval    an ask rule (CONTRACT §10): with the body's approval_id, an approved approval
+//                  for the same tool, scope and context is used (one allowed decision, recorded
+//                  with it in one transaction), any other state denies (approval_denied, _used,
+//                  _expired, _mismatch); without one, the agent's pending approval for the same
+//                  request is found or opened, recorded with a pending decision: 202. Database
+//                  only: a policy with an ask rule, or a body with approval_id, is never
+//                  decided from memory. A database failure is 503.
 // A decision (allowed or denied by step 5) comes with its record, whose id and time come from
 // the injected Clock and Random; the caller records it and answers once it is durable.
 //
@@ -35,6 +44,7 @@
 // memory.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +57,7 @@
 #include "gateway/policy/shared_rate_limiter.hpp"
 #include "gateway/policy/token_bucket.hpp"
 #include "gateway/store/agent_store.hpp"
+#include "gateway/store/approval_store.hpp"
 #include "gateway/store/decision_store.hpp"
 #include "gateway/util/clock.hpp"
 
@@ -57,7 +68,9 @@ struct Question {
   std::string tool;
   std::string scope;
   std::optional<std::string> reasoning;
-  std::optional<std::string> context_json;
+  std::optional<std::string> context_json;  // canonical JSON (sorted keys), as recorded
+  nlohmann::json context;                   // the same, parsed; null when absent
+  std::optional<std::string> approval_id;   // a UUID (CONTRACT §10)
 };
 
 struct ValidateInput {
@@ -77,16 +90,18 @@ enum class Reach {
   kDatabase,  // a worker: reads PostgreSQL when memory does not hold the answer
 };
 
-// An agent's tools and rules for one (tool, scope).
+// An agent's tools and rules for one (tool, scope), compiled.
 class PolicySource {
  public:
   virtual ~PolicySource() = default;
-  // Memory only: nullopt when not cached. Counts hits only (a miss is counted by Load).
-  virtual std::optional<store::PolicySlice> Cached(std::string_view agent_id, std::string_view tool,
-                                                   std::string_view scope) = 0;
+  // Memory only: null when not cached. Counts hits only (a miss is counted by Load).
+  virtual std::shared_ptr<const CompiledPolicy> Cached(std::string_view agent_id,
+                                                       std::string_view tool,
+                                                       std::string_view scope) = 0;
   // May read the database: throws util::ServiceUnavailable when it cannot answer.
-  virtual store::PolicySlice Load(std::string_view agent_id, std::string_view tool,
-                                  std::string_view scope) = 0;
+  virtual std::shared_ptr<const CompiledPolicy> Load(std::string_view agent_id,
+                                                     std::string_view tool,
+                                                     std::string_view scope) = 0;
 };
 
 struct Outcome {
@@ -99,17 +114,28 @@ struct Outcome {
     kBadInput,          // the body was refused: the caller's 400
     kUnavailable,       // 503: the database could not answer (detail for the log)
     kDecided,           // a decision: record it, then answer
+    kPending,           // 202: an approval is awaited; it and its decision are recorded
+    kRecorded,          // an approval's use: allowed, and already recorded; answer at once
+    kIdentified,        // Identify only: the key is good; the agent is agent_id
   };
   Kind kind = Kind::kNeedsDatabase;
   apikey::KeyError key_error = apikey::KeyError::kInvalid;
   // From the rate-limit check on (so not for a key refusal, nor when the bucket could not
   // be reached): the RateLimit-* headers every later answer carries.
   std::optional<BucketAnswer> bucket;
-  std::string agent_id;          // from the key check on
-  std::string detail;            // kUnavailable
-  int64_t retry_after = 0;       // kLookupsThrottled, kQuotaExceeded: seconds
-  Verdict verdict;               // kDecided
+  std::string agent_id;     // from the key check on
+  std::string detail;       // kUnavailable
+  int64_t retry_after = 0;  // kLookupsThrottled, kQuotaExceeded: seconds
+  Verdict verdict;          // kDecided, kPending, kRecorded
+  // What verdict.rule points into, kept alive with the outcome (a cache may drop it).
+  std::shared_ptr<const CompiledPolicy> policy;
   store::DecisionRecord record;  // kDecided: what to record before answering
+  // The approval asked for or named (kPending, kRecorded, and approval_* denials).
+  struct ApprovalRef {
+    std::string id;
+    int64_t expires_at = 0;  // Unix seconds; kPending only
+  };
+  std::optional<ApprovalRef> approval;
 };
 
 // A decision id: a UUID of RFC 9562 version 7, 48 bits of Unix milliseconds then 74 random
@@ -117,28 +143,38 @@ struct Outcome {
 // the decisions primary key instead of a random page of it; 74 CSPRNG bits still make an id
 // unguessable (and an id alone opens nothing: decisions are read by their owner).
 std::string DecisionId(int64_t unix_ms, std::string_view random16);
+// The hash an approval is bound to: SHA-256 of the context's canonical JSON, or of "null".
+std::string ContextHash(const std::optional<std::string>& context_json);
 
 class Validator {
  public:
   // `lookups` (optional) counts failed key lookups per address; `quota` (optional) holds the
-  // organizations' monthly limits.
+  // organizations' monthly limits; `approvals` (optional: without it an ask rule is 503)
+  // opens and uses approvals, on the calling thread's connection.
   Validator(apikey::KeyCheck& keys, RateLimiter& buckets, PolicySource& policies,
             const util::Clock& clock, crypto::Random& random,
-            oauth::LookupThrottle* lookups = nullptr, QuotaCheck* quota = nullptr)
+            oauth::LookupThrottle* lookups = nullptr, QuotaCheck* quota = nullptr,
+            store::ApprovalStore* approvals = nullptr)
       : keys_(keys),
         buckets_(buckets),
         policies_(policies),
         clock_(clock),
         random_(random),
         lookups_(lookups),
-        quota_(quota) {}
+        quota_(quota),
+        approvals_(approvals) {}
 
   // Runs the checks in order. Key verification's own database failures are thrown
   // (util::ServiceUnavailable), as the key check cannot answer anything else.
   Outcome Decide(ValidateInput input, Reach reach);
 
+  // The key check alone, on the database path, for the agent's other requests (its
+  // approvals, CONTRACT §10): kIdentified with agent_id, or the key check's refusal.
+  Outcome Identify(std::optional<std::string_view> presented_key, std::string_view client_address,
+                   std::string_view request_id);
+
   // The names of the checks, in the order they run.
-  static std::array<std::string_view, 6> CheckNames();
+  static std::array<std::string_view, 7> CheckNames();
 
  private:
   struct Run;
@@ -148,7 +184,7 @@ class Validator {
     std::string_view name;
     Check check;
   };
-  static const std::array<NamedCheck, 6> kChecks;
+  static const std::array<NamedCheck, 7> kChecks;
 
   bool ReadFromMemory(Run& run);
   bool CheckKey(Run& run);
@@ -157,6 +193,8 @@ class Validator {
   bool TakeQuota(Run& run);
   bool ReadPolicy(Run& run);
   bool ApplyRules(Run& run);
+  bool SettleApproval(Run& run);
+  store::AuditEvent ApprovalEvent(const Run& run, std::string type) const;
 
   apikey::KeyCheck& keys_;
   RateLimiter& buckets_;
@@ -165,6 +203,7 @@ class Validator {
   crypto::Random& random_;
   oauth::LookupThrottle* lookups_;
   QuotaCheck* quota_;
+  store::ApprovalStore* approvals_;
 };
 
 }  // namespace oakgate::policy

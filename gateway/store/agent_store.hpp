@@ -33,6 +33,12 @@ struct Rule {
   std::string tool;
   std::string scope;
   std::string require_reasoning = "none";
+  // CONTRACT §10 (sql/0014): what the rule does, when, in which order, and how long an
+  // approval it asks for waits.
+  std::string effect = "allow";
+  std::string conditions_json = "[]";  // the JSON array as validated on write
+  int64_t priority = 0;
+  int64_t approval_ttl = 3600;
 };
 
 // What /v1/validate needs about one (agent, tool, scope): the tool, if the agent has it, and
@@ -77,7 +83,7 @@ class AgentStore {
 
   virtual std::vector<Rule> ListRules(std::string_view agent_id) = 0;
   virtual std::optional<Rule> FindRule(std::string_view agent_id, std::string_view rule_id) = 0;
-  // Fills rule.id on success; kConflict when (agent, tool, scope) already has a rule.
+  // Fills rule.id on success. Several rules may share (tool, scope) (CONTRACT §10).
   virtual WriteOutcome CreateRule(std::string_view agent_id, Rule& rule,
                                   const AuditEvent& audit) = 0;
   virtual WriteOutcome UpdateRule(std::string_view agent_id, const Rule& rule,

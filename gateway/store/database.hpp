@@ -4,6 +4,7 @@
 // util::ServiceUnavailable.
 #include "gateway/store/agent_store.hpp"
 #include "gateway/store/api_key_store.hpp"
+#include "gateway/store/approval_store.hpp"
 #include "gateway/store/audit_store.hpp"
 #include "gateway/store/client_store.hpp"
 #include "gateway/store/consent_store.hpp"
@@ -41,6 +42,7 @@ class Database {
   virtual RateBucketStore& RateBuckets() = 0;
   virtual UsageStore& Usage() = 0;
   virtual InvitationStore& Invitations() = 0;
+  virtual ApprovalStore& Approvals() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

@@ -27,6 +27,8 @@ struct DecisionRecord {
   bool reasoning_provided = false;
   std::optional<std::string> context_json;
   std::string request_id;
+  // The approval this decision asked for (pending) or used (CONTRACT §10).
+  std::optional<std::string> approval_id;
   int64_t created_at = 0;  // filled when read
   int64_t seq = 0;         // filled when read
 };

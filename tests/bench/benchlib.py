@@ -13,6 +13,7 @@ TITLES = {
     "introspect-unknown": "introspect: unknown token (same one)",
     "introspect-unknown-fresh": "introspect: unknown token (new each request)",
     "validate": "POST /v1/validate (allowed)",
+    "validate-conditions": "POST /v1/validate (10 rules, 3 conditions each, allowed)",
     "client-credentials": "token: client_credentials",
     "refresh": "token: refresh_token (rotating)",
     "code-exchange": "token: authorization_code (a new code each request)",

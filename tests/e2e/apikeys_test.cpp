@@ -696,9 +696,7 @@ TEST_F(ApiKeysE2E, BadInputIsA400NamingTheFieldAndNeverRecorded) {
       {{"Authorization", "Bearer " + o.token}, {"Content-Type", "application/json"}}, "{nope"));
   EXPECT_EQ(not_json.status, 400);
   EXPECT_EQ(not_json.body["error"], "invalid_request");
-  // One rule per (agent, tool, scope) and one name per agent: 409.
-  EXPECT_EQ(Api(o, "POST", base + "/" + agent + "/rules", {{"tool", "*"}, {"scope", "*"}}).status,
-            409);
+  // One name per agent and per tool: 409. (Rules may share (tool, scope): CONTRACT §10.)
   EXPECT_EQ(Api(o, "POST", base, {{"name", "strict"}}).status, 409);
   EXPECT_EQ(Api(o, "POST", base + "/" + agent + "/tools", {{"name", "github"}}).status, 409);
   EXPECT_EQ(Api(o, "GET", base + "/not-a-uuid").status, 404);
@@ -745,7 +743,8 @@ TEST_F(ApiKeysE2E, AgentsToolsAndRulesCrud) {
             "hard");
   EXPECT_EQ(Api(o, "GET", rules + "/" + rule_id).body["require_reasoning"], "hard");
   EXPECT_EQ(Api(o, "POST", rules, {{"tool", "github"}, {"scope", "read"}}).status, 201);
-  EXPECT_EQ(Api(o, "PATCH", rules + "/" + rule_id, {{"scope", "read"}}).status, 409);
+  // Several rules may share (tool, scope) since CONTRACT §10: tried by priority, then id.
+  EXPECT_EQ(Api(o, "PATCH", rules + "/" + rule_id, {{"scope", "read"}}).status, 200);
   EXPECT_EQ(Api(o, "GET", rules).body["data"].size(), 2u);
   EXPECT_EQ(Api(o, "DELETE", rules + "/" + rule_id).status, 204);
   EXPECT_EQ(Api(o, "DELETE", rules + "/" + rule_id).status, 404);

@@ -149,8 +149,8 @@ TEST(GetOrLoad, ConcurrentLoadsNeverKeepARowOlderThanTheLastChangeSeen) {
   done.store(true);
   reader.join();
   auto now = policies.GetOrLoad("agent-1", "github", "read", read);
-  ASSERT_EQ(now.rules.size(), 1u);
-  EXPECT_EQ(now.rules[0].id, std::to_string(kChanges));
+  ASSERT_EQ(now->rules.size(), 1u);
+  EXPECT_EQ(now->rules[0].id, std::to_string(kChanges));
 }
 
 TEST(PolicyCacheGetOrLoad, AChangeToTheAgentDropsItsEntriesOnly) {

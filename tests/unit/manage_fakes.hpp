@@ -144,9 +144,7 @@ class FakeAgentStore : public store::AgentStore {
   }
   store::WriteOutcome CreateRule(std::string_view agent_id, store::Rule& rule,
                                  const store::AuditEvent& e) override {
-    for (const auto& r : rules[std::string(agent_id)]) {
-      if (r.tool == rule.tool && r.scope == rule.scope) return store::WriteOutcome::kConflict;
-    }
+    // Several rules may share (tool, scope) (CONTRACT §10).
     rule.id = NewId();
     rules[std::string(agent_id)].push_back(rule);
     audit.push_back(e);
@@ -157,9 +155,6 @@ class FakeAgentStore : public store::AgentStore {
     store::Rule* found = nullptr;
     for (auto& r : rules[std::string(agent_id)]) {
       if (r.id == rule.id) found = &r;
-      if (r.id != rule.id && r.tool == rule.tool && r.scope == rule.scope) {
-        return store::WriteOutcome::kConflict;
-      }
     }
     if (!found) return store::WriteOutcome::kNotFound;
     *found = rule;

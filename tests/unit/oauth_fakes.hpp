@@ -119,6 +119,7 @@ class FakeDatabase : public store::Database {
   store::RateBucketStore& RateBuckets() override { throw Unused(); }
   store::UsageStore& Usage() override { throw Unused(); }
   store::InvitationStore& Invitations() override { throw Unused(); }
+  store::ApprovalStore& Approvals() override { throw Unused(); }
   bool Ready() override { return true; }
 };
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <list>
+
 #include "gateway/config/config.hpp"
 #include "gateway/policy/rules.hpp"
 #include "gateway/policy/token_bucket.hpp"
@@ -14,10 +16,12 @@ RuleSpec Rule(std::string id, std::string tool, std::string scope,
 
 PolicyInput Input(std::vector<RuleSpec> rules, std::string_view tool = "github",
                   std::string_view scope = "read") {
+  static std::list<std::vector<RuleSpec>> kept;  // the inputs point into these
+  kept.push_back(std::move(rules));
   PolicyInput in;
   in.tool_known = true;
   in.tool_scopes = {"read", "write"};
-  in.rules = std::move(rules);
+  in.rules = &kept.back();
   in.tool = tool;
   in.scope = scope;
   return in;
@@ -47,9 +51,10 @@ TEST(PolicyRules, ChecksRunInTheContractOrder) {
   in.key_scopes = {"slack:*"};
   EXPECT_EQ(Evaluate(in).reason, DenyReason::kKeyScope);
   in.key_scopes = {"github:read"};
-  in.rules.clear();
+  const std::vector<RuleSpec> none, one = {Rule("r", "*", "*")};
+  in.rules = &none;
   EXPECT_EQ(Evaluate(in).reason, DenyReason::kNoRule);
-  in.rules = {Rule("r", "*", "*")};
+  in.rules = &one;
   Verdict v = Evaluate(in);
   EXPECT_TRUE(v.allowed);
   EXPECT_FALSE(v.reason);

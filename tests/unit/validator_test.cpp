@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "gateway/policy/policy_cache.hpp"
 #include "gateway/util/errors.hpp"
 
 namespace oakgate::policy {
@@ -107,17 +108,17 @@ class FakeBuckets : public RateLimiter {
 class FakePolicies : public PolicySource {
  public:
   explicit FakePolicies(const World& w) : w_(w) {}
-  std::optional<store::PolicySlice> Cached(std::string_view, std::string_view,
-                                           std::string_view) override {
-    if (!w_.policy_cached) return std::nullopt;
-    return Slice();
+  std::shared_ptr<const CompiledPolicy> Cached(std::string_view, std::string_view,
+                                               std::string_view) override {
+    if (!w_.policy_cached) return nullptr;
+    return CompilePolicy(Slice());
   }
-  store::PolicySlice Load(std::string_view agent_id, std::string_view tool,
-                          std::string_view scope) override {
+  std::shared_ptr<const CompiledPolicy> Load(std::string_view agent_id, std::string_view tool,
+                                             std::string_view scope) override {
     ++loaded;
     asked = std::string(agent_id) + "/" + std::string(tool) + "/" + std::string(scope);
     if (!w_.policy_up) throw util::ServiceUnavailable("agents: connection refused");
-    return Slice();
+    return CompilePolicy(Slice());
   }
   int loaded = 0;
   std::string asked;
@@ -418,8 +419,9 @@ TEST(Validator, TheFailureThatGoesOverTheLimitIsAnsweredWithTheWait) {
 }
 
 TEST(Validator, ChecksRunInTheContractOrder) {
-  EXPECT_EQ(Validator::CheckNames(), (std::array<std::string_view, 6>{"key", "rate_limit", "body",
-                                                                      "quota", "policy", "rules"}));
+  EXPECT_EQ(Validator::CheckNames(),
+            (std::array<std::string_view, 7>{"key", "rate_limit", "body", "quota", "policy",
+                                             "rules", "approval"}));
 }
 
 TEST(Validator, EachCheckAnswersAndTheEarliestFailingCheckWins) {
@@ -691,6 +693,165 @@ TEST(DecisionId, IsAVersion7UuidWithTheMillisecondsFirst) {
   EXPECT_EQ(zero, "00000000-0000-7000-8000-000000000000");
   EXPECT_LT(DecisionId(1000, std::string(16, '\xff')), DecisionId(1001, std::string(16, '\0')))
       << "ids sort by time";
+}
+
+// The approval check (CONTRACT §10) with a small fake of the approval store.
+class FakeApprovals : public store::ApprovalStore {
+ public:
+  store::Approval Ask(const store::NewApproval& fresh, store::DecisionRecord& pending,
+                      const store::AuditEvent& opened, int64_t) override {
+    if (down) throw util::ServiceUnavailable("approvals: connection refused");
+    asked.push_back(fresh);
+    event = opened.type;
+    store::Approval a;
+    a.id = existing.empty() ? fresh.id : existing;
+    a.expires_at = fresh.expires_at;
+    pending.approval_id = a.id;
+    recorded.push_back(pending);
+    return a;
+  }
+  UseOutcome Use(std::string_view id, std::string_view, std::string_view, std::string_view,
+                 std::string_view hash, store::DecisionRecord& allowed,
+                 const store::AuditEvent& audit, int64_t) override {
+    used_id = std::string(id);
+    used_hash = std::string(hash);
+    if (use == UseOutcome::kUsed) {
+      allowed.approval_id = std::string(id);
+      recorded.push_back(allowed);
+      event = audit.type;
+    }
+    return use;
+  }
+  std::optional<store::Approval> FindForAgent(std::string_view, std::string_view,
+                                              int64_t) override {
+    return std::nullopt;
+  }
+  std::vector<store::Approval> List(const store::ApprovalQuery&, int64_t) override { return {}; }
+  std::optional<store::Approval> Find(std::string_view, std::string_view, int64_t) override {
+    return std::nullopt;
+  }
+  DecideOutcome Decide(std::string_view, std::string_view, bool, std::string_view,
+                       const std::optional<std::string>&, const store::AuditEvent&, int64_t,
+                       store::Approval&) override {
+    return DecideOutcome::kNotFound;
+  }
+  bool down = false;
+  std::string existing;  // the pending approval Ask finds, if any
+  UseOutcome use = UseOutcome::kUsed;
+  std::vector<store::NewApproval> asked;
+  std::vector<store::DecisionRecord> recorded;
+  std::string used_id, used_hash, event;
+};
+
+struct ApprovalTrial {
+  explicit ApprovalTrial(World world)
+      : w(std::move(world)),
+        keys(w),
+        buckets(w),
+        policies(w),
+        validator(keys, buckets, policies, clock, random, nullptr, nullptr, &approvals) {}
+  Outcome Run(Reach reach, std::optional<std::string> approval_id = std::nullopt) {
+    ValidateInput in;
+    in.presented_key = kGoodKey;
+    in.request_id = "req-1";
+    Question q{"github", "write", std::nullopt, "{\"path\":\"/tmp/x\"}"};
+    q.approval_id = std::move(approval_id);
+    in.question = std::move(q);
+    return validator.Decide(std::move(in), reach);
+  }
+  static World AskWorld() {
+    World w;
+    w.tool_scopes = {"read", "write"};
+    w.rules = {store::Rule{"r-ask", "github", "write", "none", "ask", "[]", 0, 600}};
+    return w;
+  }
+  World w;
+  FakeKeys keys;
+  FakeBuckets buckets;
+  FakePolicies policies;
+  FixedClock clock;
+  FixedRandom random;
+  FakeApprovals approvals;
+  Validator validator;
+};
+
+TEST(ValidatorApprovals, AnAskPolicyIsNeverDecidedFromMemoryAndTakesNoTokenThere) {
+  ApprovalTrial t(ApprovalTrial::AskWorld());
+  EXPECT_EQ(t.Run(Reach::kMemory).kind, Kind::kNeedsDatabase);
+  EXPECT_EQ(t.buckets.taken, 0);
+  EXPECT_TRUE(t.approvals.asked.empty());
+  World allow;  // an approval_id goes to the database whatever the rule
+  ApprovalTrial with_id(allow);
+  EXPECT_EQ(with_id.Run(Reach::kMemory, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b").kind,
+            Kind::kNeedsDatabase);
+}
+
+TEST(ValidatorApprovals, AnAskOpensAnApprovalForTheRulesTtlAndRecordsThePendingDecisionWithIt) {
+  ApprovalTrial t(ApprovalTrial::AskWorld());
+  Outcome o = t.Run(Reach::kDatabase);
+  ASSERT_EQ(o.kind, Kind::kPending);
+  ASSERT_EQ(t.approvals.asked.size(), 1u);
+  EXPECT_EQ(t.approvals.asked[0].expires_at, t.clock.NowSeconds() + 600);
+  EXPECT_EQ(t.approvals.asked[0].context_hash, ContextHash(std::string("{\"path\":\"/tmp/x\"}")));
+  EXPECT_EQ(t.approvals.event, "approval.requested");
+  ASSERT_TRUE(o.approval);
+  EXPECT_EQ(o.approval->id, t.approvals.asked[0].id);
+  EXPECT_EQ(o.record.reason, "pending");
+  EXPECT_EQ(o.record.approval_id, o.approval->id);
+  EXPECT_FALSE(o.verdict.allowed);
+  // A repeated request finds the pending one.
+  t.approvals.existing = "already-pending";
+  EXPECT_EQ(t.Run(Reach::kDatabase).approval->id, "already-pending");
+}
+
+TEST(ValidatorApprovals, AnApprovalIdIsUsedOnceOrDeniedWithItsReason) {
+  const std::string id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+  using Use = store::ApprovalStore::UseOutcome;
+  ApprovalTrial used(ApprovalTrial::AskWorld());
+  Outcome o = used.Run(Reach::kDatabase, id);
+  ASSERT_EQ(o.kind, Kind::kRecorded) << "the use and its decision are one transaction";
+  EXPECT_TRUE(o.verdict.allowed);
+  EXPECT_EQ(o.record.approval_id, id);
+  EXPECT_FALSE(o.record.reason);
+  EXPECT_EQ(used.approvals.used_hash, ContextHash(std::string("{\"path\":\"/tmp/x\"}")));
+  EXPECT_EQ(used.approvals.event, "approval.used");
+  struct Case {
+    Use use;
+    DenyReason reason;
+  };
+  for (const Case& c : {Case{Use::kDenied, DenyReason::kApprovalDenied},
+                        Case{Use::kUsedAlready, DenyReason::kApprovalUsed},
+                        Case{Use::kExpired, DenyReason::kApprovalExpired},
+                        Case{Use::kMismatch, DenyReason::kApprovalMismatch}}) {
+    ApprovalTrial t(ApprovalTrial::AskWorld());
+    t.approvals.use = c.use;
+    Outcome d = t.Run(Reach::kDatabase, id);
+    ASSERT_EQ(d.kind, Kind::kDecided) << DenyReasonString(c.reason);
+    EXPECT_EQ(d.verdict.reason, c.reason);
+    EXPECT_EQ(d.record.reason, std::string(DenyReasonString(c.reason)));
+    EXPECT_EQ(d.record.approval_id, id);
+    EXPECT_TRUE(t.approvals.asked.empty()) << "nothing new is opened";
+  }
+  ApprovalTrial pending(ApprovalTrial::AskWorld());
+  pending.approvals.use = Use::kPending;
+  EXPECT_EQ(pending.Run(Reach::kDatabase, id).kind, Kind::kPending) << "still waiting: 202";
+  // Where the rule does not ask, the id is ignored and the rule decides.
+  World allow;
+  ApprovalTrial plain(allow);
+  ValidateInput in;
+  in.presented_key = kGoodKey;
+  in.question = Question{"github", "read", std::nullopt, std::nullopt};
+  in.question->approval_id = id;
+  Outcome p = plain.validator.Decide(std::move(in), Reach::kDatabase);
+  EXPECT_EQ(p.kind, Kind::kDecided);
+  EXPECT_TRUE(p.verdict.allowed);
+  EXPECT_TRUE(plain.approvals.used_id.empty());
+}
+
+TEST(ValidatorApprovals, AnApprovalStoreThatCannotAnswerIsA503NeverADecision) {
+  ApprovalTrial t(ApprovalTrial::AskWorld());
+  t.approvals.down = true;
+  EXPECT_EQ(t.Run(Reach::kDatabase).kind, Kind::kUnavailable);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "gateway/http/request.hpp"
 #include "gateway/http/response.hpp"
 #include "gateway/manage/activity_service.hpp"
+#include "gateway/manage/approval_service.hpp"
 #include "gateway/manage/fields.hpp"
 #include "gateway/manage/invitation_service.hpp"
 #include "gateway/manage/key_service.hpp"
@@ -35,6 +36,7 @@ struct ApiContext {
   manage::OrgService& orgs;
   manage::UsageService& usage;
   manage::InvitationService& invitations;
+  manage::ApprovalService& approvals;
 };
 
 using manage::IsUuid;

@@ -41,6 +41,7 @@ nlohmann::json DecisionJson(const store::DecisionRecord& d) {
           {"reasoning_provided", d.reasoning_provided},
           {"context", context},
           {"request_id", d.request_id},
+          {"approval_id", OrNull(d.approval_id)},
           {"created_at", TimeOrNull(d.created_at)}};
 }
 

@@ -1,25 +1,40 @@
 #include "gateway/handlers/api/agents.hpp"
 
-// /api/v1/agents/{agent_id}/rules and .../rules/{rule_id}:
-// {"id", "tool", "scope", "require_reasoning"}. One rule per (agent, tool, scope): a second
-// one answers 409 conflict.
+// /api/v1/agents/{agent_id}/rules and .../rules/{rule_id} (CONTRACT §6, §10):
+// {"id", "tool", "scope", "effect", "conditions", "priority", "require_reasoning",
+// "approval_ttl"}. Several rules may share (tool, scope).
 namespace oakgate::handlers::api {
 namespace {
 
 nlohmann::json RuleJson(const store::Rule& r) {
+  nlohmann::json conditions = nlohmann::json::parse(r.conditions_json, nullptr, false);
+  if (conditions.is_discarded()) conditions = nlohmann::json::array();
   return {{"id", r.id},
           {"tool", r.tool},
           {"scope", r.scope},
-          {"require_reasoning", r.require_reasoning}};
+          {"effect", r.effect},
+          {"conditions", conditions},
+          {"priority", r.priority},
+          {"require_reasoning", r.require_reasoning},
+          {"approval_ttl", r.approval_ttl}};
 }
 
 manage::Outcome<manage::RuleInput> ReadRule(const nlohmann::json& o) {
   manage::RuleInput in;
-  return Fields(o, {"tool", "scope", "require_reasoning"})
-      .String("tool", in.tool)
-      .String("scope", in.scope)
-      .String("require_reasoning", in.require_reasoning)
-      .Into(in);
+  auto read = Fields(o, {"tool", "scope", "require_reasoning", "effect", "conditions", "priority",
+                         "approval_ttl"})
+                  .String("tool", in.tool)
+                  .String("scope", in.scope)
+                  .String("require_reasoning", in.require_reasoning)
+                  .String("effect", in.effect)
+                  .Int("priority", in.priority)
+                  .Int("approval_ttl", in.approval_ttl)
+                  .Into(true);
+  if (!read) return util::Fail(read.error());
+  // An array of {field, op, value}: its members are the service's to check (naming
+  // conditions[i].field and so on).
+  if (auto it = o.find("conditions"); it != o.end()) in.conditions = *it;
+  return in;
 }
 
 std::string RuleId(const http::Request& req) { return req.PathParam("rule_id").value_or(""); }

@@ -20,25 +20,6 @@ namespace {
 using api::Error;
 using api::Json;
 
-http::Response KeyErrorAnswer(apikey::KeyError error) {
-  http::Response r = Error(401, apikey::KeyErrorCode(error), apikey::KeyErrorDescription(error));
-  r.Set("WWW-Authenticate", "Bearer realm=\"oakgate\"");
-  return r;
-}
-
-// X-API-Key, else Authorization: Bearer; anything else is not an API key at all.
-std::optional<std::string_view> PresentedKey(const http::Request& req) {
-  if (req.HeaderCount("x-api-key") > 0) {
-    if (req.HeaderCount("x-api-key") != 1) return std::nullopt;
-    return util::Trim(*req.Header("x-api-key"));
-  }
-  auto auth = req.Header("authorization");
-  if (!auth || req.HeaderCount("authorization") != 1) return std::nullopt;
-  std::string_view v = *auth;
-  if (v.size() < 7 || !util::IEquals(v.substr(0, 7), "bearer ")) return std::nullopt;
-  return util::Trim(v.substr(7));
-}
-
 void SetLimitHeaders(http::Response& r, const policy::BucketAnswer& b) {
   r.Set("RateLimit-Limit", std::to_string(b.limit));
   r.Set("RateLimit-Remaining", std::to_string(b.remaining));
@@ -56,22 +37,30 @@ http::Response Refusal(std::string_view reason, std::string_view description, in
   return r;
 }
 
-// The database could not answer (or record the decision): the one 503 rule of http/.
-http::Response Unavailable(std::string_view description) {
-  http::Response r = Error(503, http::RuleFor(http::Unavailable::kDatabase).code, description);
-  http::MarkUnavailable(r, http::Unavailable::kDatabase);
-  return r;
-}
-
 // The answer to a decision, written by hand (this answers every validation), fields in name
-// order as before.
+// order as before. An ask rule's pending answer (CONTRACT §10) is the same with
+// "decision": "pending" and the approval's expires_at, and status 202.
 http::Response RenderDecision(const policy::Outcome& out) {
   const store::DecisionRecord& record = out.record;
   const policy::Verdict& verdict = out.verdict;
+  const bool pending = out.kind == policy::Outcome::Kind::kPending;
   std::string text;
   text.reserve(384);
   util::JsonObject o(text);
-  o.Add("agent_id", record.agent_id).Add("allowed", verdict.allowed).Add("decision_id", record.id);
+  o.Add("agent_id", record.agent_id).Add("allowed", verdict.allowed);
+  if (out.approval) o.Add("approval_id", out.approval->id);
+  if (pending) o.Add("decision", "pending");
+  o.Add("decision_id", record.id);
+  if (pending) o.Add("expires_at", util::FormatRfc3339(out.approval->expires_at));
+  if (const auto& failed = verdict.failed_condition) {
+    std::string nested;
+    util::JsonObject(nested)
+        .Add("field", failed->field)
+        .Add("op", policy::OpString(failed->op))
+        .Add("rule_id", failed->rule_id)
+        .Close();
+    o.AddRaw("failed_condition", nested);
+  }
   if (verdict.reason) o.Add("reason", policy::DenyReasonString(*verdict.reason));
   if (verdict.rule) {
     o.Add("reasoning_level", policy::ReasoningString(verdict.rule->level));
@@ -85,7 +74,7 @@ http::Response RenderDecision(const policy::Outcome& out) {
       .Add("tool", record.tool);
   if (verdict.warning) o.Add("warning", "the rule asks for reasoning and none was given");
   o.Close();
-  http::Response r = api::JsonText(200, std::move(text));
+  http::Response r = api::JsonText(pending ? 202 : 200, std::move(text));
   SetLimitHeaders(r, *out.bucket);
   return r;
 }
@@ -94,7 +83,7 @@ http::Response RenderDecision(const policy::Outcome& out) {
 http::Response Committed(http::Response answer, bool allowed, std::string_view reason,
                          bool committed, const policy::BucketAnswer& bucket) {
   if (!committed) {
-    http::Response r = Unavailable("the decision could not be recorded; retry later");
+    http::Response r = UnavailableAnswer("the decision could not be recorded; retry later");
     SetLimitHeaders(r, bucket);
     return r;
   }
@@ -110,7 +99,7 @@ struct Parsed {
 
 Parsed Parse(const http::Request& req) {
   Parsed p;
-  p.input.presented_key = PresentedKey(req);
+  p.input.presented_key = PresentedApiKey(req);
   p.input.request_id = req.request_id;
   p.input.client_address = req.client_address;
   ValidateBody body;
@@ -148,13 +137,20 @@ http::Response Render(ValidateContext& ctx, const http::Request& req, policy::Ou
     case Kind::kBadInput:
       r = std::move(*refused);
       break;
+    case Kind::kPending:
+    case Kind::kRecorded:
+      // An approval's request or use: recorded in its own transaction already.
+      policy::CountDecision(out.record.allowed ? "allowed" : "denied",
+                            out.record.reason.value_or(""));
+      return RenderDecision(out);
     case Kind::kUnavailable:
     case Kind::kNeedsDatabase:  // never on the database path; answered as unavailable
+    case Kind::kIdentified:     // Identify's only
     case Kind::kDecided:        // handled by the caller
       // Without a bucket it was the rate limit that could not be reached.
       observe::Warn(out.bucket ? "validate unavailable" : "rate limit unavailable",
                     {{"request_id", req.request_id}, {"detail", out.detail}});
-      r = Unavailable("the service is temporarily unavailable");
+      r = UnavailableAnswer("the service is temporarily unavailable");
       break;
   }
   // Every answer after the key check carries the bucket's headers (CONTRACT §6), when the

@@ -1,3 +1,5 @@
+#include <nlohmann/json.hpp>
+
 #include "gateway/store/pg/pg_helpers.hpp"
 #include "gateway/store/pg/pg_stores.hpp"
 
@@ -23,8 +25,10 @@ Tool ToolFromRow(const pqxx::row& row) {
 }
 
 Rule RuleFromRow(const pqxx::row& row) {
-  return Rule{row["id"].as<std::string>(), row["tool"].as<std::string>(),
-              row["scope"].as<std::string>(), row["require_reasoning"].as<std::string>()};
+  return Rule{row["id"].as<std::string>(),     row["tool"].as<std::string>(),
+              row["scope"].as<std::string>(),  row["require_reasoning"].as<std::string>(),
+              row["effect"].as<std::string>(), row["conditions"].as<std::string>(),
+              row["priority"].as<int64_t>(),   row["approval_ttl"].as<int64_t>()};
 }
 
 // A statement that inserts ... ON CONFLICT DO NOTHING RETURNING: no row means the name is taken.
@@ -158,8 +162,8 @@ WriteOutcome PgAgentStore::CreateRule(std::string_view agent_id, Rule& rule,
                                       const AuditEvent& audit) {
   return AuditedWrite(db_, audit, [&](pqxx::work& tx, AuditEvent& event) {
     auto r = tx.exec_prepared(sql::kRuleCreate.name, std::string(agent_id), rule.tool, rule.scope,
-                              rule.require_reasoning);
-    if (r.empty()) return WriteOutcome::kConflict;
+                              rule.require_reasoning, rule.effect, rule.conditions_json,
+                              rule.priority, rule.approval_ttl);
     rule.id = event.subject = r[0]["id"].as<std::string>();
     return WriteOutcome::kOk;
   });
@@ -168,7 +172,8 @@ WriteOutcome PgAgentStore::CreateRule(std::string_view agent_id, Rule& rule,
 WriteOutcome PgAgentStore::UpdateRule(std::string_view agent_id, const Rule& rule,
                                       const AuditEvent& audit) {
   return AuditedChange(db_, audit, sql::kRuleUpdate, std::string(agent_id), rule.id, rule.tool,
-                       rule.scope, rule.require_reasoning);
+                       rule.scope, rule.require_reasoning, rule.effect, rule.conditions_json,
+                       rule.priority, rule.approval_ttl);
 }
 
 bool PgAgentStore::DeleteRule(std::string_view agent_id, std::string_view rule_id,
@@ -187,13 +192,13 @@ PolicySlice PgAgentStore::LoadPolicy(std::string_view agent_id, std::string_view
           slice.tool = Tool{std::string(tool), ListField(row["tool_scopes"]), ""};
         }
         if (!row["rules"].is_null()) {
-          // Keep the text alive: the pieces are views into it.
-          const std::string rules = row["rules"].as<std::string>();
-          for (auto item : util::Split(rules, ',')) {
-            auto parts = util::Split(item, ' ');
-            if (parts.size() != 4) continue;
-            slice.rules.push_back(Rule{std::string(parts[0]), std::string(parts[1]),
-                                       std::string(parts[2]), std::string(parts[3])});
+          // [[id, tool, scope, require_reasoning, effect, conditions, priority, approval_ttl]]
+          auto rules = nlohmann::json::parse(row["rules"].c_str());
+          for (const auto& r : rules) {
+            slice.rules.push_back(Rule{r[0].get<std::string>(), r[1].get<std::string>(),
+                                       r[2].get<std::string>(), r[3].get<std::string>(),
+                                       r[4].get<std::string>(), r[5].dump(), r[6].get<int64_t>(),
+                                       r[7].get<int64_t>()});
           }
         }
         return slice;

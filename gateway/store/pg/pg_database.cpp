@@ -68,7 +68,8 @@ struct PgDatabase::Stores {
         rate_buckets(db),
         orgs(db),
         usage(db),
-        invitations(db) {}
+        invitations(db),
+        approvals(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
@@ -86,6 +87,7 @@ struct PgDatabase::Stores {
   PgOrgStore orgs;
   PgUsageStore usage;
   PgInvitationStore invitations;
+  PgApprovalStore approvals;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -119,6 +121,7 @@ RateBucketStore& PgDatabase::RateBuckets() { return stores_->rate_buckets; }
 OrgStore& PgDatabase::Orgs() { return stores_->orgs; }
 UsageStore& PgDatabase::Usage() { return stores_->usage; }
 InvitationStore& PgDatabase::Invitations() { return stores_->invitations; }
+ApprovalStore& PgDatabase::Approvals() { return stores_->approvals; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

@@ -32,6 +32,7 @@ class PgDatabase : public Database {
   RateBucketStore& RateBuckets() override;
   UsageStore& Usage() override;
   InvitationStore& Invitations() override;
+  ApprovalStore& Approvals() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.

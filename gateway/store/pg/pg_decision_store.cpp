@@ -25,9 +25,12 @@ DecisionRecord ReadDecision(const pqxx::row& row) {
   d.reasoning_provided = row["reasoning_provided"].as<bool>();
   d.context_json = OptionalText(row["context"]);
   d.request_id = row["request_id"].as<std::string>("");
+  d.approval_id = OptionalText(row["approval_id"]);
   d.created_at = row["created"].as<int64_t>();
   return d;
 }
+
+}  // namespace
 
 // Written by hand rather than through a JSON tree: this runs for every allowed validation.
 // context is already JSON text, made by the body reader's serializer, and goes in as it is;
@@ -49,13 +52,11 @@ std::string DecisionBatchJson(const std::vector<DecisionRecord>& batch) {
         .Add("reasoning_required", d.reasoning_required)
         .Add("reasoning_provided", d.reasoning_provided);
     if (d.context_json) o.AddRaw("context", *d.context_json);
-    o.Add("request_id", d.request_id).Close();
+    o.AddIfSet("approval_id", d.approval_id).Add("request_id", d.request_id).Close();
   }
   out += ']';
   return out;
 }
-
-}  // namespace
 
 std::vector<std::string> PgDecisionStore::InsertBatch(const std::vector<DecisionRecord>& batch) {
   // The batch travels as one JSON parameter: one statement, one round trip where BEGIN,

@@ -236,6 +236,9 @@ class PgInvitationStore : public InvitationStore, private PgStore {
                        const AuditEvent& audit) override;
 };
 
+// The JSON parameter of sql::kDecisionInsertBatch (also used inside an approval's transaction).
+std::string DecisionBatchJson(const std::vector<DecisionRecord>& batch);
+
 class PgDecisionStore : public DecisionStore, private PgStore {
  public:
   using PgStore::PgStore;
@@ -246,6 +249,23 @@ class PgDecisionStore : public DecisionStore, private PgStore {
   std::optional<DecisionRecord> Find(std::string_view org_id,
                                      std::string_view decision_id) override;
   DecisionSummary Summarize(std::string_view org_id) override;
+};
+
+class PgApprovalStore : public ApprovalStore, private PgStore {
+ public:
+  using PgStore::PgStore;
+  Approval Ask(const NewApproval& fresh, DecisionRecord& pending, const AuditEvent& opened,
+               int64_t now) override;
+  UseOutcome Use(std::string_view id, std::string_view agent_id, std::string_view tool,
+                 std::string_view scope, std::string_view context_hash, DecisionRecord& allowed,
+                 const AuditEvent& audit, int64_t now) override;
+  std::optional<Approval> FindForAgent(std::string_view agent_id, std::string_view id,
+                                       int64_t now) override;
+  std::vector<Approval> List(const ApprovalQuery& query, int64_t now) override;
+  std::optional<Approval> Find(std::string_view org_id, std::string_view id, int64_t now) override;
+  DecideOutcome Decide(std::string_view org_id, std::string_view id, bool approve,
+                       std::string_view user_id, const std::optional<std::string>& comment,
+                       const AuditEvent& audit, int64_t now, Approval& decided) override;
 };
 
 class PgUsageStore : public UsageStore, private PgStore {

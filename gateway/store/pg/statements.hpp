@@ -230,33 +230,113 @@ inline constexpr Statement kToolUpdate{
 inline constexpr Statement kToolDelete{"tool_delete",
                                        "DELETE FROM tools WHERE agent_id = $1::uuid AND name = $2"};
 
-inline constexpr Statement kRuleList{
-    "rule_list",
-    "SELECT id::text AS id, tool, scope, require_reasoning FROM rules WHERE agent_id = $1::uuid"
-    " ORDER BY tool, scope"};
-inline constexpr Statement kRuleFind{
-    "rule_find",
-    "SELECT id::text AS id, tool, scope, require_reasoning FROM rules"
-    " WHERE id = $2::uuid AND agent_id = $1::uuid"};
+#define OAKGATE_RULE_COLUMNS                                                                \
+  "id::text AS id, tool, scope, require_reasoning, effect, conditions::text AS conditions," \
+  " priority, approval_ttl"
+inline constexpr Statement kRuleList{"rule_list", "SELECT " OAKGATE_RULE_COLUMNS
+                                                  " FROM rules WHERE agent_id = $1::uuid"
+                                                  " ORDER BY tool, scope, priority DESC, id"};
+inline constexpr Statement kRuleFind{"rule_find", "SELECT " OAKGATE_RULE_COLUMNS
+                                                  " FROM rules"
+                                                  " WHERE id = $2::uuid AND agent_id = $1::uuid"};
+// Several rules may share (agent, tool, scope) since 0014 (CONTRACT §10).
 inline constexpr Statement kRuleCreate{
     "rule_create",
-    "INSERT INTO rules (agent_id, tool, scope, require_reasoning) VALUES ($1::uuid, $2, $3, $4)"
-    " ON CONFLICT (agent_id, tool, scope) DO NOTHING RETURNING id::text AS id"};
+    "INSERT INTO rules (agent_id, tool, scope, require_reasoning, effect, conditions, priority,"
+    " approval_ttl) VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7, $8) RETURNING id::text AS id"};
 inline constexpr Statement kRuleUpdate{
     "rule_update",
-    "UPDATE rules SET tool = $3, scope = $4, require_reasoning = $5"
+    "UPDATE rules SET tool = $3, scope = $4, require_reasoning = $5, effect = $6,"
+    " conditions = $7::jsonb, priority = $8, approval_ttl = $9"
     " WHERE id = $2::uuid AND agent_id = $1::uuid"};
 inline constexpr Statement kRuleDelete{
     "rule_delete", "DELETE FROM rules WHERE id = $2::uuid AND agent_id = $1::uuid"};
 // What one validation needs, in one round trip: the tool (primary key) and the candidate
-// rules (unique index on agent_id, tool, scope). Names never contain spaces or commas.
+// rules (index rules_agent_tool_scope), as a JSON array since conditions are JSON.
 inline constexpr Statement kPolicySlice{
     "policy_slice",
     "SELECT (SELECT array_to_string(scopes, ' ') FROM tools"
     "   WHERE agent_id = $1::uuid AND name = $2) AS tool_scopes,"
-    " (SELECT string_agg(id::text || ' ' || tool || ' ' || scope || ' ' || require_reasoning, ',')"
+    " (SELECT json_agg(json_build_array(id::text, tool, scope, require_reasoning, effect,"
+    "   conditions, priority, approval_ttl))"
     "   FROM rules WHERE agent_id = $1::uuid AND tool IN ($2, '*') AND scope IN ($3, '*'))"
     "   AS rules"};
+#undef OAKGATE_RULE_COLUMNS
+
+// Approvals (CONTRACT §10, sql/0014). $now is the gateway's clock in Unix seconds: a pending
+// or approved approval past expires_at reads as expired.
+#define OAKGATE_APPROVAL_COLUMNS(now)                                                              \
+  "p.id::text AS id, p.org_id::text AS org_id, p.agent_id::text AS agent_id,"                      \
+  " coalesce(a.name, '') AS agent_name, coalesce(p.key_id, '') AS key_id,"                         \
+  " p.rule_id::text AS rule_id, p.tool, p.scope, p.context::text AS context, p.reasoning,"         \
+  " CASE WHEN p.status IN ('pending', 'approved') AND p.expires_at <= to_timestamp(" now           \
+  "::bigint) THEN 'expired' ELSE p.status END AS status,"                                          \
+  " p.decided_by::text AS decided_by, floor(extract(epoch FROM p.decided_at))::bigint AS decided," \
+  " p.comment, floor(extract(epoch FROM p.created_at))::bigint AS created,"                        \
+  " floor(extract(epoch FROM p.expires_at))::bigint AS expires, p.decision_id::text AS "           \
+  "decision_id,"                                                                                   \
+  " p.used_decision_id::text AS used_decision_id"
+// A pending approval past its time is marked so, which frees the one-pending index for a new
+// request; then the pending one is found or opened. ON CONFLICT waits for a concurrent opener.
+inline constexpr Statement kApprovalExpireStale{
+    "approval_expire_stale",
+    "UPDATE approvals SET status = 'expired' WHERE agent_id = $1::uuid AND tool = $2"
+    " AND scope = $3 AND context_hash = $4 AND status = 'pending'"
+    " AND expires_at <= to_timestamp($5::bigint)"};
+inline constexpr Statement kApprovalOpen{
+    "approval_open",
+    "INSERT INTO approvals (id, org_id, agent_id, key_id, rule_id, tool, scope, context,"
+    " context_hash, reasoning, created_at, expires_at, decision_id)"
+    " VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::uuid, $6, $7, $8::jsonb, $9, $10,"
+    " to_timestamp($11::bigint), to_timestamp($12::bigint), $13::uuid)"
+    " ON CONFLICT (agent_id, tool, scope, context_hash) WHERE status = 'pending' DO NOTHING"
+    " RETURNING id::text AS id"};
+inline constexpr Statement kApprovalFindPending{
+    "approval_find_pending",
+    "SELECT " OAKGATE_APPROVAL_COLUMNS("$5") " FROM approvals p JOIN agents a ON a.id = p.agent_id"
+    " WHERE p.agent_id = $1::uuid AND p.tool = $2 AND p.scope = $3 AND p.context_hash = $4"
+    " AND p.status = 'pending'"};
+inline constexpr Statement kApprovalLockForUse{
+    "approval_lock_for_use",
+    "SELECT " OAKGATE_APPROVAL_COLUMNS("$3") ", p.context_hash"
+    " FROM approvals p JOIN agents a ON a.id = p.agent_id"
+    " WHERE p.id = $1::uuid AND p.agent_id = $2::uuid FOR UPDATE OF p"};
+inline constexpr Statement kApprovalMarkUsed{
+    "approval_mark_used",
+    "UPDATE approvals SET status = 'used', used_at = to_timestamp($2::bigint),"
+    " used_decision_id = $3::uuid WHERE id = $1::uuid AND status = 'approved'"};
+inline constexpr Statement kApprovalFindForAgent{
+    "approval_find_for_agent",
+    "SELECT " OAKGATE_APPROVAL_COLUMNS("$3") " FROM approvals p JOIN agents a ON a.id = p.agent_id"
+    " WHERE p.id = $2::uuid AND p.agent_id = $1::uuid"};
+inline constexpr Statement kApprovalFind{
+    "approval_find",
+    "SELECT " OAKGATE_APPROVAL_COLUMNS("$3") " FROM approvals p JOIN agents a ON a.id = p.agent_id"
+    " WHERE p.id = $2::uuid AND p.org_id = $1::uuid"};
+// Newest first on (org_id, created_at DESC, id); the inbox puts pending ones first. Absent
+// filters are NULL; the cursor is the last row's (created, id).
+inline constexpr Statement kApprovalList{
+    "approval_list",
+    "SELECT * FROM (SELECT " OAKGATE_APPROVAL_COLUMNS("$2")
+    " FROM approvals p JOIN agents a ON a.id = p.agent_id WHERE p.org_id = $1::uuid"
+    " AND ($4::uuid IS NULL OR p.agent_id = $4::uuid)"
+    " AND ($5::bigint IS NULL OR (p.created_at, p.id) < (to_timestamp($5::bigint), $6::uuid))) x"
+    " WHERE ($3::text IS NULL OR x.status = $3::text)"
+    " ORDER BY CASE WHEN $8::boolean AND x.status = 'pending' THEN 0 ELSE 1 END,"
+    " x.created DESC, x.id DESC LIMIT $7"};
+inline constexpr Statement kApprovalLockForDecision{
+    "approval_lock_for_decision",
+    "SELECT CASE WHEN status = 'pending' AND expires_at <= to_timestamp($3::bigint)"
+    " THEN 'expired' ELSE status END AS status,"
+    " floor(extract(epoch FROM expires_at - created_at))::bigint AS ttl"
+    " FROM approvals WHERE id = $2::uuid AND org_id = $1::uuid FOR UPDATE"};
+inline constexpr Statement kApprovalDecide{
+    "approval_decide",
+    "UPDATE approvals SET status = $3, decided_by = $4::uuid, decided_at = "
+    "to_timestamp($5::bigint),"
+    " comment = $6, expires_at = CASE WHEN $3 = 'approved' THEN to_timestamp($7::bigint)"
+    " ELSE expires_at END WHERE id = $2::uuid AND org_id = $1::uuid AND status = 'pending'"};
+#undef OAKGATE_APPROVAL_COLUMNS
 
 // Organizations and members (CONTRACT §9, sql/0012). $1 is the user, $2 an id or a slug (a
 // slug never has the form of a uuid, so the two cannot name different organizations).
@@ -388,12 +468,14 @@ inline constexpr Statement kDecisionInsertBatch{
     "decision_insert_batch",
     "WITH d AS (INSERT INTO decisions (id, user_id, org_id, agent_id, key_id, tool, scope,"
     " allowed, reason, rule_id, reasoning, reasoning_required, reasoning_provided, context,"
-    " request_id)"
+    " request_id, approval_id)"
     " SELECT x.id, a.user_id, a.org_id, a.id, x.key_id, x.tool, x.scope, x.allowed, x.reason,"
-    " x.rule_id, x.reasoning, x.reasoning_required, x.reasoning_provided, x.context, x.request_id"
+    " x.rule_id, x.reasoning, x.reasoning_required, x.reasoning_provided, x.context, x.request_id,"
+    " x.approval_id"
     " FROM json_to_recordset($1::json) AS x(id uuid, agent_id uuid, key_id text,"
     " tool text, scope text, allowed boolean, reason text, rule_id uuid, reasoning text,"
-    " reasoning_required boolean, reasoning_provided boolean, context jsonb, request_id text)"
+    " reasoning_required boolean, reasoning_provided boolean, context jsonb, request_id text,"
+    " approval_id uuid)"
     " JOIN agents a ON a.id = x.agent_id FOR KEY SHARE OF a"
     " RETURNING id, org_id, agent_id, allowed, created_at),"
     " c AS (INSERT INTO usage_counters AS u (org_id, day, agent_id, allowed, denied)"
@@ -492,7 +574,7 @@ inline constexpr Statement kDecisionList{
     "SELECT id::text AS id, seq, org_id::text AS org_id, agent_id::text AS agent_id, key_id,"
     " tool, scope, allowed,"
     " reason, rule_id::text AS rule_id, reasoning, reasoning_required, reasoning_provided,"
-    " context::text AS context, request_id,"
+    " context::text AS context, request_id, approval_id::text AS approval_id,"
     " floor(extract(epoch FROM created_at))::bigint AS created FROM decisions"
     " WHERE org_id = $1::uuid AND ($2::uuid IS NULL OR agent_id = $2::uuid)"
     " AND ($3::text IS NULL OR tool = $3::text) AND ($4::text IS NULL OR scope = $4::text)"
@@ -874,7 +956,7 @@ inline constexpr Statement kDecisionFind{
     "SELECT id::text AS id, seq, org_id::text AS org_id, agent_id::text AS agent_id, key_id,"
     " tool, scope, allowed,"
     " reason, rule_id::text AS rule_id, reasoning, reasoning_required, reasoning_provided,"
-    " context::text AS context, request_id,"
+    " context::text AS context, request_id, approval_id::text AS approval_id,"
     " floor(extract(epoch FROM created_at))::bigint AS created FROM decisions"
     " WHERE id = $2::uuid AND org_id = $1::uuid"};
 // Weeks start on Monday 00:00 UTC, days at 00:00 UTC (decisions_org_time, 0012).
@@ -1150,6 +1232,16 @@ inline constexpr Statement kAll[] = {
     // Invitations
     kInvitationCreate,
     kInvitationList,
+    kApprovalExpireStale,
+    kApprovalOpen,
+    kApprovalFindPending,
+    kApprovalLockForUse,
+    kApprovalMarkUsed,
+    kApprovalFindForAgent,
+    kApprovalFind,
+    kApprovalList,
+    kApprovalLockForDecision,
+    kApprovalDecide,
     kInvitationFind,
     kInvitationFindByToken,
     kInvitationRevoke,

@@ -2,14 +2,16 @@
 // An allowed call reaches the tool (without the `_reasoning` argument); a denied one is
 // answered with a tool result that has isError: true and names the reason and rule, which
 // the model reads and can act on (a protocol error would only tell it that something broke).
+// A call an `ask` rule holds for a human waits for the approval when told to
+// (`waitForApproval`), and is otherwise answered at once naming the approval.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
+  OakGateApprovalPendingError,
   OakGateDeniedError,
   OakGateRateLimitedError,
   OakGateAuthError,
-  deniedErrorFor,
-  type Decision,
   type OakGate,
+  type PendingDecision,
 } from "oakgate";
 
 export interface ToolTarget {
@@ -31,6 +33,14 @@ export interface WithOakGateOptions {
    * (file contents) should send a summary.
    */
   context?: (name: string, args: Record<string, unknown>) => Record<string, unknown> | undefined;
+  /**
+   * A call that needs a human's approval (an `ask` rule) waits up to `timeoutMs` for it and
+   * then runs; without this it is answered at once with an isError result naming the
+   * approval. While it waits, a request that carries a `progressToken` gets a progress
+   * notification every round (at most every 30 s), so that an MCP client calling with
+   * `resetTimeoutOnProgress` does not give up first.
+   */
+  waitForApproval?: { timeoutMs: number };
 }
 
 /** The argument a model may add to any tool call to say why it makes it. */
@@ -39,6 +49,10 @@ export const REASONING_ARGUMENT = "_reasoning";
 export const REASONING_META = "oakgate/reasoning";
 /** The result `_meta` key that carries oakgate's decision. */
 export const DECISION_META = "oakgate/decision";
+
+interface HandlerExtra {
+  sendNotification?: (notification: { method: string; params: Record<string, unknown> }) => Promise<void>;
+}
 
 interface CallToolRequest {
   method: string;
@@ -96,28 +110,49 @@ export function withOakGate<S extends McpServer>(server: S, options: WithOakGate
     const scope = target?.scope ?? defaultScope;
     const context = options.context ? options.context(name, args) : args;
 
-    let decision: Decision;
+    const progressToken = isObject(params._meta) ? params._meta["progressToken"] : undefined;
+    let rounds = 0;
+    const onWait = (pending: PendingDecision): void => {
+      if (typeof progressToken !== "string" && typeof progressToken !== "number") return;
+      const notify = (extra as HandlerExtra | undefined)?.sendNotification;
+      rounds += 1;
+      notify?.({
+        method: "notifications/progress",
+        params: { progressToken, progress: rounds, message: `waiting for a human to approve ${tool}:${scope} (approval ${pending.approval_id})` },
+      }).catch(() => undefined);
+    };
+
     try {
-      decision = await options.client.validate({
-        tool,
-        scope,
-        ...(reasoning !== undefined ? { reasoning } : {}),
-        ...(context !== undefined ? { context } : {}),
-      });
+      await options.client.authorize(
+        {
+          tool,
+          scope,
+          ...(reasoning !== undefined ? { reasoning } : {}),
+          ...(context !== undefined ? { context } : {}),
+        },
+        options.waitForApproval ? { waitForApproval: { timeoutMs: options.waitForApproval.timeoutMs, onWait } } : {},
+      );
     } catch (e) {
+      if (e instanceof OakGateApprovalPendingError) {
+        const until = e.expiresAt ? ` before ${e.expiresAt}` : "";
+        return errorResult(
+          `oakgate: ${tool}:${scope} needs a human's approval first (approval ${e.approvalId}${until}; rule ${e.ruleId ?? "none"}): the call was not made`,
+          { [DECISION_META]: e.decision },
+        );
+      }
+      if (e instanceof OakGateDeniedError) {
+        const rule = e.ruleId ? `rule ${e.ruleId}` : "no rule";
+        const approval = e.approvalId ? `; approval ${e.approvalId}` : "";
+        const comment = e.approval?.comment ? `: "${e.approval.comment}"` : "";
+        return errorResult(
+          `oakgate denied ${tool}:${scope}: ${e.reason} (${rule}; decision ${e.decisionId ?? "none"}${approval})${comment}`,
+          { [DECISION_META]: e.decision },
+        );
+      }
       // Fail closed: without an answer from oakgate the tool does not run.
       if (e instanceof OakGateRateLimitedError) return errorResult(`oakgate rate limit reached for ${tool}:${scope}: retry after ${e.retryAfter} s`);
       if (e instanceof OakGateAuthError) return errorResult(`oakgate refused this server's API key (${e.error ?? "unauthorized"}): the call was not made`);
       return errorResult(`oakgate could not authorize ${tool}:${scope} (${(e as Error).message}): the call was not made`);
-    }
-    if (!decision.allowed) {
-      const denied: OakGateDeniedError = deniedErrorFor(decision, { tool, scope });
-      const rule = denied.ruleId ? `rule ${denied.ruleId}` : "no rule";
-      const approval = denied.approvalId ? `; a human must approve it first (approval ${denied.approvalId})` : "";
-      return errorResult(
-        `oakgate denied ${tool}:${scope}: ${denied.reason} (${rule}; decision ${denied.decisionId ?? "none"})${approval}`,
-        { [DECISION_META]: decision },
-      );
     }
     const forwarded: CallToolRequest = { ...request, params: { ...params, arguments: args } };
     return original(forwarded, extra);

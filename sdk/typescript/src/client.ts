@@ -1,6 +1,8 @@
 // OakGate: validate and guard an agent's tool calls against /v1/validate.
+import { ApprovalWait, MAX_WAIT_SECONDS } from "./approval.js";
 import {
   OakGateApiError,
+  OakGateApprovalPendingError,
   OakGateAuthError,
   OakGateDeniedError,
   OakGateError,
@@ -10,7 +12,16 @@ import {
 } from "./errors.js";
 import { Transport, type RawResponse } from "./http.js";
 import { parseRetryAfter, type BackoffPolicy } from "./retry.js";
-import { isPending, type Decision, type HealthStatus, type ValidateRequest } from "./types.js";
+import {
+  isPending,
+  type AllowedDecision,
+  type Approval,
+  type Decision,
+  type GuardOptions,
+  type HealthStatus,
+  type PendingDecision,
+  type ValidateRequest,
+} from "./types.js";
 import { VERSION } from "./version.js";
 
 export interface OakGateOptions {
@@ -92,14 +103,66 @@ export class OakGate {
   }
 
   /**
-   * Runs `action` only when the gateway allows the call, and resolves with its result;
-   * otherwise throws OakGateDeniedError (or the errors of validate()). The decision is
-   * passed to `action`.
+   * GET /v1/approvals/{id}: where the approval of an `ask` rule's call stands. With
+   * `waitSeconds` (0..30) the gateway holds the answer until the status changes or that
+   * many seconds pass; this call's time budget is `timeoutMs` plus that hold. Throws
+   * OakGateApiError (status 404) for an unknown id or another agent's, and the errors of
+   * validate().
    */
-  async guard<T>(request: ValidateRequest, action: (decision: Decision) => T | Promise<T>): Promise<T> {
-    const decision = await this.validate(request);
-    if (!decision.allowed) throw deniedErrorFor(decision, request);
-    return await action(decision);
+  async getApproval(approvalId: string, options: { waitSeconds?: number } = {}): Promise<Approval> {
+    const wait = options.waitSeconds ?? 0;
+    if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) {
+      throw new OakGateError(`waitSeconds must be a whole number from 0 to ${MAX_WAIT_SECONDS}`);
+    }
+    if (typeof approvalId !== "string" || approvalId === "") throw new OakGateError("approvalId must be a non-empty string");
+    const path = `/v1/approvals/${encodeURIComponent(approvalId)}${wait > 0 ? `?wait=${wait}` : ""}`;
+    const r = await this.#transport.request("GET", path, this.#keyHeader, undefined, this.timeoutMs + wait * 1000);
+    if (r.status === 200 && isObject(r.json) && typeof r.json["status"] === "string") return r.json as unknown as Approval;
+    throw errorFor(r);
+  }
+
+  /**
+   * Resolves with the allowed decision, or throws: OakGateApprovalPendingError when a human
+   * must approve first (an `ask` rule) and `waitForApproval` is not given or runs out,
+   * OakGateDeniedError for any other denial (a human's included: `approval_denied`,
+   * `approval_expired`, `approval_used`), and the errors of validate(). With
+   * `waitForApproval` it long-polls the approval in rounds of at most 30 s and, once it is
+   * approved, validates again with it: that second decision is the one that counts.
+   */
+  async authorize(request: ValidateRequest, options: GuardOptions = {}): Promise<AllowedDecision> {
+    const wait = options.waitForApproval ? new ApprovalWait(waitBudget(options.waitForApproval.timeoutMs)) : undefined;
+    let decision = await this.validate(request);
+    let approval: Approval | null = null;
+    while (isPending(decision)) {
+      const pending: PendingDecision = decision;
+      const seconds = wait?.nextRound();
+      if (seconds === undefined) throw pendingErrorFor(pending, request, approval);
+      options.waitForApproval?.onWait?.(pending);
+      approval = await this.getApproval(pending.approval_id, { waitSeconds: seconds });
+      if (approval.status === "pending") continue;
+      // A human denied it, or it expired or was used while this call waited: the reasons
+      // the gateway gives a validate that brings such an approval (CONTRACT §10).
+      if (approval.status !== "approved") throw deniedErrorFor(pending, request, approval, `approval_${approval.status}`);
+      decision = await this.validate({ ...request, approvalId: pending.approval_id });
+      // Approved, yet pending again on the same approval: waiting more would only repeat this.
+      if (isPending(decision) && decision.approval_id === pending.approval_id) throw pendingErrorFor(decision, request, approval);
+    }
+    if (!decision.allowed) throw deniedErrorFor(decision, request, approval);
+    return decision;
+  }
+
+  /**
+   * Runs `action` only when the gateway allows the call, and resolves with its result;
+   * otherwise throws as authorize() does (OakGateDeniedError, OakGateApprovalPendingError,
+   * or the errors of validate()). The allowed decision is passed to `action`. With
+   * `{ waitForApproval: { timeoutMs } }` a call that needs a human's approval waits for it.
+   */
+  async guard<T>(
+    request: ValidateRequest,
+    action: (decision: AllowedDecision) => T | Promise<T>,
+    options: GuardOptions = {},
+  ): Promise<T> {
+    return await action(await this.authorize(request, options));
   }
 
   /** GET /healthz: `ok` when the gateway process answers 200. */
@@ -142,27 +205,47 @@ function numberHeader(r: RawResponse, name: string): number | undefined {
   return v === undefined || Number.isNaN(n) ? undefined : n;
 }
 
-export function deniedErrorFor(decision: Decision, request: ValidateRequest): OakGateDeniedError {
-  if (isPending(decision)) {
-    return new OakGateDeniedError({
-      reason: "approval_pending",
-      ruleId: decision.rule_id ?? null,
-      decisionId: decision.decision_id ?? null,
-      tool: request.tool,
-      scope: request.scope,
-      approvalId: decision.approval_id ?? null,
-      decision,
-    });
+function waitBudget(timeoutMs: number): number {
+  if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw new OakGateError("waitForApproval.timeoutMs must be a positive number of milliseconds");
   }
+  return timeoutMs;
+}
+
+function pendingErrorFor(decision: PendingDecision, request: ValidateRequest, approval: Approval | null): OakGateApprovalPendingError {
+  return new OakGateApprovalPendingError({
+    ruleId: decision.rule_id ?? null,
+    decisionId: decision.decision_id ?? null,
+    tool: request.tool,
+    scope: request.scope,
+    approvalId: decision.approval_id,
+    expiresAt: typeof decision.expires_at === "string" ? decision.expires_at : null,
+    decision,
+    approval,
+  });
+}
+
+/**
+ * The error guard() throws for a decision that is not allowed; `reason` overrides the
+ * decision's (a pending decision that a human then refused).
+ */
+export function deniedErrorFor(
+  decision: Decision,
+  request: ValidateRequest,
+  approval: Approval | null = null,
+  reason?: string,
+): OakGateDeniedError {
+  if (isPending(decision) && reason === undefined) return pendingErrorFor(decision, request, approval);
   const d = decision as Record<string, unknown>;
   return new OakGateDeniedError({
-    reason: typeof d["reason"] === "string" ? (d["reason"] as string) : "denied",
+    reason: reason ?? (typeof d["reason"] === "string" ? (d["reason"] as string) : "denied"),
     ruleId: typeof d["rule_id"] === "string" ? (d["rule_id"] as string) : null,
     decisionId: typeof d["decision_id"] === "string" ? (d["decision_id"] as string) : null,
     tool: request.tool,
     scope: request.scope,
-    approvalId: null,
+    approvalId: typeof d["approval_id"] === "string" ? (d["approval_id"] as string) : null,
     decision,
+    approval,
   });
 }
 

@@ -1,6 +1,7 @@
 // Every error the client throws is an OakGateError. None of them carries the API key, an
 // access token or a request header: they hold only what the gateway answered (statuses,
 // `error` codes, reasons, ids) and Node's own network error as `cause`.
+import type { Approval } from "./types.js";
 
 export class OakGateError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -73,17 +74,19 @@ export class OakGateRateLimitedError extends OakGateApiError {
   }
 }
 
-/** guard(): the gateway answered `allowed: false` (or the call waits for a human). */
+/** guard(): the gateway answered `allowed: false` (or a human denied the call). */
 export class OakGateDeniedError extends OakGateError {
   readonly reason: string;
   readonly ruleId: string | null;
   readonly decisionId: string | null;
   readonly tool: string;
   readonly scope: string;
-  /** For a rule with `effect: "ask"`: the approval a human must decide first. */
+  /** For a rule with `effect: "ask"`: the approval the call waited for or used. */
   readonly approvalId: string | null;
   /** The whole answer of /v1/validate. */
   readonly decision: unknown;
+  /** The approval as guard() last read it (`status`, `decided_by`, `comment`), when it waited for one. */
+  readonly approval: Approval | null;
   constructor(args: {
     reason: string;
     ruleId: string | null;
@@ -92,9 +95,11 @@ export class OakGateDeniedError extends OakGateError {
     scope: string;
     approvalId: string | null;
     decision: unknown;
+    approval?: Approval | null;
+    message?: string;
   }) {
     const rule = args.ruleId ? ` (rule ${args.ruleId})` : "";
-    super(`oakgate denied ${args.tool}:${args.scope}: ${args.reason}${rule}`);
+    super(args.message ?? `oakgate denied ${args.tool}:${args.scope}: ${args.reason}${rule}`);
     this.reason = args.reason;
     this.ruleId = args.ruleId;
     this.decisionId = args.decisionId;
@@ -102,6 +107,36 @@ export class OakGateDeniedError extends OakGateError {
     this.scope = args.scope;
     this.approvalId = args.approvalId;
     this.decision = args.decision;
+    this.approval = args.approval ?? null;
+  }
+}
+
+/**
+ * guard(): the call needs a human's approval (an `ask` rule, HTTP 202) that has not come,
+ * either because guard() was not told to wait (`waitForApproval`) or because its wait ran
+ * out. `reason` is `approval_pending`; validate again with `approvalId` once it is approved.
+ * A subclass of OakGateDeniedError, so code that stops on a denial stops on this too.
+ */
+export class OakGateApprovalPendingError extends OakGateDeniedError {
+  declare readonly approvalId: string;
+  /** RFC 3339: when the approval expires unless a human decides it first. */
+  readonly expiresAt: string | null;
+  constructor(args: {
+    ruleId: string | null;
+    decisionId: string | null;
+    tool: string;
+    scope: string;
+    approvalId: string;
+    expiresAt: string | null;
+    decision: unknown;
+    approval?: Approval | null;
+  }) {
+    super({
+      ...args,
+      reason: "approval_pending",
+      message: `oakgate: ${args.tool}:${args.scope} waits for a human's approval (approval ${args.approvalId})`,
+    });
+    this.expiresAt = args.expiresAt;
   }
 }
 

@@ -104,11 +104,18 @@ export class Transport {
 
   /**
    * Sends the request, retrying network errors and 503 + Retry-After up to `retries` times,
-   * all inside `timeoutMs`. `headers` (flat name/value pairs) may hold credentials: they are
-   * sent and never copied into an error.
+   * all inside `timeoutMs` (the client's, unless the call brings its own: a long-poll that
+   * the gateway holds for N seconds needs N seconds more). `headers` (flat name/value pairs)
+   * may hold credentials: they are sent and never copied into an error.
    */
-  async request(method: "GET" | "POST", path: string, headers: readonly string[], body?: unknown): Promise<RawResponse> {
-    const { timeoutMs, retries } = this.#options;
+  async request(
+    method: "GET" | "POST",
+    path: string,
+    headers: readonly string[],
+    body?: unknown,
+    timeoutMs: number = this.#options.timeoutMs,
+  ): Promise<RawResponse> {
+    const { retries } = this.#options;
     const deadline = Date.now() + timeoutMs;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const base = payload === undefined ? this.#plainHeaders : this.#jsonHeaders;
@@ -119,7 +126,7 @@ export class Transport {
       let response: RawResponse | undefined;
       let failure: OakGateConnectionError | undefined;
       try {
-        response = await this.#once(method, path, allHeaders, payload, remaining);
+        response = await this.#once(method, path, allHeaders, payload, timeoutMs, remaining);
       } catch (e) {
         if (!(e instanceof OakGateConnectionError)) throw e;
         failure = e;
@@ -147,9 +154,16 @@ export class Transport {
     }
   }
 
-  #once(method: "GET" | "POST", path: string, headers: readonly string[], payload: string | undefined, timeout: number): Promise<RawResponse> {
+  #once(
+    method: "GET" | "POST",
+    path: string,
+    headers: readonly string[],
+    payload: string | undefined,
+    timeoutMs: number,
+    timeout: number,
+  ): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
-      const attempt = new Attempt(resolve, reject, this.#options.timeoutMs, timeout);
+      const attempt = new Attempt(resolve, reject, timeoutMs, timeout);
       (this.#pool ??= this.#newPool()).dispatch({ method, path, headers: headers as string[], body: payload ?? null }, attempt);
     });
   }

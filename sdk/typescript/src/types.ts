@@ -10,6 +10,10 @@ export type DenyReason =
   | "agent_disabled"
   | "key_scope"
   | "denied_by_rule"
+  | "approval_denied"
+  | "approval_used"
+  | "approval_expired"
+  | "approval_mismatch"
   | (string & {});
 
 export interface ValidateRequest {
@@ -21,7 +25,7 @@ export interface ValidateRequest {
   reasoning?: string;
   /** Whatever describes the call (its arguments); recorded with the decision and matched by rule conditions. */
   context?: Record<string, unknown>;
-  /** An approved approval (from an `ask` rule) that this call uses. */
+  /** An approved approval (from an `ask` rule) that this call uses (sent as `approval_id`). */
   approvalId?: string;
 }
 
@@ -41,6 +45,8 @@ export interface AllowedDecision extends DecisionBase {
   allowed: true;
   /** With a `soft` rule and no reasoning: allowed, with this warning. */
   warning?: string;
+  /** The approval this allowed call used (an `ask` rule, validated with `approvalId`). */
+  approval_id?: string;
 }
 
 export interface DeniedDecision extends Omit<DecisionBase, "decision_id" | "rule_id"> {
@@ -49,6 +55,8 @@ export interface DeniedDecision extends Omit<DecisionBase, "decision_id" | "rule
   decision_id: string;
   rule_id?: string | null;
   failed_condition?: { rule_id: string; field: string; op: string };
+  /** With `approval_denied`, `approval_used`, `approval_expired`, `approval_mismatch`. */
+  approval_id?: string;
 }
 
 /** An `ask` rule: a human must approve first (HTTP 202). */
@@ -63,6 +71,36 @@ export interface PendingDecision {
 }
 
 export type Decision = AllowedDecision | DeniedDecision | PendingDecision;
+
+export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "used";
+
+/** `GET /v1/approvals/{id}`: where a human's decision on an `ask` rule's call stands. */
+export interface Approval {
+  id: string;
+  status: ApprovalStatus;
+  /** The user who approved or denied it; null while pending or when it expired. */
+  decided_by: string | null;
+  /** RFC 3339; null while pending. */
+  decided_at: string | null;
+  /** What the person who decided wrote, if anything. */
+  comment: string | null;
+  /** RFC 3339: a pending approval past this is `expired`. */
+  expires_at: string;
+  [field: string]: unknown;
+}
+
+export interface GuardOptions {
+  /**
+   * When the call needs a human's approval (an `ask` rule), wait up to `timeoutMs` for it,
+   * then validate again with the approval and run the action if allowed. Without it a
+   * pending approval throws OakGateApprovalPendingError at once.
+   */
+  waitForApproval?: {
+    timeoutMs: number;
+    /** Called before each long-poll round (at most every 30 s) while the call waits. */
+    onWait?: (pending: PendingDecision) => void;
+  };
+}
 
 /** The rate-limit headers of a validate answer. */
 export interface RateLimitInfo {

@@ -9,12 +9,9 @@
 // Environment: OAKGATE_URL, OAKGATE_PASSWORD (both users'), OAKGATE_OWNER_EMAIL,
 // OAKGATE_MEMBER_EMAIL, OAKGATE_ORG_ID (the team, which both belong to), OAKGATE_ARTIFACTS.
 // Prints one JSON line {"member_role", "pages"}; exits non-zero on any failure.
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
-import { check, pageChecker, submit, timeout } from './dashboard_pages.mjs';
+import { browser as openBrowser, check, pageChecker, submit, timeout } from './dashboard_pages.mjs';
 
 const gateway = process.env.OAKGATE_URL;
 const password = process.env.OAKGATE_PASSWORD;
@@ -27,22 +24,7 @@ const violations = [];
 
 const { shots, checkPage } = pageChecker(artifacts);
 
-async function browser() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oakgate-orgs-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
-  });
-  page.on('pageerror', (e) => violations.push(`script error: ${e.message}`));
-  return { context, page, dir };
-}
+const browser = () => openBrowser(violations, 'oakgate-orgs-');
 
 async function signIn(page, email, where) {
   await page.goto(`${gateway}${where}`, { timeout });

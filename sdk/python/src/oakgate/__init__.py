@@ -19,9 +19,10 @@ from typing import Any, Callable, Concatenate, Mapping, ParamSpec, TypeVar
 
 from ._async_client import AsyncGuard, AsyncOakGate
 from ._client import Guard, OakGate
-from ._core import DEFAULT_BASE_URL
+from ._core import DEFAULT_BASE_URL, MAX_WAIT_SECONDS
 from ._errors import (
     OakGateApiError,
+    OakGateApprovalPendingError,
     OakGateAuthError,
     OakGateConnectionError,
     OakGateDeniedError,
@@ -31,12 +32,20 @@ from ._errors import (
     OakGateUnavailableError,
 )
 from ._retry import BackoffPolicy, backoff_delay, is_retryable_status, parse_retry_after
-from ._types import DENY_REASONS, Decision, FailedCondition, HealthStatus, ReasoningLevel
+from ._types import (
+    DENY_REASONS,
+    Approval,
+    Decision,
+    FailedCondition,
+    HealthStatus,
+    ReasoningLevel,
+)
 from ._version import VERSION
 
 __version__ = VERSION
 
 __all__ = [
+    "Approval",
     "AsyncGuard",
     "AsyncOakGate",
     "BackoffPolicy",
@@ -46,8 +55,10 @@ __all__ = [
     "FailedCondition",
     "Guard",
     "HealthStatus",
+    "MAX_WAIT_SECONDS",
     "OakGate",
     "OakGateApiError",
+    "OakGateApprovalPendingError",
     "OakGateAuthError",
     "OakGateConnectionError",
     "OakGateDeniedError",
@@ -59,6 +70,7 @@ __all__ = [
     "VERSION",
     "backoff_delay",
     "configure",
+    "get_approval",
     "guard",
     "healthcheck",
     "is_retryable_status",
@@ -66,7 +78,8 @@ __all__ = [
     "validate",
 ]
 
-# The module-level configure(), validate(), guard() and healthcheck() share one client.
+# The module-level configure(), validate(), guard(), get_approval() and healthcheck() share
+# one client.
 _shared: OakGate | None = None
 _shared_lock = threading.Lock()
 
@@ -121,6 +134,7 @@ def _on_shared_client(method: Callable[Concatenate[OakGate, P], R]) -> Callable[
 
 
 validate = _on_shared_client(OakGate.validate)
+get_approval = _on_shared_client(OakGate.get_approval)
 healthcheck = _on_shared_client(OakGate.healthcheck)
 
 
@@ -131,13 +145,15 @@ def guard(
     context: Mapping[str, Any] | None = None,
     *,
     approval_id: str | None = None,
+    wait_for_approval: float | None = None,
 ) -> Guard:
     """:meth:`OakGate.guard` on the shared client (chosen when the guard is first used, so
     that a decorator at import time does not need the key yet)."""
-    return Guard(_SharedClient(), tool, scope, reasoning, context, approval_id)
+    return Guard(_SharedClient(), tool, scope, reasoning, context, approval_id, wait_for_approval)
 
 
 class _SharedClient:
     """Stands in for the shared client until a guard runs."""
 
     validate = staticmethod(validate)
+    get_approval = staticmethod(get_approval)

@@ -18,13 +18,14 @@ from ._core import (
     GuardCore,
     RawResponse,
     Request,
+    approval_or_error,
     decision_or_error,
     health_of,
     network_failure,
 )
 from . import _nodelay
 from ._errors import OakGateConnectionError, OakGateTimeoutError
-from ._types import Decision, HealthStatus
+from ._types import Approval, Decision, HealthStatus
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -65,6 +66,7 @@ class AsyncOakGate(ClientCore):
         context: Mapping[str, Any] | None = None,
         *,
         approval_id: str | None = None,
+        wait_for_approval: float | None = None,
     ) -> "AsyncGuard":
         """A check that raises OakGateDeniedError unless the gateway allows the call.
 
@@ -77,8 +79,18 @@ class AsyncOakGate(ClientCore):
 
             @oak.guard("github", "write")
             async def close_issue(number: int) -> None: ...
+
+        ``wait_for_approval`` (seconds) waits for a human's approval as in
+        :meth:`oakgate.OakGate.guard`; without it a call that needs one raises
+        OakGateApprovalPendingError.
         """
-        return AsyncGuard(self, tool, scope, reasoning, context, approval_id)
+        return AsyncGuard(self, tool, scope, reasoning, context, approval_id, wait_for_approval)
+
+    async def get_approval(self, approval_id: str, *, wait_seconds: int = 0) -> Approval:
+        """``GET /v1/approvals/{id}``, held up to ``wait_seconds`` (0..30); see
+        :meth:`oakgate.OakGate.get_approval`."""
+        request = self._approval_request(approval_id, wait_seconds)
+        return approval_or_error(await self._request(request))
 
     async def healthcheck(self) -> HealthStatus:
         """``GET /healthz``: ok when the gateway process answers 200; status 0 when it
@@ -100,13 +112,13 @@ class AsyncOakGate(ClientCore):
 
     # The loop of OakGate._request, awaiting instead of blocking.
     async def _request(self, request: Request) -> RawResponse:
-        attempts = Attempts(self._settings)
+        attempts = Attempts(self._settings, hold=request.hold)
         while True:
             response, failure = None, None
             try:
                 response = await self._once(request, attempts.remaining())
             except httpx.HTTPError as exc:
-                failure = network_failure(exc, self._settings.timeout)
+                failure = network_failure(exc, attempts.budget)
             step = attempts.next_step(response, failure)
             if isinstance(step, RawResponse):
                 return step
@@ -135,11 +147,23 @@ class AsyncGuard(GuardCore[AsyncOakGate]):
     coroutine functions."""
 
     async def check(self) -> Decision:
-        """Validates; returns the decision when allowed, else raises OakGateDeniedError."""
-        return self._allowed(
-            await self._client.validate(
-                self.tool, self.scope, self.reasoning, self.context, approval_id=self.approval_id
+        """Validates (and waits for a human's approval when told to); see
+        :meth:`oakgate.Guard.check`."""
+        wait = self._wait()
+        decision = await self._validate(self.approval_id)
+        approval = None
+        while decision.pending:
+            seconds = self._next_round(wait, decision, approval)
+            approval = await self._client.get_approval(
+                decision.approval_id or "", wait_seconds=seconds
             )
+            if self._approved(decision, approval):
+                decision = self._again(await self._validate(decision.approval_id), decision, approval)
+        return self._allowed(decision, approval)
+
+    async def _validate(self, approval_id: str | None) -> Decision:
+        return await self._client.validate(
+            self.tool, self.scope, self.reasoning, self.context, approval_id=approval_id
         )
 
     async def __aenter__(self) -> Decision:

@@ -20,13 +20,14 @@ from ._core import (
     GuardCore,
     RawResponse,
     Request,
+    approval_or_error,
     decision_or_error,
     health_of,
     network_failure,
 )
 from . import _nodelay
 from ._errors import OakGateConnectionError, OakGateTimeoutError
-from ._types import Decision, HealthStatus
+from ._types import Approval, Decision, HealthStatus
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -74,6 +75,7 @@ class OakGate(ClientCore):
         context: Mapping[str, Any] | None = None,
         *,
         approval_id: str | None = None,
+        wait_for_approval: float | None = None,
     ) -> "Guard":
         """A check that raises OakGateDeniedError unless the gateway allows the call.
 
@@ -86,8 +88,25 @@ class OakGate(ClientCore):
 
             @oak.guard("github", "write")
             def close_issue(number: int) -> None: ...
+
+        A call that needs a human's approval (an ``ask`` rule) raises
+        OakGateApprovalPendingError (with ``approval_id``) at once, unless
+        ``wait_for_approval`` gives the seconds to wait for it: then the guard long-polls the
+        approval in rounds of at most 30 s and, once it is approved, validates again with
+        it. A human's denial, or an approval that expires or is used elsewhere meanwhile,
+        raises OakGateDeniedError (``approval_denied``, ``approval_expired``,
+        ``approval_used``); a wait that runs out raises OakGateApprovalPendingError.
         """
-        return Guard(self, tool, scope, reasoning, context, approval_id)
+        return Guard(self, tool, scope, reasoning, context, approval_id, wait_for_approval)
+
+    def get_approval(self, approval_id: str, *, wait_seconds: int = 0) -> Approval:
+        """``GET /v1/approvals/{id}``: where the approval of an ``ask`` rule's call stands.
+
+        With ``wait_seconds`` (0..30) the gateway holds the answer until the status changes
+        or that many seconds pass; this call's budget is ``timeout`` plus that hold. Raises
+        OakGateApiError (status 404) for an unknown id or another agent's, and the errors of
+        :meth:`validate`."""
+        return approval_or_error(self._request(self._approval_request(approval_id, wait_seconds)))
 
     def healthcheck(self) -> HealthStatus:
         """``GET /healthz``: ok when the gateway process answers 200; status 0 when it
@@ -110,13 +129,13 @@ class OakGate(ClientCore):
     # One request with the retry rules of Attempts. Errors are raised outside the except
     # block, so they do not chain httpx's exception, which holds the request and its key.
     def _request(self, request: Request) -> RawResponse:
-        attempts = Attempts(self._settings)
+        attempts = Attempts(self._settings, hold=request.hold)
         while True:
             response, failure = None, None
             try:
                 response = self._once(request, attempts.remaining())
             except httpx.HTTPError as exc:
-                failure = network_failure(exc, self._settings.timeout)
+                failure = network_failure(exc, attempts.budget)
             step = attempts.next_step(response, failure)
             if isinstance(step, RawResponse):
                 return step
@@ -148,16 +167,28 @@ class Validator(Protocol):
         approval_id: str | None = None,
     ) -> Decision: ...
 
+    def get_approval(self, approval_id: str, *, wait_seconds: int = 0) -> Approval: ...
+
 
 class Guard(GuardCore[Validator]):
     """What ``OakGate.guard()`` returns: a context manager and a decorator."""
 
     def check(self) -> Decision:
-        """Validates; returns the decision when allowed, else raises OakGateDeniedError."""
-        return self._allowed(
-            self._client.validate(
-                self.tool, self.scope, self.reasoning, self.context, approval_id=self.approval_id
-            )
+        """Validates (and waits for a human's approval when told to); returns the decision
+        when allowed, else raises OakGateDeniedError or OakGateApprovalPendingError."""
+        wait = self._wait()
+        decision = self._validate(self.approval_id)
+        approval = None
+        while decision.pending:
+            seconds = self._next_round(wait, decision, approval)
+            approval = self._client.get_approval(decision.approval_id or "", wait_seconds=seconds)
+            if self._approved(decision, approval):
+                decision = self._again(self._validate(decision.approval_id), decision, approval)
+        return self._allowed(decision, approval)
+
+    def _validate(self, approval_id: str | None) -> Decision:
+        return self._client.validate(
+            self.tool, self.scope, self.reasoning, self.context, approval_id=approval_id
         )
 
     def __enter__(self) -> Decision:

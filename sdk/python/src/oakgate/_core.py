@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import platform
 import random as _random
@@ -14,12 +15,13 @@ import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Mapping, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from ._errors import (
     OakGateApiError,
+    OakGateApprovalPendingError,
     OakGateAuthError,
     OakGateConnectionError,
     OakGateDeniedError,
@@ -29,7 +31,7 @@ from ._errors import (
     OakGateUnavailableError,
 )
 from ._retry import DEFAULT_BACKOFF, BackoffPolicy, backoff_delay, is_retryable_status, parse_retry_after
-from ._types import Decision, HealthStatus
+from ._types import Approval, Decision, HealthStatus
 from ._version import VERSION
 
 DEFAULT_BASE_URL = "http://127.0.0.1:4000"
@@ -38,6 +40,8 @@ DEFAULT_RETRIES = 2
 DEFAULT_MAX_CONNECTIONS = 64
 #: A validation answer is a few hundred bytes; anything this large is not the gateway.
 MAX_BODY_BYTES = 1 << 20
+#: The longest ``GET /v1/approvals/{id}?wait=N`` the gateway holds: N <= 30 s.
+MAX_WAIT_SECONDS = 30
 USER_AGENT = f"oakgate-python/{VERSION} python/{platform.python_version()}"
 
 _KEY_FORMAT = re.compile(r"^pk_[A-Za-z0-9]{16}\.sk_[A-Za-z0-9_-]{43}$")
@@ -143,6 +147,8 @@ class Request:
     path: str
     headers: Mapping[str, str] = field(repr=False)  # the key: never in a repr
     payload: bytes | None = None
+    #: Seconds the gateway may hold the answer (a long-poll), added to the call's budget.
+    hold: float = 0.0
 
     def stream_args(self, timeout: float) -> dict[str, Any]:
         """The arguments of httpx's ``stream()`` (sync or async) for one attempt."""
@@ -240,6 +246,21 @@ class ClientCore:
         headers = {"X-API-Key": self._key.reveal(), "Content-Type": "application/json"}
         return Request("POST", "/v1/validate", headers, payload)
 
+    def _approval_request(self, approval_id: str, wait_seconds: int) -> Request:
+        if not isinstance(approval_id, str) or not approval_id:
+            raise OakGateError("approval_id must be a non-empty string")
+        if (
+            isinstance(wait_seconds, bool)
+            or not isinstance(wait_seconds, int)
+            or not 0 <= wait_seconds <= MAX_WAIT_SECONDS
+        ):
+            raise OakGateError(f"wait_seconds must be a whole number from 0 to {MAX_WAIT_SECONDS}")
+        # One path segment, whatever the id holds.
+        path = f"/v1/approvals/{quote(approval_id, safe='')}"
+        if wait_seconds > 0:
+            path += f"?wait={wait_seconds}"
+        return Request("GET", path, {"X-API-Key": self._key.reveal()}, hold=float(wait_seconds))
+
 
 def health_of(r: RawResponse) -> HealthStatus:
     return HealthStatus(ok=r.status == 200, status=r.status)
@@ -332,25 +353,78 @@ def decision_or_error(r: RawResponse, tool: str, scope: str) -> Decision:
     raise error_for(r)
 
 
-def denied_error_for(decision: Decision) -> OakGateDeniedError:
-    if decision.pending:
-        return OakGateDeniedError(
-            reason="approval_pending",
+def approval_or_error(r: RawResponse) -> Approval:
+    """A 200 of ``GET /v1/approvals/{id}`` is the approval; anything else raises its error
+    (404 ``not_found`` for an unknown id or another agent's)."""
+    if r.status == 200 and r.json is not None and isinstance(r.json.get("status"), str):
+        return Approval.from_json(r.json)
+    raise error_for(r)
+
+
+def denied_error_for(
+    decision: Decision, approval: Approval | None = None, reason: str | None = None
+) -> OakGateDeniedError:
+    """The error of a decision that is not allowed; ``reason`` overrides the decision's (a
+    pending decision that a human then refused)."""
+    if decision.pending and reason is None:
+        return OakGateApprovalPendingError(
             rule_id=decision.rule_id,
             decision_id=decision.decision_id,
             tool=decision.tool,
             scope=decision.scope,
-            approval_id=decision.approval_id,
+            approval_id=decision.approval_id or "",
+            expires_at=decision.expires_at,
             decision=decision,
+            approval=approval,
         )
     return OakGateDeniedError(
-        reason=decision.reason or "denied",
+        reason=reason or decision.reason or "denied",
         rule_id=decision.rule_id,
         decision_id=decision.decision_id,
         tool=decision.tool,
         scope=decision.scope,
+        approval_id=decision.approval_id,
         decision=decision,
+        approval=approval,
     )
+
+
+class ApprovalWait:
+    """One guard's wait for a human's decision: each round a long-poll of at most 30 s, the
+    rounds ending by ``timeout`` seconds. Pure (the clock is injected), so that the rounds are
+    tested without a gateway."""
+
+    def __init__(self, timeout: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._deadline = clock() + timeout
+        self._over = False
+
+    def next_round(self) -> int | None:
+        """Seconds the next round may be held (0..30), or None when the wait is over."""
+        if self._over:
+            return None
+        left = self._deadline - self._clock()
+        if left <= 0:
+            return None
+        seconds = min(MAX_WAIT_SECONDS, math.floor(left))
+        # Under a second left: one last look, not held, and then the wait is over (rather
+        # than asking again and again without a hold until the deadline).
+        if seconds == 0:
+            self._over = True
+        return seconds
+
+
+def wait_budget(wait_for_approval: float | None) -> float | None:
+    """Checks the guards' ``wait_for_approval`` option (seconds)."""
+    if wait_for_approval is None:
+        return None
+    if (
+        isinstance(wait_for_approval, bool)
+        or not isinstance(wait_for_approval, (int, float))
+        or not 0 < wait_for_approval < math.inf
+    ):
+        raise OakGateError("wait_for_approval must be a positive number of seconds")
+    return float(wait_for_approval)
 
 
 C = TypeVar("C")
@@ -367,6 +441,7 @@ class GuardCore(Generic[C]):
         reasoning: str | None,
         context: Mapping[str, Any] | None,
         approval_id: str | None,
+        wait_for_approval: float | None = None,
     ) -> None:
         self._client = client
         self.tool = tool
@@ -374,12 +449,48 @@ class GuardCore(Generic[C]):
         self.reasoning = reasoning
         self.context = context
         self.approval_id = approval_id
+        #: Seconds to wait for a human's approval (an ``ask`` rule); None: do not wait.
+        self.wait_for_approval = wait_budget(wait_for_approval)
+
+    # The check of both guards: validate; while the answer is "pending", long-poll the
+    # approval (when told to wait) and, once it is approved, validate again with it.
+
+    def _wait(self) -> ApprovalWait | None:
+        return None if self.wait_for_approval is None else ApprovalWait(self.wait_for_approval)
 
     @staticmethod
-    def _allowed(decision: Decision) -> Decision:
+    def _next_round(wait: ApprovalWait | None, decision: Decision, approval: Approval | None) -> int:
+        """Seconds of the next long-poll; raises OakGateApprovalPendingError when the guard
+        does not wait or its time is up."""
+        seconds = wait.next_round() if wait is not None else None
+        if seconds is None:
+            raise denied_error_for(decision, approval)
+        return seconds
+
+    @staticmethod
+    def _approved(decision: Decision, approval: Approval) -> bool:
+        """True once approved (validate again with it), False while pending; raises
+        OakGateDeniedError when a human denied it, or it expired or was used meanwhile (the
+        reasons the gateway gives a validate that brings such an approval)."""
+        if approval.status == "pending":
+            return False
+        if approval.status == "approved":
+            return True
+        raise denied_error_for(decision, approval, reason=f"approval_{approval.status}")
+
+    @staticmethod
+    def _again(answer: Decision, before: Decision, approval: Approval) -> Decision:
+        """The validate after an approval; approved, yet pending again on the same approval,
+        waiting more would only repeat it."""
+        if answer.pending and answer.approval_id == before.approval_id:
+            raise denied_error_for(answer, approval)
+        return answer
+
+    @staticmethod
+    def _allowed(decision: Decision, approval: Approval | None = None) -> Decision:
         """The decision when allowed; else raises OakGateDeniedError."""
         if not decision.allowed:
-            raise denied_error_for(decision)
+            raise denied_error_for(decision, approval)
         return decision
 
     def __repr__(self) -> str:
@@ -438,18 +549,27 @@ class Attempts:
         settings: Settings,
         random: Callable[[], float] = _random.random,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        hold: float = 0.0,
     ) -> None:
         self._settings = settings
         self._random = random
         self._clock = clock
-        self._deadline = clock() + settings.timeout
+        # A long-poll the gateway holds for N seconds needs N seconds more than the budget.
+        self._budget = settings.timeout + hold
+        self._deadline = clock() + self._budget
         self.attempt = 0
+
+    @property
+    def budget(self) -> float:
+        """Seconds for the whole call: the client's timeout plus the gateway's hold."""
+        return self._budget
 
     def remaining(self) -> float:
         """Seconds left for the next attempt; raises OakGateTimeoutError when none are."""
         left = self._deadline - self._clock()
         if left <= 0:
-            raise OakGateTimeoutError(self._settings.timeout)
+            raise OakGateTimeoutError(self._budget)
         return left
 
     def after_response(self, r: RawResponse) -> float | None:

@@ -115,7 +115,7 @@ class OakGateRateLimitedError(OakGateApiError):
 
 
 class OakGateDeniedError(OakGateError):
-    """guard(): the gateway answered ``allowed: false`` (or the call waits for a human)."""
+    """guard(): the gateway answered ``allowed: false`` (or a human denied the call)."""
 
     def __init__(
         self,
@@ -127,15 +127,58 @@ class OakGateDeniedError(OakGateError):
         scope: str,
         approval_id: str | None = None,
         decision: Any = None,
+        approval: Any = None,
+        message: str | None = None,
     ) -> None:
         rule = f" (rule {rule_id})" if rule_id else ""
-        super().__init__(f"oakgate denied {tool}:{scope}: {reason}{rule}")
+        super().__init__(message or f"oakgate denied {tool}:{scope}: {reason}{rule}")
         self.reason = reason
         self.rule_id = rule_id
         self.decision_id = decision_id
         self.tool = tool
         self.scope = scope
-        #: For a rule with ``effect: "ask"``: the approval a human must decide first.
+        #: For a rule with ``effect: "ask"``: the approval the call waited for or used.
         self.approval_id = approval_id
         #: The whole :class:`~oakgate.Decision`.
         self.decision = decision
+        #: The :class:`~oakgate.Approval` as the guard last read it (``status``,
+        #: ``decided_by``, ``comment``), when it waited for one.
+        self.approval = approval
+
+
+class OakGateApprovalPendingError(OakGateDeniedError):
+    """guard(): the call needs a human's approval (an ``ask`` rule, HTTP 202) that has not
+    come, either because the guard was not told to wait (``wait_for_approval``) or because
+    its wait ran out. ``reason`` is ``approval_pending``; validate again with
+    ``approval_id`` once it is approved. A subclass of OakGateDeniedError, so that code that
+    stops on a denial stops on this too."""
+
+    approval_id: str
+
+    def __init__(
+        self,
+        *,
+        rule_id: str | None,
+        decision_id: str | None,
+        tool: str,
+        scope: str,
+        approval_id: str,
+        expires_at: str | None,
+        decision: Any = None,
+        approval: Any = None,
+    ) -> None:
+        super().__init__(
+            reason="approval_pending",
+            rule_id=rule_id,
+            decision_id=decision_id,
+            tool=tool,
+            scope=scope,
+            approval_id=approval_id,
+            decision=decision,
+            approval=approval,
+            message=(
+                f"oakgate: {tool}:{scope} waits for a human's approval (approval {approval_id})"
+            ),
+        )
+        #: RFC 3339: when the approval expires unless a human decides it first.
+        self.expires_at = expires_at

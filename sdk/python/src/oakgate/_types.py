@@ -16,6 +16,10 @@ DENY_REASONS = (
     "agent_disabled",
     "key_scope",
     "denied_by_rule",
+    "approval_denied",
+    "approval_used",
+    "approval_expired",
+    "approval_mismatch",
 )
 
 
@@ -89,6 +93,38 @@ class Decision:
             failed_condition=failed_condition,
             pending=answer.get("decision") == "pending",
             approval_id=_str(answer.get("approval_id")),
+            expires_at=_str(answer.get("expires_at")),
+            raw=dict(answer),
+        )
+
+
+@dataclass(frozen=True)
+class Approval:
+    """``GET /v1/approvals/{id}``: where a human's decision on an ``ask`` rule's call stands.
+
+    ``status`` is ``pending``, ``approved``, ``denied``, ``expired`` or ``used``; ``raw`` is
+    the whole answer."""
+
+    id: str
+    status: str
+    #: The user who approved or denied it (None while pending, or when it expired).
+    decided_by: str | None = None
+    #: RFC 3339; None while pending.
+    decided_at: str | None = None
+    #: What the person who decided wrote, if anything.
+    comment: str | None = None
+    #: RFC 3339: a pending approval past this is ``expired``.
+    expires_at: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, answer: Mapping[str, Any]) -> "Approval":
+        return cls(
+            id=_str(answer.get("id")) or "",
+            status=_str(answer.get("status")) or "",
+            decided_by=_str(answer.get("decided_by")),
+            decided_at=_str(answer.get("decided_at")),
+            comment=_str(answer.get("comment")),
             expires_at=_str(answer.get("expires_at")),
             raw=dict(answer),
         )

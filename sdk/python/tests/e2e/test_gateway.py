@@ -7,6 +7,9 @@ tests/e2e/python_sdk_test.cpp. Environment:
                         no rule for github:write
   OAKGATE_LIMITED_KEY   a key of an agent whose bucket holds one request
   OAKGATE_ACCESS_TOKEN  the owner's token with scopes "keys agents" (reads decisions back)
+
+The approval tests make their own agent with an ``ask`` rule through the API, and decide its
+approvals with the owner's token.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,9 +27,11 @@ import pytest
 
 import oakgate
 from oakgate import (
+    Approval,
     AsyncOakGate,
     HealthStatus,
     OakGate,
+    OakGateApprovalPendingError,
     OakGateAuthError,
     OakGateDeniedError,
     OakGateRateLimitedError,
@@ -214,3 +220,127 @@ def test_healthcheck_and_the_module_level_configure_and_guard_work_against_the_g
         assert read() == "ok"
     finally:
         oak.close()
+
+
+class WatchedOakGate(OakGate):
+    """An OakGate that says when a guard starts to poll an approval (and which one)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.polled: list[str] = []
+        self.polling = threading.Event()
+
+    def get_approval(self, approval_id: str, *, wait_seconds: int = 0) -> Approval:
+        self.polled.append(approval_id)
+        self.polling.set()
+        return super().get_approval(approval_id, wait_seconds=wait_seconds)
+
+
+def asking_agent(name: str) -> tuple[str, str]:
+    """An agent with the tool deploy:prod and one rule for it, effect ``ask``: its id and a
+    key."""
+    status, agent = api("POST", "/api/v1/agents", {"name": name})
+    assert status == 201, agent
+    agent_id = agent["id"]
+    assert api("POST", f"/api/v1/agents/{agent_id}/tools", {"name": "deploy", "scopes": ["prod"]})[0] == 201
+    status, rule = api(
+        "POST", f"/api/v1/agents/{agent_id}/rules", {"tool": "deploy", "scope": "prod", "effect": "ask"}
+    )
+    assert status == 201 and rule["effect"] == "ask", rule
+    status, made = api("POST", "/api/v1/auth/api-keys", {"name": f"{name} key", "agent_id": agent_id})
+    assert status == 201, made
+    return agent_id, str(made["key"])
+
+
+class WaitingGuard:
+    """``guard("deploy", "prod", wait_for_approval=60)`` of a new asking agent, in a thread,
+    around a block that records its run; once it polls, ``approval_id`` is what it waits
+    for. The thread's exception, if any, lands in ``errors``."""
+
+    def __init__(self, agent_name: str, context: dict[str, Any]) -> None:
+        _, key = asking_agent(agent_name)
+        self.oak = WatchedOakGate(api_key=key, base_url=URL)
+        self.runs: list[str] = []
+        self.errors: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, args=(context,))
+        self._thread.start()
+        assert self.oak.polling.wait(30), "the guard never started to wait"
+        self.approval_id = self.oak.polled[0]
+
+    def _run(self, context: dict[str, Any]) -> None:
+        try:
+            with self.oak.guard("deploy", "prod", context=context, wait_for_approval=60):
+                self.runs.append("ran")
+        except BaseException as e:  # handed to the test thread
+            self.errors.append(e)
+
+    def join(self) -> None:
+        self._thread.join(60)
+        assert not self._thread.is_alive(), "the guard still waits"
+
+
+def test_an_ask_rule_raises_approval_pending_with_the_id_and_the_same_call_gets_the_same_approval() -> None:
+    _, key = asking_agent("py-asks-once")
+    with OakGate(api_key=key, base_url=URL) as oak:
+        with pytest.raises(OakGateApprovalPendingError) as caught:
+            with oak.guard("deploy", "prod", context={"sha": "aaa"}):
+                pytest.fail("the block ran without an approval")
+        e = caught.value
+        assert isinstance(e, OakGateDeniedError)
+        assert e.reason == "approval_pending" and e.approval_id and e.expires_at and e.rule_id
+        again = oak.validate("deploy", "prod", context={"sha": "aaa"})
+        assert again.pending and again.approval_id == e.approval_id
+        assert oak.get_approval(e.approval_id).status == "pending"
+
+
+def test_guard_waits_while_the_owner_approves_runs_once_and_the_approval_cannot_be_used_again() -> None:
+    waiting = WaitingGuard("py-asks-and-waits", {"sha": "bbb"})
+    oak, approval_id = waiting.oak, waiting.approval_id
+    with oak:
+        assert waiting.runs == [], "the block ran before anyone approved"
+        status, approved = api("POST", f"/api/v1/approvals/{approval_id}/approve", {"comment": "go"})
+        assert status == 200 and approved["status"] == "approved", approved
+        waiting.join()
+        assert waiting.errors == [] and waiting.runs == ["ran"], waiting.errors
+        assert oak.get_approval(approval_id).status == "used"
+        # A second use of the same approval is refused.
+        with pytest.raises(OakGateDeniedError) as caught:
+            with oak.guard("deploy", "prod", context={"sha": "bbb"}, approval_id=approval_id):
+                waiting.runs.append("again")
+        assert caught.value.reason == "approval_used"
+        assert waiting.runs == ["ran"]
+        assert api("POST", f"/api/v1/approvals/{approval_id}/approve", {})[0] == 409
+
+
+def test_guard_waiting_for_approval_raises_approval_denied_when_the_owner_denies() -> None:
+    waiting = WaitingGuard("py-asks-and-is-denied", {"sha": "ccc"})
+    with waiting.oak:
+        path = f"/api/v1/approvals/{waiting.approval_id}/deny"
+        assert api("POST", path, {"comment": "not today"})[0] == 200
+        waiting.join()
+    assert waiting.runs == []
+    assert len(waiting.errors) == 1 and isinstance(waiting.errors[0], OakGateDeniedError)
+    e = waiting.errors[0]
+    assert not isinstance(e, OakGateApprovalPendingError)
+    assert (e.reason, e.approval_id) == ("approval_denied", waiting.approval_id)
+    assert isinstance(e.approval, Approval) and e.approval.comment == "not today"
+
+
+def test_the_async_guard_waits_for_approval_and_gives_up_with_approval_pending_when_time_runs_out() -> None:
+    _, key = asking_agent("py-async-asks")
+
+    async def main() -> None:
+        async with AsyncOakGate(api_key=key, base_url=URL) as oak:
+            started = time.monotonic()
+            with pytest.raises(OakGateApprovalPendingError) as caught:
+                async with oak.guard("deploy", "prod", context={"sha": "ddd"}, wait_for_approval=1.5):
+                    pytest.fail("the block ran without an approval")
+            assert time.monotonic() - started < 10
+            approval_id = caught.value.approval_id
+            assert (await oak.get_approval(approval_id)).status == "pending"
+            assert api("POST", f"/api/v1/approvals/{approval_id}/approve", {})[0] == 200
+            # Approved meanwhile: the same call brings the approval and is allowed once.
+            async with oak.guard("deploy", "prod", context={"sha": "ddd"}, approval_id=approval_id) as d:
+                assert d.allowed and d.approval_id == approval_id
+
+    asyncio.run(main())

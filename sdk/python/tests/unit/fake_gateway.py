@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
 
 Handler = Callable[["_RequestHandler", "Recorded"], None]
 
@@ -102,6 +103,20 @@ def json_answer(status: int, body: Any, headers: dict[str, str] | None = None) -
             h.send_header(name, value)
         h.end_headers()
         h.wfile.write(payload)
+
+    return answer
+
+
+def held_approval(approval: dict[str, Any]) -> Handler:
+    """``GET /v1/approvals/{id}?wait=N`` answered as the gateway answers it: held N seconds
+    while the approval is still pending, at once otherwise."""
+
+    def answer(h: _RequestHandler, entry: Recorded) -> None:
+        query = parse_qs(urlsplit(entry.path).query)
+        wait = int(query.get("wait", ["0"])[0])
+        if approval.get("status") == "pending":
+            h.server.stop.wait(wait)
+        json_answer(200, approval)(h, entry)
 
     return answer
 

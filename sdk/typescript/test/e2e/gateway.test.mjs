@@ -6,6 +6,7 @@
 //   OAKGATE_ACCESS_TOKEN   the owner's token with scopes "keys agents" (reads decisions back)
 //   OAKGATE_CLIENT_ID      a public client with redirect http://127.0.0.1/callback and scopes "keys agents"
 //   OAKGATE_EMAIL, OAKGATE_PASSWORD  the owner's login
+// The approval tests make their own agent with an `ask` rule through the API.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,7 @@ import path from 'node:path';
 import util from 'node:util';
 
 import {
-  OakGate, OakGateDeniedError, OakGateAuthError, OakGateRateLimitedError, OakGateLoginError,
+  OakGate, OakGateDeniedError, OakGateApprovalPendingError, OakGateAuthError, OakGateRateLimitedError, OakGateLoginError,
   FileTokenStore, login, refresh, createApiKey, configure, guard,
 } from '../../dist/index.js';
 import { userAgent } from './browser.mjs';
@@ -209,4 +210,104 @@ test('createApiKey() mints a key with the login token, stores it, and the key va
   const answer = await new OakGate({ apiKey: made.key, baseUrl: url }).validate({ tool: 'github', scope: 'read' });
   assert.equal(answer.allowed, true);
   fs.rmSync(dir, { recursive: true });
+});
+
+// An agent with the tool deploy:prod and one rule for it, effect `ask`: a person must approve.
+async function askingAgent(name) {
+  const agent = await api('POST', '/api/v1/agents', { name });
+  assert.equal(agent.status, 201, JSON.stringify(agent.body));
+  const id = agent.body.id;
+  assert.equal((await api('POST', `/api/v1/agents/${id}/tools`, { name: 'deploy', scopes: ['prod'] })).status, 201);
+  const rule = await api('POST', `/api/v1/agents/${id}/rules`, { tool: 'deploy', scope: 'prod', effect: 'ask' });
+  assert.equal(rule.status, 201, JSON.stringify(rule.body));
+  assert.equal(rule.body.effect, 'ask');
+  const key = await api('POST', '/api/v1/auth/api-keys', { name: `${name} key`, agent_id: id });
+  assert.equal(key.status, 201, JSON.stringify(key.body));
+  return { id, ruleId: rule.body.id, oak: new OakGate({ apiKey: key.body.key, baseUrl: url }) };
+}
+
+// guard() with waitForApproval, and the approval id it waits on once it is polling for it.
+function waitingGuard(oak, request, action, timeoutMs = 60000) {
+  let polling;
+  const approvalId = new Promise((resolve) => { polling = resolve; });
+  const result = oak.guard(request, action, { waitForApproval: { timeoutMs, onWait: (p) => polling(p.approval_id) } });
+  result.catch(() => undefined);
+  return { approvalId, result };
+}
+
+test('an ask rule: guard() without waiting throws OakGateApprovalPendingError with the id, and the same call asks for the same approval', async () => {
+  const { oak, ruleId } = await askingAgent('asks-once');
+  let ran = false;
+  const request = { tool: 'deploy', scope: 'prod', reasoning: 'ship 1.2', context: { sha: 'aaa' } };
+  const e = await oak.guard(request, () => { ran = true; }).catch((x) => x);
+  assert.ok(e instanceof OakGateApprovalPendingError, String(e));
+  assert.ok(e instanceof OakGateDeniedError);
+  assert.equal(ran, false);
+  assert.equal(e.reason, 'approval_pending');
+  assert.match(e.approvalId, /^[0-9a-f-]{36}$/);
+  assert.equal(e.ruleId, ruleId);
+  assert.ok(Date.parse(e.expiresAt) > Date.now(), e.expiresAt);
+  const again = await oak.validate(request);
+  assert.equal(again.decision, 'pending');
+  assert.equal(again.approval_id, e.approvalId, 'the same call made a second approval');
+  const approval = await oak.getApproval(e.approvalId);
+  assert.equal(approval.status, 'pending');
+  assert.equal(approval.decided_by, null);
+  // Not this agent's approval: 404 to another agent's key.
+  const other = await new OakGate({ apiKey: key, baseUrl: url }).getApproval(e.approvalId).catch((x) => x);
+  assert.equal(other.status, 404, String(other));
+  oak.close();
+});
+
+test('guard() with waitForApproval waits while the owner approves, runs the action once, and the approval cannot be used again', async () => {
+  const { oak } = await askingAgent('asks-and-waits');
+  const request = { tool: 'deploy', scope: 'prod', reasoning: 'ship 1.3', context: { sha: 'bbb' } };
+  let runs = 0;
+  const { approvalId, result } = waitingGuard(oak, request, (d) => { runs++; return d; });
+  const id = await approvalId;
+  assert.equal(runs, 0, 'the action ran before anyone approved');
+  const approved = await api('POST', `/api/v1/approvals/${id}/approve`, { comment: 'go ahead' });
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  assert.equal(approved.body.status, 'approved');
+  const decision = await result;
+  assert.equal(runs, 1);
+  assert.equal(decision.allowed, true);
+  assert.equal(decision.approval_id, id);
+  assert.equal((await oak.getApproval(id)).status, 'used');
+  // A second use of the same approval is refused, by validate() and guard() alike.
+  const reuse = await oak.validate({ ...request, approvalId: id });
+  assert.equal(reuse.allowed, false);
+  assert.equal(reuse.reason, 'approval_used');
+  const e = await oak.guard({ ...request, approvalId: id }, () => { runs++; }).catch((x) => x);
+  assert.ok(e instanceof OakGateDeniedError && !(e instanceof OakGateApprovalPendingError), String(e));
+  assert.equal(e.reason, 'approval_used');
+  assert.equal(runs, 1);
+  // Nor can it be decided again.
+  assert.equal((await api('POST', `/api/v1/approvals/${id}/deny`, {})).status, 409);
+  oak.close();
+});
+
+test('guard() with waitForApproval ends with OakGateDeniedError approval_denied when the owner denies', async () => {
+  const { oak } = await askingAgent('asks-and-is-denied');
+  let ran = false;
+  const { approvalId, result } = waitingGuard(oak, { tool: 'deploy', scope: 'prod', context: { sha: 'ccc' } }, () => { ran = true; });
+  const id = await approvalId;
+  assert.equal((await api('POST', `/api/v1/approvals/${id}/deny`, { comment: 'not on a Friday' })).status, 200);
+  const e = await result.catch((x) => x);
+  assert.ok(e instanceof OakGateDeniedError && !(e instanceof OakGateApprovalPendingError), String(e));
+  assert.equal(e.reason, 'approval_denied');
+  assert.equal(e.approvalId, id);
+  assert.equal(e.approval.comment, 'not on a Friday');
+  assert.equal(ran, false);
+  oak.close();
+});
+
+test('guard() whose wait runs out throws OakGateApprovalPendingError, and the approval is still pending', async () => {
+  const { oak } = await askingAgent('asks-and-gives-up');
+  const started = Date.now();
+  const e = await oak.guard({ tool: 'deploy', scope: 'prod', context: { sha: 'ddd' } }, () => 1, { waitForApproval: { timeoutMs: 1500 } }).catch((x) => x);
+  assert.ok(e instanceof OakGateApprovalPendingError, String(e));
+  assert.ok(Date.now() - started < 10000, 'the wait outlasted its timeout');
+  assert.equal((await oak.getApproval(e.approvalId)).status, 'pending');
+  oak.close();
 });

@@ -31,6 +31,13 @@ export const json = (status, body, headers = {}) => (req, res) => {
   res.end(JSON.stringify(body));
 };
 
+// GET /v1/approvals/{id}?wait=N answered as the gateway answers it: held N seconds while the
+// approval is still pending, at once otherwise.
+export const held = (approval) => (req, res) => {
+  const wait = Number(new URL(req.url, 'http://x').searchParams.get('wait') ?? 0);
+  setTimeout(() => json(200, approval)(req, res), approval.status === 'pending' ? wait * 1000 : 0);
+};
+
 // Drops the connection without an answer: a network error for the client.
 export const hangUp = () => (req, res) => { res.socket.destroy(); };
 
