@@ -462,7 +462,8 @@ TEST_F(DashboardOrgsE2E, TheOwnerChangesARuleOnItsPageAndDeletesRulesAndToolsFro
   ASSERT_EQ(saved.status, 303) << saved.body;
   EXPECT_EQ(saved.Header("location").value_or(""), base);
   EXPECT_EQ(rules(), "github write hard");
-  EXPECT_TRUE(Has(Get(owner, base).body, "<td><code>write</code></td><td>hard</td>"));
+  EXPECT_TRUE(
+      Has(Get(owner, base).body, "<td><code>write</code></td><td class=\"effect\">allow</td>"));
   // The rule under another agent's path is no such page.
   EXPECT_EQ(Get(owner, "/dashboard/agents/" + other + "/rules/" + rule).status, 404);
   EXPECT_EQ(Post(owner, "/dashboard/agents/" + other + "/rules/" + rule + "/delete", {}).status,

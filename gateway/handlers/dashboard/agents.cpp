@@ -3,6 +3,7 @@
 // The services check every field and role, as they do for the API; a member sees no control to
 // create, change or delete an agent, a tool or a rule.
 #include "gateway/handlers/dashboard/pages.hpp"
+#include "gateway/handlers/dashboard/rule_form.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::handlers::dashboard {
@@ -53,60 +54,6 @@ util::Result<AgentForm, http::Response> RequireAgentForm(DashboardContext& ctx,
 }
 
 std::string AgentPage(const store::Agent& agent) { return "/dashboard/agents/" + agent.id; }
-
-nlohmann::json RuleView(const store::Rule& r) {
-  return {{"id", r.id},
-          {"tool", r.tool},
-          {"scope", r.scope},
-          {"require_reasoning", r.require_reasoning}};
-}
-
-// The form fields of a rule ("rule_<field>"), as the rule has them.
-void RuleFields(const store::Rule& r, nlohmann::json& view) {
-  view["rule_tool"] = r.tool;
-  view["rule_scope"] = r.scope;
-  view["rule_require_reasoning"] = r.require_reasoning;
-}
-
-// The fields of the rule form as typed, for the form shown again with its errors.
-nlohmann::json TypedRuleFields(const http::Params& f) {
-  return {{"rule_tool", f.Get("tool").value_or("")},
-          {"rule_scope", f.Get("scope").value_or("")},
-          {"rule_require_reasoning", f.Get("require_reasoning").value_or("none")}};
-}
-
-manage::RuleInput RuleFormInput(const http::Params& f) {
-  manage::RuleInput input;
-  input.tool = f.Get("tool").value_or("");
-  input.scope = f.Get("scope").value_or("");
-  input.require_reasoning = f.Get("require_reasoning").value_or("none");
-  return input;
-}
-
-// The rule form (templates/dashboard_rule_form.html), the same for adding a rule on the
-// agent's page and for changing one on its own page: the page view's "rule_*" values and
-// errors, posted to `action`.
-std::string RuleForm(const DashboardContext& ctx, const Visitor& v, const std::string& action,
-                     bool creating, const nlohmann::json& view) {
-  nlohmann::json form = {{"csrf", v.csrf},
-                         {"action", action},
-                         {"form_id", creating ? "create-rule" : "edit-rule"},
-                         {"label", creating ? "Add a rule" : "Change the rule"},
-                         {"submit", creating ? "Add rule" : "Save rule"},
-                         {"failed", creating ? "Rule not added" : "Rule not saved"}};
-  for (const auto& [key, value] : view.items()) {
-    if (key.rfind("rule_", 0) == 0) form[key] = value;
-  }
-  std::string reasoning = view.value("rule_require_reasoning", "none");
-  form["reasoning_options"] = nlohmann::json::array();
-  for (const auto& [value, text] : {std::pair{"none", "none"},
-                                    {"soft", "soft (warn without)"},
-                                    {"hard", "hard (deny without)"}}) {
-    form["reasoning_options"].push_back(
-        {{"value", value}, {"text", text}, {"selected", reasoning == value}});
-  }
-  return ctx.web.templates.Render("dashboard_rule_form.html", form);
-}
 
 http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const http::Request& req,
                            const Owned<store::Agent>& agent, int status, nlohmann::json view) {
@@ -295,11 +242,14 @@ http::Response CreateRule(DashboardContext& ctx, http::Request& req) {
   auto form = RequireAgentForm(ctx, req);
   if (!form) return form.error();
   const auto& [post, agent] = form.value();
-  auto created = ctx.rules.Create(Who(post.visitor, req), agent, RuleFormInput(post.fields));
-  if (created) return SeeOther(AgentPage(*agent));
-  // A rule that exists for this (tool, scope) is shown at the tool field.
-  return FormFailed(ctx, post.visitor, req, agent, "rule", created.error(),
-                    TypedRuleFields(post.fields), "tool");
+  manage::RuleInput input;
+  auto error = RuleFormInput(post.fields, input);
+  if (!error) {
+    auto created = ctx.rules.Create(Who(post.visitor, req), agent, input);
+    if (created) return SeeOther(AgentPage(*agent));
+    error = created.error();
+  }
+  return FormFailed(ctx, post.visitor, req, agent, "rule", *error, TypedRuleFields(post.fields));
 }
 
 http::Response ShowRule(DashboardContext& ctx, http::Request& req) {
@@ -320,11 +270,16 @@ http::Response UpdateRule(DashboardContext& ctx, http::Request& req) {
   manage::Principal who = Who(post.visitor, req);
   auto rule = ctx.rules.Get(who, agent, req.PathParam("rule_id").value_or(""));
   if (!rule) return NotFoundPage(ctx);
-  auto updated = ctx.rules.Update(who, agent, rule.value(), RuleFormInput(post.fields));
-  if (updated) return SeeOther(AgentPage(*agent));
-  if (updated.error().kind == manage::ErrorKind::kNotFound) return NotFoundPage(ctx);
+  manage::RuleInput input;
+  auto error = RuleFormInput(post.fields, input);
+  if (!error) {
+    auto updated = ctx.rules.Update(who, agent, rule.value(), input);
+    if (updated) return SeeOther(AgentPage(*agent));
+    error = updated.error();
+  }
+  if (error->kind == manage::ErrorKind::kNotFound && error->field.empty()) return NotFoundPage(ctx);
   nlohmann::json view = TypedRuleFields(post.fields);
-  AddFormError(view, "rule", updated.error(), "tool");
+  AddFormError(view, "rule", *error);
   return RenderRule(ctx, post.visitor, agent, rule.value(), kFormInvalid, std::move(view));
 }
 
