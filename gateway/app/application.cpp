@@ -4,6 +4,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "gateway/apikey/key_introspector.hpp"
@@ -39,6 +40,7 @@
 #include "gateway/store/pg/pg_rotation_store.hpp"
 #include "gateway/util/errors.hpp"
 #include "gateway/util/strings.hpp"
+#include "gateway/webhook/sender.hpp"
 
 namespace oakgate::app {
 namespace {
@@ -253,6 +255,20 @@ int Serve(const config::Config& cfg) {
         return db.Approvals().FindForAgent(agent_id, id, now);
       },
       bus, clock, 10000);
+  // Webhooks (CONTRACT §11): signing secrets sealed under keys from the gateway's secret; the
+  // sender claims due deliveries from the outbox on its own threads (none with
+  // webhook_senders 0). It stops before the database goes.
+  crypto::SecretBox webhook_box({cfg.secret, cfg.secret_previous}, "oakgate webhook secret v1");
+  webhook::CurlTransport webhook_transport(cfg.webhook_allow_private, std::chrono::seconds(10));
+  webhook::SenderOptions sender_options;
+  sender_options.workers = static_cast<size_t>(cfg.webhook_senders);
+  sender_options.poll = std::chrono::milliseconds(cfg.webhook_poll_ms);
+  sender_options.retry_base_ms = cfg.webhook_retry_base_ms;
+  std::optional<webhook::Sender> webhook_sender;
+  if (cfg.webhook_senders > 0) {
+    webhook_sender.emplace(db.Webhooks(), webhook_box, clock, crypto::SystemRandom::Instance(),
+                           webhook_transport, sender_options);
+  }
 
   // The legacy JWT bridge (CONTRACT §12), only when configured.
   LegacyStack legacy(cfg, db, client_auth, tokens, clock);
@@ -334,6 +350,7 @@ int Serve(const config::Config& cfg) {
                                           {"drain_timeout", std::to_string(cfg.drain_timeout)}});
   }
   server.Stop();
+  if (webhook_sender) webhook_sender->Stop();
   observe::Info("stopped");
   observe::FlushLogging();
   return 0;

@@ -107,7 +107,11 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("POST", "/dashboard/agents/{agent_id}", h::UpdateAgent);
   add("POST", "/dashboard/agents/{agent_id}/disable", h::DisableAgent);
   add("POST", "/dashboard/agents/{agent_id}/tools", h::CreateTool);
+  add("POST", "/dashboard/agents/{agent_id}/tools/{tool_name}/delete", h::DeleteTool);
   add("POST", "/dashboard/agents/{agent_id}/rules", h::CreateRule);
+  add("GET", "/dashboard/agents/{agent_id}/rules/{rule_id}", h::ShowRule);
+  add("POST", "/dashboard/agents/{agent_id}/rules/{rule_id}", h::UpdateRule);
+  add("POST", "/dashboard/agents/{agent_id}/rules/{rule_id}/delete", h::DeleteRule);
   add("GET", "/dashboard/keys", h::ShowKeys);
   add("POST", "/dashboard/keys", h::CreateKey);
   add("POST", "/dashboard/keys/{key_id}/revoke", h::RevokeKey);

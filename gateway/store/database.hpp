@@ -19,6 +19,7 @@
 #include "gateway/store/token_store.hpp"
 #include "gateway/store/usage_store.hpp"
 #include "gateway/store/user_store.hpp"
+#include "gateway/store/webhook_store.hpp"
 
 namespace oakgate::store {
 
@@ -43,6 +44,7 @@ class Database {
   virtual UsageStore& Usage() = 0;
   virtual InvitationStore& Invitations() = 0;
   virtual ApprovalStore& Approvals() = 0;
+  virtual WebhookStore& Webhooks() = 0;
   // True when the database answers and every migration this binary knows is applied.
   virtual bool Ready() = 0;
 };

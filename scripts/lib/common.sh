@@ -8,6 +8,7 @@ OAKGATE_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libpistache-dev libpqxx-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libkainjow-mustache-dev libspdlog-dev libsystemd-dev libgtest-dev libgmock-dev
+  libcurl4-openssl-dev
   postgresql postgresql-contrib curl wrk nginx
   clang libclang-rt-14-dev llvm prometheus
   chromium nodejs

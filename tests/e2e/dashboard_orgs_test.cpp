@@ -373,6 +373,118 @@ TEST_F(DashboardOrgsE2E, AMemberSeesNoAgentToolOrRuleControlsAndItsForgedPostsCh
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM rules WHERE agent_id = '" + agent + "'"), "0");
 }
 
+TEST_F(DashboardOrgsE2E, AMemberSeesNoDeleteOrRuleChangeAndItsForgedOnesChangeNothing) {
+  Person owner = NewPerson("del-owner"), member = NewPerson("del-member");
+  Person stranger = NewPerson("del-stranger");
+  std::string org = NewOrg("del-org", owner, {{&member, "member"}});
+  owner.org = member.org = org;
+  std::string agent = NewAgent(owner, "guarded-bot"), base = "/dashboard/agents/" + agent;
+  ASSERT_EQ(Post(owner, base + "/tools", {{"name", "github"}, {"scopes", "read"}}).status, 303);
+  ASSERT_EQ(Post(owner, base + "/rules", {{"tool", "github"}, {"scope", "read"}}).status, 303);
+  std::string rule = db_->Scalar("SELECT id FROM rules WHERE agent_id = '" + agent + "'");
+  std::string rule_page = base + "/rules/" + rule;
+
+  // The owner sees the delete and change controls; the member none, on either page.
+  auto owner_page = Get(owner, base).body;
+  for (const std::string& control :
+       {"action=\"" + base + "/tools/github/delete\"", "action=\"" + rule_page + "/delete\"",
+        "href=\"" + rule_page + "\""}) {
+    EXPECT_TRUE(Has(owner_page, control)) << control;
+  }
+  auto owner_rule = Get(owner, rule_page).body;
+  EXPECT_TRUE(Has(owner_rule, "id=\"edit-rule\"")) << owner_rule;
+  EXPECT_TRUE(Has(owner_rule, "id=\"delete-rule\""));
+  auto member_page = Get(member, base).body;
+  EXPECT_TRUE(Has(member_page, "<code>github</code>")) << "a member reads the tools and rules";
+  EXPECT_FALSE(Has(member_page, "/delete")) << member_page;
+  EXPECT_FALSE(Has(member_page, "href=\"" + rule_page + "\""));
+  auto member_rule = Get(member, rule_page);
+  ASSERT_EQ(member_rule.status, 200);
+  EXPECT_TRUE(Has(member_rule.body, "id=\"read-only\""));
+  EXPECT_FALSE(Has(member_rule.body, "<form method=\"post\" action=\"/dashboard/agents"));
+
+  // Forged: refused with the reason, and the tool and the rule are as they were.
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> forged = {
+      {base + "/tools/github/delete", {}},
+      {rule_page + "/delete", {}},
+      {rule_page, {{"tool", "*"}, {"scope", "*"}, {"require_reasoning", "hard"}}},
+  };
+  for (const auto& [path, fields] : forged) {
+    auto r = Post(member, path, fields);
+    EXPECT_EQ(r.status, 422) << path << "\n" << r.body;
+    EXPECT_TRUE(Has(r.body, kRefused)) << path;
+  }
+  // Another organization's agent or rule is no such page.
+  for (const auto& [path, fields] : forged) {
+    EXPECT_EQ(Post(stranger, path, fields).status, 404) << path;
+  }
+  EXPECT_EQ(Get(stranger, rule_page).status, 404);
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM tools WHERE agent_id = '" + agent + "'"), "1");
+  EXPECT_EQ(db_->Scalar("SELECT tool || ' ' || scope || ' ' || require_reasoning FROM rules"
+                        " WHERE agent_id = '" +
+                        agent + "'"),
+            "github read none");
+}
+
+TEST_F(DashboardOrgsE2E, TheOwnerChangesARuleOnItsPageAndDeletesRulesAndToolsFromTheAgentPage) {
+  Person owner = NewPerson("edit-owner");
+  std::string agent = NewAgent(owner, "edited-bot"), base = "/dashboard/agents/" + agent;
+  std::string other = NewAgent(owner, "other-bot");
+  ASSERT_EQ(Post(owner, base + "/tools", {{"name", "github"}, {"scopes", "read write"}}).status,
+            303);
+  ASSERT_EQ(Post(owner, base + "/rules", {{"tool", "github"}, {"scope", "read"}}).status, 303);
+  std::string rule = db_->Scalar("SELECT id FROM rules WHERE agent_id = '" + agent + "'");
+  std::string rule_page = base + "/rules/" + rule;
+  auto rules = [&] {
+    return db_->Scalar(
+        "SELECT coalesce(string_agg(tool || ' ' || scope || ' ' || require_reasoning, ','), '')"
+        " FROM rules WHERE agent_id = '" +
+        agent + "'");
+  };
+
+  // The rule's page shows its form filled with the rule.
+  auto page = Get(owner, rule_page);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(Has(page.body, "id=\"rule-tool\" name=\"tool\" value=\"github\"")) << page.body;
+  EXPECT_TRUE(Has(page.body, "id=\"rule-scope\" name=\"scope\" value=\"read\""));
+  EXPECT_TRUE(Has(page.body, "<option value=\"none\" selected>"));
+  // A bad field: the form again with what was typed and the error at the field; unchanged.
+  auto bad = Post(owner, rule_page,
+                  {{"tool", "github"}, {"scope", "bad scope"}, {"require_reasoning", "hard"}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_TRUE(Has(bad.body, "id=\"rule-scope-error\"")) << bad.body;
+  EXPECT_TRUE(Has(bad.body, "value=\"bad scope\""));
+  EXPECT_TRUE(Has(bad.body, "<option value=\"hard\" selected>"));
+  EXPECT_EQ(rules(), "github read none");
+  // Changed: back to the agent's page, which lists the rule as it now is.
+  auto saved = Post(owner, rule_page,
+                    {{"tool", "github"}, {"scope", "write"}, {"require_reasoning", "hard"}});
+  ASSERT_EQ(saved.status, 303) << saved.body;
+  EXPECT_EQ(saved.Header("location").value_or(""), base);
+  EXPECT_EQ(rules(), "github write hard");
+  EXPECT_TRUE(
+      Has(Get(owner, base).body, "<td><code>write</code></td><td class=\"effect\">allow</td>"));
+  // The rule under another agent's path is no such page.
+  EXPECT_EQ(Get(owner, "/dashboard/agents/" + other + "/rules/" + rule).status, 404);
+  EXPECT_EQ(Post(owner, "/dashboard/agents/" + other + "/rules/" + rule + "/delete", {}).status,
+            422);
+  EXPECT_EQ(rules(), "github write hard");
+
+  // Deleted from the agent's page; a second deletion says there is no such rule.
+  ASSERT_EQ(Post(owner, rule_page + "/delete", {}).status, 303);
+  EXPECT_EQ(rules(), "");
+  EXPECT_EQ(Get(owner, rule_page).status, 404);
+  auto again = Post(owner, rule_page + "/delete", {});
+  EXPECT_EQ(again.status, 422);
+  EXPECT_TRUE(Has(again.body, "id=\"rules-error\"")) << again.body;
+  EXPECT_TRUE(Has(again.body, "no such rule"));
+  ASSERT_EQ(Post(owner, base + "/tools/github/delete", {}).status, 303);
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM tools WHERE agent_id = '" + agent + "'"), "0");
+  auto gone = Post(owner, base + "/tools/github/delete", {});
+  EXPECT_EQ(gone.status, 422);
+  EXPECT_TRUE(Has(gone.body, "Not changed: no such tool")) << gone.body;
+}
+
 TEST_F(DashboardOrgsE2E, AMemberRevokesAndRotatesOnlyKeysOfAgentsItCreated) {
   Person owner = NewPerson("key-owner"), member = NewPerson("key-member");
   std::string org = NewOrg("key-org", owner, {{&member, "admin"}});

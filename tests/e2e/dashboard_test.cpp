@@ -233,6 +233,117 @@ TEST_F(DashboardE2E, FormsValidateWithTheApiRulesAndShowTheErrorNextToTheField) 
   EXPECT_EQ(db_->Scalar("SELECT count(*) FROM agents WHERE user_id = '" + p.id + "'"), "1");
 }
 
+// CONTRACT §10 on the dashboard: a rule's effect, conditions (rows of field, operator and
+// value), priority and approval wait are set in the same form as its tool and scope, each
+// error is shown at its field (a condition's at its row), and what the form saved is what
+// /v1/validate then decides.
+TEST_F(DashboardE2E, RuleEffectsConditionsAndPriorityAreEditedOnTheDashboardAndDecide) {
+  Person p = NewPerson("policy");
+  Estate e = Build(p, "policy-agent");
+  std::string agent = "/dashboard/agents/" + e.agent_id;
+  auto has = [](const HttpResponse& r, const std::string& what) {
+    return r.body.find(what) != std::string::npos;
+  };
+
+  // Refused at the field: a text where a number goes, an approval wait out of range, and a
+  // condition whose value is not a number for `lt` (at its row, counted among filled rows).
+  auto bad_priority =
+      Post(p, agent + "/rules", {{"tool", "github"}, {"scope", "write"}, {"priority", "high"}});
+  EXPECT_EQ(bad_priority.status, 422);
+  EXPECT_TRUE(has(bad_priority, "id=\"rule-priority-error\"")) << bad_priority.body;
+  EXPECT_TRUE(has(bad_priority, "value=\"high\""));
+  auto bad_ttl =
+      Post(p, agent + "/rules",
+           {{"tool", "github"}, {"scope", "write"}, {"effect", "ask"}, {"approval_ttl", "5"}});
+  EXPECT_EQ(bad_ttl.status, 422);
+  EXPECT_TRUE(has(bad_ttl, "id=\"rule-ttl-error\"")) << bad_ttl.body;
+  EXPECT_TRUE(has(bad_ttl, "<option value=\"ask\" selected>"));
+  auto bad_condition = Post(p, agent + "/rules",
+                            {{"tool", "github"},
+                             {"scope", "write"},
+                             {"cond_field_0", ""},
+                             {"cond_value_0", ""},
+                             {"cond_field_1", "context.amount"},
+                             {"cond_op_1", "lt"},
+                             {"cond_value_1", "lots"}});
+  EXPECT_EQ(bad_condition.status, 422);
+  EXPECT_TRUE(has(bad_condition, "condition 1: value must be a number")) << bad_condition.body;
+  EXPECT_TRUE(has(bad_condition, "id=\"cond-error-0\""));
+  EXPECT_TRUE(
+      has(bad_condition, "id=\"cond-field-0\" name=\"cond_field_0\" value=\"context.amount\""));
+  EXPECT_TRUE(has(bad_condition, "<option value=\"lt\" selected>"));
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM rules WHERE agent_id = '" + e.agent_id + "'"), "1");
+
+  // github/write: deny for the acme repository (tried first), allow otherwise.
+  ASSERT_EQ(Post(p, agent + "/rules",
+                 {{"tool", "github"},
+                  {"scope", "write"},
+                  {"effect", "deny"},
+                  {"priority", "10"},
+                  {"cond_field_0", "context.repo"},
+                  {"cond_op_0", "eq"},
+                  {"cond_value_0", "acme"},
+                  {"cond_field_1", "context.amount"},
+                  {"cond_op_1", "lt"},
+                  {"cond_value_1", "100"}})
+                .status,
+            303);
+  ASSERT_EQ(Post(p, agent + "/rules", {{"tool", "github"}, {"scope", "write"}}).status, 303);
+  auto page = Get(p, agent);
+  EXPECT_TRUE(has(page, "<code>context.repo eq acme and context.amount lt 100</code>"))
+      << page.body;
+  EXPECT_TRUE(has(page, "data-effect=\"deny\""));
+  auto denied = CallValidate(
+      Port(), e.key,
+      {{"tool", "github"}, {"scope", "write"}, {"context", {{"repo", "acme"}, {"amount", 5}}}});
+  EXPECT_EQ(denied.body.value("reason", ""), "denied_by_rule") << denied.raw.body;
+  auto allowed = CallValidate(
+      Port(), e.key,
+      {{"tool", "github"}, {"scope", "write"}, {"context", {{"repo", "acme"}, {"amount", 500}}}});
+  EXPECT_EQ(allowed.body.value("allowed", false), true) << allowed.raw.body;
+
+  // The deny rule's page shows its conditions in the rows; a text that reads as JSON is
+  // quoted, so that it stays a text when saved again. Changed to ask, it asks a person.
+  std::string deny =
+      db_->Scalar("SELECT id FROM rules WHERE agent_id = '" + e.agent_id + "' AND effect = 'deny'");
+  auto rule_page = Get(p, agent + "/rules/" + deny);
+  ASSERT_EQ(rule_page.status, 200);
+  EXPECT_TRUE(has(rule_page, "name=\"cond_value_0\" value=\"acme\"")) << rule_page.body;
+  EXPECT_TRUE(has(rule_page, "name=\"cond_value_1\" value=\"100\""));
+  EXPECT_TRUE(has(rule_page, "id=\"cond-field-3\"")) << "two empty rows for new conditions";
+  ASSERT_EQ(Post(p, agent + "/rules/" + deny,
+                 {{"tool", "github"},
+                  {"scope", "write"},
+                  {"effect", "ask"},
+                  {"priority", "10"},
+                  {"approval_ttl", "600"},
+                  {"cond_field_0", "context.repo"},
+                  {"cond_op_0", "eq"},
+                  {"cond_value_0", "\"100\""}})
+                .status,
+            303);
+  EXPECT_EQ(db_->Scalar("SELECT effect || ' ' || approval_ttl || ' ' || conditions::text FROM rules"
+                        " WHERE id = '" +
+                        deny + "'"),
+            R"(ask 600 [{"op": "eq", "field": "context.repo", "value": "100"}])");
+  EXPECT_TRUE(
+      has(Get(p, agent + "/rules/" + deny), "name=\"cond_value_0\" value=\"&quot;100&quot;\""));
+  auto asked = CallValidate(
+      Port(), e.key, {{"tool", "github"}, {"scope", "write"}, {"context", {{"repo", "100"}}}});
+  EXPECT_EQ(asked.status, 202) << asked.raw.body;
+  EXPECT_EQ(asked.body.value("decision", ""), "pending");
+  // Emptied rows: no conditions left, the rule holds always.
+  ASSERT_EQ(Post(p, agent + "/rules/" + deny,
+                 {{"tool", "github"},
+                  {"scope", "write"},
+                  {"effect", "deny"},
+                  {"priority", "10"},
+                  {"approval_ttl", "600"}})
+                .status,
+            303);
+  EXPECT_EQ(db_->Scalar("SELECT conditions::text FROM rules WHERE id = '" + deny + "'"), "[]");
+}
+
 TEST_F(DashboardE2E, ASecondUserSeesNoneOfTheFirstUsersPagesOrIds) {
   Person alice = NewPerson("alice");
   Estate a = Build(alice, "alice-agent");
@@ -555,6 +666,7 @@ TEST_F(DashboardE2E, EveryFormAnswersSeeOtherOnSuccessAndUnprocessableWithTheFor
       db_->Scalar("SELECT max(id) FROM sessions WHERE user_id = '" + admin.id + "'");  // second's
   std::string grant =
       db_->Scalar("SELECT id FROM token_families WHERE user_id = '" + admin.id + "' LIMIT 1");
+  std::string rule = db_->Scalar("SELECT id FROM rules WHERE agent_id = '" + e.agent_id + "'");
   struct Form {
     std::string path;
     std::vector<std::pair<std::string, std::string>> ok, bad;
@@ -566,6 +678,9 @@ TEST_F(DashboardE2E, EveryFormAnswersSeeOtherOnSuccessAndUnprocessableWithTheFor
        {{"name", "renamed"}, {"rate_limit", "0"}, {"burst", "5"}}},
       {agent + "/tools", {{"name", "jira"}, {"scopes", "read"}}, {{"name", "bad name"}}},
       {agent + "/rules", {{"tool", "jira"}, {"scope", "read"}}, {{"tool", "bad tool"}}},
+      {agent + "/rules/" + rule,
+       {{"tool", "github"}, {"scope", "read"}, {"require_reasoning", "hard"}},
+       {{"tool", "github"}, {"scope", "read"}, {"priority", "first"}}},
       {"/dashboard/keys", {{"name", "form-key"}}, {{"name", "k"}, {"expires_in", "-1"}}},
       {"/dashboard/keys/" + e.key_id + "/rotate",
        {{"grace_seconds", "60"}},
@@ -581,10 +696,12 @@ TEST_F(DashboardE2E, EveryFormAnswersSeeOtherOnSuccessAndUnprocessableWithTheFor
     EXPECT_EQ(ok.Header("cache-control").value_or(""), "no-store") << f.path;
     EXPECT_EQ(Get(admin, ok.Header("location").value_or("")).status, 200) << f.path;
   }
-  for (const std::string& path : {"/dashboard/keys/" + e.key_id + "/revoke", agent + "/disable",
-                                  "/dashboard/credentials/grants/" + grant + "/revoke",
-                                  "/dashboard/credentials/sessions/" + session_id + "/end",
-                                  "/dashboard/admin/users/" + victim.id + "/disable"}) {
+  for (const std::string& path :
+       {agent + "/rules/" + rule + "/delete", agent + "/tools/jira/delete",
+        "/dashboard/keys/" + e.key_id + "/revoke", agent + "/disable",
+        "/dashboard/credentials/grants/" + grant + "/revoke",
+        "/dashboard/credentials/sessions/" + session_id + "/end",
+        "/dashboard/admin/users/" + victim.id + "/disable"}) {
     auto ok = Post(admin, path, {});
     EXPECT_EQ(ok.status, 303) << path << ok.body;
     EXPECT_EQ(ok.Header("cache-control").value_or(""), "no-store") << path;

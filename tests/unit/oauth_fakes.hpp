@@ -120,6 +120,7 @@ class FakeDatabase : public store::Database {
   store::UsageStore& Usage() override { throw Unused(); }
   store::InvitationStore& Invitations() override { throw Unused(); }
   store::ApprovalStore& Approvals() override { throw Unused(); }
+  store::WebhookStore& Webhooks() override { throw Unused(); }
   bool Ready() override { return true; }
 };
 

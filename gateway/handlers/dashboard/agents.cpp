@@ -1,7 +1,9 @@
 // /dashboard/agents: the organization's agents, creation, and one agent's page (edit, disable,
-// its tools, rules and keys). The services check every field and role, as they do for the
-// API; a member sees no control to create or change an agent, a tool or a rule.
+// its tools, rules and keys; deleting a tool or a rule), and one rule's page (change, delete).
+// The services check every field and role, as they do for the API; a member sees no control to
+// create, change or delete an agent, a tool or a rule.
 #include "gateway/handlers/dashboard/pages.hpp"
+#include "gateway/handlers/dashboard/rule_form.hpp"
 #include "gateway/util/strings.hpp"
 
 namespace oakgate::handlers::dashboard {
@@ -51,6 +53,8 @@ util::Result<AgentForm, http::Response> RequireAgentForm(DashboardContext& ctx,
   return AgentForm{std::move(post.value()), agent.value()};
 }
 
+std::string AgentPage(const store::Agent& agent) { return "/dashboard/agents/" + agent.id; }
+
 http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const http::Request& req,
                            const Owned<store::Agent>& agent, int status, nlohmann::json view) {
   manage::Principal who = Who(v, req);
@@ -70,10 +74,7 @@ http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const http::
   }
   if (auto list = ctx.rules.List(who, agent)) {
     for (const auto& r : list.value()) {
-      rules.push_back({{"id", r.id},
-                       {"tool", r.tool},
-                       {"scope", r.scope},
-                       {"require_reasoning", r.require_reasoning}});
+      rules.push_back(RuleView(r));
     }
   }
   if (auto list = ctx.keys.List(who)) {
@@ -99,6 +100,7 @@ http::Response RenderAgent(DashboardContext& ctx, const Visitor& v, const http::
     view["edit_burst"] = std::to_string(agent->burst);
     view["edit_enabled"] = agent->enabled;
   }
+  view["rule_form"] = RuleForm(ctx, v, AgentPage(*agent) + "/rules", true, view);
   return Page(ctx, v, status, "Agent " + agent->name, "agents", "dashboard_agent.html", view);
 }
 
@@ -111,6 +113,29 @@ http::Response FormFailed(DashboardContext& ctx, const Visitor& v, const http::R
   if (error.kind == manage::ErrorKind::kNotFound && error.field.empty()) return NotFoundPage(ctx);
   AddFormError(view, form, error, field);
   return RenderAgent(ctx, v, req, agent, kFormInvalid, std::move(view));
+}
+
+// A deletion from the agent's page that failed: the page again with the reason above the
+// table (`table` is "tools" or "rules"); what the role may not do at the top of the page.
+http::Response DeleteFailed(DashboardContext& ctx, const Visitor& v, const http::Request& req,
+                            const Owned<store::Agent>& agent, std::string_view table,
+                            const manage::DomainError& error) {
+  nlohmann::json view = nlohmann::json::object();
+  AddFormError(view, table, error);
+  return RenderAgent(ctx, v, req, agent, kFormInvalid, std::move(view));
+}
+
+http::Response RenderRule(DashboardContext& ctx, const Visitor& v, const Owned<store::Agent>& agent,
+                          const store::Rule& rule, int status, nlohmann::json view) {
+  if (!view.contains("rule_tool")) RuleFields(rule, view);
+  std::string page = AgentPage(*agent) + "/rules/" + rule.id;
+  view["rule"] = RuleView(rule);
+  view["rule_id"] = rule.id;
+  view["agent_id"] = agent->id;
+  view["agent_name"] = agent->name;
+  view["rule_form"] = RuleForm(ctx, v, page, false, view);
+  return Page(ctx, v, status, "Rule " + rule.tool + " / " + rule.scope, "agents",
+              "dashboard_rule.html", view);
 }
 
 }  // namespace
@@ -181,7 +206,7 @@ http::Response DisableAgent(DashboardContext& ctx, http::Request& req) {
   manage::AgentInput input;
   input.enabled = false;
   auto updated = ctx.agents.Update(Who(post.visitor, req), agent, input);
-  if (updated) return SeeOther("/dashboard/agents/" + agent->id);
+  if (updated) return SeeOther(AgentPage(*agent));
   return FormFailed(ctx, post.visitor, req, agent, "edit", updated.error(),
                     nlohmann::json::object());
 }
@@ -196,28 +221,76 @@ http::Response CreateTool(DashboardContext& ctx, http::Request& req) {
   input.scopes = util::SplitList(f.Get("scopes").value_or(""));
   input.description = f.Get("description").value_or("");
   auto created = ctx.tools.Create(Who(post.visitor, req), agent, input);
-  if (created) return SeeOther("/dashboard/agents/" + agent->id);
+  if (created) return SeeOther(AgentPage(*agent));
   nlohmann::json view = {{"tool_name", f.Get("name").value_or("")},
                          {"tool_scopes", f.Get("scopes").value_or("")},
                          {"tool_description", f.Get("description").value_or("")}};
   return FormFailed(ctx, post.visitor, req, agent, "tool", created.error(), view);
 }
 
+http::Response DeleteTool(DashboardContext& ctx, http::Request& req) {
+  auto form = RequireAgentForm(ctx, req);
+  if (!form) return form.error();
+  const auto& [post, agent] = form.value();
+  auto done =
+      ctx.tools.Delete(Who(post.visitor, req), agent, req.PathParam("tool_name").value_or(""));
+  if (done) return SeeOther(AgentPage(*agent));
+  return DeleteFailed(ctx, post.visitor, req, agent, "tools", done.error());
+}
+
 http::Response CreateRule(DashboardContext& ctx, http::Request& req) {
   auto form = RequireAgentForm(ctx, req);
   if (!form) return form.error();
   const auto& [post, agent] = form.value();
-  const auto& f = post.fields;
   manage::RuleInput input;
-  input.tool = f.Get("tool").value_or("");
-  input.scope = f.Get("scope").value_or("");
-  input.require_reasoning = f.Get("require_reasoning").value_or("none");
-  auto created = ctx.rules.Create(Who(post.visitor, req), agent, input);
-  if (created) return SeeOther("/dashboard/agents/" + agent->id);
-  nlohmann::json view = {{"rule_tool", f.Get("tool").value_or("")},
-                         {"rule_scope", f.Get("scope").value_or("")}};
-  // A rule that exists for this (tool, scope) is shown at the tool field.
-  return FormFailed(ctx, post.visitor, req, agent, "rule", created.error(), view, "tool");
+  auto error = RuleFormInput(post.fields, input);
+  if (!error) {
+    auto created = ctx.rules.Create(Who(post.visitor, req), agent, input);
+    if (created) return SeeOther(AgentPage(*agent));
+    error = created.error();
+  }
+  return FormFailed(ctx, post.visitor, req, agent, "rule", *error, TypedRuleFields(post.fields));
+}
+
+http::Response ShowRule(DashboardContext& ctx, http::Request& req) {
+  auto v = RequireVisitor(ctx, req);
+  if (!v) return v.error();
+  auto agent = PathAgent(ctx, v.value(), req);
+  if (!agent) return NotFoundPage(ctx);
+  auto rule =
+      ctx.rules.Get(Who(v.value(), req), agent.value(), req.PathParam("rule_id").value_or(""));
+  if (!rule) return NotFoundPage(ctx);
+  return RenderRule(ctx, v.value(), agent.value(), rule.value(), 200, nlohmann::json::object());
+}
+
+http::Response UpdateRule(DashboardContext& ctx, http::Request& req) {
+  auto form = RequireAgentForm(ctx, req);
+  if (!form) return form.error();
+  const auto& [post, agent] = form.value();
+  manage::Principal who = Who(post.visitor, req);
+  auto rule = ctx.rules.Get(who, agent, req.PathParam("rule_id").value_or(""));
+  if (!rule) return NotFoundPage(ctx);
+  manage::RuleInput input;
+  auto error = RuleFormInput(post.fields, input);
+  if (!error) {
+    auto updated = ctx.rules.Update(who, agent, rule.value(), input);
+    if (updated) return SeeOther(AgentPage(*agent));
+    error = updated.error();
+  }
+  if (error->kind == manage::ErrorKind::kNotFound && error->field.empty()) return NotFoundPage(ctx);
+  nlohmann::json view = TypedRuleFields(post.fields);
+  AddFormError(view, "rule", *error);
+  return RenderRule(ctx, post.visitor, agent, rule.value(), kFormInvalid, std::move(view));
+}
+
+http::Response DeleteRule(DashboardContext& ctx, http::Request& req) {
+  auto form = RequireAgentForm(ctx, req);
+  if (!form) return form.error();
+  const auto& [post, agent] = form.value();
+  auto done =
+      ctx.rules.Delete(Who(post.visitor, req), agent, req.PathParam("rule_id").value_or(""));
+  if (done) return SeeOther(AgentPage(*agent));
+  return DeleteFailed(ctx, post.visitor, req, agent, "rules", done.error());
 }
 
 }  // namespace oakgate::handlers::dashboard

@@ -185,6 +185,13 @@ void AddFormError(nlohmann::json& view, std::string_view form, const manage::Dom
 
 std::string Time(int64_t t) { return util::FormatRfc3339(t); }
 
+std::string PrettyJson(const std::optional<std::string>& json_text) {
+  if (!json_text) return "";
+  auto j = nlohmann::json::parse(*json_text, nullptr, false);
+  return j.is_discarded() ? *json_text
+                          : j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string TimeOr(const std::optional<int64_t>& t, std::string_view otherwise) {
   return t ? util::FormatRfc3339(*t) : std::string(otherwise);
 }

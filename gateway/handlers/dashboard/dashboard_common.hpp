@@ -90,6 +90,9 @@ std::optional<manage::DomainError> FormInt(const std::string& text, const char* 
 void AddFormError(nlohmann::json& view, std::string_view form, const manage::DomainError& error,
                   std::string_view field = "");
 std::string Time(int64_t unix_seconds);
+// JSON text stored as sent (a validation's context) indented for a <pre>; the text as it is
+// when it does not parse, "" when there is none. The template escapes it.
+std::string PrettyJson(const std::optional<std::string>& json_text);
 std::string TimeOr(const std::optional<int64_t>& unix_seconds, std::string_view otherwise);
 
 }  // namespace oakgate::handlers::dashboard

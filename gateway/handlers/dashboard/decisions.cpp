@@ -132,11 +132,6 @@ http::Response ShowDecision(DashboardContext& ctx, http::Request& req) {
   if (!found) return NotFoundPage(ctx);
   const store::DecisionRecord* d = &found.value();
   auto agent = ctx.agents.Get(who, d->agent_id);
-  std::string context;
-  if (d->context_json) {
-    auto j = nlohmann::json::parse(*d->context_json, nullptr, false);
-    context = j.is_discarded() ? *d->context_json : j.dump(2);
-  }
   nlohmann::json view = {
       {"id", d->id},
       {"created_at", Time(d->created_at)},
@@ -151,7 +146,7 @@ http::Response ShowDecision(DashboardContext& ctx, http::Request& req) {
       {"reasoning", d->reasoning.value_or("")},
       {"reasoning_required", d->reasoning_required ? "yes" : "no"},
       {"reasoning_provided", d->reasoning_provided ? "yes" : "no"},
-      {"context", context},
+      {"context", PrettyJson(d->context_json)},
       {"request_id", d->request_id}};
   return Page(ctx, v.value(), 200, "Decision", "decisions", "dashboard_decision.html", view);
 }

@@ -8,14 +8,19 @@ namespace oakgate::handlers::dashboard {
 
 // summary.cpp
 http::Response ShowSummary(DashboardContext& ctx, http::Request& req);
-// agents.cpp: the list, creation, and one agent's page with its tools, rules and keys
+// agents.cpp: the list, creation, and one agent's page with its tools, rules and keys; a
+// rule's own page, where it is changed
 http::Response ShowAgents(DashboardContext& ctx, http::Request& req);
 http::Response CreateAgent(DashboardContext& ctx, http::Request& req);
 http::Response ShowAgent(DashboardContext& ctx, http::Request& req);
 http::Response UpdateAgent(DashboardContext& ctx, http::Request& req);
 http::Response DisableAgent(DashboardContext& ctx, http::Request& req);
 http::Response CreateTool(DashboardContext& ctx, http::Request& req);
+http::Response DeleteTool(DashboardContext& ctx, http::Request& req);
 http::Response CreateRule(DashboardContext& ctx, http::Request& req);
+http::Response ShowRule(DashboardContext& ctx, http::Request& req);
+http::Response UpdateRule(DashboardContext& ctx, http::Request& req);
+http::Response DeleteRule(DashboardContext& ctx, http::Request& req);
 // keys.cpp
 http::Response ShowKeys(DashboardContext& ctx, http::Request& req);
 http::Response CreateKey(DashboardContext& ctx, http::Request& req);

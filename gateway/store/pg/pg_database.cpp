@@ -69,7 +69,8 @@ struct PgDatabase::Stores {
         orgs(db),
         usage(db),
         invitations(db),
-        approvals(db) {}
+        approvals(db),
+        webhooks(db) {}
   PgUserStore users;
   PgClientStore clients;
   PgSessionStore sessions;
@@ -88,6 +89,7 @@ struct PgDatabase::Stores {
   PgUsageStore usage;
   PgInvitationStore invitations;
   PgApprovalStore approvals;
+  PgWebhookStore webhooks;
 };
 
 PgDatabase::PgDatabase(std::string url)
@@ -122,6 +124,7 @@ OrgStore& PgDatabase::Orgs() { return stores_->orgs; }
 UsageStore& PgDatabase::Usage() { return stores_->usage; }
 InvitationStore& PgDatabase::Invitations() { return stores_->invitations; }
 ApprovalStore& PgDatabase::Approvals() { return stores_->approvals; }
+WebhookStore& PgDatabase::Webhooks() { return stores_->webhooks; }
 
 pqxx::connection& PgDatabase::Connection() {
   auto& slot = t_connections[this];

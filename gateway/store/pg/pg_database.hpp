@@ -33,6 +33,7 @@ class PgDatabase : public Database {
   UsageStore& Usage() override;
   InvitationStore& Invitations() override;
   ApprovalStore& Approvals() override;
+  WebhookStore& Webhooks() override;
   bool Ready() override;
 
   // The calling thread's connection, opened on first use.

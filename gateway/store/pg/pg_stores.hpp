@@ -268,6 +268,35 @@ class PgApprovalStore : public ApprovalStore, private PgStore {
                        const AuditEvent& audit, int64_t now, Approval& decided) override;
 };
 
+class PgWebhookStore : public WebhookStore, private PgStore {
+ public:
+  using PgStore::PgStore;
+  WebhookEndpoint Create(const WebhookEndpoint& endpoint, const AuditEvent& audit) override;
+  std::vector<WebhookEndpoint> List(std::string_view org_id) override;
+  std::optional<WebhookEndpoint> Find(std::string_view org_id, std::string_view id) override;
+  bool Update(const WebhookEndpoint& endpoint, const AuditEvent& audit) override;
+  bool Delete(std::string_view org_id, std::string_view id, const AuditEvent& audit) override;
+  std::optional<WebhookEndpoint> RotateSecret(std::string_view org_id, std::string_view id,
+                                              const std::string& secret_sealed,
+                                              int64_t previous_until,
+                                              const AuditEvent& audit) override;
+  std::vector<WebhookDelivery> ListDeliveries(std::string_view org_id, std::string_view endpoint_id,
+                                              const std::optional<std::string>& before,
+                                              int64_t limit) override;
+  std::optional<WebhookDelivery> RetryDelivery(std::string_view org_id,
+                                               std::string_view endpoint_id,
+                                               std::string_view delivery_id, int64_t now_ms,
+                                               const AuditEvent& audit) override;
+  std::vector<DueDelivery> Claim(int64_t now_ms, int64_t lease_ms, int64_t limit,
+                                 const std::vector<std::string>& busy) override;
+  bool EndpointLive(std::string_view endpoint_id) override;
+  void Succeeded(const DueDelivery& d, int64_t http_status, int64_t now_ms) override;
+  void Failed(const DueDelivery& d, std::optional<int64_t> http_status, const std::string& error,
+              std::optional<int64_t> next_attempt_ms, int64_t now_ms,
+              int64_t disable_after_ms) override;
+  WebhookQueue Queue(int64_t now_ms) override;
+};
+
 class PgUsageStore : public UsageStore, private PgStore {
  public:
   using PgStore::PgStore;

@@ -338,6 +338,115 @@ inline constexpr Statement kApprovalDecide{
     " ELSE expires_at END WHERE id = $2::uuid AND org_id = $1::uuid AND status = 'pending'"};
 #undef OAKGATE_APPROVAL_COLUMNS
 
+// Webhooks (CONTRACT §11, sql/0015). Times in Unix milliseconds are the gateway's clock.
+#define OAKGATE_WEBHOOK_COLUMNS                                                            \
+  "id::text AS id, org_id::text AS org_id, url, description,"                              \
+  " array_to_string(events, ' ') AS events, enabled, disabled_reason, secret_sealed,"      \
+  " previous_sealed, floor(extract(epoch FROM previous_until))::bigint AS previous_until," \
+  " floor(extract(epoch FROM created_at))::bigint AS created"
+inline constexpr Statement kWebhookCreate{
+    "webhook_create",
+    "INSERT INTO webhook_endpoints (org_id, url, description, events, secret_sealed)"
+    " VALUES ($1::uuid, $2, $3, string_to_array($4, ' '), $5) RETURNING " OAKGATE_WEBHOOK_COLUMNS};
+inline constexpr Statement kWebhookList{
+    "webhook_list", "SELECT " OAKGATE_WEBHOOK_COLUMNS
+                    " FROM webhook_endpoints WHERE org_id = $1::uuid ORDER BY created_at, id"};
+inline constexpr Statement kWebhookFind{
+    "webhook_find", "SELECT " OAKGATE_WEBHOOK_COLUMNS
+                    " FROM webhook_endpoints WHERE id = $2::uuid AND org_id = $1::uuid"};
+inline constexpr Statement kWebhookUpdate{
+    "webhook_update",
+    "UPDATE webhook_endpoints SET url = $3, description = $4, events = string_to_array($5, ' '),"
+    " enabled = $6,"
+    " disabled_reason = CASE WHEN $6 THEN NULL ELSE disabled_reason END,"
+    " failing_since = CASE WHEN $6 AND NOT enabled THEN NULL ELSE failing_since END"
+    " WHERE id = $2::uuid AND org_id = $1::uuid"};
+inline constexpr Statement kWebhookDelete{
+    "webhook_delete", "DELETE FROM webhook_endpoints WHERE id = $2::uuid AND org_id = $1::uuid"};
+inline constexpr Statement kWebhookRotate{
+    "webhook_rotate",
+    "UPDATE webhook_endpoints SET previous_sealed = secret_sealed, secret_sealed = $3,"
+    " previous_until = to_timestamp($4::bigint) WHERE id = $2::uuid AND org_id = $1::uuid"
+    " RETURNING " OAKGATE_WEBHOOK_COLUMNS};
+#define OAKGATE_DELIVERY_COLUMNS                                                                \
+  "d.id::text AS id, d.event_id::text AS event_id, d.endpoint_id::text AS endpoint_id, d.type," \
+  " d.status, d.attempts, d.last_status, d.last_error,"                                         \
+  " CASE WHEN d.status = 'pending' THEN floor(extract(epoch FROM d.next_attempt_at))::bigint"   \
+  " END AS next_attempt, floor(extract(epoch FROM d.created_at) * 1000)::bigint AS created_ms," \
+  " floor(extract(epoch FROM d.delivered_at))::bigint AS delivered"
+// Keyset pages on (endpoint_id, created_at DESC, id); the cursor is "<created_ms>:<id>".
+inline constexpr Statement kWebhookDeliveries{
+    "webhook_deliveries",
+    "SELECT " OAKGATE_DELIVERY_COLUMNS
+    " FROM webhook_deliveries d"
+    " JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.org_id = $1::uuid"
+    " WHERE d.endpoint_id = $2::uuid AND ($3::bigint IS NULL OR"
+    " (floor(extract(epoch FROM d.created_at) * 1000)::bigint, d.id) < ($3::bigint, $4::uuid))"
+    " ORDER BY d.created_at DESC, d.id DESC LIMIT $5"};
+inline constexpr Statement kWebhookRetry{
+    "webhook_retry",
+    "UPDATE webhook_deliveries d SET status = 'pending', lease_until = NULL,"
+    " next_attempt_at = to_timestamp($4::bigint / 1000.0),"
+    " created_at = CASE WHEN d.status = 'failed' THEN to_timestamp($4::bigint / 1000.0)"
+    " ELSE d.created_at END"
+    " FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.org_id = $1::uuid"
+    " AND d.endpoint_id = $2::uuid AND d.id = $3::uuid RETURNING " OAKGATE_DELIVERY_COLUMNS};
+// A sender's claim: due deliveries of enabled endpoints not busy in this sender, locked with
+// SKIP LOCKED so that concurrent claims (another instance, the other colour) never take the
+// same row, and leased so that none is sent twice at once.
+inline constexpr Statement kWebhookClaim{
+    "webhook_claim",
+    "WITH due AS (SELECT d.id FROM webhook_deliveries d"
+    " JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled"
+    " WHERE d.status = 'pending' AND d.next_attempt_at <= to_timestamp($1::bigint / 1000.0)"
+    " AND (d.lease_until IS NULL OR d.lease_until <= to_timestamp($1::bigint / 1000.0))"
+    " AND d.endpoint_id <> ALL (coalesce(string_to_array(nullif($4, ''), ' '), '{}')::uuid[])"
+    " ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED)"
+    " UPDATE webhook_deliveries d SET lease_until = to_timestamp(($1::bigint + $2::bigint) / "
+    "1000.0)"
+    " FROM due, webhook_endpoints e WHERE d.id = due.id AND e.id = d.endpoint_id"
+    " RETURNING d.id::text AS id, d.event_id::text AS event_id, d.endpoint_id::text AS endpoint_id,"
+    " d.type, d.payload::text AS payload, d.attempts,"
+    " floor(extract(epoch FROM d.created_at) * 1000)::bigint AS created_ms, e.url,"
+    " e.secret_sealed, e.previous_sealed,"
+    " floor(extract(epoch FROM e.previous_until))::bigint AS previous_until"};
+inline constexpr Statement kWebhookLive{
+    "webhook_live", "SELECT 1 FROM webhook_endpoints WHERE id = $1::uuid AND enabled"};
+inline constexpr Statement kWebhookSucceeded{
+    "webhook_succeeded",
+    "WITH d AS (UPDATE webhook_deliveries SET status = 'succeeded', attempts = attempts + 1,"
+    " last_status = $2, last_error = NULL, lease_until = NULL,"
+    " delivered_at = to_timestamp($3::bigint / 1000.0) WHERE id = $1::uuid AND status = 'pending'"
+    " RETURNING endpoint_id)"
+    " UPDATE webhook_endpoints SET failing_since = NULL FROM d WHERE id = d.endpoint_id"
+    " AND failing_since IS NOT NULL"};
+// $4: when to try again, NULL: failed for good. The endpoint's failure streak starts now unless
+// it has one; one older than $6 ms disables the endpoint, saying why.
+inline constexpr Statement kWebhookFailed{
+    "webhook_failed",
+    "WITH d AS (UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $2,"
+    " last_error = $3, lease_until = NULL,"
+    " status = CASE WHEN $4::bigint IS NULL THEN 'failed' ELSE 'pending' END,"
+    " next_attempt_at = coalesce(to_timestamp($4::bigint / 1000.0), next_attempt_at)"
+    " WHERE id = $1::uuid AND status = 'pending' RETURNING endpoint_id)"
+    " UPDATE webhook_endpoints e SET"
+    " failing_since = coalesce(e.failing_since, to_timestamp($5::bigint / 1000.0)),"
+    " enabled = CASE WHEN e.failing_since IS NOT NULL AND e.failing_since"
+    "   <= to_timestamp(($5::bigint - $6::bigint) / 1000.0) THEN false ELSE e.enabled END,"
+    " disabled_reason = CASE WHEN e.failing_since IS NOT NULL AND e.failing_since"
+    "   <= to_timestamp(($5::bigint - $6::bigint) / 1000.0)"
+    "   THEN 'disabled: every delivery failed since ' ||"
+    "   to_char(e.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    "   ELSE e.disabled_reason END"
+    " FROM d WHERE e.id = d.endpoint_id"};
+inline constexpr Statement kWebhookQueue{
+    "webhook_queue",
+    "SELECT count(*) AS depth, coalesce(floor(extract(epoch FROM"
+    " (to_timestamp($1::bigint / 1000.0) - min(created_at))))::bigint, 0) AS oldest"
+    " FROM webhook_deliveries WHERE status = 'pending'"};
+#undef OAKGATE_WEBHOOK_COLUMNS
+#undef OAKGATE_DELIVERY_COLUMNS
+
 // Organizations and members (CONTRACT §9, sql/0012). $1 is the user, $2 an id or a slug (a
 // slug never has the form of a uuid, so the two cannot name different organizations).
 #define OAKGATE_ORG_COLUMNS                                                       \
@@ -1242,6 +1351,19 @@ inline constexpr Statement kAll[] = {
     kApprovalList,
     kApprovalLockForDecision,
     kApprovalDecide,
+    kWebhookCreate,
+    kWebhookList,
+    kWebhookFind,
+    kWebhookUpdate,
+    kWebhookDelete,
+    kWebhookRotate,
+    kWebhookDeliveries,
+    kWebhookRetry,
+    kWebhookClaim,
+    kWebhookLive,
+    kWebhookSucceeded,
+    kWebhookFailed,
+    kWebhookQueue,
     kInvitationFind,
     kInvitationFindByToken,
     kInvitationRevoke,
