@@ -186,6 +186,7 @@ void Sender::Claim() {
     {
       std::unique_lock lock(mutex_);
       if (stopping_) return;
+      slot_freed_ = false;
       free = static_cast<int64_t>(options_.workers) - static_cast<int64_t>(busy_ + queue_.size());
       for (const auto& [endpoint, n] : in_flight_) {
         if (n >= options_.per_endpoint) busy.push_back(endpoint);
@@ -214,7 +215,9 @@ void Sender::Claim() {
     std::unique_lock lock(mutex_);
     // A full claim may leave more due: look again at once while workers are free.
     if (claimed_any && busy_ + queue_.size() < options_.workers) continue;
-    claim_cv_.wait_for(lock, options_.poll, [this] { return stopping_; });
+    // A worker that finished wakes it: waiting out the poll instead would cap an instance at
+    // `workers` deliveries per poll interval however fast the endpoints answer.
+    claim_cv_.wait_for(lock, options_.poll, [this] { return stopping_ || slot_freed_; });
   }
 }
 
@@ -244,6 +247,7 @@ void Sender::Work() {
       std::lock_guard lock(mutex_);
       --busy_;
       if (--in_flight_[d.endpoint_id] == 0) in_flight_.erase(d.endpoint_id);
+      slot_freed_ = true;
     }
     work_cv_.notify_all();
     claim_cv_.notify_all();

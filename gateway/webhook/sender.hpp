@@ -104,6 +104,7 @@ class Sender {
   std::deque<store::DueDelivery> queue_;     // claimed, waiting for a worker
   std::map<std::string, size_t> in_flight_;  // by endpoint
   size_t busy_ = 0;                          // deliveries being sent
+  bool slot_freed_ = false;                  // a worker finished since the last claim
   bool stopping_ = false;
   std::atomic<int64_t> depth_{0};
   std::atomic<int64_t> oldest_{0};

@@ -209,14 +209,7 @@ class Org {
   // rate-limited request (a new agent each time: that event is once per agent and minute).
   std::vector<Expected> CauseEvents(const std::string& tag) {
     std::vector<Expected> out;
-    if (agent_.id.empty()) {
-      agent_ = SeedAgent(port_, token_, "worker", {{"fs", {"read", "write", "delete"}},
-                                                   {"github", {"read"}}},
-                         {});
-      Rule({{"tool", "fs"}, {"scope", "read"}});
-      Rule({{"tool", "fs"}, {"scope", "write"}, {"effect", "deny"}});
-      Rule({{"tool", "fs"}, {"scope", "delete"}, {"effect", "ask"}});
-    }
+    EnsureAgent();
     auto key = CallApi(port_, "POST", "/api/v1/auth/api-keys", token_,
                        {{"name", "key " + tag}, {"agent_id", agent_.id}});
     EXPECT_EQ(key.status, 201) << key.raw.body;
@@ -262,9 +255,30 @@ class Org {
     return out;
   }
 
-  const std::string& token() const { return token_; }
+  // `n` validations a deny rule refuses.
+  std::vector<Expected> Denials(int n) {
+    EnsureAgent();
+    std::vector<Expected> out;
+    for (int i = 0; i < n; ++i) {
+      auto denied = CallValidate(port_, agent_.key, {{"tool", "fs"}, {"scope", "write"}});
+      EXPECT_EQ(denied.body["allowed"], false) << denied.raw.body;
+      out.push_back({"decision.denied", "decision_id", denied.body.value("decision_id", "")});
+    }
+    return out;
+  }
 
  private:
+  // An agent with the tools fs{read, write, delete} and github{read}: fs:read allowed,
+  // fs:write denied, fs:delete asks a person, github:read has no rule.
+  void EnsureAgent() {
+    if (!agent_.id.empty()) return;
+    agent_ = SeedAgent(port_, token_, "worker",
+                       {{"fs", {"read", "write", "delete"}}, {"github", {"read"}}}, {});
+    Rule({{"tool", "fs"}, {"scope", "read"}});
+    Rule({{"tool", "fs"}, {"scope", "write"}, {"effect", "deny"}});
+    Rule({{"tool", "fs"}, {"scope", "delete"}, {"effect", "ask"}});
+  }
+
   void Rule(const json& body) {
     auto r = CallApi(port_, "POST", "/api/v1/agents/" + agent_.id + "/rules", token_, body);
     EXPECT_EQ(r.status, 201) << r.raw.body;
@@ -392,6 +406,20 @@ TEST_F(WebhooksDeliveryE2E, EveryEventIsDeliveredSignedAndCountedInTheMetrics) {
   }
   EXPECT_EQ(MetricSum(gw.port(), "oakgate_webhook_deliveries_total", {R"(result="failed")"}), 0);
   EXPECT_EQ(MetricSum(gw.port(), "oakgate_webhook_oldest_undelivered_seconds"), 0);
+}
+
+TEST_F(WebhooksDeliveryE2E, ABurstOfEventsIsDeliveredAtTheEndpointsPaceNotOnePollAtATime) {
+  // The default poll (1 s): a sender that waited out the poll after each claim would deliver
+  // at most its 8 workers' worth a second, and 200 denials would take 25 s.
+  TestDatabase db;
+  GatewayProcess gw(db.url(), {{"OAKGATE_WEBHOOK_ALLOW_PRIVATE", "1"}});
+  Org org(gw, db.url(), "burst@example.com");
+  org.Subscribe(*receiver_, "burst", {"decision.denied"});
+  auto denials = org.Denials(200);
+  auto caused = std::chrono::steady_clock::now();
+  ExpectAllDelivered(*receiver_, "burst", denials, gw.Logs(), seconds(60));
+  EXPECT_LT(std::chrono::steady_clock::now() - caused, seconds(10))
+      << "200 deliveries to an endpoint that answers at once";
 }
 
 TEST_F(WebhooksDeliveryE2E, AReceiverAnswering500GetsEveryEventOnceItRecoversUnderOneWebhookId) {
