@@ -14,6 +14,11 @@ TITLES = {
     "introspect-unknown-fresh": "introspect: unknown token (new each request)",
     "validate": "POST /v1/validate (allowed)",
     "validate-conditions": "POST /v1/validate (10 rules, 3 conditions each, allowed)",
+    "validate-denied": "POST /v1/validate (denied by a deny rule)",
+    "validate-denied-webhook": "POST /v1/validate (denied, decision.denied subscribed: "
+                               "receiver answers at once)",
+    "validate-denied-slow-webhook": "POST /v1/validate (denied, decision.denied subscribed: "
+                                    "receiver takes 5 s)",
     "client-credentials": "token: client_credentials",
     "refresh": "token: refresh_token (rotating)",
     "code-exchange": "token: authorization_code (a new code each request)",
