@@ -119,6 +119,9 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("GET", "/dashboard/keys/{key_id}/created", h::ShowCreatedKey);
   add("GET", "/dashboard/decisions", h::ShowDecisions);
   add("GET", "/dashboard/decisions/{decision_id}", h::ShowDecision);
+  add("GET", "/dashboard/approvals", h::ShowApprovals);
+  add("POST", "/dashboard/approvals/{approval_id}/approve", h::ApproveApproval);
+  add("POST", "/dashboard/approvals/{approval_id}/deny", h::DenyApproval);
   add("GET", "/dashboard/credentials", h::ShowCredentials);
   add("POST", "/dashboard/credentials/sessions/{session_id}/end", h::EndSession);
   add("POST", "/dashboard/credentials/grants/{grant_id}/revoke", h::RevokeGrant);

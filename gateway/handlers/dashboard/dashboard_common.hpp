@@ -28,6 +28,7 @@ struct DashboardContext {
   manage::AdminService& admin;
   manage::OrgService& orgs;
   manage::UsageService& usage;
+  manage::ApprovalService& approvals;
 };
 
 // The cookie naming the organization the dashboard shows (its id, which a rename of the slug
