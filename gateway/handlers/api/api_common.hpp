@@ -21,6 +21,7 @@
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
 #include "gateway/manage/usage_service.hpp"
+#include "gateway/manage/webhook_service.hpp"
 #include "gateway/oauth/access_token.hpp"
 #include "gateway/util/result.hpp"
 
@@ -37,6 +38,7 @@ struct ApiContext {
   manage::UsageService& usage;
   manage::InvitationService& invitations;
   manage::ApprovalService& approvals;
+  manage::WebhookService& webhooks;
 };
 
 using manage::IsUuid;
