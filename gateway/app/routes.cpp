@@ -130,6 +130,13 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("POST", "/dashboard/members/invitations", h::CreateInvitation);
   add("GET", "/dashboard/members/invitations/{invitation_id}/created", h::ShowCreatedInvitation);
   add("POST", "/dashboard/members/invitations/{invitation_id}/revoke", h::RevokeInvitation);
+  add("GET", "/dashboard/webhooks", h::ShowWebhooks);
+  add("POST", "/dashboard/webhooks", h::CreateWebhook);
+  add("GET", "/dashboard/webhooks/{webhook_id}/created", h::ShowCreatedWebhook);
+  add("POST", "/dashboard/webhooks/{webhook_id}/enable", h::EnableWebhook);
+  add("POST", "/dashboard/webhooks/{webhook_id}/disable", h::DisableWebhook);
+  add("POST", "/dashboard/webhooks/{webhook_id}/delete", h::DeleteWebhook);
+  add("POST", "/dashboard/webhooks/{webhook_id}/rotate", h::RotateWebhook);
   add("GET", "/dashboard/admin/users", h::ShowUsers);
   add("POST", "/dashboard/admin/users/{user_id}/disable", h::DisableUser);
   add("GET", "/dashboard/admin/clients", h::ShowClients);
