@@ -67,14 +67,7 @@ std::string Details(const WebhookInput& in) {
 }
 
 // A deliveries cursor is "<created_ms>:<id>" of the last delivery of the page before.
-bool IsCursor(std::string_view c) {
-  auto colon = c.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 16) return false;
-  for (char ch : c.substr(0, colon)) {
-    if (ch < '0' || ch > '9') return false;
-  }
-  return IsUuid(c.substr(colon + 1));
-}
+bool IsCursor(std::string_view c) { return IsKeysetCursor(c, 16); }
 
 }  // namespace
 

@@ -17,8 +17,8 @@
 
 #include "tests/support/api_client.hpp"
 #include "tests/support/gateway_process.hpp"
+#include "tests/support/teams.hpp"
 #include "tests/support/test_database.hpp"
-#include "tests/support/token_fixture.hpp"
 
 namespace oakgate::test {
 namespace {
@@ -29,11 +29,7 @@ enum Who { kOwner, kAdmin, kMember, kStranger };
 constexpr const char* kWhoNames[] = {"owner", "admin", "member", "not a member"};
 constexpr const char* kUrl = "https://hooks.example.com/oakgate";
 
-struct User {
-  std::string id;
-  std::string email;
-  std::string token;
-};
+using User = TeamUser;
 
 // One organization for one cell of the table: the four users in their roles, an agent, and
 // an endpoint subscribed to api_key.created with one delivery (a key made after it).
@@ -49,7 +45,6 @@ class WebhooksApiE2E : public ::testing::Test {
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     gw_ = new GatewayProcess(db_->url(), {{"OAKGATE_WEBHOOK_SENDERS", "0"}});
-    CreateTestClient(gw_->env(), "mgmt");
     for (auto& u : users_) u = NewUser();
   }
   static void TearDownTestSuite() {
@@ -63,11 +58,9 @@ class WebhooksApiE2E : public ::testing::Test {
 
   static User NewUser() {
     static int n = 0;
-    User u;
-    u.email = "hook-user" + std::to_string(++n) + "-" + std::to_string(getpid()) + "@example.com";
-    u.id = CreateTestUser(gw_->env(), u.email);
-    u.token = IssueTestAccessToken(db_->url(), "mgmt", u.id, "keys agents");
-    return u;
+    return MakeTeamUser(
+        gw_->env(), db_->url(),
+        "hook-user" + std::to_string(++n) + "-" + std::to_string(getpid()) + "@example.com");
   }
   static JsonResponse As(const User& u, const std::string& org, const std::string& method,
                          const std::string& target, const json& body = nullptr) {
@@ -221,6 +214,8 @@ TEST_F(WebhooksApiE2E, EveryBadFieldIsRefusedNamingItAndNothingIsCreated) {
   EXPECT_EQ(patch({{"description", "a\nb"}}), "description");
   EXPECT_EQ(patch({{"colour", "red"}}), "colour");
   EXPECT_EQ(FieldOf(As(u, "", "GET", path + "/deliveries?limit=0")), "limit");
+  EXPECT_EQ(FieldOf(As(u, "", "GET", path + "/deliveries?limit=ten")), "limit");
+  EXPECT_EQ(FieldOf(As(u, "", "GET", path + "/deliveries?limit=5&limit=6")), "limit");
   EXPECT_EQ(FieldOf(As(u, "", "GET", path + "/deliveries?limit=201")), "limit");
   EXPECT_EQ(FieldOf(As(u, "", "GET", path + "/deliveries?cursor=junk")), "cursor");
   EXPECT_EQ(FieldOf(As(u, "", "GET", path + "/deliveries?page=2")), "page");

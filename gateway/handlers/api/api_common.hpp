@@ -113,6 +113,10 @@ class Fields {
 std::optional<http::Response> RejectUnknown(const nlohmann::json& object,
                                             std::initializer_list<std::string_view> allowed);
 
+// A page's `limit` from the query string as a number (the service checks its range), or the
+// 400 naming `limit` when it is not one.
+std::optional<http::Response> ReadLimit(const std::string& value, int64_t& out);
+
 nlohmann::json TimeOrNull(const std::optional<int64_t>& unix_seconds);
 // A keyset page's `next_cursor`: the key as a string, or null on the last page.
 nlohmann::json CursorOrNull(const std::optional<int64_t>& cursor);

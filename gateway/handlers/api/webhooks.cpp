@@ -101,12 +101,7 @@ http::Response ListWebhookDeliveries(ApiContext& ctx, const Principal& who, http
     if (name == "cursor") {
       cursor = value;
     } else if (name == "limit") {
-      char* end = nullptr;
-      long long n = std::strtoll(value.c_str(), &end, 10);
-      if (value.empty() || value.size() > 4 || *end != '\0') {
-        return BadField(name, "limit must be 1 to 200");
-      }
-      limit = n;
+      if (auto bad = ReadLimit(value, limit)) return *bad;
     } else {
       return BadField(name, "unknown parameter \"" + name + "\"");
     }
