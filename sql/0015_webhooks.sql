@@ -57,16 +57,19 @@ CREATE TABLE IF NOT EXISTS webhook_once (
 );
 
 -- The outbox: a delivery for every enabled endpoint of the organization subscribed to the
--- event, all with one event id.
+-- event, all with one event id. The id is drawn once in a materialized CTE: as a subquery in
+-- FROM, the planner may put it on the inner side of a nested loop and draw a new one for
+-- every endpoint.
 CREATE OR REPLACE FUNCTION oakgate_webhook_emit(p_org uuid, p_type text, p_data jsonb)
 RETURNS void LANGUAGE sql AS $$
+  WITH g AS MATERIALIZED (SELECT gen_random_uuid() AS event_id)
   INSERT INTO webhook_deliveries (event_id, endpoint_id, org_id, type, payload)
   SELECT g.event_id, e.id, p_org, p_type,
          jsonb_build_object('type', p_type,
                             'timestamp', to_char(now() AT TIME ZONE 'UTC',
                                                  'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                             'data', p_data)
-  FROM webhook_endpoints e, (SELECT gen_random_uuid() AS event_id) g
+  FROM webhook_endpoints e, g
   WHERE e.org_id = p_org AND e.enabled AND p_type = ANY (e.events)
 $$;
 
