@@ -103,13 +103,14 @@ int WaitUntilReady(store::pg::PgDatabase& db, const sigset_t& signals) {
 }  // namespace
 
 ServedRoutes::ServedRoutes(const RouteServices& s)
-    : api{s.access_tokens,    s.services.agents,   s.services.tools, s.services.rules,
-          s.services.keys,    s.services.activity, s.services.orgs,  s.services.usage,
-          *s.web.invitations, s.services.approvals},
+    : api{s.access_tokens,    s.services.agents,    s.services.tools,   s.services.rules,
+          s.services.keys,    s.services.activity,  s.services.orgs,    s.services.usage,
+          *s.web.invitations, s.services.approvals, s.services.webhooks},
       validate{s.validator, s.decisions, s.clock, s.db.Approvals(), s.approval_waiter, s.bus},
       dashboard{s.web,           s.services.agents,   s.services.tools,       s.services.rules,
                 s.services.keys, s.services.activity, s.services.credentials, s.services.admin,
-                s.services.orgs, s.services.usage},
+                s.services.orgs, s.services.usage,    s.services.approvals,
+                s.services.webhooks},
       router(BuildRoutes(RouteDeps{s.db, s.web, s.oauth, s.draining, api, validate, dashboard,
                                    s.sync_caches, s.legacy})) {}
 
@@ -216,7 +217,10 @@ int Serve(const config::Config& cfg) {
   policy::DecisionWriter decision_writer(db.Decisions(), writer_options);
   policy::SharedRateLimiter rate_limiter(db.RateBuckets());
   oauth::AccessTokenVerifier access_tokens(db);
-  manage::Services services(db);
+  // Webhooks' signing secrets, sealed at rest under keys derived from `secret` (and opened with
+  // `secret_previous` too, so rotating the gateway's secret keeps them).
+  crypto::SecretBox webhook_box({cfg.secret, cfg.secret_previous}, "oakgate webhook secret v1");
+  manage::Services services(db, webhook_box, cfg.webhook_allow_private);
   // 64k API keys, a minute at most each.
   apikey::KeyCache key_cache(bus, clock, 65536, 60);
   observe::Metrics().AddCallback(
@@ -255,10 +259,9 @@ int Serve(const config::Config& cfg) {
         return db.Approvals().FindForAgent(agent_id, id, now);
       },
       bus, clock, 10000);
-  // Webhooks (CONTRACT §11): signing secrets sealed under keys from the gateway's secret; the
-  // sender claims due deliveries from the outbox on its own threads (none with
-  // webhook_senders 0). It stops before the database goes.
-  crypto::SecretBox webhook_box({cfg.secret, cfg.secret_previous}, "oakgate webhook secret v1");
+  // Webhooks (CONTRACT §11): the sender opens the secrets with webhook_box (above) and claims
+  // due deliveries from the outbox on its own threads (none with webhook_senders 0). It stops
+  // before the database goes.
   webhook::CurlTransport webhook_transport(cfg.webhook_allow_private, std::chrono::seconds(10));
   webhook::SenderOptions sender_options;
   sender_options.workers = static_cast<size_t>(cfg.webhook_senders);

@@ -10,6 +10,7 @@
 #include "gateway/handlers/api/invitations.hpp"
 #include "gateway/handlers/api/orgs.hpp"
 #include "gateway/handlers/api/usage.hpp"
+#include "gateway/handlers/api/webhooks.hpp"
 #include "gateway/handlers/dashboard/pages.hpp"
 #include "gateway/handlers/oauth/endpoints.hpp"
 #include "gateway/handlers/oauth/oauth_http.hpp"
@@ -119,6 +120,9 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("GET", "/dashboard/keys/{key_id}/created", h::ShowCreatedKey);
   add("GET", "/dashboard/decisions", h::ShowDecisions);
   add("GET", "/dashboard/decisions/{decision_id}", h::ShowDecision);
+  add("GET", "/dashboard/approvals", h::ShowApprovals);
+  add("POST", "/dashboard/approvals/{approval_id}/approve", h::ApproveApproval);
+  add("POST", "/dashboard/approvals/{approval_id}/deny", h::DenyApproval);
   add("GET", "/dashboard/credentials", h::ShowCredentials);
   add("POST", "/dashboard/credentials/sessions/{session_id}/end", h::EndSession);
   add("POST", "/dashboard/credentials/grants/{grant_id}/revoke", h::RevokeGrant);
@@ -133,6 +137,13 @@ void AddDashboardRoutes(http::Router& r, handlers::dashboard::DashboardContext& 
   add("POST", "/dashboard/members/invitations", h::CreateInvitation);
   add("GET", "/dashboard/members/invitations/{invitation_id}/created", h::ShowCreatedInvitation);
   add("POST", "/dashboard/members/invitations/{invitation_id}/revoke", h::RevokeInvitation);
+  add("GET", "/dashboard/webhooks", h::ShowWebhooks);
+  add("POST", "/dashboard/webhooks", h::CreateWebhook);
+  add("GET", "/dashboard/webhooks/{webhook_id}/created", h::ShowCreatedWebhook);
+  add("POST", "/dashboard/webhooks/{webhook_id}/enable", h::EnableWebhook);
+  add("POST", "/dashboard/webhooks/{webhook_id}/disable", h::DisableWebhook);
+  add("POST", "/dashboard/webhooks/{webhook_id}/delete", h::DeleteWebhook);
+  add("POST", "/dashboard/webhooks/{webhook_id}/rotate", h::RotateWebhook);
   add("GET", "/dashboard/admin/users", h::ShowUsers);
   add("POST", "/dashboard/admin/users/{user_id}/disable", h::DisableUser);
   add("GET", "/dashboard/admin/clients", h::ShowClients);
@@ -235,6 +246,17 @@ http::Router BuildRoutes(RouteDeps d) {
   add_api("GET", "/api/v1/approvals/{approval_id}", kAgentsScope, h::GetApproval);
   add_api("POST", "/api/v1/approvals/{approval_id}/approve", kAgentsScope, h::ApproveApproval);
   add_api("POST", "/api/v1/approvals/{approval_id}/deny", kAgentsScope, h::DenyApproval);
+  add_api("POST", "/api/v1/webhooks", kAgentsScope, h::CreateWebhook);
+  add_api("GET", "/api/v1/webhooks", kAgentsScope, h::ListWebhooks);
+  add_api("GET", "/api/v1/webhooks/{webhook_id}", kAgentsScope, h::GetWebhook);
+  add_api("PATCH", "/api/v1/webhooks/{webhook_id}", kAgentsScope, h::PatchWebhook);
+  add_api("DELETE", "/api/v1/webhooks/{webhook_id}", kAgentsScope, h::DeleteWebhook);
+  add_api("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret", kAgentsScope,
+          h::RotateWebhookSecret);
+  add_api("GET", "/api/v1/webhooks/{webhook_id}/deliveries", kAgentsScope,
+          h::ListWebhookDeliveries);
+  add_api("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", kAgentsScope,
+          h::RetryWebhookDelivery);
   add_api("GET", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::ListInvitations);
   add_api("POST", "/api/v1/orgs/{org}/invitations", kAgentsScope, h::CreateInvitation);
   add_api("DELETE", "/api/v1/orgs/{org}/invitations/{invitation_id}", kAgentsScope,

@@ -56,7 +56,10 @@ nlohmann::json ListRoutes(const config::Config& cfg) {
   policy::DecisionWriter decision_writer(db.Decisions(), policy::DecisionWriterOptions{});
   policy::SharedRateLimiter rate_limiter(db.RateBuckets());
   oauth::AccessTokenVerifier access_tokens(db);
-  manage::Services services(db);
+  // `routes` calls no service, so the box never seals: any key will do when none is set.
+  crypto::SecretBox webhook_box({cfg.secret.empty() ? std::string("routes") : cfg.secret},
+                                "oakgate webhook secret v1");
+  manage::Services services(db, webhook_box, cfg.webhook_allow_private);
   apikey::KeyVerifier key_verifier(db, clock);
   policy::CachedPolicies policies(db, nullptr);
   policy::Validator validator(key_verifier, rate_limiter, policies, clock,

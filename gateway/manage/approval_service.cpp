@@ -14,14 +14,7 @@ bool IsStatus(std::string_view s) {
 }
 
 // A cursor is "<created_at seconds>:<id>", as next_cursor gave it.
-bool IsCursor(std::string_view c) {
-  auto colon = c.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 12) return false;
-  for (char ch : c.substr(0, colon)) {
-    if (ch < '0' || ch > '9') return false;
-  }
-  return IsUuid(c.substr(colon + 1));
-}
+bool IsCursor(std::string_view c) { return IsKeysetCursor(c, 12); }
 
 }  // namespace
 

@@ -25,6 +25,15 @@ bool IsPlainText(std::string_view s, size_t max) {
                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
+bool IsKeysetCursor(std::string_view c, size_t max_digits) {
+  auto colon = c.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > max_digits) return false;
+  for (char ch : c.substr(0, colon)) {
+    if (ch < '0' || ch > '9') return false;
+  }
+  return IsUuid(c.substr(colon + 1));
+}
+
 std::optional<DomainError> OutOfRange(std::string_view field, int64_t value, int64_t min,
                                       int64_t max) {
   if (value >= min && value <= max) return std::nullopt;

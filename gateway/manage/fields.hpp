@@ -13,6 +13,9 @@ namespace oakgate::manage {
 bool IsUuid(std::string_view s);
 // Printable UTF-8 text without control characters, at most `max` bytes.
 bool IsPlainText(std::string_view s, size_t max);
+// A keyset page's cursor as this API hands them out: "<digits>:<uuid>", the digits (a time)
+// at most `max_digits` long.
+bool IsKeysetCursor(std::string_view cursor, size_t max_digits);
 // The invalid-input error for an integer `value` of `field` outside [min, max]; nullopt inside.
 std::optional<DomainError> OutOfRange(std::string_view field, int64_t value, int64_t min,
                                       int64_t max);

@@ -11,12 +11,18 @@
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
 #include "gateway/manage/usage_service.hpp"
+#include "gateway/manage/webhook_service.hpp"
 #include "gateway/store/database.hpp"
 
 namespace oakgate::manage {
 
 struct Services {
-  explicit Services(store::Database& db, const util::Clock& clock = util::SystemClock::Instance())
+  // `webhook_box` seals webhooks' signing secrets (purpose "oakgate webhook secret v1", keys
+  // from `secret` then `secret_previous`); it outlives the services.
+  // `webhook_allow_private`: the setting webhook_allow_private (CONTRACT §11).
+  Services(store::Database& db, const crypto::SecretBox& webhook_box, bool webhook_allow_private,
+           const util::Clock& clock = util::SystemClock::Instance(),
+           crypto::Random& random = crypto::SystemRandom::Instance())
       : agents(db.Agents()),
         tools(db.Agents()),
         rules(db.Agents()),
@@ -26,7 +32,8 @@ struct Services {
         admin(db.Users(), db.Clients()),
         orgs(db.Orgs()),
         usage(db.Usage(), clock),
-        approvals(db.Approvals(), clock) {}
+        approvals(db.Approvals(), clock),
+        webhooks(db.Webhooks(), webhook_box, random, clock, webhook_allow_private) {}
   AgentService agents;
   ToolService tools;
   RuleService rules;
@@ -37,6 +44,7 @@ struct Services {
   OrgService orgs;
   UsageService usage;
   ApprovalService approvals;
+  WebhookService webhooks;
 };
 
 }  // namespace oakgate::manage

@@ -43,6 +43,7 @@ struct WebhookDelivery {
   std::optional<std::string> last_error;
   std::optional<int64_t> next_attempt_at;  // pending only
   int64_t created_at = 0;
+  int64_t created_ms = 0;  // the same in Unix milliseconds: the deliveries' page cursor
   std::optional<int64_t> delivered_at;
 };
 

@@ -5,7 +5,8 @@
 // not use: not shown, and a forged POST for them answered with the refusal, changing nothing.
 // The usage page shows the organization's month from its counters. Chromium switches and
 // changes a role in tests/e2e/dashboard_orgs_browser_test.cpp. A new invitation's link is
-// shown once, and reloading its page makes no second invitation.
+// shown once, and reloading its page makes no second invitation. The webhooks page: a new
+// endpoint's secret shown once, members' controls absent and their forged posts refused.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -762,6 +763,138 @@ TEST_F(DashboardOrgsE2E, ANewInvitationsLinkIsShownOnceAndReloadingMakesNoSecond
   EXPECT_EQ(Fetch(Port(), "GET", link.substr(link.find("/web/"))).status, 410);
   EXPECT_EQ(Post(owner, "/dashboard/members/invitations/" + id + "/revoke", {{"org", org}}).status,
             404);
+}
+
+TEST_F(DashboardOrgsE2E, ANewWebhooksSecretIsShownOnceAndMembersCannotChangeWebhooks) {
+  Person owner = NewPerson("hook-owner"), admin = NewPerson("hook-admin"),
+         member = NewPerson("hook-member");
+  std::string org = NewOrg("hook-org", owner, {{&admin, "admin"}, {&member, "member"}});
+  owner.org = admin.org = member.org = org;
+  auto count = [&] {
+    return db_->Scalar("SELECT count(*) FROM webhook_endpoints WHERE org_id = '" + org + "'");
+  };
+  // Every page links to the webhooks; owners and admins see the form, members do not.
+  EXPECT_TRUE(Has(Get(member, "/dashboard").body, "href=\"/dashboard/webhooks\""));
+  EXPECT_TRUE(Has(Get(owner, "/dashboard/webhooks").body, "id=\"create-webhook\""));
+  EXPECT_TRUE(Has(Get(admin, "/dashboard/webhooks").body, "id=\"create-webhook\""));
+  auto empty = Get(member, "/dashboard/webhooks");
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_FALSE(Has(empty.body, "id=\"create-webhook\""));
+  EXPECT_TRUE(Has(empty.body, "id=\"no-webhooks\""));
+
+  // Refused when written: plain http, an internal address, no event; the form keeps the input.
+  for (const char* url : {"http://hooks.example.com/in", "https://127.0.0.1/in",
+                          "https://10.0.0.1/in", "https://localhost/in"}) {
+    auto bad = Post(owner, "/dashboard/webhooks",
+                    {{"url", url}, {"event_decision.denied", "1"}, {"org", org}});
+    EXPECT_EQ(bad.status, 422) << url;
+    EXPECT_TRUE(Has(bad.body, "id=\"webhook-url-error\"")) << url << "\n" << bad.body;
+  }
+  auto no_events =
+      Post(owner, "/dashboard/webhooks", {{"url", "https://hooks.example.com/in"}, {"org", org}});
+  EXPECT_EQ(no_events.status, 422);
+  EXPECT_TRUE(Has(no_events.body, "id=\"webhook-events-error\"")) << no_events.body;
+  EXPECT_TRUE(Has(no_events.body, "value=\"https://hooks.example.com/in\""));
+  EXPECT_EQ(count(), "0");
+
+  // Created: 303 with nothing of the secret in it, to the page that shows it once.
+  auto made = Post(admin, "/dashboard/webhooks",
+                   {{"url", "https://hooks.example.com/in"},
+                    {"description", "alerts"},
+                    {"event_api_key.created", "1"},
+                    {"event_decision.denied", "1"},
+                    {"org", org}});
+  ASSERT_EQ(made.status, 303) << made.body;
+  EXPECT_EQ(made.body.find("whsec_"), std::string::npos);
+  std::string id = db_->Scalar("SELECT id FROM webhook_endpoints WHERE org_id = '" + org + "'");
+  EXPECT_EQ(db_->Scalar("SELECT array_to_string(events, ',') FROM webhook_endpoints"),
+            "decision.denied,api_key.created");
+  std::string location = made.Header("location").value_or("");
+  EXPECT_EQ(location, "/dashboard/webhooks/" + id + "/created");
+  auto cookies = made.Headers("set-cookie");
+  ASSERT_EQ(cookies.size(), 1u);
+  EXPECT_TRUE(Has(cookies[0], "; HttpOnly")) << cookies[0];
+  EXPECT_TRUE(Has(cookies[0], "; SameSite=Strict")) << cookies[0];
+  EXPECT_TRUE(Has(cookies[0], "; Path=" + location)) << cookies[0];
+  EXPECT_FALSE(Has(cookies[0], "whsec_")) << "the secret is sealed, not in the clear";
+  Person browser = admin;
+  browser.session += "; " + cookies[0].substr(0, cookies[0].find(';'));
+  auto shown = Get(browser, location);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(shown.Header("cache-control").value_or(""), "no-store");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      shown.body, m, std::regex(R"re(id="new-secret" value="(whsec_[A-Za-z0-9+/=]+)")re")))
+      << shown.body;
+  std::string secret = m[1];
+  auto cleared = shown.Headers("set-cookie");
+  ASSERT_EQ(cleared.size(), 1u);
+  EXPECT_EQ(cleared[0].rfind("oakgate_whsec=;", 0), 0u) << cleared[0];
+  // Reloaded: "shown once", no secret, and still one endpoint; at rest it is sealed.
+  auto again = Get(admin, location);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_FALSE(Has(again.body, secret));
+  EXPECT_TRUE(Has(again.body, "This secret was shown once.")) << again.body;
+  EXPECT_EQ(count(), "1");
+  EXPECT_EQ(db_->Scalar("SELECT position(convert_to('" + secret +
+                        "', 'UTF8') IN secret_sealed) FROM webhook_endpoints"),
+            "0");
+  EXPECT_FALSE(Has(Get(owner, "/dashboard/webhooks").body, secret));
+
+  // An API key made in the organization is a delivery, listed with its status.
+  std::string agent = NewAgent(owner, "hooked-bot");
+  ASSERT_EQ(Post(owner, "/dashboard/keys", {{"name", "k"}, {"agent_id", agent}}).status, 303);
+  auto listed = Get(member, "/dashboard/webhooks").body;
+  EXPECT_TRUE(Has(listed, "https://hooks.example.com/in"));
+  EXPECT_TRUE(Has(listed, "decision.denied api_key.created")) << listed;
+  EXPECT_TRUE(Has(listed, "<td>api_key.created</td><td class=\"status\">")) << listed;
+  // A member sees no control, and its forged posts are refused, changing nothing.
+  EXPECT_FALSE(Has(listed, "action=\"/dashboard/webhooks/"));
+  std::string base = "/dashboard/webhooks/" + id;
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> forged = {
+      {"/dashboard/webhooks",
+       {{"url", "https://evil.example.com/"}, {"event_decision.denied", "1"}}},
+      {base + "/disable", {}},
+      {base + "/rotate", {}},
+      {base + "/delete", {}},
+  };
+  for (auto [path, fields] : forged) {
+    fields.emplace_back("org", org);
+    auto r = Post(member, path, fields);
+    EXPECT_EQ(r.status, 422) << path << "\n" << r.body;
+    EXPECT_TRUE(Has(r.body, "Not allowed: only owners and admins manage webhooks")) << path;
+    EXPECT_TRUE(r.Headers("set-cookie").empty()) << path;
+  }
+  EXPECT_EQ(count(), "1");
+  EXPECT_EQ(db_->Scalar("SELECT enabled FROM webhook_endpoints"), "t");
+  EXPECT_EQ(db_->Scalar("SELECT previous_sealed IS NULL FROM webhook_endpoints"), "t");
+
+  // Owners and admins disable, enable, rotate (a new secret, shown once) and delete.
+  auto owner_page = Get(owner, "/dashboard/webhooks").body;
+  for (const std::string action : {"/disable", "/rotate", "/delete"}) {
+    EXPECT_TRUE(Has(owner_page, "action=\"" + base + action + "\"")) << action;
+  }
+  ASSERT_EQ(Post(owner, base + "/disable", {{"org", org}}).status, 303);
+  EXPECT_EQ(db_->Scalar("SELECT enabled FROM webhook_endpoints"), "f");
+  EXPECT_TRUE(Has(Get(owner, "/dashboard/webhooks").body, "action=\"" + base + "/enable\""));
+  ASSERT_EQ(Post(owner, base + "/enable", {{"org", org}}).status, 303);
+  EXPECT_EQ(db_->Scalar("SELECT enabled FROM webhook_endpoints"), "t");
+  auto rotated = Post(owner, base + "/rotate", {{"org", org}});
+  ASSERT_EQ(rotated.status, 303) << rotated.body;
+  EXPECT_EQ(rotated.Header("location").value_or(""), location);
+  Person rotating = owner;
+  auto rotate_cookie = rotated.Headers("set-cookie");
+  ASSERT_EQ(rotate_cookie.size(), 1u);
+  rotating.session += "; " + rotate_cookie[0].substr(0, rotate_cookie[0].find(';'));
+  auto next = Get(rotating, location).body;
+  ASSERT_TRUE(std::regex_search(
+      next, m, std::regex(R"re(id="new-secret" value="(whsec_[A-Za-z0-9+/=]+)")re")))
+      << next;
+  EXPECT_NE(std::string(m[1]), secret);
+  EXPECT_EQ(db_->Scalar("SELECT previous_sealed IS NOT NULL FROM webhook_endpoints"), "t");
+  ASSERT_EQ(Post(owner, base + "/delete", {{"org", org}}).status, 303);
+  EXPECT_EQ(count(), "0");
+  EXPECT_EQ(Post(owner, base + "/delete", {{"org", org}}).status, 404);
 }
 
 }  // namespace

@@ -146,7 +146,8 @@ GatewayProcess* DashboardE2E::gw_ = nullptr;
 TEST_F(DashboardE2E, WithoutASessionEveryPageGoesToLoginAndComesBack) {
   for (const std::string& path : std::vector<std::string>{
            "/dashboard", "/dashboard/agents", "/dashboard/keys", "/dashboard/decisions?tool=github",
-           "/dashboard/credentials", "/dashboard/audit", "/dashboard/admin/users"}) {
+           "/dashboard/credentials", "/dashboard/audit", "/dashboard/approvals",
+           "/dashboard/admin/users"}) {
     auto r = Fetch(Port(), "GET", path);
     EXPECT_EQ(r.status, 302) << path;
     EXPECT_EQ(r.Header("location").value_or(""), "/web/login?return_to=" + UrlEncode(path)) << path;
@@ -342,6 +343,106 @@ TEST_F(DashboardE2E, RuleEffectsConditionsAndPriorityAreEditedOnTheDashboardAndD
                 .status,
             303);
   EXPECT_EQ(db_->Scalar("SELECT conditions::text FROM rules WHERE id = '" + deny + "'"), "[]");
+}
+
+// CONTRACT §10's inbox: pending approvals first, with what the agent said (escaped); an owner
+// approves with a comment and the agent reads it with its key; a decided approval is not
+// decided again; a member reads the inbox without a control and its forged decision is
+// refused; another organization's approval is no such page.
+TEST_F(DashboardE2E, TheApprovalsInboxListsPendingFirstAndOnlyOwnersAndAdminsDecide) {
+  Person owner = NewPerson("inbox-owner"), member = NewPerson("inbox-member");
+  Person stranger = NewPerson("inbox-stranger");
+  auto org = RunOakgate(
+      {"org", "create", "--name", "Inbox", "--slug", "inbox-org", "--owner", owner.email},
+      gw_->env());
+  ASSERT_EQ(org.exit_code, 0) << org.err;
+  std::string org_id = json::parse(org.out).at("id");
+  ASSERT_EQ(RunOakgate({"org", "add-member", "--org", "inbox-org", "--user", member.email, "--role",
+                        "member"},
+                       gw_->env())
+                .exit_code,
+            0);
+  owner.cookie += "; oakgate_org=" + org_id;
+  member.cookie += "; oakgate_org=" + org_id;
+  Estate e = Build(owner, "inbox-agent");
+  ASSERT_EQ(Post(owner, "/dashboard/agents/" + e.agent_id + "/rules",
+                 {{"tool", "github"}, {"scope", "write"}, {"effect", "ask"}})
+                .status,
+            303);
+  auto ask = [&](const json& context) {
+    auto r = CallValidate(Port(), e.key,
+                          {{"tool", "github"},
+                           {"scope", "write"},
+                           {"reasoning", "<b>release</b>"},
+                           {"context", context}});
+    EXPECT_EQ(r.status, 202) << r.raw.body;
+    return r.body.value("approval_id", "");
+  };
+  auto read = [&](const std::string& id) {
+    return ParseJsonResponse(Fetch(Port(), "GET", "/v1/approvals/" + id, {{"X-API-Key", e.key}}));
+  };
+  std::string first = ask({{"tag", "v1"}}), second = ask({{"tag", "<script>x</script>"}});
+  ASSERT_FALSE(first.empty());
+  ASSERT_FALSE(second.empty());
+  std::string inbox = "/dashboard/approvals";
+
+  // Approved with a comment: back to the inbox; the agent reads who and why.
+  auto approved = Post(owner, inbox + "/" + first + "/approve", {{"comment", "ship it"}});
+  ASSERT_EQ(approved.status, 303) << approved.body;
+  EXPECT_EQ(approved.Header("location").value_or(""), inbox);
+  auto seen = read(first);
+  EXPECT_EQ(seen.body["status"], "approved") << seen.raw.body;
+  EXPECT_EQ(seen.body["comment"], "ship it");
+  EXPECT_EQ(seen.body["decided_by"], owner.id);
+
+  // The inbox: the pending one first, with its escaped reasoning and context, then the decided.
+  auto page = Get(owner, inbox);
+  ASSERT_EQ(page.status, 200);
+  size_t pending_at = page.body.find("data-approval-id=\"" + second + "\"");
+  size_t decided_at = page.body.find("data-approval-id=\"" + first + "\"");
+  ASSERT_NE(pending_at, std::string::npos) << page.body;
+  ASSERT_NE(decided_at, std::string::npos);
+  EXPECT_LT(pending_at, decided_at);
+  EXPECT_NE(page.body.find("data-approval-id=\"" + second + "\" data-status=\"pending\""),
+            std::string::npos);
+  EXPECT_NE(page.body.find("action=\"/dashboard/approvals/" + second + "/approve\""),
+            std::string::npos);
+  EXPECT_NE(page.body.find("formaction=\"/dashboard/approvals/" + second + "/deny\""),
+            std::string::npos);
+  EXPECT_EQ(page.body.find("<script>x"), std::string::npos);
+  EXPECT_NE(page.body.find("&lt;script&gt;x&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(page.body.find("&lt;b&gt;release&lt;/b&gt;"), std::string::npos);
+  EXPECT_NE(page.body.find("ship it"), std::string::npos);
+  EXPECT_NE(page.body.find(owner.email), std::string::npos) << "who decided, by email";
+  EXPECT_NE(page.body.find("href=\"/dashboard/approvals\" aria-current=\"page\""),
+            std::string::npos);
+
+  // Decided already: the inbox says so, and nothing changes.
+  auto again = Post(owner, inbox + "/" + first + "/deny", {{"comment", "no"}});
+  EXPECT_EQ(again.status, 422);
+  EXPECT_NE(again.body.find("id=\"approvals-error\""), std::string::npos) << again.body;
+  EXPECT_EQ(read(first).body["status"], "approved");
+
+  // A member reads the inbox without a control; its forged decision is refused.
+  auto member_page = Get(member, inbox);
+  ASSERT_EQ(member_page.status, 200);
+  EXPECT_NE(member_page.body.find("data-approval-id=\"" + second + "\""), std::string::npos);
+  EXPECT_EQ(member_page.body.find("/dashboard/approvals/" + second), std::string::npos);
+  EXPECT_EQ(member_page.body.find("name=\"comment\""), std::string::npos);
+  for (const char* action : {"/approve", "/deny"}) {
+    auto forged = Post(member, inbox + "/" + second + action, {{"comment", "sneaky"}});
+    EXPECT_EQ(forged.status, 422) << action;
+    EXPECT_NE(forged.body.find("Not allowed: "), std::string::npos) << forged.body;
+  }
+  // Another organization's approval is no such page.
+  EXPECT_EQ(Post(stranger, inbox + "/" + second + "/deny", {}).status, 404);
+  EXPECT_EQ(Get(stranger, inbox).body.find(second), std::string::npos);
+  EXPECT_EQ(read(second).body["status"], "pending");
+
+  // Denied by the owner: the agent's next validate with it is refused.
+  ASSERT_EQ(Post(owner, inbox + "/" + second + "/deny", {}).status, 303);
+  EXPECT_EQ(read(second).body["status"], "denied");
+  EXPECT_TRUE(read(second).body["comment"].is_null());
 }
 
 TEST_F(DashboardE2E, ASecondUserSeesNoneOfTheFirstUsersPagesOrIds) {

@@ -1,6 +1,7 @@
 #include "gateway/handlers/api/api_common.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 
 #include "gateway/handlers/json_body.hpp"
@@ -200,6 +201,16 @@ Fields& Fields::Strings(const char* name, std::optional<std::vector<std::string>
     }
   }
   return *this;
+}
+
+std::optional<http::Response> ReadLimit(const std::string& value, int64_t& out) {
+  char* end = nullptr;
+  long long n = std::strtoll(value.c_str(), &end, 10);
+  if (value.empty() || value.size() > 4 || *end != '\0') {
+    return BadField("limit", "limit must be 1 to 200");
+  }
+  out = n;
+  return std::nullopt;
 }
 
 nlohmann::json TimeOrNull(const std::optional<int64_t>& t) {

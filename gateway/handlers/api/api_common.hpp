@@ -21,6 +21,7 @@
 #include "gateway/manage/rule_service.hpp"
 #include "gateway/manage/tool_service.hpp"
 #include "gateway/manage/usage_service.hpp"
+#include "gateway/manage/webhook_service.hpp"
 #include "gateway/oauth/access_token.hpp"
 #include "gateway/util/result.hpp"
 
@@ -37,6 +38,7 @@ struct ApiContext {
   manage::UsageService& usage;
   manage::InvitationService& invitations;
   manage::ApprovalService& approvals;
+  manage::WebhookService& webhooks;
 };
 
 using manage::IsUuid;
@@ -110,6 +112,10 @@ class Fields {
 // 400 naming the first member not in `allowed` (for bodies read without Fields).
 std::optional<http::Response> RejectUnknown(const nlohmann::json& object,
                                             std::initializer_list<std::string_view> allowed);
+
+// A page's `limit` from the query string as a number (the service checks its range), or the
+// 400 naming `limit` when it is not one.
+std::optional<http::Response> ReadLimit(const std::string& value, int64_t& out);
 
 nlohmann::json TimeOrNull(const std::optional<int64_t>& unix_seconds);
 // A keyset page's `next_cursor`: the key as a string, or null on the last page.

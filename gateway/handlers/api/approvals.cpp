@@ -61,12 +61,7 @@ http::Response ListApprovals(ApiContext& ctx, const Principal& who, http::Reques
     } else if (name == "cursor") {
       f.cursor = value;
     } else if (name == "limit") {
-      char* end = nullptr;
-      long long n = std::strtoll(value.c_str(), &end, 10);
-      if (value.empty() || value.size() > 4 || *end != '\0') {
-        return BadField(name, "limit must be 1 to 200");
-      }
-      f.limit = n;
+      if (auto bad = ReadLimit(value, f.limit)) return *bad;
     } else {
       return BadField(name, "unknown parameter \"" + name + "\"");
     }

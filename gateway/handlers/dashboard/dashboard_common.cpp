@@ -99,6 +99,13 @@ util::Result<FormPost, http::Response> RequireForm(const DashboardContext& ctx,
   return FormPost{std::move(v), std::move(*fields)};
 }
 
+std::optional<http::Response> OtherOrganization(const DashboardContext& ctx, const FormPost& post) {
+  if (post.fields.Get("org").value_or("") == post.visitor.org.org.id) return std::nullopt;
+  return BadRequestPage(ctx,
+                        "This form was for another organization than the one the dashboard now "
+                        "shows (switched in another window); nothing was changed.");
+}
+
 http::Response Page(const DashboardContext& ctx, const Visitor& visitor, int status,
                     std::string_view title, std::string_view section,
                     const std::string& body_template, nlohmann::json view) {

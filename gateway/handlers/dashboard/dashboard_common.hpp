@@ -28,6 +28,8 @@ struct DashboardContext {
   manage::AdminService& admin;
   manage::OrgService& orgs;
   manage::UsageService& usage;
+  manage::ApprovalService& approvals;
+  manage::WebhookService& webhooks;
 };
 
 // The cookie naming the organization the dashboard shows (its id, which a rename of the slug
@@ -60,6 +62,11 @@ util::Result<Visitor, http::Response> RequireVisitor(const DashboardContext& ctx
 util::Result<FormPost, http::Response> RequireForm(const DashboardContext& ctx,
                                                    const http::Request& req,
                                                    const std::string& back);
+
+// A form that names the organization it was shown for (its hidden "org"): after a switch in
+// another window it would otherwise act in the organization switched to, so it is refused
+// with a 400 page, changing nothing.
+std::optional<http::Response> OtherOrganization(const DashboardContext& ctx, const FormPost& post);
 
 // `body_template` rendered into the layout (navigation, sign-out form) with the dashboard's
 // headers: CONTRACT §3's, plus script-src 'self' for the copy button's script file.

@@ -104,15 +104,6 @@ http::Response RenderMembers(DashboardContext& ctx, const Visitor& v, const http
   return Page(ctx, v, status, "Members", "members", "dashboard_members.html", view);
 }
 
-// A members form names the organization it was shown for: after a switch in another window
-// it would otherwise act in the organization switched to.
-std::optional<http::Response> OtherOrganization(DashboardContext& ctx, const FormPost& post) {
-  if (post.fields.Get("org").value_or("") == post.visitor.org.org.id) return std::nullopt;
-  return BadRequestPage(ctx,
-                        "This form was for another organization than the one the dashboard now "
-                        "shows (switched in another window); nothing was changed.");
-}
-
 // A member's change that failed: the page again with the service's message at the top; a
 // member who is gone meanwhile, or never was, is a 404 page.
 http::Response MemberFailed(DashboardContext& ctx, const Visitor& v, const http::Request& req,

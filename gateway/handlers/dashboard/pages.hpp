@@ -52,6 +52,19 @@ http::Response CreateOrg(DashboardContext& ctx, http::Request& req);
 http::Response CreateInvitation(DashboardContext& ctx, http::Request& req);
 http::Response ShowCreatedInvitation(DashboardContext& ctx, http::Request& req);
 http::Response RevokeInvitation(DashboardContext& ctx, http::Request& req);
+// approvals.cpp: the inbox (pending first); owners and admins approve or deny with a comment
+http::Response ShowApprovals(DashboardContext& ctx, http::Request& req);
+http::Response ApproveApproval(DashboardContext& ctx, http::Request& req);
+http::Response DenyApproval(DashboardContext& ctx, http::Request& req);
+// webhooks.cpp: the organization's webhook endpoints; a new or rotated secret is shown once on
+// the page its POST redirects to.
+http::Response ShowWebhooks(DashboardContext& ctx, http::Request& req);
+http::Response CreateWebhook(DashboardContext& ctx, http::Request& req);
+http::Response EnableWebhook(DashboardContext& ctx, http::Request& req);
+http::Response DisableWebhook(DashboardContext& ctx, http::Request& req);
+http::Response DeleteWebhook(DashboardContext& ctx, http::Request& req);
+http::Response RotateWebhook(DashboardContext& ctx, http::Request& req);
+http::Response ShowCreatedWebhook(DashboardContext& ctx, http::Request& req);
 // admin.cpp: admins only; 404 for everyone else
 http::Response ShowUsers(DashboardContext& ctx, http::Request& req);
 http::Response DisableUser(DashboardContext& ctx, http::Request& req);

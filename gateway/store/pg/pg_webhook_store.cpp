@@ -34,6 +34,7 @@ WebhookDelivery ReadDelivery(const pqxx::row& row) {
   d.last_error = OptionalText(row["last_error"]);
   d.next_attempt_at = OptionalInt(row["next_attempt"]);
   d.created_at = row["created_ms"].as<int64_t>() / 1000;
+  d.created_ms = row["created_ms"].as<int64_t>();
   d.delivered_at = OptionalInt(row["delivered"]);
   return d;
 }
