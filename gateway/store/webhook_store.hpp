@@ -110,6 +110,9 @@ class WebhookStore {
   virtual void Failed(const DueDelivery& d, std::optional<int64_t> http_status,
                       const std::string& error, std::optional<int64_t> next_attempt_ms,
                       int64_t now_ms, int64_t disable_after_ms) = 0;
+  // Ends the leases of deliveries claimed and never attempted (a sender stopping), so another
+  // instance takes them at once rather than when the lease runs out.
+  virtual void Release(const std::vector<std::string>& delivery_ids) = 0;
   virtual WebhookQueue Queue(int64_t now_ms) = 0;
 };
 

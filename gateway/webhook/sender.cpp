@@ -176,6 +176,16 @@ void Sender::Stop() {
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
   }
+  // What was claimed and not attempted goes back now: left leased, it would wait out the
+  // lease (a minute) before another instance (the other colour of a switch) could send it.
+  std::vector<std::string> unsent;
+  for (const auto& d : queue_) unsent.push_back(d.id);
+  queue_.clear();
+  try {
+    store_.Release(unsent);
+  } catch (const util::ServiceUnavailable& e) {
+    observe::Warn("webhook leases not released", {{"detail", e.what()}});
+  }
 }
 
 void Sender::Claim() {

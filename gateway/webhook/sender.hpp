@@ -82,8 +82,8 @@ class Sender {
   Sender(const Sender&) = delete;
   Sender& operator=(const Sender&) = delete;
   // Stops claiming, lets the attempts under way finish (each bounded by the transport's
-  // timeout), and joins. What was claimed and not sent is sent by whoever claims it after its
-  // lease.
+  // timeout), joins, and releases what was claimed and not attempted, for any instance to
+  // claim at once (if that fails, whoever claims it after its lease sends it).
   void Stop();
 
  private:

@@ -122,6 +122,7 @@ class FakeWebhookStore : public store::WebhookStore {
     return {};
   }
   bool EndpointLive(std::string_view) override { return false; }
+  void Release(const std::vector<std::string>&) override {}
   void Succeeded(const store::DueDelivery&, int64_t, int64_t) override {}
   void Failed(const store::DueDelivery&, std::optional<int64_t>, const std::string&,
               std::optional<int64_t>, int64_t, int64_t) override {}

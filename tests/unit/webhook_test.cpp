@@ -211,6 +211,10 @@ class FakeOutbox : public store::WebhookStore {
     std::lock_guard lock(m);
     failed.push_back({d.id, status, error, next});
   }
+  void Release(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(m);
+    released.insert(released.end(), ids.begin(), ids.end());
+  }
   store::WebhookQueue Queue(int64_t) override { return {}; }
 
   struct Failure {
@@ -223,6 +227,7 @@ class FakeOutbox : public store::WebhookStore {
   std::vector<store::DueDelivery> due;
   std::vector<std::string> succeeded;
   std::vector<Failure> failed;
+  std::vector<std::string> released;
 };
 
 // Answers what `answer` says per URL, and records the most concurrent posts per URL.
@@ -312,6 +317,37 @@ TEST(WebhookSender, SendsSignedRetriesFailuresGivesUpAfterTheWindowAndBoundsEach
   EXPECT_EQ(transport.seen_headers["webhook-id"].rfind("msg_ev-", 0), 0u);
   EXPECT_EQ(transport.seen_headers["webhook-timestamp"], "1800000000");
   EXPECT_EQ(transport.seen_headers["webhook-signature"].rfind("v1,", 0), 0u);
+}
+
+TEST(WebhookSender, AStoppingSenderReleasesWhatItClaimedAndNeverSent) {
+  // A blue/green switch: what the stopping colour claimed beyond its endpoint's 2 at once must
+  // be the other colour's at once, not after the lease (e2e: ABlueGreenSwitch...).
+  CountingRandom random;
+  crypto::SecretBox box({std::string(32, 's')}, "oakgate webhook secret v1");
+  const std::string sealed = box.Seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", random);
+  FakeOutbox outbox;
+  FakeTransport transport;
+  StillClock clock;
+  for (int i = 0; i < 6; ++i) {
+    outbox.due.push_back(Due("slow-" + std::to_string(i), "slow", "https://slow.example/", sealed));
+  }
+  SenderOptions o;
+  o.workers = 6;
+  o.per_endpoint = 2;
+  o.poll = std::chrono::milliseconds(5);
+  {
+    Sender sender(outbox, box, clock, random, transport, o);
+    ASSERT_TRUE(Eventually([&] { return transport.posts.load() >= 1; }));
+  }
+  std::lock_guard lock(outbox.m);
+  EXPECT_FALSE(outbox.released.empty()) << "6 claimed, 2 at a time: some were never sent";
+  EXPECT_EQ(outbox.succeeded.size() + outbox.released.size() + outbox.due.size(), 6u)
+      << "every delivery sent, released or never claimed";
+  for (const auto& id : outbox.released) {
+    EXPECT_EQ(std::find(outbox.succeeded.begin(), outbox.succeeded.end(), id),
+              outbox.succeeded.end())
+        << id << " was sent and released";
+  }
 }
 
 }  // namespace

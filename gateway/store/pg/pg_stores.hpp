@@ -290,6 +290,7 @@ class PgWebhookStore : public WebhookStore, private PgStore {
   std::vector<DueDelivery> Claim(int64_t now_ms, int64_t lease_ms, int64_t limit,
                                  const std::vector<std::string>& busy) override;
   bool EndpointLive(std::string_view endpoint_id) override;
+  void Release(const std::vector<std::string>& delivery_ids) override;
   void Succeeded(const DueDelivery& d, int64_t http_status, int64_t now_ms) override;
   void Failed(const DueDelivery& d, std::optional<int64_t> http_status, const std::string& error,
               std::optional<int64_t> next_attempt_ms, int64_t now_ms,

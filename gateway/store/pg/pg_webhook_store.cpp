@@ -169,6 +169,13 @@ void PgWebhookStore::Failed(const DueDelivery& d, std::optional<int64_t> http_st
   });
 }
 
+void PgWebhookStore::Release(const std::vector<std::string>& delivery_ids) {
+  if (delivery_ids.empty()) return;
+  Autocommit(db_, [&](pqxx::nontransaction& tx) {
+    tx.exec_prepared(sql::kWebhookRelease.name, util::JoinList(delivery_ids));
+  });
+}
+
 WebhookQueue PgWebhookStore::Queue(int64_t now_ms) {
   return QueryRow(
       db_, sql::kWebhookQueue,

@@ -422,6 +422,10 @@ inline constexpr Statement kWebhookSucceeded{
     " AND failing_since IS NOT NULL"};
 // $4: when to try again, NULL: failed for good. The endpoint's failure streak starts now unless
 // it has one; one older than $6 ms disables the endpoint, saying why.
+inline constexpr Statement kWebhookRelease{
+    "webhook_release",
+    "UPDATE webhook_deliveries SET lease_until = NULL"
+    " WHERE id = ANY(string_to_array($1, ' ')::uuid[]) AND status = 'pending'"};
 inline constexpr Statement kWebhookFailed{
     "webhook_failed",
     "WITH d AS (UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $2,"
@@ -1363,6 +1367,7 @@ inline constexpr Statement kAll[] = {
     kWebhookLive,
     kWebhookSucceeded,
     kWebhookFailed,
+    kWebhookRelease,
     kWebhookQueue,
     kInvitationFind,
     kInvitationFindByToken,
