@@ -276,13 +276,27 @@ store::DueDelivery Due(std::string id, std::string endpoint, std::string url,
   return d;
 }
 
-TEST(WebhookSender, SendsSignedRetriesFailuresGivesUpAfterTheWindowAndBoundsEachEndpoint) {
+// A sender's surroundings: fakes of the outbox and the transport, a clock that stands still,
+// one sealed secret, and 2 deliveries at once per endpoint.
+struct SenderRig {
   CountingRandom random;
-  crypto::SecretBox box({std::string(32, 's')}, "oakgate webhook secret v1");
+  crypto::SecretBox box{{std::string(32, 's')}, "oakgate webhook secret v1"};
   const std::string sealed = box.Seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", random);
   FakeOutbox outbox;
   FakeTransport transport;
   StillClock clock;
+  SenderOptions o = [] {
+    SenderOptions o;
+    o.workers = 6;
+    o.per_endpoint = 2;
+    o.poll = std::chrono::milliseconds(5);
+    return o;
+  }();
+};
+
+TEST(WebhookSender, SendsSignedRetriesFailuresGivesUpAfterTheWindowAndBoundsEachEndpoint) {
+  SenderRig rig;
+  auto& [random, box, sealed, outbox, transport, clock, o] = rig;
   for (int i = 0; i < 12; ++i) {
     outbox.due.push_back(Due("slow-" + std::to_string(i), "slow", "https://slow.example/", sealed));
   }
@@ -290,10 +304,6 @@ TEST(WebhookSender, SendsSignedRetriesFailuresGivesUpAfterTheWindowAndBoundsEach
   outbox.due.push_back(
       Due("down-old", "down", "https://down.example/", sealed, 1'800'000'000'000 - 86'400'000));
   outbox.due.push_back(Due("gone", "deleted", "https://slow.example/", sealed));
-  SenderOptions o;
-  o.workers = 6;
-  o.per_endpoint = 2;
-  o.poll = std::chrono::milliseconds(5);
   o.retry_base_ms = 1000;
   {
     Sender sender(outbox, box, clock, random, transport, o);
@@ -322,19 +332,11 @@ TEST(WebhookSender, SendsSignedRetriesFailuresGivesUpAfterTheWindowAndBoundsEach
 TEST(WebhookSender, AStoppingSenderReleasesWhatItClaimedAndNeverSent) {
   // A blue/green switch: what the stopping colour claimed beyond its endpoint's 2 at once must
   // be the other colour's at once, not after the lease (e2e: ABlueGreenSwitch...).
-  CountingRandom random;
-  crypto::SecretBox box({std::string(32, 's')}, "oakgate webhook secret v1");
-  const std::string sealed = box.Seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", random);
-  FakeOutbox outbox;
-  FakeTransport transport;
-  StillClock clock;
+  SenderRig rig;
+  auto& [random, box, sealed, outbox, transport, clock, o] = rig;
   for (int i = 0; i < 6; ++i) {
     outbox.due.push_back(Due("slow-" + std::to_string(i), "slow", "https://slow.example/", sealed));
   }
-  SenderOptions o;
-  o.workers = 6;
-  o.per_endpoint = 2;
-  o.poll = std::chrono::milliseconds(5);
   {
     Sender sender(outbox, box, clock, random, transport, o);
     ASSERT_TRUE(Eventually([&] { return transport.posts.load() >= 1; }));
