@@ -422,6 +422,25 @@ TEST_F(WebhooksDeliveryE2E, ABurstOfEventsIsDeliveredAtTheEndpointsPaceNotOnePol
       << "200 deliveries to an endpoint that answers at once";
 }
 
+TEST_F(WebhooksDeliveryE2E, ASlowEndpointsBacklogDoesNotHoldBackAnotherEndpoint) {
+  // An endpoint that takes 5 s per delivery, with a backlog: the sender's slots must not all
+  // go to it while another endpoint's deliveries wait.
+  TestDatabase db;
+  GatewayProcess gw(db.url(), FastWebhooks());
+  Org org(gw, db.url(), "slow@example.com");
+  org.Subscribe(*receiver_, "slow", {"decision.denied"});
+  receiver_->SetMode("slow", "stall", 5);
+  org.Denials(30);
+  ASSERT_TRUE(Eventually([&] { return !receiver_->Arrivals().empty(); }, seconds(30),
+                         milliseconds(50)));
+  org.Subscribe(*receiver_, "fast", {"decision.denied"});
+  auto denials = org.Denials(20);
+  auto caused = std::chrono::steady_clock::now();
+  ExpectAllDelivered(*receiver_, "fast", denials, gw.Logs(), seconds(120));
+  EXPECT_LT(std::chrono::steady_clock::now() - caused, seconds(10))
+      << "the fast endpoint waited behind the slow one's backlog";
+}
+
 TEST_F(WebhooksDeliveryE2E, AReceiverAnswering500GetsEveryEventOnceItRecoversUnderOneWebhookId) {
   TestDatabase db;
   GatewayProcess gw(db.url(), FastWebhooks());
