@@ -45,8 +45,12 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   created_at       timestamptz NOT NULL DEFAULT now(),
   delivered_at     timestamptz
 );
-CREATE INDEX IF NOT EXISTS webhook_deliveries_due
-  ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+-- The claim's (kWebhookClaim): an endpoint's due deliveries, oldest first.
+CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint_due
+  ON webhook_deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
+-- The queue metrics': every pending delivery by age.
+CREATE INDEX IF NOT EXISTS webhook_deliveries_pending
+  ON webhook_deliveries (created_at) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint
   ON webhook_deliveries (endpoint_id, created_at DESC, id);
 

@@ -394,14 +394,20 @@ inline constexpr Statement kWebhookRetry{
 // A sender's claim: due deliveries of enabled endpoints not busy in this sender, locked with
 // SKIP LOCKED so that concurrent claims (another instance, the other colour) never take the
 // same row, and leased so that none is sent twice at once.
+// One endpoint at a time (LATERAL, on webhook_deliveries_endpoint_due): at most 4 of an
+// endpoint's due deliveries a claim, so a claim costs an index probe per enabled endpoint, not a
+// scan of a backlog that a slow endpoint's deliveries make long.
 inline constexpr Statement kWebhookClaim{
     "webhook_claim",
-    "WITH due AS (SELECT d.id FROM webhook_deliveries d"
-    " JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled"
-    " WHERE d.status = 'pending' AND d.next_attempt_at <= to_timestamp($1::bigint / 1000.0)"
+    "WITH due AS (SELECT x.id FROM webhook_endpoints e CROSS JOIN LATERAL"
+    " (SELECT d.id, d.next_attempt_at FROM webhook_deliveries d"
+    " WHERE d.endpoint_id = e.id AND d.status = 'pending'"
+    " AND d.next_attempt_at <= to_timestamp($1::bigint / 1000.0)"
     " AND (d.lease_until IS NULL OR d.lease_until <= to_timestamp($1::bigint / 1000.0))"
-    " AND d.endpoint_id <> ALL (coalesce(string_to_array(nullif($4, ''), ' '), '{}')::uuid[])"
-    " ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED)"
+    " ORDER BY d.next_attempt_at LIMIT 4 FOR UPDATE OF d SKIP LOCKED) x"
+    " WHERE e.enabled"
+    " AND e.id <> ALL (coalesce(string_to_array(nullif($4, ''), ' '), '{}')::uuid[])"
+    " ORDER BY x.next_attempt_at LIMIT $3)"
     " UPDATE webhook_deliveries d SET lease_until = to_timestamp(($1::bigint + $2::bigint) / "
     "1000.0)"
     " FROM due, webhook_endpoints e WHERE d.id = due.id AND e.id = d.endpoint_id"
