@@ -109,8 +109,7 @@ ServedRoutes::ServedRoutes(const RouteServices& s)
       validate{s.validator, s.decisions, s.clock, s.db.Approvals(), s.approval_waiter, s.bus},
       dashboard{s.web,           s.services.agents,   s.services.tools,       s.services.rules,
                 s.services.keys, s.services.activity, s.services.credentials, s.services.admin,
-                s.services.orgs, s.services.usage,    s.services.approvals,
-                s.services.webhooks},
+                s.services.orgs, s.services.usage,    s.services.approvals,   s.services.webhooks},
       router(BuildRoutes(RouteDeps{s.db, s.web, s.oauth, s.draining, api, validate, dashboard,
                                    s.sync_caches, s.legacy})) {}
 

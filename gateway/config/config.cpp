@@ -102,8 +102,8 @@ const std::vector<Key>& Keys() {
                      &Config::webhook_allow_private));
     k.push_back(Int("webhook_retry_base_ms", "OAKGATE_WEBHOOK_RETRY_BASE_MS",
                     &Config::webhook_retry_base_ms, 10, 3600000));
-    k.push_back(Int("webhook_poll_ms", "OAKGATE_WEBHOOK_POLL_MS", &Config::webhook_poll_ms, 10,
-                    60000));
+    k.push_back(
+        Int("webhook_poll_ms", "OAKGATE_WEBHOOK_POLL_MS", &Config::webhook_poll_ms, 10, 60000));
     k.push_back(Int("webhook_senders", "OAKGATE_WEBHOOK_SENDERS", &Config::webhook_senders, 0, 64));
     k.push_back(Str("registration_redirect_schemes", "OAKGATE_REGISTRATION_REDIRECT_SCHEMES",
                     &Config::registration_redirect_schemes));

@@ -409,7 +409,8 @@ std::vector<Condition> CompileConditions(const nlohmann::json& conditions,
             !std::all_of(value->begin(), value->end(), [](const nlohmann::json& j) {
               return IsScalar(j) && ScalarWithinLimits(j);
             })) {
-          return fail(vat, "value must be an array of at most 64 strings, numbers, booleans or nulls");
+          return fail(vat,
+                      "value must be an array of at most 64 strings, numbers, booleans or nulls");
         }
         break;
       case Op::kPrefix:

@@ -15,7 +15,7 @@ namespace oakgate::store {
 
 // The events an endpoint may subscribe to (CONTRACT §11).
 inline constexpr std::string_view kWebhookEvents[] = {
-    "decision.denied", "approval.requested", "approval.decided", "api_key.created",
+    "decision.denied", "approval.requested", "approval.decided",   "api_key.created",
     "api_key.revoked", "quota.exceeded",     "rate_limit.exceeded"};
 
 struct WebhookEndpoint {
@@ -93,8 +93,8 @@ class WebhookStore {
   // Makes the delivery pending again, due now (a failed one gets another 24 h of retries).
   virtual std::optional<WebhookDelivery> RetryDelivery(std::string_view org_id,
                                                        std::string_view endpoint_id,
-                                                       std::string_view delivery_id,
-                                                       int64_t now_ms, const AuditEvent& audit) = 0;
+                                                       std::string_view delivery_id, int64_t now_ms,
+                                                       const AuditEvent& audit) = 0;
 
   // Senders. Claims up to `limit` due deliveries (FOR UPDATE SKIP LOCKED, so instances never
   // claim the same one) of enabled endpoints not in `busy`, leasing each until

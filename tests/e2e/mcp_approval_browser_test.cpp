@@ -44,7 +44,8 @@ TEST(McpApprovalBrowserE2E, AnMcpToolCallWaitsUntilAPersonApprovesItInChromiumTh
   std::string token = IssueTestAccessToken(db.url(), "approvals-cli", user_id, "keys agents");
 
   // The agent: write_file (scope execute) that a person must approve.
-  SeededAgent agent = SeedAgent(gw.port(), token, "mcp-approvals", {{"write_file", {"execute"}}}, {});
+  SeededAgent agent =
+      SeedAgent(gw.port(), token, "mcp-approvals", {{"write_file", {"execute"}}}, {});
   auto rule = CallApi(gw.port(), "POST", "/api/v1/agents/" + agent.id + "/rules", token,
                       {{"tool", "write_file"}, {"scope", "execute"}, {"effect", "ask"}});
   ASSERT_EQ(rule.status, 201) << rule.raw.body;

@@ -123,8 +123,10 @@ void WebhookReceiver::Control(const nlohmann::json& change) {
   HttpConnection conn(port_);
   if (!conn.connected()) throw std::runtime_error("cannot connect to the webhook receiver");
   std::string body = change.dump();
-  conn.SendRaw("POST /control HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  conn.SendRaw(
+      "POST /control HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
   auto r = conn.Read();
   if (!r || r->status != 200)
     throw std::runtime_error("the receiver's /control failed: " + (r ? r->body : Output()));
