@@ -244,12 +244,12 @@ TEST_F(ManageServices, ToolAndRuleInputIsCheckedNamingTheField) {
     const char* field;
   };
   std::vector<RuleCase> rule_cases = {
-      {"no tool", {{}, std::string("s"), {}}, "tool"},
-      {"no scope", {std::string("t"), {}, {}}, "scope"},
-      {"bad tool", {std::string("**"), std::string("s"), {}}, "tool"},
-      {"bad scope", {std::string("t"), std::string("a b"), {}}, "scope"},
+      {"no tool", {{}, std::string("s"), {}, {}, {}, {}, {}}, "tool"},
+      {"no scope", {std::string("t"), {}, {}, {}, {}, {}, {}}, "scope"},
+      {"bad tool", {std::string("**"), std::string("s"), {}, {}, {}, {}, {}}, "tool"},
+      {"bad scope", {std::string("t"), std::string("a b"), {}, {}, {}, {}, {}}, "scope"},
       {"bad level",
-       {std::string("t"), std::string("s"), std::string("maybe")},
+       {std::string("t"), std::string("s"), std::string("maybe"), {}, {}, {}, {}},
        "require_reasoning"},
   };
   for (const auto& c : rule_cases) {

@@ -145,6 +145,17 @@ class FixedRandom : public crypto::Random {
   std::string Bytes(size_t n) override { return std::string(n, '\xab'); }
 };
 
+// A question of tool, scope, reasoning and context JSON (no approval_id).
+Question MakeQuestion(std::string tool, std::string scope, std::optional<std::string> reasoning,
+                      std::optional<std::string> context_json) {
+  Question q;
+  q.tool = std::move(tool);
+  q.scope = std::move(scope);
+  q.reasoning = std::move(reasoning);
+  q.context_json = std::move(context_json);
+  return q;
+}
+
 struct Ask {
   std::optional<std::string_view> key = kGoodKey;
   bool body_ok = true;
@@ -183,7 +194,7 @@ struct Trial {
     ValidateInput in;
     in.presented_key = ask.key;
     in.request_id = "req-1";
-    if (ask.body_ok) in.question = Question{ask.tool, ask.scope, ask.reasoning, "{\"pr\":42}"};
+    if (ask.body_ok) in.question = MakeQuestion(ask.tool, ask.scope, ask.reasoning, "{\"pr\":42}");
     return validator.Decide(std::move(in), reach);
   }
   World w;
@@ -372,7 +383,7 @@ TEST(Validator, MalformedAndUnknownKeysCountAgainstTheirAddressAndNothingElseDoe
     ValidateInput in;
     in.presented_key = r.ask.key;
     in.client_address = "203.0.113.7";
-    in.question = Question{r.ask.tool, r.ask.scope, r.ask.reasoning, std::nullopt};
+    in.question = MakeQuestion(r.ask.tool, r.ask.scope, r.ask.reasoning, std::nullopt);
     v.Decide(std::move(in), Reach::kDatabase);
     EXPECT_EQ(lookups.failures,
               r.counted ? std::vector<std::string>{"203.0.113.7"} : std::vector<std::string>{})
@@ -389,7 +400,7 @@ TEST(Validator, AnAddressOverItsLookupLimitIsRefusedBeforeAnyLookupOnBothPaths) 
     ValidateInput in;
     in.presented_key = kGoodKey;
     in.client_address = "203.0.113.7";
-    in.question = Question{"github", "read", std::nullopt, std::nullopt};
+    in.question = MakeQuestion("github", "read", std::nullopt, std::nullopt);
     return in;
   };
   Outcome o = v.Decide(input(), Reach::kDatabase);
@@ -592,7 +603,7 @@ Outcome RunWithQuota(Trial& t, FakeQuota& quota, const Ask& ask, Reach reach) {
   Validator v(t.keys, t.buckets, t.policies, t.clock, t.random, nullptr, &quota);
   ValidateInput in;
   in.presented_key = ask.key;
-  if (ask.body_ok) in.question = Question{ask.tool, ask.scope, ask.reasoning, std::nullopt};
+  if (ask.body_ok) in.question = MakeQuestion(ask.tool, ask.scope, ask.reasoning, std::nullopt);
   return v.Decide(std::move(in), reach);
 }
 
@@ -754,7 +765,7 @@ struct ApprovalTrial {
     ValidateInput in;
     in.presented_key = kGoodKey;
     in.request_id = "req-1";
-    Question q{"github", "write", std::nullopt, "{\"path\":\"/tmp/x\"}"};
+    Question q = MakeQuestion("github", "write", std::nullopt, "{\"path\":\"/tmp/x\"}");
     q.approval_id = std::move(approval_id);
     in.question = std::move(q);
     return validator.Decide(std::move(in), reach);
@@ -840,7 +851,7 @@ TEST(ValidatorApprovals, AnApprovalIdIsUsedOnceOrDeniedWithItsReason) {
   ApprovalTrial plain(allow);
   ValidateInput in;
   in.presented_key = kGoodKey;
-  in.question = Question{"github", "read", std::nullopt, std::nullopt};
+  in.question = MakeQuestion("github", "read", std::nullopt, std::nullopt);
   in.question->approval_id = id;
   Outcome p = plain.validator.Decide(std::move(in), Reach::kDatabase);
   EXPECT_EQ(p.kind, Kind::kDecided);
