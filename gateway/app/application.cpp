@@ -259,18 +259,15 @@ int Serve(const config::Config& cfg) {
       },
       bus, clock, 10000);
   // Webhooks (CONTRACT §11): the sender opens the secrets with webhook_box (above) and claims
-  // due deliveries from the outbox on its own threads (none with webhook_senders 0). It stops
-  // before the database goes.
+  // due deliveries from the outbox on its own threads (none with webhook_senders 0). It starts
+  // once the migrations it reads are applied (with the listener, below), and stops before the
+  // database goes.
   webhook::CurlTransport webhook_transport(cfg.webhook_allow_private, std::chrono::seconds(10));
   webhook::SenderOptions sender_options;
   sender_options.workers = static_cast<size_t>(cfg.webhook_senders);
   sender_options.poll = std::chrono::milliseconds(cfg.webhook_poll_ms);
   sender_options.retry_base_ms = cfg.webhook_retry_base_ms;
   std::optional<webhook::Sender> webhook_sender;
-  if (cfg.webhook_senders > 0) {
-    webhook_sender.emplace(db.Webhooks(), webhook_box, clock, crypto::SystemRandom::Instance(),
-                           webhook_transport, sender_options);
-  }
 
   // The legacy JWT bridge (CONTRACT §12), only when configured.
   LegacyStack legacy(cfg, db, client_auth, tokens, clock);
@@ -335,6 +332,10 @@ int Serve(const config::Config& cfg) {
                   {{"listen", cfg.listen}, {"issuer", cfg.issuer}, {"colour", cfg.colour}});
     observe::Info("ready");
     sd_notify(0, "READY=1");
+    if (cfg.webhook_senders > 0) {
+      webhook_sender.emplace(db.Webhooks(), webhook_box, clock, crypto::SystemRandom::Instance(),
+                             webhook_transport, sender_options);
+    }
   }
   RegisterProcessMetrics(server);
   Pruner pruner(db, PruneLimitsFrom(cfg), cfg.prune_interval);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gateway/observe/metrics.hpp"
+#include "gateway/observe/unexpected.hpp"
 #include "gateway/util/errors.hpp"
 
 namespace oakgate::policy {
@@ -119,6 +120,10 @@ void ApprovalWaiter::Run() {
       try {
         now_reads = read_(agent, id, clock_.NowSeconds());
       } catch (const util::ServiceUnavailable&) {
+        failed = true;
+      } catch (...) {
+        // Never the end of the process: answered as unavailable, and reported.
+        observe::ReportUnexpected("approval_waiter", std::current_exception());
         failed = true;
       }
       std::vector<Answer> answers;

@@ -10,6 +10,7 @@
 
 #include "gateway/observe/log.hpp"
 #include "gateway/observe/metrics.hpp"
+#include "gateway/observe/unexpected.hpp"
 #include "gateway/util/errors.hpp"
 #include "gateway/webhook/address_policy.hpp"
 #include "gateway/webhook/signature.hpp"
@@ -185,6 +186,8 @@ void Sender::Stop() {
     store_.Release(unsent);
   } catch (const util::ServiceUnavailable& e) {
     observe::Warn("webhook leases not released", {{"detail", e.what()}});
+  } catch (...) {
+    observe::ReportUnexpected("webhook_release", std::current_exception(), "", "");
   }
 }
 
@@ -220,6 +223,10 @@ void Sender::Claim() {
     } catch (const util::ServiceUnavailable& e) {
       // The outbox keeps everything: claim again once the database answers.
       observe::Warn("webhook claim failed", {{"detail", e.what()}});
+    } catch (...) {
+      // Never the end of the process: a statement this binary's schema lacks, or any other
+      // failure, is reported and the next claim tries again.
+      observe::ReportUnexpected("webhook_claim", std::current_exception(), "", "");
     }
     if (claimed_any) work_cv_.notify_all();
     std::unique_lock lock(mutex_);
@@ -303,6 +310,8 @@ void Sender::Deliver(const store::DueDelivery& d) {
     // Sent or not, the outcome is not written: the lease runs out and it is sent again
     // (at least once).
     observe::Warn("webhook outcome not recorded", {{"detail", e.what()}});
+  } catch (...) {
+    observe::ReportUnexpected("webhook_delivery", std::current_exception(), "", "");
   }
 }
 
