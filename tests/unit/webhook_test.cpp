@@ -296,7 +296,14 @@ struct SenderRig {
 
 TEST(WebhookSender, SendsSignedRetriesFailuresGivesUpAfterTheWindowAndBoundsEachEndpoint) {
   SenderRig rig;
-  auto& [random, box, sealed, outbox, transport, clock, o] = rig;
+  // Named references, not a structured binding: clang 14 cannot capture one in a lambda.
+  auto& random = rig.random;
+  auto& box = rig.box;
+  const auto& sealed = rig.sealed;
+  auto& outbox = rig.outbox;
+  auto& transport = rig.transport;
+  auto& clock = rig.clock;
+  auto& o = rig.o;
   for (int i = 0; i < 12; ++i) {
     outbox.due.push_back(Due("slow-" + std::to_string(i), "slow", "https://slow.example/", sealed));
   }
@@ -333,7 +340,14 @@ TEST(WebhookSender, AStoppingSenderReleasesWhatItClaimedAndNeverSent) {
   // A blue/green switch: what the stopping colour claimed beyond its endpoint's 2 at once must
   // be the other colour's at once, not after the lease (e2e: ABlueGreenSwitch...).
   SenderRig rig;
-  auto& [random, box, sealed, outbox, transport, clock, o] = rig;
+  // Named references, not a structured binding: clang 14 cannot capture one in a lambda.
+  auto& random = rig.random;
+  auto& box = rig.box;
+  const auto& sealed = rig.sealed;
+  auto& outbox = rig.outbox;
+  auto& transport = rig.transport;
+  auto& clock = rig.clock;
+  auto& o = rig.o;
   for (int i = 0; i < 6; ++i) {
     outbox.due.push_back(Due("slow-" + std::to_string(i), "slow", "https://slow.example/", sealed));
   }
